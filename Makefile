@@ -1,0 +1,42 @@
+# Poruch — one entry point for every dev command. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: help install run test test-fast lint bench soak clean
+
+help: ## Show this list of targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+install: $(STAMP) ## Create .venv and install the project with every extra (.[dev])
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: install ## Start the sync server on SQLite with demo data and serve the app in the browser view
+	$(PY) -m tools.run_dev
+
+test: install ## Install and run every test (unit, property, PostgreSQL, browser)
+	$(PY) -m pytest
+
+test-fast: install ## Run the tests that need neither PostgreSQL nor a browser
+	$(PY) -m pytest -m "not postgres and not browser and not slow"
+
+lint: install ## ruff and mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+bench: install ## Run the benchmarks in bench/ and print their figures
+	$(PY) -m bench
+
+soak: install ## Long randomized sync simulations (many seeds)
+	PORUCH_SOAK=1 $(PY) -m pytest -m slow -p no:cacheprovider
+
+clean: ## Remove the virtualenv, caches and local data
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis data tests/artifacts

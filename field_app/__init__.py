@@ -1,0 +1,1 @@
+"""Poruch field app: the encrypted offline store, the sync client, services and Flet views."""

@@ -1,0 +1,84 @@
+"""Readable validation messages in Ukrainian (first) and English, from one table.
+
+Our own validators raise ``PydanticCustomError`` with a code from ``MESSAGES``; pydantic's
+built-in checks (lengths, enums, missing fields) are mapped by their error type. The UI shows
+``explain(error, lang)`` next to the field; the server puts the same text in its 422 answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+from pydantic_core import PydanticCustomError
+
+#: code -> (Ukrainian, English); ``{name}`` placeholders come from the error's context.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "missing": ("Обов'язкове поле", "This field is required"),
+    "string_too_short": ("Заповніть це поле", "Please fill in this field"),
+    "string_too_long": ("Не більше {max_length} символів", "At most {max_length} characters"),
+    "too_long": ("Не більше {max_length} елементів", "At most {max_length} items"),
+    "enum": ("Оберіть одне зі значень: {expected}", "Choose one of: {expected}"),
+    "literal_error": ("Оберіть одне зі значень: {expected}", "Choose one of: {expected}"),
+    "date_from_datetime_parsing": ("Невірна дата", "Not a valid date"),
+    "date_parsing": ("Невірна дата (ДД.ММ.РРРР)", "Not a valid date"),
+    "date_type": ("Невірна дата", "Not a valid date"),
+    "datetime_parsing": ("Невірні дата й час", "Not a valid date and time"),
+    "datetime_type": ("Невірні дата й час", "Not a valid date and time"),
+    "uuid_parsing": ("Невірний ідентифікатор", "Not a valid identifier"),
+    "uuid_type": ("Невірний ідентифікатор", "Not a valid identifier"),
+    "bool_parsing": ("Має бути так або ні", "Must be yes or no"),
+    "bool_type": ("Має бути так або ні", "Must be yes or no"),
+    "string_type": ("Має бути текст", "Must be text"),
+    "extra_forbidden": ("Невідоме поле", "Unknown field"),
+    "date_in_future": ("Дата не може бути в майбутньому", "The date cannot be in the future"),
+    "date_too_old": ("Дата надто давня", "The date is too far in the past"),
+    "time_in_future": ("Час не може бути в майбутньому", "The time cannot be in the future"),
+    "timezone_required": ("Потрібен час із часовим поясом", "A time zone is required"),
+    "control_chars": ("Текст містить недопустимі символи", "The text contains invalid characters"),
+    "bad_phone": ("Номер телефону: цифри, +, дужки, дефіс (7–20 знаків)",
+                  "Phone number: digits, +, brackets, dashes (7-20 characters)"),
+    "unknown_community": ("Невідома громада", "Unknown community"),
+    "unknown_service": ("Невідома послуга: {service}", "Unknown service: {service}"),
+    "duplicate_service": ("Послуга вказана двічі: {service}", "Service listed twice: {service}"),
+    "next_visit_before_visit": ("Наступний візит не може бути раніше цього",
+                                "The next visit cannot be before this one"),
+    "comment_required": ("Вкажіть коментар, чому візит повернуто",
+                         "Add a comment saying why it is returned"),
+    "consent_incomplete": ("Вкажіть і дату згоди, і хто її надав",
+                           "Give both the date of consent and who gave it"),
+    "placement_end_before_start": ("Дата завершення раніше дати початку",
+                                   "The end date is before the start date"),
+    "self_reference": ("Запис не може посилатися сам на себе", "A record cannot refer to itself"),
+}
+
+_FALLBACK = ("Невірне значення", "Invalid value")
+
+
+def custom_error(code: str, **ctx: Any) -> PydanticCustomError:
+    """A validation error whose message comes from ``MESSAGES[code]`` (in Ukrainian)."""
+    uk, _ = MESSAGES[code]
+    return PydanticCustomError(code, uk, ctx or None)
+
+
+def explain(error: Mapping[str, Any], lang: str = "uk") -> str:
+    """Plain message for one pydantic error dict (an item of ``ValidationError.errors()``)."""
+    uk, en = MESSAGES.get(str(error.get("type", "")), _FALLBACK)
+    template = en if lang == "en" else uk
+    ctx = dict(error.get("ctx") or {})
+    if "expected" in ctx:
+        ctx["expected"] = str(ctx["expected"]).replace("'", "")
+    try:
+        return template.format(**ctx)
+    except (KeyError, IndexError):
+        return template
+
+
+def field_errors(exc: ValidationError, lang: str = "uk") -> dict[str, str]:
+    """Map of field name (dotted for nested) to the first plain message for that field."""
+    out: dict[str, str] = {}
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err.get("loc", ())) or "__root__"
+        out.setdefault(loc, explain(err, lang))
+    return out

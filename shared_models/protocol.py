@@ -1,0 +1,179 @@
+"""The sync protocol's wire format, shared by the device's client and the server.
+
+See docs/sync-protocol.md for the exchange. Every request carries ``PROTOCOL_HEADER`` with
+``PROTOCOL_VERSION``; every error answer is an ``ErrorBody`` with a stable ``ErrorCode``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from shared_models.clock import HLC
+from shared_models.communities import CommunityCode
+from shared_models.enums import RecordKind
+from shared_models.merge import FieldState, FieldWrite, RecordState
+
+PROTOCOL_VERSION = 1
+PROTOCOL_HEADER = "X-Poruch-Protocol"
+#: Largest number of mutations in one push and of records in one pull page.
+MAX_PUSH_BATCH = 500
+MAX_PULL_LIMIT = 1000
+DEFAULT_PULL_LIMIT = 500
+
+
+def _clock(text: str) -> str:
+    HLC.decode(text)  # raises ClockError (a ValueError) with the offending text
+    return text
+
+
+ClockText = Annotated[str, Field(max_length=100), AfterValidator(_clock)]
+FieldName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
+
+
+class ErrorCode(StrEnum):
+    """Stable machine-readable error codes of the API."""
+
+    BAD_REQUEST = "bad_request"
+    VALIDATION = "validation_error"
+    UNAUTHENTICATED = "unauthenticated"
+    BAD_CREDENTIALS = "bad_credentials"
+    DEVICE_REVOKED = "device_revoked"
+    FORBIDDEN = "forbidden"
+    NOT_FOUND = "not_found"
+    CONFLICT = "conflict"
+    TOO_LARGE = "payload_too_large"
+    RATE_LIMITED = "rate_limited"
+    UNSUPPORTED_PROTOCOL = "unsupported_protocol"
+    CLOCK_AHEAD = "clock_ahead"
+    SERVER_ERROR = "server_error"
+    UNAVAILABLE = "unavailable"
+
+
+class ErrorBody(BaseModel):
+    """The one shape of every error answer."""
+
+    code: ErrorCode
+    message: str
+
+
+class WireWrite(BaseModel):
+    """One field write as sent by a device (the server stamps the author)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    value: Any = None
+    clock: ClockText
+    supersedes: list[ClockText] = Field(default_factory=list, max_length=16)
+
+
+class Mutation(BaseModel):
+    """One outbox entry: a change to one record, idempotent by ``mutation_id``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mutation_id: uuid.UUID
+    record_id: uuid.UUID
+    kind: RecordKind
+    community: CommunityCode
+    fields: dict[FieldName, WireWrite] = Field(min_length=1, max_length=64)
+
+    def to_state(self, author: str) -> RecordState:
+        """The change as a merge state, every write attributed to ``author``."""
+        return RecordState(
+            str(self.record_id), self.kind.value, self.community.value,
+            {name: FieldState.of(FieldWrite(w.value, w.clock, tuple(w.supersedes), author))
+             for name, w in self.fields.items()},
+        )
+
+
+class PushRequest(BaseModel):
+    """A batch of mutations from one device, in outbox order."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    device_clock: ClockText
+    mutations: list[Mutation] = Field(min_length=1, max_length=MAX_PUSH_BATCH)
+
+
+class MutationStatus(StrEnum):
+    """What the server did with one mutation."""
+
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"
+    CONFLICT = "conflict"      # applied, and it opened a conflict the author should see
+    REJECTED = "rejected"      # not applied; ``code`` and ``reason`` say why; not retried as is
+
+
+class MutationResult(BaseModel):
+    """Per-mutation answer of a push."""
+
+    mutation_id: uuid.UUID
+    status: MutationStatus
+    code: ErrorCode | None = None
+    reason: str | None = None
+
+
+class PushResponse(BaseModel):
+    """Answer to a push: one result per mutation, in order, and the server's clock."""
+
+    results: list[MutationResult]
+    server_clock: ClockText
+
+
+class WireField(BaseModel):
+    """A field's current value in a pull page."""
+
+    value: Any = None
+    clock: ClockText
+    author: str = ""
+
+
+class RecordChange(BaseModel):
+    """One record as of a feed position: its full current state."""
+
+    record_id: uuid.UUID
+    kind: RecordKind
+    community: CommunityCode
+    position: int
+    fields: dict[FieldName, WireField]
+
+    def to_state(self) -> RecordState:
+        """The pulled record as a merge state (current values only)."""
+        return RecordState(
+            str(self.record_id), self.kind.value, self.community.value,
+            {n: FieldState.of(FieldWrite(f.value, f.clock, (), f.author))
+             for n, f in self.fields.items()},
+        )
+
+
+class PullResponse(BaseModel):
+    """One page of the change feed for the communities the device may see."""
+
+    changes: list[RecordChange]
+    cursors: dict[CommunityCode, int]
+    more: bool
+    purge: list[CommunityCode] = Field(default_factory=list)
+    server_clock: ClockText
+
+
+def encode_cursors(cursors: dict[CommunityCode, int] | dict[str, int]) -> str:
+    """Cursors as the ``since`` query value: ``code:position,code:position``."""
+    return ",".join(f"{CommunityCode(c).value}:{int(p)}" for c, p in sorted(cursors.items()))
+
+
+def decode_cursors(text: str) -> dict[CommunityCode, int]:
+    """Parse a ``since`` query value; raises ``ValueError`` with a readable message."""
+    out: dict[CommunityCode, int] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        code, sep, pos = part.partition(":")
+        if not sep or not pos.isdigit():
+            raise ValueError(f"cursor {part!r} is not of the form community:position")
+        try:
+            out[CommunityCode(code)] = int(pos)
+        except ValueError:
+            raise ValueError(f"unknown community in cursor: {code!r}") from None
+    return out

@@ -1,0 +1,1 @@
+"""Poruch sync server: accounts, community scope, push, pull and merge (FastAPI + SQLModel)."""
