@@ -1,0 +1,55 @@
+"""Wire format: cursors, mutations as merge states, readable refusals of malformed input."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from pydantic import ValidationError
+
+from shared_models.clock import HLC
+from shared_models.communities import CommunityCode
+from shared_models.protocol import (
+    Mutation,
+    PushRequest,
+    RecordChange,
+    decode_cursors,
+    encode_cursors,
+)
+
+C1 = HLC(1_000, 0, "dev").encode()
+
+
+def test_cursors_round_trip_and_refuse_garbage() -> None:
+    cur = {CommunityCode.MALYNSKA: 42, CommunityCode.PULYNSKA: 0}
+    assert decode_cursors(encode_cursors(cur)) == cur
+    assert decode_cursors("") == {}
+    with pytest.raises(ValueError, match="community:position"):
+        decode_cursors("malynska")
+    with pytest.raises(ValueError, match="unknown community"):
+        decode_cursors("kyivska:3")
+
+
+def test_mutation_becomes_a_state_attributed_to_the_pushing_user() -> None:
+    m = Mutation(mutation_id=uuid.uuid4(), record_id=uuid.uuid4(), kind="note",
+                 community="malynska", fields={"text": {"value": "т", "clock": C1}})
+    state = m.to_state("olena")
+    assert state.fields["text"].current.author == "olena"
+    assert state.kind == "note" and state.community == "malynska"
+
+
+def test_malformed_pushes_are_refused_with_the_reason() -> None:
+    with pytest.raises(ValidationError, match="not a clock"):
+        Mutation(mutation_id=uuid.uuid4(), record_id=uuid.uuid4(), kind="note",
+                 community="malynska", fields={"text": {"value": "т", "clock": "yesterday"}})
+    with pytest.raises(ValidationError):
+        PushRequest(device_clock=C1, mutations=[])
+    with pytest.raises(ValidationError):
+        Mutation(mutation_id=uuid.uuid4(), record_id=uuid.uuid4(), kind="note",
+                 community="malynska", fields={"Bad Name": {"clock": C1}})
+
+
+def test_pulled_record_as_state() -> None:
+    rc = RecordChange(record_id=uuid.uuid4(), kind="family", community="malynska", position=7,
+                      fields={"settlement": {"value": "Малин", "clock": C1, "author": "o"}})
+    assert rc.to_state().values() == {"settlement": "Малин"}
