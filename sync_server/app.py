@@ -1,0 +1,74 @@
+"""The FastAPI app factory: settings -> engine, clock, middleware, error handlers, routers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
+from sqlalchemy import Engine, text
+
+from shared_models.clock import HybridClock
+from shared_models.protocol import ErrorBody
+from sync_server import __doc__ as package_doc
+from sync_server.db import make_engine, read_tx
+from sync_server.deps import EngineDep, SettingsDep, check_protocol
+from sync_server.errors import install_error_handlers
+from sync_server.middleware import BodyLimitMiddleware
+from sync_server.routers import admin, auth, exports, sync
+from sync_server.schemas import HealthResponse
+from sync_server.settings import Settings
+
+log = logging.getLogger("sync_server")
+API_PREFIX = "/api/v1"
+_ERR = {"model": ErrorBody}
+#: Error answers every API route may give, in the one shape (documented for clients and tests).
+API_ERRORS: dict[int | str, dict[str, Any]] = {
+    s: _ERR for s in (400, 401, 403, 404, 409, 413, 422, 426, 429, 500, 503)
+}
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    """A configured app. Pass ``engine`` to share one (tests); migrations are not run here."""
+    settings = settings or Settings()
+    engine = engine or make_engine(settings.database_url, pool_size=settings.db_pool_size,
+                                   busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    owns_engine = engine is None
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owns_engine:
+            engine.dispose()
+
+    app = FastAPI(
+        title="Поруч — sync server", version="1", description=package_doc or "",
+        lifespan=lifespan, responses={500: _ERR},
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.clock = HybridClock(settings.server_node, max_drift_ms=settings.max_clock_drift_ms)
+    install_error_handlers(app)
+    app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+
+    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(check_protocol)],
+                    responses=API_ERRORS)
+    api.include_router(auth.router)
+    api.include_router(sync.router)
+    api.include_router(admin.router)
+    api.include_router(exports.router)
+    app.include_router(api)
+
+    @app.get("/health", response_model=HealthResponse, tags=["health"],
+             responses={503: _ERR})
+    def health(engine: EngineDep, settings: SettingsDep) -> HealthResponse:
+        """Liveness; 503 when the database cannot be reached."""
+        with read_tx(engine) as conn:
+            conn.execute(text("SELECT 1"))
+        return HealthResponse(status="ok", database="ok", instance=settings.instance_id)
+
+    return app

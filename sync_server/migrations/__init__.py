@@ -1,0 +1,1 @@
+"""Alembic migrations of the server schema; ``serve`` applies them on start (see ``migrate``)."""

@@ -1,0 +1,128 @@
+"""Builders for server tests: users with a precomputed password hash, devices, mutations."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Engine
+
+from shared_models.clock import HybridClock
+from shared_models.communities import CommunityCode
+from shared_models.enums import Role
+from shared_models.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION, encode_cursors
+from sync_server import accounts
+from sync_server.db import write_tx
+from sync_server.security import hash_password
+from sync_server.settings import ARGON2_MIN_MEMORY_KIB, ARGON2_MIN_TIME_COST, Settings
+from tests.server.appclient import AppClient
+
+PASSWORD = "correct horse battery staple"
+PROTO = {PROTOCOL_HEADER: str(PROTOCOL_VERSION)}
+ZH, ZV, AN = CommunityCode.ZHYTOMYRSKA, CommunityCode.ZVIAHELSKA, CommunityCode.ANDRUSHIVSKA
+
+
+@lru_cache(maxsize=1)
+def password_hash() -> str:
+    """One Argon2id hash of ``PASSWORD`` for every test user (hashing costs ~50 ms)."""
+    return hash_password(PASSWORD, memory_kib=ARGON2_MIN_MEMORY_KIB,
+                         time_cost=ARGON2_MIN_TIME_COST)
+
+
+def make_user(engine: Engine, settings: Settings, username: str, role: Role,
+              communities: Iterable[CommunityCode] = ()) -> int:
+    """Create a user whose password is ``PASSWORD``."""
+    with write_tx(engine) as conn:
+        return accounts.create_user(conn, username=username, role=role,
+                                    communities=communities, password_hash=password_hash(),
+                                    settings=settings)
+
+
+def login(client: AppClient, username: str, device: str = "test phone") -> dict[str, str]:
+    """Headers (protocol + bearer token) of a fresh device of ``username``."""
+    r = client.post("/api/v1/auth/login", headers=PROTO,
+                    json={"username": username, "password": PASSWORD, "device_name": device})
+    assert r.status_code == 200, r.text
+    return {**PROTO, "Authorization": f"Bearer {r.json()['token']}"}
+
+
+class Device:
+    """A simulated device: its own clock, a token, and cursors."""
+
+    def __init__(self, client: Any, headers: dict[str, str], node: str) -> None:
+        self.client = client
+        self.headers = headers
+        self.clock = HybridClock(node)
+        self.cursors: dict[str, int] = {}
+        self.seen: dict[str, dict[str, Any]] = {}
+
+    def stamp(self) -> str:
+        """A fresh clock value."""
+        return self.clock.now().encode()
+
+    def push(self, mutations: list[dict[str, Any]]) -> Any:
+        """Push a batch; returns the response."""
+        return self.client.post("/api/v1/sync/push", headers=self.headers,
+                                json={"device_clock": self.stamp(), "mutations": mutations})
+
+    def pull_all(self, limit: int = 100) -> list[dict[str, Any]]:
+        """Pull until ``more`` is false; returns every change received, in order."""
+        got: list[dict[str, Any]] = []
+        while True:
+            r = self.client.get("/api/v1/sync/pull", headers=self.headers,
+                                params={"since": encode_cursors(self.cursors), "limit": limit})
+            assert r.status_code == 200, r.text
+            body = r.json()
+            got.extend(body["changes"])
+            for ch in body["changes"]:
+                self.seen[ch["record_id"]] = ch
+            self.cursors = {c: p for c, p in body["cursors"].items()}
+            if not body["more"]:
+                return got
+
+
+def wire(fields: dict[str, Any], clock: str, supersedes: dict[str, str] | None = None
+         ) -> dict[str, Any]:
+    """Wire form of field writes all made at ``clock``."""
+    supersedes = supersedes or {}
+    return {k: {"value": v, "clock": clock,
+                "supersedes": [supersedes[k]] if k in supersedes else []}
+            for k, v in fields.items()}
+
+
+def mutation(kind: str, community: CommunityCode, fields: dict[str, Any], clock: str, *,
+             record_id: str | None = None, supersedes: dict[str, str] | None = None,
+             mutation_id: str | None = None) -> dict[str, Any]:
+    """One mutation (new ids unless given)."""
+    return {"mutation_id": mutation_id or str(uuid.uuid4()),
+            "record_id": record_id or str(uuid.uuid4()), "kind": kind,
+            "community": community.value, "fields": wire(fields, clock, supersedes)}
+
+
+def family_fields(name: str = "Коваленко", **extra: Any) -> dict[str, Any]:
+    """Fields of a valid new family."""
+    return {"family_name": name, "settlement": "Житомир", **extra}
+
+
+def visit_fields(family_id: str, author: str, **extra: Any) -> dict[str, Any]:
+    """Fields of a valid new visit made an hour ago."""
+    at = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+    return {"family_id": family_id, "visited_at": at, "risk_level": "low", "author": author,
+            "services": ["002.0"], **extra}
+
+
+def note_fields(family_id: str, author: str, text: str = "Сім'я потребує супроводу") -> dict:
+    """Fields of a valid new note."""
+    at = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
+    return {"family_id": family_id, "text": text, "written_at": at, "author": author}
+
+
+def review_fields(target_id: str, reviewer: str, decision: str = "approved") -> dict:
+    """Fields of a valid review of a visit."""
+    at = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    return {"target_kind": "visit", "target_id": target_id, "decision": decision,
+            "comment": "" if decision == "approved" else "Уточніть план",
+            "reviewer": reviewer, "reviewed_at": at}
