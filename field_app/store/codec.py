@@ -1,0 +1,86 @@
+"""JSON forms of merge states and outbox entries, and the pending change the sync client pushes.
+
+These forms only ever exist inside sealed blobs. A write is ``[value, clock, supersedes,
+author]`` — short, because every stored record holds one per field.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from shared_models.communities import CommunityCode
+from shared_models.enums import RecordKind
+from shared_models.merge import FieldState, FieldWrite, RecordState, state_from_writes
+from shared_models.protocol import Mutation, WireWrite
+
+
+def write_to_json(w: FieldWrite) -> list[Any]:
+    """Compact form of one write."""
+    return [w.value, w.clock, list(w.supersedes), w.author]
+
+
+def write_from_json(data: list[Any]) -> FieldWrite:
+    """Inverse of ``write_to_json`` (validates the clocks again)."""
+    value, clock, supersedes, author = data
+    return FieldWrite(value, clock, tuple(supersedes), author)
+
+
+def state_to_json(state: RecordState) -> dict[str, Any]:
+    """The fields of a merge state (identity is stored beside it, and bound as sealed AD)."""
+    return {
+        name: {"c": write_to_json(fs.current),
+               "u": [write_to_json(w) for w in fs.unseen],
+               "s": sorted(fs.superseded)}
+        for name, fs in state.fields.items()
+    }
+
+
+def state_from_json(record_id: str, kind: str, community: str,
+                    data: dict[str, Any]) -> RecordState:
+    """Inverse of ``state_to_json``."""
+    fields = {
+        name: FieldState(write_from_json(f["c"]), tuple(write_from_json(w) for w in f["u"]),
+                         frozenset(f["s"]))
+        for name, f in data.items()
+    }
+    return RecordState(record_id, kind, community, fields)
+
+
+@dataclass(frozen=True, slots=True)
+class PendingChange:
+    """One outbox entry, decrypted: the writes one save made to one record."""
+
+    seq: int
+    mutation_id: uuid.UUID
+    record_id: str
+    kind: str
+    community: str
+    created_ms: int
+    writes: dict[str, FieldWrite]
+
+    def to_state(self) -> RecordState:
+        """The change as a merge state."""
+        return state_from_writes(self.record_id, self.kind, self.community, self.writes)
+
+    def to_mutation(self) -> Mutation:
+        """The wire form the sync client pushes (the server stamps the author)."""
+        return Mutation(
+            mutation_id=self.mutation_id,
+            record_id=uuid.UUID(self.record_id),
+            kind=RecordKind(self.kind),
+            community=CommunityCode(self.community),
+            fields={name: WireWrite(value=w.value, clock=w.clock, supersedes=list(w.supersedes))
+                    for name, w in self.writes.items()},
+        )
+
+
+def writes_to_json(writes: dict[str, FieldWrite]) -> dict[str, Any]:
+    """Sealed payload of an outbox entry."""
+    return {name: write_to_json(w) for name, w in writes.items()}
+
+
+def writes_from_json(data: dict[str, Any]) -> dict[str, FieldWrite]:
+    """Inverse of ``writes_to_json``."""
+    return {name: write_from_json(w) for name, w in data.items()}

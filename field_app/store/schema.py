@@ -1,0 +1,154 @@
+"""Tables of the device database and the engine that opens it safely.
+
+Only non-personal metadata is in the clear: ids, kind, community code, feed position, the
+dirty flag, millisecond timestamps for ordering, outbox order, cursors, and the vault's
+public parameters. Everything a worker typed lives in the ``*_ct`` columns, sealed by
+``crypto.Cipher``.
+
+Per record the table keeps ``base_ct`` (the merge state last pulled from or acknowledged by
+the server) and ``view_ct`` (the merged current values, so listing needs no merge); the
+pending local writes are the record's outbox entries themselves, so the outbox and the
+records cannot disagree.
+
+Every connection runs in WAL mode with ``synchronous=FULL`` (a save the worker was told
+succeeded survives power loss), ``secure_delete`` (freed pages are zeroed, so an old
+ciphertext or wrapped key does not linger) and ``temp_store=MEMORY`` (no temp files).
+Write transactions begin IMMEDIATE so two writers never deadlock on a lock upgrade.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, cast
+
+from sqlalchemy import Column, Integer, LargeBinary, Table, event
+from sqlalchemy.engine import Connection, Engine, create_engine
+from sqlmodel import Field, SQLModel
+
+SCHEMA_VERSION = 1
+#: Execution option that marks a read-only connection (plain deferred BEGIN).
+READ_ONLY = "poruch_read_only"
+
+
+class LocalVault(SQLModel, table=True):
+    """The single vault row: wrapped data key, KDF parameters, lockout counters."""
+
+    __tablename__ = "local_vault"
+
+    id: int = Field(default=1, primary_key=True)
+    key_id: str
+    kdf: str                       # KdfParams.to_json()
+    salt: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    with_secret: bool = False      # whether a device secret was mixed in
+    wrapped_key: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
+    policy: str                    # LockoutPolicy.to_json()
+    failures: int = 0              # wrong PINs in a row (confirmed by the KDF)
+    unconfirmed: int = 0           # attempts started but never finished (app killed)
+    last_failure_ms: int = 0
+    wiped_ms: int | None = None
+    created_ms: int
+
+
+class LocalMeta(SQLModel, table=True):
+    """Non-secret settings: schema version, device id, the persisted clock."""
+
+    __tablename__ = "local_meta"
+
+    name: str = Field(primary_key=True)
+    value: str
+
+
+class LocalRecord(SQLModel, table=True):
+    """One synced record: sealed merge state and merged values, metadata in the clear."""
+
+    __tablename__ = "local_record"
+
+    id: str = Field(primary_key=True)
+    kind: str = Field(index=True)
+    community: str = Field(index=True)
+    position: int | None = None    # server feed position of the last pulled state
+    dirty: bool = False            # has outbox entries not yet acknowledged
+    updated_ms: int                # wall time of the last change, for ordering
+    base_ct: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
+    view_ct: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class LocalOutbox(SQLModel, table=True):
+    """One pending mutation, in the order it was made; leaves only when acknowledged."""
+
+    __tablename__ = "local_outbox"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    seq: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
+    mutation_id: str = Field(unique=True)
+    record_id: str = Field(index=True)
+    kind: str
+    community: str = Field(index=True)
+    created_ms: int
+    payload_ct: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class LocalCursor(SQLModel, table=True):
+    """Pull cursor per community (a feed position: not personal)."""
+
+    __tablename__ = "local_cursor"
+
+    community: str = Field(primary_key=True)
+    position: int
+
+
+class LocalSecret(SQLModel, table=True):
+    """Sealed small secrets: the server token, the signed-in user name."""
+
+    __tablename__ = "local_secret"
+
+    name: str = Field(primary_key=True)
+    value_ct: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a SQLModel table class (queries use Core: fewer objects per row)."""
+    return cast(Table, model.__table__)  # type: ignore[attr-defined]
+
+
+TABLES = [table_of(m) for m in (LocalVault, LocalMeta, LocalRecord, LocalOutbox,
+                                LocalCursor, LocalSecret)]
+#: Tables holding sealed data or data-derived state: emptied when the key is destroyed.
+DATA_TABLES = [table_of(m) for m in (LocalRecord, LocalOutbox, LocalCursor, LocalSecret)]
+
+_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=FULL",
+    "PRAGMA secure_delete=ON",
+    "PRAGMA temp_store=MEMORY",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=10000",
+)
+
+
+def make_engine(path: Path) -> Engine:
+    """An engine for the store file with the PRAGMAs and IMMEDIATE write transactions."""
+    engine = create_engine(f"sqlite:///{path}", future=True)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite would defer it).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        try:
+            for pragma in _PRAGMAS:
+                cur.execute(pragma)
+        finally:
+            cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        read_only = conn.get_execution_options().get(READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+    return engine
+
+
+def create_tables(engine: Engine) -> None:
+    """Create every table of the store (inside one IMMEDIATE transaction)."""
+    SQLModel.metadata.create_all(engine, tables=TABLES)
