@@ -11,6 +11,7 @@ import io
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select
 
@@ -25,6 +26,8 @@ SERVICE_HEADERS = ("Громада", "КАТОТТГ", "Ключ послуги"
                    "Кількість візитів")
 _PLACES = {"home": "Вдома", "centre": "У центрі", "school": "У школі", "phone": "Телефоном",
            "other": "Інше"}
+#: Visits are shown in Ukrainian local time, as the workers recorded them.
+KYIV = ZoneInfo("Europe/Kyiv")
 _RISK = {"low": "Низький", "medium": "Середній", "high": "Високий"}
 
 
@@ -38,6 +41,11 @@ def _visits(conn: Connection, code: CommunityCode, start: date, end: date) -> li
         .where(v.c.community == code.value, v.c.deleted.is_(False),
                v.c.visited_at >= lo, v.c.visited_at < hi)
         .order_by(v.c.visited_at, v.c.id)).all())
+
+
+def _local(at: datetime) -> datetime:
+    # SQLite hands back naive datetimes for what was stored as UTC.
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(KYIV)
 
 
 def _csv(headers: tuple[str, ...], rows: list[list[Any]]) -> str:
@@ -57,7 +65,7 @@ def visits_csv(conn: Connection, *, code: CommunityCode, start: date, end: date)
         keys = list(services or [])
         rows.append([
             info.name_uk, info.katottg, str(vid), str(fid),
-            (at if at.tzinfo else at.replace(tzinfo=UTC)).strftime("%d.%m.%Y %H:%M"),
+            _local(at).strftime("%d.%m.%Y %H:%M"),
             _PLACES.get(place, place), _RISK.get(risk, risk), author,
             "; ".join(SERVICES[k].code or k for k in keys if k in SERVICES),
             "; ".join(SERVICES[k].name_uk for k in keys if k in SERVICES)])

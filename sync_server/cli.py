@@ -1,0 +1,195 @@
+"""``python -m sync_server``: serve, migrate, create-user, set-communities, revoke-device,
+seed-demo, export. Settings come from ``PORUCH_*`` environment variables (docs/server.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import sys
+import uuid
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from shared_models.communities import CommunityCode
+from shared_models.enums import Role
+from sync_server import accounts, export
+from sync_server.audit import AuditEvent, write_events
+from sync_server.db import make_engine, write_tx
+from sync_server.migrate import upgrade
+from sync_server.settings import Settings
+
+log = logging.getLogger("sync_server")
+
+
+def app_from_env() -> FastAPI:
+    """App factory for uvicorn (``--factory``): settings from the environment."""
+    from sync_server.app import create_app  # noqa: PLC0415  (keeps CLI start-up light)
+
+    return create_app(Settings())
+
+
+def _cli_actor() -> str:
+    # Audit rows of CLI actions name the operating-system account that ran them.
+    try:
+        return f"cli:{getpass.getuser()}"[:64]
+    except (KeyError, OSError):
+        return "cli"
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Apply migrations, then run uvicorn."""
+    import uvicorn  # noqa: PLC0415
+
+    upgrade(settings.database_url)
+    uvicorn.run("sync_server.cli:app_from_env", factory=True,
+                host=args.host or settings.host, port=args.port or settings.port,
+                workers=args.workers, log_level=settings.log_level, proxy_headers=False)
+    return 0
+
+
+def cmd_migrate(_args: argparse.Namespace, settings: Settings) -> int:
+    """Apply migrations only."""
+    upgrade(settings.database_url)
+    print("database is at the latest schema revision")
+    return 0
+
+
+def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
+    """Create an account; the password is read from standard input."""
+    if not args.password_stdin:
+        print("refusing to read a password from the command line: use --password-stdin",
+              file=sys.stderr)
+        return 2
+    password = sys.stdin.readline().rstrip("\n")
+    if len(password) < 8:
+        print("password must have at least 8 characters", file=sys.stderr)
+        return 2
+    engine = make_engine(settings.database_url)
+    upgrade(settings.database_url)
+    with write_tx(engine) as conn:
+        accounts.create_user(conn, username=args.username, role=Role(args.role),
+                             communities=[CommunityCode(c) for c in args.community],
+                             password=password, settings=settings)
+        write_events(conn, [AuditEvent("create_user", "ok", actor=_cli_actor(),
+                                       detail=f"{args.username} role={args.role}")])
+    print(f"created {args.role} {args.username}")
+    return 0
+
+
+def cmd_set_communities(args: argparse.Namespace, settings: Settings) -> int:
+    """Replace a user's communities (their devices are told to purge the others)."""
+    engine = make_engine(settings.database_url)
+    with write_tx(engine) as conn:
+        uid = accounts.user_id_of(conn, args.username)
+        accounts.set_communities(conn, user_id=uid,
+                                 communities=[CommunityCode(c) for c in args.community])
+        write_events(conn, [AuditEvent("set_communities", "ok", actor=_cli_actor(),
+                                       detail=f"{args.username}: {','.join(args.community)}")])
+    print(f"{args.username}: {', '.join(args.community) or '(none)'}")
+    return 0
+
+
+def cmd_revoke_device(args: argparse.Namespace, settings: Settings) -> int:
+    """Revoke one device by id."""
+    engine = make_engine(settings.database_url)
+    with write_tx(engine) as conn:
+        if not accounts.revoke_device(conn, device_id=args.device_id):
+            print(f"no such device: {args.device_id}", file=sys.stderr)
+            return 1
+        write_events(conn, [AuditEvent("revoke_device", "ok", actor=_cli_actor(),
+                                       record_ids=(str(args.device_id),))])
+    print(f"revoked {args.device_id}")
+    return 0
+
+
+def cmd_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
+    """Create demo accounts and sample families; print the passwords once."""
+    from sync_server.seed import seed_demo  # noqa: PLC0415
+
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        made = seed_demo(engine, settings=settings, password=args.password,
+                         families_per_community=args.families)
+    except accounts.AccountError as exc:
+        print(str(exc))
+        return 0 if args.if_empty else 1
+    print("Демо-облікові записи (паролі показано лише один раз) / demo accounts:")
+    for acc in made:
+        where = ",".join(c.value for c in acc.communities) or "усі громади"
+        print(f"  {acc.username:32} {acc.role.value:14} {where:14} {acc.password}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    """Write visits and services CSV of a community and period into a directory."""
+    engine = make_engine(settings.database_url)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    code = CommunityCode(args.community)
+    start, end = date.fromisoformat(args.start), date.fromisoformat(args.end)
+    with write_tx(engine) as conn:
+        for name, make in (("visits", export.visits_csv), ("services", export.services_csv)):
+            text, count = make(conn, code=code, start=start, end=end)
+            path = out / f"{name}-{code.value}-{start}-{end}.csv"
+            path.write_text(text, encoding="utf-8")
+            print(f"{path}: {count} rows")
+        write_events(conn, [AuditEvent("export", "ok", actor=_cli_actor(),
+                                       community=code.value, detail=f"csv {start}..{end}")])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    p = argparse.ArgumentParser(prog="python -m sync_server", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("serve", help="apply migrations and serve the API")
+    s.add_argument("--host")
+    s.add_argument("--port", type=int)
+    s.add_argument("--workers", type=int, default=1)
+    s.set_defaults(func=cmd_serve)
+    sub.add_parser("migrate", help="apply migrations").set_defaults(func=cmd_migrate)
+    communities = [c.value for c in CommunityCode]
+    c = sub.add_parser("create-user", help="create an account (password on stdin)")
+    c.add_argument("username")
+    c.add_argument("--role", required=True, choices=[r.value for r in Role])
+    c.add_argument("--community", nargs="*", default=[], choices=communities)
+    c.add_argument("--password-stdin", action="store_true")
+    c.set_defaults(func=cmd_create_user)
+    sc = sub.add_parser("set-communities", help="replace the communities of a user")
+    sc.add_argument("username")
+    sc.add_argument("--community", nargs="*", default=[], choices=communities)
+    sc.set_defaults(func=cmd_set_communities)
+    r = sub.add_parser("revoke-device", help="revoke a device (it wipes at next contact)")
+    r.add_argument("device_id", type=uuid.UUID)
+    r.set_defaults(func=cmd_revoke_device)
+    d = sub.add_parser("seed-demo", help="demo accounts and sample families")
+    d.add_argument("--password", help="one password for every demo account (default: random)")
+    d.add_argument("--families", type=int, default=4, help="families per community")
+    d.add_argument("--if-empty", action="store_true",
+                   help="succeed without changes when users already exist")
+    d.set_defaults(func=cmd_seed_demo)
+    e = sub.add_parser("export", help="CSV of visits and services for a period")
+    e.add_argument("--community", required=True, choices=communities)
+    e.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD")
+    e.add_argument("--to", dest="end", required=True, help="YYYY-MM-DD")
+    e.add_argument("--out", default=".", help="directory for the CSV files")
+    e.set_defaults(func=cmd_export)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a subcommand; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    settings = Settings()
+    try:
+        return int(args.func(args, settings))
+    except accounts.AccountError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
