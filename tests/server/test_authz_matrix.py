@@ -1,0 +1,170 @@
+"""Authorization matrix: every route × role × community (own, other) with the expected status.
+
+``MATRIX`` lists every route of the app; ``test_every_route_is_in_the_matrix`` fails when a
+route is added without deciding who may call it. Every 401/403 answer must leave an audit row.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from sqlalchemy import Engine, text
+from starlette.routing import Route
+
+from shared_models.enums import Role
+from sync_server.app import create_app
+from sync_server.settings import Settings
+from tests.server.appclient import AppClient
+from tests.server.helpers import (
+    PASSWORD,
+    PROTO,
+    ZH,
+    ZV,
+    Device,
+    family_fields,
+    login,
+    make_user,
+    mutation,
+    review_fields,
+)
+
+ROLES = ("anonymous", "social_worker", "supervisor", "coordinator", "admin")
+OWN, OTHER = ZH, ZV
+#: Not a refusal: the pull answers, and the other community is simply not in it.
+HIDDEN = 0
+Call = Callable[[AppClient, dict[str, str], str], int]
+
+
+def _push(kind: str) -> Call:
+    def call(client: AppClient, headers: dict[str, str], community: str) -> int:
+        dev = Device(client, headers, "m")
+        fields = (family_fields() if kind == "family"
+                  else review_fields(str(uuid.uuid4()), headers.get("X-User", "")))
+        r = dev.push([mutation(kind, OWN if community == "own" else OTHER, fields, dev.stamp())])
+        if r.status_code != 200:
+            return r.status_code
+        res = r.json()["results"][0]
+        return 200 if res["status"] == "applied" else 403 if res["code"] == "forbidden" else 400
+    return call
+
+
+def _pull(client: AppClient, headers: dict[str, str], community: str) -> int:
+    r = client.get("/api/v1/sync/pull", headers=headers)
+    if r.status_code != 200:
+        return r.status_code
+    wanted = "zhytomyrska" if community == "own" else "zviahelska"
+    return 200 if wanted in r.json()["cursors"] else HIDDEN
+
+
+def _export(kind: str) -> Call:
+    def call(client: AppClient, headers: dict[str, str], community: str) -> int:
+        code = "zhytomyrska" if community == "own" else "zviahelska"
+        return client.get(f"/api/v1/exports/{kind}", headers=headers,
+                          params={"community": code, "start": date(2026, 1, 1).isoformat(),
+                                  "end": date(2026, 12, 31).isoformat()}).status_code
+    return call
+
+
+def _revoke(client: AppClient, headers: dict[str, str], community: str) -> int:
+    # A device of a throwaway account, so the caller's own token stays valid.
+    victim = login(client, "victim")
+    device_id = client.get("/api/v1/me", headers=victim).json()["device_id"]
+    return client.post(f"/api/v1/admin/devices/{device_id}/revoke",
+                       headers=headers).status_code
+
+
+def _get(path: str, proto: bool = True) -> Call:
+    def call(client: AppClient, headers: dict[str, str], community: str) -> int:
+        return client.get(path, headers=headers if proto else {}).status_code
+    return call
+
+
+def _login(client: AppClient, headers: dict[str, str], community: str) -> int:
+    return client.post("/api/v1/auth/login", headers=PROTO, json={
+        "username": "victim", "password": PASSWORD, "device_name": "x"}).status_code
+
+
+def _logout(client: AppClient, headers: dict[str, str], community: str) -> int:
+    return client.post("/api/v1/auth/logout", headers=headers).status_code
+
+
+def same(status: int, anonymous: int = 401) -> dict[str, tuple[int, int]]:
+    """Every signed-in role gets ``status`` for both communities."""
+    return {"anonymous": (anonymous, anonymous),
+            **{r: (status, status) for r in ROLES[1:]}}
+
+
+OWN_ONLY = {"anonymous": (401, 401), "social_worker": (200, 403), "supervisor": (200, 403),
+            "coordinator": (200, 200), "admin": (200, 200)}
+PULL = {**OWN_ONLY, "social_worker": (200, HIDDEN), "supervisor": (200, HIDDEN)}
+EXPORTS = {**OWN_ONLY, "social_worker": (403, 403)}
+REVIEWS = {**OWN_ONLY, "social_worker": (403, 403)}
+ADMIN_ONLY = {**same(403), "admin": (200, 200)}
+
+#: (method, path) -> (the call, {role: (status in own community, status in another)}).
+MATRIX: dict[tuple[str, str], tuple[Call, dict[str, tuple[int, int]]]] = {
+    ("POST", "/api/v1/auth/login"): (_login, same(200, anonymous=200)),
+    ("POST", "/api/v1/auth/logout"): (_logout, same(204)),
+    ("GET", "/api/v1/me"): (_get("/api/v1/me"), same(200)),
+    ("POST", "/api/v1/sync/push"): (_push("family"), OWN_ONLY),
+    ("POST", "/api/v1/sync/push#review"): (_push("review"), REVIEWS),
+    ("GET", "/api/v1/sync/pull"): (_pull, PULL),
+    ("GET", "/api/v1/admin/devices"): (_get("/api/v1/admin/devices"), ADMIN_ONLY),
+    ("POST", "/api/v1/admin/devices/{device_id}/revoke"): (_revoke, ADMIN_ONLY),
+    ("GET", "/api/v1/exports/visits"): (_export("visits"), EXPORTS),
+    ("GET", "/api/v1/exports/services"): (_export("services"), EXPORTS),
+    ("GET", "/health"): (_get("/health", proto=False), same(200, anonymous=200)),
+    ("GET", "/openapi.json"): (_get("/openapi.json", proto=False), same(200, anonymous=200)),
+    ("GET", "/docs"): (_get("/docs", proto=False), same(200, anonymous=200)),
+    ("GET", "/docs/oauth2-redirect"): (_get("/docs/oauth2-redirect", proto=False),
+                                       same(200, anonymous=200)),
+    ("GET", "/redoc"): (_get("/redoc", proto=False), same(200, anonymous=200)),
+}
+
+
+def test_every_route_is_in_the_matrix() -> None:
+    app = create_app(Settings(database_url="sqlite:///:memory:"))
+    # API routes from the OpenAPI document (FastAPI nests included routers), plus the docs.
+    routes = {(m.upper(), p) for p, ops in app.openapi()["paths"].items() for m in ops}
+    for route in app.routes:
+        if isinstance(route, Route):
+            routes |= {(m, route.path) for m in route.methods or () if m != "HEAD"}
+    listed = {(m, p.split("#")[0]) for m, p in MATRIX}
+    assert routes == listed, f"missing from MATRIX: {routes - listed}; stale: {listed - routes}"
+
+
+def refusals(engine: Engine) -> int:
+    with engine.begin() as conn:
+        return int(conn.execute(text(
+            "SELECT count(*) FROM audit_log WHERE outcome = 'refused'")).scalar_one())
+
+
+@pytest.mark.parametrize("route", sorted(MATRIX), ids=lambda r: f"{r[0]} {r[1]}")
+def test_route_matrix(route: tuple[str, str], client: AppClient, engine: Engine,
+                      settings: Settings) -> None:
+    call, expected = MATRIX[route]
+    make_user(engine, settings, "victim", Role.SOCIAL_WORKER, [OWN])
+    for role in ROLES[1:]:
+        make_user(engine, settings, role, Role(role), [OWN])
+    got: dict[str, tuple[int, int]] = {}
+    tokens: dict[str, dict[str, str]] = {}
+    fresh = route == ("POST", "/api/v1/auth/logout")  # logout spends its token
+    for role in ROLES:
+        statuses = []
+        for community in ("own", "other"):
+            if role == "anonymous":
+                headers = dict(PROTO)
+            elif fresh or role not in tokens:  # logging in costs an Argon2 hash: reuse
+                headers = tokens[role] = {**login(client, role), "X-User": role}
+            else:
+                headers = tokens[role]
+            before = refusals(engine)
+            status = call(client, headers, community)
+            statuses.append(status)
+            if status in (401, 403):
+                assert refusals(engine) > before, f"{role} {community}: refusal not audited"
+        got[role] = (statuses[0], statuses[1])
+    assert got == expected
