@@ -1,0 +1,412 @@
+"""Our own translation table (Ukrainian first, English) and Ukrainian ways of writing dates.
+
+Flet has no i18n system: every string the app shows comes from ``UK`` / ``EN`` here, looked up
+with ``Translator.t(key, **params)``. Material widgets (date pickers, the back button's
+tooltip) follow ``page.locale_configuration``, which ``flet_locale`` gives per language.
+
+Each Flet session (a browser tab in web mode) holds its own ``Translator``; the module-level
+``t()`` / ``set_language()`` work on one process-wide translator for code that has no session
+(the phone app has one user, so there the two are the same).
+
+Dates are written as Ukrainians write them — ``22.11.2026``, 24-hour time ``14:05`` — and
+names as "Прізвище Ім'я". Enum labels live under ``enum.<EnumName>.<value>``; communities and
+services carry their own names (``name(lang)``).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, tzinfo
+from enum import Enum
+from typing import Final
+
+from shared_models.communities import community as _community
+from shared_models.services import service as _service
+
+log = logging.getLogger(__name__)
+
+LANGUAGES: Final = ("uk", "en")
+DEFAULT_LANGUAGE: Final = "uk"
+#: Locale (language, country) of each UI language, for ``page.locale_configuration``.
+LOCALES: Final = {"uk": ("uk", "UA"), "en": ("en", "GB")}
+
+UK: dict[str, str] = {
+    "app.title": "Поруч",
+    "common.back": "Назад",
+    "common.close": "Закрити",
+    "common.save": "Зберегти",
+    "common.cancel": "Скасувати",
+    "common.working": "Зачекайте…",
+    "common.not_ready": "Цей розділ з'явиться в наступній версії застосунку.",
+    # Places and routes
+    "nav.families": "Сім'ї",
+    "nav.visits": "Візити",
+    "nav.sync": "Синхронізація",
+    "nav.more": "Більше",
+    "families.title": "Сім'ї громади",
+    "families.search": "Пошук за прізвищем або населеним пунктом",
+    "families.empty": "На цьому телефоні ще немає сімей.",
+    "families.empty_hint": "Сім'ї вашої громади з'являться після синхронізації.",
+    "families.choose": "Оберіть сім'ю зі списку, щоб побачити її картку.",
+    "family.title": "Картка сім'ї",
+    "visits.title": "Заплановані візити",
+    "visits.empty": "Немає візитів, які треба провести найближчим часом.",
+    "visit.title": "Візит до сім'ї",
+    "note.title": "Нотатка",
+    "review.title": "Перевірка супервізора",
+    "more.title": "Більше",
+    "more.settings": "Налаштування",
+    "more.review": "Повернуті на доопрацювання",
+    "more.lock": "Заблокувати зараз",
+    "more.user": "Ви увійшли як {username}",
+    "not_found.title": "Сторінку не знайдено",
+    "not_found.body": "Такої сторінки немає: {route}",
+    "not_found.home": "До списку сімей",
+    # Sync status
+    "sync.title": "Синхронізація",
+    "sync.online": "Сервер доступний",
+    "sync.offline": "Немає зв'язку з сервером",
+    "sync.unknown": "Зв'язок із сервером ще не перевірено",
+    "sync.syncing": "Триває синхронізація…",
+    "sync.error": "Синхронізація не вдалася: {message}",
+    "sync.pending.one": "{n} зміна чекає надсилання",
+    "sync.pending.few": "{n} зміни чекають надсилання",
+    "sync.pending.many": "{n} змін чекають надсилання",
+    "sync.all_sent": "Усі зміни надіслано на сервер",
+    "sync.last": "Остання синхронізація: {when}",
+    "sync.never": "Синхронізації ще не було",
+    "sync.now": "Синхронізувати зараз",
+    "sync.not_ready": "Синхронізація з'явиться в наступній версії застосунку.",
+    "sync.indicator": "Стан синхронізації. {state}. {pending}",
+    "sync.saved_here": "Збережено на цьому телефоні",
+    "sync.sent": "Надіслано на сервер",
+    # First start
+    "setup.title": "Перший запуск",
+    "setup.intro": ("Підключіть телефон до сервера громади та оберіть PIN-код. "
+                    "PIN-код захищає дані сімей на цьому телефоні."),
+    "setup.server": "Адреса сервера",
+    "setup.server_hint": "https://poruch.zt.gov.ua",
+    "setup.username": "Логін",
+    "setup.password": "Пароль",
+    "setup.pin": "Новий PIN-код",
+    "setup.pin_help": "Щонайменше 6 цифр, не 123456 і не 111111",
+    "setup.pin_repeat": "Повторіть PIN-код",
+    "setup.language": "Мова",
+    "setup.submit": "Підключити",
+    "setup.working": "Підключення та шифрування даних…",
+    "setup.check_errors": "Виправте позначені поля.",
+    # Unlock
+    "unlock.title": "Розблокування",
+    "unlock.intro": "Дані на цьому телефоні зашифровано. Введіть свій PIN-код.",
+    "unlock.pin": "PIN-код",
+    "unlock.submit": "Розблокувати",
+    "unlock.working": "Перевірка PIN-коду…",
+    "unlock.wrong": "Невірний PIN-код.",
+    "unlock.wait": "Зачекайте {seconds} с перед наступною спробою.",
+    "unlock.attempts_left": "Залишилось спроб: {left}.",
+    "unlock.wipe_warning": ("Увага: після ще {left} невірних спроб усі дані на цьому телефоні "
+                            "буде стерто. Ненадісланих змін: {pending} — їх буде втрачено."),
+    "unlock.wiped": ("Після забагатьох невірних спроб дані на цьому телефоні стерто. "
+                     "Підключіть телефон до сервера знову."),
+    "unlock.empty": "Введіть PIN-код",
+    # Settings
+    "settings.title": "Налаштування",
+    "settings.language": "Мова інтерфейсу",
+    "settings.lock_timeout": "Автоблокування після бездіяльності",
+    "settings.minutes": "{n} хв",
+    "settings.theme": "Оформлення",
+    "settings.theme.system": "Як у системі",
+    "settings.theme.light": "Світле",
+    "settings.theme.dark": "Темне",
+    "settings.change_pin": "Змінити PIN-код",
+    "settings.sign_out": "Вийти з облікового запису",
+    "settings.saved": "Налаштування збережено",
+    "lang.uk": "Українська",
+    "lang.en": "English",
+    # Validation of our own forms (record validation messages come from shared_models.messages)
+    "err.required": "Обов'язкове поле",
+    "err.server_url": "Вкажіть адресу сервера, наприклад https://poruch.zt.gov.ua",
+    "err.server_scheme": "Адреса має починатися з https:// (http:// — лише в локальній мережі)",
+    "err.pin_short": "PIN-код має містити щонайменше {min} цифр",
+    "err.pin_digits": "PIN-код — лише цифри; фраза-пароль — щонайменше {min} символів",
+    "err.pin_trivial": "Занадто простий PIN-код: уникайте повторів і послідовностей",
+    "err.too_long": "Не більше {max} символів",
+    "err.passphrase_trivial": "Фраза-пароль надто проста: використайте різні символи",
+    "err.edge_whitespace": "Приберіть пробіли на початку й у кінці",
+    "err.same_pin": "Новий PIN-код має відрізнятися від старого",
+    "err.pin_other": "Цей PIN-код не можна обрати. Оберіть інший",
+    "err.pin_mismatch": "PIN-коди не збігаються",
+    "err.store_missing": ("Сховище даних ще не входить до цієї збірки застосунку, тому дані "
+                          "не можна зберегти. Зверніться до адміністратора."),
+    "err.unexpected": "Сталася помилка: {detail}",
+    # Enum labels (shared_models.enums)
+    "enum.RiskLevel.low": "низький",
+    "enum.RiskLevel.medium": "середній",
+    "enum.RiskLevel.high": "високий",
+    "enum.PersonRole.child": "дитина",
+    "enum.PersonRole.parent": "батько або мати",
+    "enum.PersonRole.guardian": "опікун або піклувальник",
+    "enum.PersonRole.foster_carer": "прийомний батько або прийомна мати",
+    "enum.PersonRole.relative": "родич",
+    "enum.PersonRole.other": "інше",
+    "enum.Sex.female": "жіноча",
+    "enum.Sex.male": "чоловіча",
+    "enum.VisitPlace.home": "вдома",
+    "enum.VisitPlace.centre": "у центрі надання послуг",
+    "enum.VisitPlace.school": "у закладі освіти",
+    "enum.VisitPlace.phone": "телефоном",
+    "enum.VisitPlace.other": "в іншому місці",
+    "enum.ReviewDecision.approved": "затверджено",
+    "enum.ReviewDecision.returned": "повернуто на доопрацювання",
+    "enum.ConflictStatus.open": "не вирішено",
+    "enum.ConflictStatus.resolved": "вирішено",
+    "enum.Role.social_worker": "фахівець із соціальної роботи",
+    "enum.Role.supervisor": "супервізор",
+    "enum.Role.coordinator": "координатор",
+    "enum.Role.admin": "адміністратор",
+    "enum.RecordKind.family": "сім'я",
+    "enum.RecordKind.person": "член сім'ї",
+    "enum.RecordKind.visit": "візит",
+    "enum.RecordKind.note": "нотатка",
+    "enum.RecordKind.review": "рішення супервізора",
+    "enum.RecordKind.conflict": "конфлікт змін",
+    "risk.label": "Ризик: {level}",
+}
+
+EN: dict[str, str] = {
+    "app.title": "Poruch",
+    "common.back": "Back",
+    "common.close": "Close",
+    "common.save": "Save",
+    "common.cancel": "Cancel",
+    "common.working": "Please wait…",
+    "common.not_ready": "This section comes in the next version of the app.",
+    "nav.families": "Families",
+    "nav.visits": "Visits",
+    "nav.sync": "Sync",
+    "nav.more": "More",
+    "families.title": "Families of the community",
+    "families.search": "Search by family name or settlement",
+    "families.empty": "There are no families on this phone yet.",
+    "families.empty_hint": "Your community's families appear after a sync.",
+    "families.choose": "Choose a family in the list to see its card.",
+    "family.title": "Family card",
+    "visits.title": "Due visits",
+    "visits.empty": "No visits are due soon.",
+    "visit.title": "Home visit",
+    "note.title": "Note",
+    "review.title": "Supervisor review",
+    "more.title": "More",
+    "more.settings": "Settings",
+    "more.review": "Returned for changes",
+    "more.lock": "Lock now",
+    "more.user": "Signed in as {username}",
+    "not_found.title": "Page not found",
+    "not_found.body": "There is no such page: {route}",
+    "not_found.home": "Back to the families",
+    "sync.title": "Sync",
+    "sync.online": "The server can be reached",
+    "sync.offline": "No connection to the server",
+    "sync.unknown": "The connection has not been checked yet",
+    "sync.syncing": "Syncing…",
+    "sync.error": "Sync failed: {message}",
+    "sync.pending.one": "{n} change waits to be sent",
+    "sync.pending.few": "{n} changes wait to be sent",
+    "sync.pending.many": "{n} changes wait to be sent",
+    "sync.all_sent": "Every change has been sent to the server",
+    "sync.last": "Last sync: {when}",
+    "sync.never": "Not synced yet",
+    "sync.now": "Sync now",
+    "sync.not_ready": "Syncing comes in the next version of the app.",
+    "sync.indicator": "Sync status. {state}. {pending}",
+    "sync.saved_here": "Saved on this phone",
+    "sync.sent": "Sent to the server",
+    "setup.title": "First start",
+    "setup.intro": ("Connect this phone to your community's server and choose a PIN. "
+                    "The PIN protects the families' data on this phone."),
+    "setup.server": "Server address",
+    "setup.server_hint": "https://poruch.zt.gov.ua",
+    "setup.username": "Username",
+    "setup.password": "Password",
+    "setup.pin": "New PIN",
+    "setup.pin_help": "At least 6 digits, not 123456 or 111111",
+    "setup.pin_repeat": "Repeat the PIN",
+    "setup.language": "Language",
+    "setup.submit": "Connect",
+    "setup.working": "Connecting and encrypting the data…",
+    "setup.check_errors": "Please correct the marked fields.",
+    "unlock.title": "Unlock",
+    "unlock.intro": "The data on this phone is encrypted. Enter your PIN.",
+    "unlock.pin": "PIN",
+    "unlock.submit": "Unlock",
+    "unlock.working": "Checking the PIN…",
+    "unlock.wrong": "Wrong PIN.",
+    "unlock.wait": "Wait {seconds} s before the next try.",
+    "unlock.attempts_left": "Tries left: {left}.",
+    "unlock.wipe_warning": ("Warning: after {left} more wrong tries all data on this phone will "
+                            "be erased. Unsent changes: {pending} — they would be lost."),
+    "unlock.wiped": ("After too many wrong tries the data on this phone was erased. "
+                     "Connect the phone to the server again."),
+    "unlock.empty": "Enter your PIN",
+    "settings.title": "Settings",
+    "settings.language": "Language",
+    "settings.lock_timeout": "Lock after inactivity",
+    "settings.minutes": "{n} min",
+    "settings.theme": "Appearance",
+    "settings.theme.system": "As the system",
+    "settings.theme.light": "Light",
+    "settings.theme.dark": "Dark",
+    "settings.change_pin": "Change PIN",
+    "settings.sign_out": "Sign out",
+    "settings.saved": "Settings saved",
+    "lang.uk": "Українська",
+    "lang.en": "English",
+    "err.required": "This field is required",
+    "err.server_url": "Enter the server address, for example https://poruch.zt.gov.ua",
+    "err.server_scheme": "The address must start with https:// (http:// only on a local network)",
+    "err.pin_short": "The PIN needs at least {min} digits",
+    "err.pin_digits": "A PIN is digits only; a passphrase has at least {min} characters",
+    "err.pin_trivial": "This PIN is too easy to guess: avoid repeats and sequences",
+    "err.too_long": "At most {max} characters",
+    "err.passphrase_trivial": "The passphrase is too simple: use different characters",
+    "err.edge_whitespace": "Remove the spaces at the start and the end",
+    "err.same_pin": "The new PIN must differ from the old one",
+    "err.pin_other": "This PIN cannot be chosen. Please choose another",
+    "err.pin_mismatch": "The PINs do not match",
+    "err.store_missing": ("The data store is not part of this build of the app yet, so nothing "
+                          "can be saved. Please contact your administrator."),
+    "err.unexpected": "Something went wrong: {detail}",
+    "enum.RiskLevel.low": "low",
+    "enum.RiskLevel.medium": "medium",
+    "enum.RiskLevel.high": "high",
+    "enum.PersonRole.child": "child",
+    "enum.PersonRole.parent": "parent",
+    "enum.PersonRole.guardian": "guardian",
+    "enum.PersonRole.foster_carer": "foster carer",
+    "enum.PersonRole.relative": "relative",
+    "enum.PersonRole.other": "other",
+    "enum.Sex.female": "female",
+    "enum.Sex.male": "male",
+    "enum.VisitPlace.home": "at home",
+    "enum.VisitPlace.centre": "at the service centre",
+    "enum.VisitPlace.school": "at school",
+    "enum.VisitPlace.phone": "by phone",
+    "enum.VisitPlace.other": "elsewhere",
+    "enum.ReviewDecision.approved": "approved",
+    "enum.ReviewDecision.returned": "returned for changes",
+    "enum.ConflictStatus.open": "open",
+    "enum.ConflictStatus.resolved": "resolved",
+    "enum.Role.social_worker": "social worker",
+    "enum.Role.supervisor": "supervisor",
+    "enum.Role.coordinator": "coordinator",
+    "enum.Role.admin": "administrator",
+    "enum.RecordKind.family": "family",
+    "enum.RecordKind.person": "family member",
+    "enum.RecordKind.visit": "visit",
+    "enum.RecordKind.note": "note",
+    "enum.RecordKind.review": "supervisor's decision",
+    "enum.RecordKind.conflict": "edit conflict",
+    "risk.label": "Risk: {level}",
+}
+
+TABLES: Final = {"uk": UK, "en": EN}
+
+
+def plural_category(lang: str, n: int) -> str:
+    """CLDR plural category of ``n``: "one", "few" or "many" (English uses one/many)."""
+    n = abs(n)
+    if lang != "uk":
+        return "one" if n == 1 else "many"
+    if n % 10 == 1 and n % 100 != 11:
+        return "one"
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return "few"
+    return "many"
+
+
+class Translator:
+    """Strings, dates and labels in one UI language; change ``lang`` to switch."""
+
+    def __init__(self, lang: str = DEFAULT_LANGUAGE) -> None:
+        self._lang = DEFAULT_LANGUAGE
+        self.lang = lang
+
+    @property
+    def lang(self) -> str:
+        """The current language code, "uk" or "en"."""
+        return self._lang
+
+    @lang.setter
+    def lang(self, value: str) -> None:
+        if value not in TABLES:
+            raise ValueError(f"unsupported language: {value!r}")
+        self._lang = value
+
+    def t(self, key: str, **params: object) -> str:
+        """The text of ``key`` with ``{placeholders}`` filled; the key itself if unknown."""
+        template = TABLES[self._lang].get(key)
+        if template is None:
+            log.warning("missing translation %s/%s", self._lang, key)
+            template = UK.get(key, key)
+        return template.format(**params) if params else template
+
+    def plural(self, key: str, n: int, **params: object) -> str:
+        """``key.one`` / ``key.few`` / ``key.many`` chosen for ``n``, with ``{n}`` filled."""
+        return self.t(f"{key}.{plural_category(self._lang, n)}", n=n, **params)
+
+    def label(self, member: Enum) -> str:
+        """The label of an enum member of ``shared_models.enums``."""
+        return self.t(f"enum.{type(member).__name__}.{member.value}")
+
+    def community(self, code: str) -> str:
+        """A community's name in this language."""
+        return _community(code).name(self._lang)
+
+    def service(self, key: str) -> str:
+        """A service's name in this language."""
+        return _service(key).name(self._lang)
+
+    def flet_locale(self) -> tuple[str, str]:
+        """(language, country) for Material widgets, e.g. ("uk", "UA")."""
+        return LOCALES[self._lang]
+
+
+def format_date(value: date) -> str:
+    """A date as Ukrainians write it: 22.11.2026."""
+    return f"{value.day:02d}.{value.month:02d}.{value.year:04d}"
+
+
+def format_time(value: datetime, tz: tzinfo | None = None) -> str:
+    """24-hour time, 14:05, in ``tz`` (the device's zone when not given)."""
+    local = value.astimezone(tz)
+    return f"{local.hour:02d}:{local.minute:02d}"
+
+
+def format_datetime(value: datetime, tz: tzinfo | None = None) -> str:
+    """Date and 24-hour time: 22.11.2026 14:05, in ``tz`` (the device's zone when not given)."""
+    local = value.astimezone(tz)
+    return f"{format_date(local.date())} {local.hour:02d}:{local.minute:02d}"
+
+
+def format_name(last_name: str, first_name: str, patronymic: str | None = None) -> str:
+    """A person's name as Ukrainians write it: "Прізвище Ім'я" (and "По батькові" if given)."""
+    return " ".join(p for p in (last_name.strip(), first_name.strip(), (patronymic or "").strip())
+                    if p)
+
+
+_default = Translator()
+
+
+def t(key: str, **params: object) -> str:
+    """``Translator.t`` on the process-wide translator."""
+    return _default.t(key, **params)
+
+
+def set_language(lang: str) -> None:
+    """Switch the process-wide translator to ``lang`` ("uk" or "en")."""
+    _default.lang = lang
+
+
+def get_language() -> str:
+    """The process-wide translator's language."""
+    return _default.lang

@@ -1,0 +1,15 @@
+"""What the views call: app state and service interfaces, plain Python with no Flet imports.
+
+* ``observable`` — a tiny subscribe/notify base for state objects the UI watches;
+* ``state`` — ``SessionState`` (first start / locked / unlocked, who, language) and
+  ``SyncStatus`` (online, pending changes, last sync, progress, error);
+* ``settings`` — non-secret preferences kept in a JSON file beside the store;
+* ``pin_policy`` — which PINs are accepted (the store's rule when it is installed);
+* ``forms`` — form models with their validation (first start, unlock, settings);
+* ``device`` — the ``Device`` interface over the encrypted store and sign-in, its errors,
+  and ``DeviceWithoutStore`` for builds where the store is not installed yet;
+* ``app`` — ``AppServices``, the bundle a Flet session is built from.
+
+Everything here that blocks (files, key derivation, queries) is called by the views through
+``asyncio.to_thread``.
+"""

@@ -1,0 +1,127 @@
+"""The ``Device`` interface: what the screens ask of the encrypted store and of sign-in.
+
+Exceptions (all carry an i18n key so the view can say what happened in plain words)::
+
+    DeviceError
+     ├── StoreMissing       the store is not part of this build yet
+     ├── PinRefused         wrong PIN: how long to wait, tries left, unsent changes
+     ├── DeviceWiped        too many wrong PINs: the local data was erased
+     └── SignInFailed       the server refused the login or could not be reached
+
+Every method blocks (key derivation takes about a second, sign-in goes over the network):
+views call them through ``asyncio.to_thread``. The implementation over ``field_app.store``
+and the sync client comes with those; ``DeviceWithoutStore`` is what a build without the
+store gets — it refuses to set up, rather than pretending to keep data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from field_app.services.pin_policy import Problem, pin_problem
+from field_app.services.state import Phase
+
+
+class DeviceError(Exception):
+    """A refusal to show to the worker: ``problem`` is an i18n key with parameters."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.key)
+        self.problem = problem
+
+
+class StoreMissing(DeviceError):
+    """This build has no encrypted store, so nothing can be set up or unlocked."""
+
+    def __init__(self) -> None:
+        super().__init__(Problem("err.store_missing"))
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Details of a wrong-PIN refusal, as the store reports them."""
+
+    wrong: bool = True          # False: the try came before the delay ran out (not counted)
+    wait_seconds: int = 0
+    attempts_left: int | None = None
+    wipe_warning: bool = False
+    pending_changes: int = 0
+
+
+class PinRefused(DeviceError):
+    """Wrong PIN (or asked again too soon)."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(Problem("unlock.wrong"))
+        self.refusal = refusal
+
+
+class DeviceWiped(DeviceError):
+    """Too many wrong PINs: the data key was destroyed."""
+
+    def __init__(self) -> None:
+        super().__init__(Problem("unlock.wiped"))
+
+
+class SignInFailed(DeviceError):
+    """The server refused the login, or could not be reached; ``problem`` says which."""
+
+
+class Device(Protocol):
+    """What the first-start, unlock and settings screens need from the device."""
+
+    def phase(self) -> Phase:
+        """SETUP when no store exists here, else LOCKED or UNLOCKED."""
+        ...
+
+    def new_pin_problem(self, pin: str) -> Problem | None:
+        """What is wrong with ``pin`` as a new PIN (the store's policy)."""
+        ...
+
+    def set_up(self, *, server_url: str, username: str, password: str, pin: str) -> str:
+        """Sign in, create the encrypted store with ``pin``; returns the username."""
+        ...
+
+    def unlock(self, pin: str) -> str:
+        """Open the store; returns the username. Raises ``PinRefused`` / ``DeviceWiped``."""
+        ...
+
+    def lock(self) -> None:
+        """Drop the key from memory."""
+        ...
+
+    def pending_changes(self) -> int:
+        """Local changes the server has not acknowledged yet."""
+        ...
+
+
+class DeviceWithoutStore:
+    """The ``Device`` of a build that has no encrypted store: it can set nothing up."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+
+    def phase(self) -> Phase:
+        """Always SETUP: there is no store to unlock."""
+        return Phase.SETUP
+
+    def new_pin_problem(self, pin: str) -> Problem | None:
+        """The interim PIN rule (``pin_policy``)."""
+        return pin_problem(pin)
+
+    def set_up(self, *, server_url: str, username: str, password: str, pin: str) -> str:
+        """Refuses: without the store the data could not be kept safely."""
+        raise StoreMissing()
+
+    def unlock(self, pin: str) -> str:
+        """Refuses: there is nothing to unlock."""
+        raise StoreMissing()
+
+    def lock(self) -> None:
+        """Nothing to lock."""
+
+    def pending_changes(self) -> int:
+        """No store, no changes."""
+        return 0

@@ -1,0 +1,121 @@
+"""Routes of the app, the four places, and the guard that keeps locked data out of view.
+
+Plain Python (no Flet) so the table is tested on its own. Paths::
+
+    /setup                              first start
+    /unlock                             unlock with the PIN
+    /families                           families (place 0)
+    /families/new                       add a family
+    /families/{family_id}               family card
+    /families/{family_id}/visits/new    visit form
+    /families/{family_id}/notes/new     note
+    /visits                             due visits (place 1)
+    /sync                               sync status (place 2)
+    /more                               more (place 3)
+    /more/settings                      settings
+    /more/review                        visits and notes returned by the supervisor
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+from field_app.services.state import Phase
+
+
+class Place(IntEnum):
+    """The four places of the bottom navigation, in order."""
+
+    FAMILIES = 0
+    VISITS = 1
+    SYNC = 2
+    MORE = 3
+
+
+PLACE_PATHS = {Place.FAMILIES: "/families", Place.VISITS: "/visits", Place.SYNC: "/sync",
+               Place.MORE: "/more"}
+
+_ID = r"(?P<{}>[A-Za-z0-9-]{{1,64}})"
+
+#: name -> (pattern, place, parent route name or None)
+TABLE: dict[str, tuple[str, Place | None, str | None]] = {
+    "setup": ("/setup", None, None),
+    "unlock": ("/unlock", None, None),
+    "families": ("/families", Place.FAMILIES, None),
+    "family_new": ("/families/new", Place.FAMILIES, "families"),
+    "family": ("/families/{family_id}", Place.FAMILIES, "families"),
+    "visit_new": ("/families/{family_id}/visits/new", Place.FAMILIES, "family"),
+    "note_new": ("/families/{family_id}/notes/new", Place.FAMILIES, "family"),
+    "visits": ("/visits", Place.VISITS, None),
+    "sync": ("/sync", Place.SYNC, None),
+    "more": ("/more", Place.MORE, None),
+    "settings": ("/more/settings", Place.MORE, "more"),
+    "review": ("/more/review", Place.MORE, "more"),
+}
+
+_COMPILED = [
+    (name, re.compile("^" + re.sub(r"\{(\w+)\}", lambda m: _ID.format(m.group(1)),
+                                   pattern) + "/?$"))
+    for name, (pattern, _, _) in TABLE.items()
+]
+
+
+@dataclass(frozen=True)
+class Route:
+    """A parsed route: its name, parameters and the path it came from."""
+
+    name: str
+    path: str
+    params: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def place(self) -> Place | None:
+        """The place this route belongs to (None for setup, unlock, not found)."""
+        entry = TABLE.get(self.name)
+        return entry[1] if entry else None
+
+    @property
+    def parent(self) -> Route | None:
+        """The route "back" leads to, or None for top-level routes."""
+        entry = TABLE.get(self.name)
+        if not entry or entry[2] is None:
+            return None
+        parent_name = entry[2]
+        pattern = TABLE[parent_name][0]
+        needed = set(re.findall(r"\{(\w+)\}", pattern))
+        return Route(parent_name, path_for(parent_name, **{k: self.params[k] for k in needed}),
+                     {k: self.params[k] for k in needed})
+
+
+def parse(path: str) -> Route:
+    """The route of a path (query string ignored); name "not_found" when nothing matches."""
+    clean = (path or "/").split("?", 1)[0].split("#", 1)[0] or "/"
+    for name, regex in _COMPILED:
+        if m := regex.match(clean):
+            return Route(name, clean.rstrip("/") or "/", m.groupdict())
+    return Route("not_found", clean)
+
+
+def path_for(name: str, **params: str) -> str:
+    """The path of a named route with its parameters filled."""
+    return TABLE[name][0].format(**params)
+
+
+HOME = "/families"
+
+
+def guard(route: Route, phase: Phase) -> str | None:
+    """Where to go instead of ``route`` in ``phase``, or None when it may be shown.
+
+    Before setup only /setup; while locked only /unlock; once unlocked, setup and unlock
+    (and the bare root) lead to the families.
+    """
+    if phase is Phase.SETUP:
+        return None if route.name == "setup" else "/setup"
+    if phase is Phase.LOCKED:
+        return None if route.name == "unlock" else "/unlock"
+    if route.name in ("setup", "unlock") or route.path == "/":
+        return HOME
+    return None

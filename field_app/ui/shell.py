@@ -1,0 +1,146 @@
+"""The scaffold around every screen.
+
+Phones (narrower than ``theme.WIDE_FROM``): an app bar with the sync indicator, the screen,
+and a bottom ``NavigationBar`` of the four places; a detail screen (family card, forms,
+settings) is pushed as a second view with a back arrow and no bottom bar. Wide screens: a
+``NavigationRail`` beside the content, and the families place as two panes (list | detail).
+Setup and unlock are bare: no navigation and no sync indicator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import flet as ft
+
+from field_app.ui import routes
+from field_app.ui.screen import Screen
+from field_app.ui.views import places, settings, setup, unlock
+
+if TYPE_CHECKING:
+    from field_app.ui.app import App
+
+PLACE_ICONS = {
+    routes.Place.FAMILIES: (ft.Icons.PEOPLE_OUTLINE, ft.Icons.PEOPLE),
+    routes.Place.VISITS: (ft.Icons.EVENT_OUTLINED, ft.Icons.EVENT),
+    routes.Place.SYNC: (ft.Icons.SYNC, ft.Icons.SYNC),
+    routes.Place.MORE: (ft.Icons.MORE_HORIZ, ft.Icons.MORE_HORIZ),
+}
+PLACE_LABELS = {routes.Place.FAMILIES: "nav.families", routes.Place.VISITS: "nav.visits",
+                routes.Place.SYNC: "nav.sync", routes.Place.MORE: "nav.more"}
+
+
+ScreenBuilder = Callable[["App", routes.Route], Screen]
+
+
+def _builders() -> dict[str, ScreenBuilder]:
+    return {
+        "setup": setup.build,
+        "unlock": unlock.build,
+        "families": places.families,
+        "family": places.family,
+        "family_new": places.placeholder("family.title"),
+        "visit_new": places.placeholder("visit.title"),
+        "note_new": places.placeholder("note.title"),
+        "visits": places.visits,
+        "sync": places.sync,
+        "more": places.more,
+        "settings": settings.build,
+        "review": places.placeholder("review.title"),
+        "not_found": places.not_found,
+    }
+
+
+def build_views(app: App, route: routes.Route) -> list[ft.View]:
+    """The view stack for ``route``: the route's ancestors on phones, then the route."""
+    if app.wide and route.place is routes.Place.FAMILIES:
+        chain = [route]            # two panes show list and detail side by side
+    else:
+        chain = []
+        at: routes.Route | None = route
+        while at is not None:
+            chain.insert(0, at)
+            at = at.parent
+    return [_view(app, r, top=(i == len(chain) - 1), depth=i) for i, r in enumerate(chain)]
+
+
+def _view(app: App, route: routes.Route, *, top: bool, depth: int) -> ft.View:
+    screen = _builders()[route.name](app, route)
+    content = _padded(screen)
+    if screen.bare:
+        return ft.View(
+            route=route.path,
+            controls=[ft.SafeArea(content=content, expand=True)],
+            padding=0,
+            scroll=ft.ScrollMode.AUTO if screen.scroll else None,
+        )
+    appbar = ft.AppBar(
+        title=ft.Text(screen.title, max_lines=1, overflow=ft.TextOverflow.ELLIPSIS),
+        actions=[*screen.actions, app.new_indicator().control],
+        automatically_imply_leading=depth > 0,
+    )
+    place = route.place
+    if app.wide:
+        rail = _rail(app, place)
+        body: ft.Control = ft.Row(
+            [rail, ft.VerticalDivider(width=1), ft.Container(content=content, expand=True)],
+            expand=True, spacing=0, vertical_alignment=ft.CrossAxisAlignment.STRETCH,
+        )
+        return ft.View(route=route.path, appbar=appbar, controls=[body], padding=0,
+                       floating_action_button=screen.fab)
+    nav = _navigation_bar(app, place) if depth == 0 else None
+    return ft.View(
+        route=route.path, appbar=appbar, controls=[content], padding=0,
+        navigation_bar=nav, floating_action_button=screen.fab,
+    )
+
+
+def _padded(screen: Screen) -> ft.Control:
+    """The body with page margins; scrollable in one column when the screen asks for it."""
+    if screen.scroll:
+        return ft.Column(
+            [ft.Container(content=screen.body, padding=ft.Padding.all(16))],
+            scroll=ft.ScrollMode.AUTO, expand=True, spacing=0,
+        )
+    return ft.Container(content=screen.body, expand=True)
+
+
+def _go_place(app: App) -> Callable[[ft.Event[Any]], None]:
+    def handler(e: ft.Event[Any]) -> None:
+        index = int(e.control.selected_index or 0)
+        app.spawn(app.go(routes.PLACE_PATHS[routes.Place(index)]))
+
+    return handler
+
+
+def _navigation_bar(app: App, place: routes.Place | None) -> ft.NavigationBar:
+    return ft.NavigationBar(
+        destinations=[
+            ft.NavigationBarDestination(
+                icon=PLACE_ICONS[p][0], selected_icon=PLACE_ICONS[p][1],
+                label=app.t(PLACE_LABELS[p]), key=f"nav-{p.name.lower()}",
+            )
+            for p in routes.Place
+        ],
+        selected_index=int(place) if place is not None else 0,
+        on_change=_go_place(app),
+        key="navigation-bar",
+    )
+
+
+def _rail(app: App, place: routes.Place | None) -> ft.NavigationRail:
+    return ft.NavigationRail(
+        destinations=[
+            ft.NavigationRailDestination(
+                icon=PLACE_ICONS[p][0], selected_icon=PLACE_ICONS[p][1],
+                label=app.t(PLACE_LABELS[p]), key=f"rail-{p.name.lower()}",
+            )
+            for p in routes.Place
+        ],
+        selected_index=int(place) if place is not None else None,
+        label_type=ft.NavigationRailLabelType.ALL,
+        min_width=96,
+        on_change=_go_place(app),
+        key="navigation-rail",
+    )

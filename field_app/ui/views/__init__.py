@@ -1,0 +1,1 @@
+"""One module per screen; each ``build(app, route)`` returns a ``shell.Screen``."""

@@ -1,0 +1,67 @@
+"""Small pieces several screens share: problem text, message areas, pickers, empty states."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import flet as ft
+
+from field_app.i18n import LANGUAGES
+from field_app.services.pin_policy import Problem
+from field_app.ui import theme
+
+if TYPE_CHECKING:
+    from field_app.ui.app import App
+
+Handler = Callable[[ft.ControlEvent], Awaitable[None] | None]
+
+
+def problem_text(app: App, problem: Problem) -> str:
+    """A ``Problem`` in the session's language."""
+    return app.t(problem.key, **problem.params)
+
+
+def message_text(key: str) -> ft.Text:
+    """A text area for a form-wide message, read out by screen readers when it changes."""
+    return ft.Text("", color=ft.Colors.ERROR, visible=False, key=key,
+                   weight=ft.FontWeight.W_500)
+
+
+def radio_row(options: list[tuple[str, str]], value: str, on_change: Any, *, key: str,
+              title: str, disabled: bool = False) -> ft.Column:
+    """A titled group of radio buttons, each row at least one touch target high."""
+    return ft.Column([
+        ft.Text(title, theme_style=ft.TextThemeStyle.TITLE_SMALL),
+        ft.RadioGroup(
+            value=value, on_change=on_change, key=key, disabled=disabled,
+            content=ft.Column([
+                ft.Container(content=ft.Radio(value=v, label=label), height=theme.TOUCH,
+                             alignment=ft.Alignment.CENTER_LEFT)
+                for v, label in options
+            ], spacing=0, tight=True),
+        ),
+    ], spacing=4, tight=True)
+
+
+def language_picker(app: App, value: str, on_change: Any, *, key: str) -> ft.Column:
+    """Ukrainian / English, each name written in its own language."""
+    return radio_row([(lang, app.t(f"lang.{lang}")) for lang in LANGUAGES], value, on_change,
+                     key=key, title=app.t("settings.language"))
+
+
+def empty_state(icon: ft.IconData, title: str, hint: str = "") -> ft.Control:
+    """A centred icon with a sentence or two, for lists with nothing in them yet."""
+    parts: list[ft.Control] = [
+        ft.Icon(icon, size=48, color=ft.Colors.OUTLINE),
+        ft.Text(title, theme_style=ft.TextThemeStyle.TITLE_MEDIUM,
+                text_align=ft.TextAlign.CENTER),
+    ]
+    if hint:
+        parts.append(ft.Text(hint, text_align=ft.TextAlign.CENTER))
+    return ft.Container(
+        content=ft.Column(parts, horizontal_alignment=ft.CrossAxisAlignment.CENTER,
+                          spacing=12, tight=True),
+        padding=ft.Padding.symmetric(vertical=32, horizontal=16),
+        alignment=ft.Alignment.CENTER,
+    )

@@ -1,0 +1,51 @@
+"""Settings: interface language (re-renders everything at once), lock timeout, appearance.
+
+Changing the PIN and signing out need the store and the sync client; they are added with
+those (see the report of issue 6).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import flet as ft
+
+from field_app.services.settings import THEMES
+from field_app.services.state import LOCK_TIMEOUT_CHOICES
+from field_app.ui.screen import Screen, form_column
+from field_app.ui.views.common import language_picker, radio_row
+
+if TYPE_CHECKING:
+    from field_app.ui.app import App
+    from field_app.ui.routes import Route
+
+
+def build(app: App, _route: Route) -> Screen:
+    """The settings screen."""
+    t = app.t
+
+    async def on_language(e: ft.Event[ft.RadioGroup]) -> None:
+        await app.set_language(str(e.control.value))
+
+    async def on_timeout(e: ft.Event[ft.Dropdown]) -> None:
+        await app.set_lock_timeout(int(e.control.value or 0))
+
+    async def on_theme(e: ft.Event[ft.RadioGroup]) -> None:
+        await app.set_theme(str(e.control.value))
+
+    timeout = ft.Dropdown(
+        label=t("settings.lock_timeout"), key="settings-lock-timeout",
+        value=str(app.session.lock_timeout_minutes),
+        options=[ft.DropdownOption(key=str(n), text=t("settings.minutes", n=n))
+                 for n in LOCK_TIMEOUT_CHOICES],
+        on_select=on_timeout, expand=True,
+    )
+    body = form_column(app, [
+        language_picker(app, app.tr.lang, on_language, key="settings-language"),
+        ft.Divider(),
+        ft.Row([timeout]),
+        ft.Divider(),
+        radio_row([(m, t(f"settings.theme.{m}")) for m in THEMES], app.settings.theme, on_theme,
+                  key="settings-theme", title=t("settings.theme")),
+    ])
+    return Screen(title=t("settings.title"), body=body)
