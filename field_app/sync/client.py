@@ -1,0 +1,350 @@
+"""``SyncClient``: push the outbox, pull the feed, keep the store and the server in step.
+
+Over ``httpx`` with TLS verification always on (a custom CA file may be given; plain http only
+to this machine). Network errors and 5xx are retried with backoff and jitter; a refused change
+goes to the "needs attention" list and never blocks the rest of the outbox. Every step is
+resumable: a push is idempotent by mutation id, and each pulled page is stored in the same
+local transaction as the cursor after it, so a sync cut off anywhere picks up without a gap
+or a duplicate.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import ssl
+import time
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+from dataclasses import asdict, dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from field_app.sync.backoff import Backoff
+from field_app.sync.errors import (
+    BadCredentials,
+    DeviceRevoked,
+    InsecureServer,
+    NeedsLogin,
+    Offline,
+    ServerTrouble,
+    SyncError,
+    TooManyAttempts,
+    UntrustedServer,
+    UpdateRequired,
+)
+from field_app.sync.report import Attention, Progress, ProgressCallback, Stage, SyncReport
+from shared_models.protocol import (
+    DEFAULT_PULL_LIMIT,
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
+    ErrorCode,
+    MutationStatus,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    encode_cursors,
+)
+
+log = logging.getLogger(__name__)
+
+# Names of entries in the store's encrypted key-value table (not secrets themselves).
+TOKEN_SECRET = "sync.token"  # noqa: S105
+ACCOUNT_SECRET = "sync.account"  # noqa: S105
+ATTENTION_SECRET = "sync.attention"  # noqa: S105
+LAST_SYNC_SECRET = "sync.last_success"  # noqa: S105
+LOGIN_PATH = "/api/v1/auth/login"
+LOGOUT_PATH = "/api/v1/auth/logout"
+PUSH_PATH = "/api/v1/sync/push"
+PULL_PATH = "/api/v1/sync/pull"
+_RETRY_STATUS = frozenset({500, 502, 503, 504, 429})
+_LOOPBACK = ("localhost", "127.0.0.1", "::1")
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """Who this device is signed in as, as the server said at login."""
+
+    username: str
+    role: str
+    communities: list[str]
+    device_id: str
+
+
+class _Transient(Exception):
+    """A failure worth retrying (network, 5xx, a body cut short)."""
+
+    def __init__(self, cause: str, retry_after: float | None = None, status: int = 0) -> None:
+        super().__init__(cause)
+        self.retry_after = retry_after
+        self.status = status
+
+
+class _Refused(Exception):
+    """The server refused a request as a whole (4xx) with an error body."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status, self.code, self.message = status, code, message
+
+
+def _check_url(base_url: str) -> str:
+    parts = urlsplit(base_url)
+    if parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOOPBACK):
+        return base_url.rstrip("/")
+    raise InsecureServer(f"refusing {parts.scheme!r} to {parts.hostname!r}")
+
+
+class SyncClient:
+    """Syncs one ``LocalStore`` with one server. Not thread-safe: one sync at a time."""
+
+    def __init__(
+        self,
+        store: Any,
+        base_url: str,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        ca_file: str | None = None,
+        timeout: float = 30.0,
+        batch_size: int = 200,
+        page_limit: int = DEFAULT_PULL_LIMIT,
+        backoff: Backoff | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.store = store
+        self.base_url = _check_url(base_url)
+        self.batch_size = batch_size
+        self.page_limit = page_limit
+        self.backoff = backoff or Backoff()
+        self._sleep = sleep
+        verify: ssl.SSLContext | bool = (
+            ssl.create_default_context(cafile=ca_file) if ca_file else True
+        )
+        self._report: SyncReport | None = None
+        self._http = httpx.Client(
+            base_url=self.base_url, transport=transport, verify=verify, timeout=timeout,
+            headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION), "Accept-Encoding": "gzip"},
+            event_hooks={"response": [self._count_bytes]},
+        )
+
+    def close(self) -> None:
+        """Close the HTTP connection pool."""
+        self._http.close()
+
+    # -- account ---------------------------------------------------------------------------
+
+    def login(self, username: str, password: str, device_name: str = "Poruch") -> Account:
+        """Sign in, register this device, and keep the token inside the encrypted store."""
+        body = {"username": username, "password": password, "device_name": device_name}
+        try:
+            data = self._call("POST", LOGIN_PATH, json=body, auth=False, retry=False)
+        except ServerTrouble as exc:
+            if exc.status == 429:
+                raise TooManyAttempts(str(exc), exc.retry_after or 60.0) from exc
+            raise
+        account = Account(username=data["user"], role=data["role"],
+                          communities=list(data["communities"]), device_id=data["device_id"])
+        self.store.set_secret(TOKEN_SECRET, data["token"].encode())
+        self.store.set_secret(ACCOUNT_SECRET, json.dumps(asdict(account)).encode())
+        self.store.set_user(account.username)
+        self._receive_clock(data.get("server_clock"))
+        return account
+
+    def account(self) -> Account | None:
+        """The account this device is signed in as, if any."""
+        raw = self.store.get_secret(ACCOUNT_SECRET)
+        return Account(**json.loads(raw)) if raw else None
+
+    def logout(self) -> None:
+        """Tell the server to forget this device's token (best effort) and drop it locally."""
+        if self.store.get_secret(TOKEN_SECRET):
+            with suppress(SyncError, _Refused):
+                self._call("POST", LOGOUT_PATH, json={}, retry=False)
+        self.store.delete_secret(TOKEN_SECRET)
+
+    # -- sync --------------------------------------------------------------------------------
+
+    def attention(self) -> list[Attention]:
+        """Changes the server refused, kept on the phone with the reason."""
+        raw = self.store.get_secret(ATTENTION_SECRET)
+        return [Attention(**a) for a in json.loads(raw)] if raw else []
+
+    def last_success_ms(self) -> int | None:
+        """Wall time (ms) of the last sync that finished, if any."""
+        raw = self.store.get_secret(LAST_SYNC_SECRET)
+        return int(raw) if raw else None
+
+    def sync(self, progress: ProgressCallback | None = None) -> SyncReport:
+        """Push every pending change, then pull every page; returns what happened."""
+        if not self.store.get_secret(TOKEN_SECRET):
+            raise NeedsLogin("no token")
+        started = time.perf_counter()
+        report = self._report = SyncReport()
+        try:
+            self._push(report, progress)
+            self._pull(report, progress)
+        finally:
+            report.duration_s = time.perf_counter() - started
+            self._report = None
+        report.attention = self.attention()
+        self.store.set_secret(LAST_SYNC_SECRET, str(time.time_ns() // 1_000_000).encode())
+        if progress:
+            progress(Progress(Stage.DONE, report.pushed + report.pulled,
+                              report.pushed + report.pulled))
+        return report
+
+    def _push(self, report: SyncReport, progress: ProgressCallback | None) -> None:
+        held = {a.mutation_id for a in self.attention()}
+        pending = [p for p in self.store.pending_changes() if str(p.mutation_id) not in held]
+        total = len(pending)
+        for start in range(0, total, self.batch_size):
+            self._push_batch(pending[start:start + self.batch_size], report)
+            if progress:
+                progress(Progress(Stage.PUSH, min(start + self.batch_size, total), total))
+
+    def _push_batch(self, batch: Sequence[Any], report: SyncReport) -> None:
+        request = PushRequest(device_clock=self.store.clock.last.encode(),
+                              mutations=[p.to_mutation() for p in batch])
+        try:
+            data = self._call("POST", PUSH_PATH, content=request.model_dump_json().encode(),
+                              headers={"Content-Type": "application/json"})
+        except _Refused as refused:
+            # A whole batch refused (too large, malformed): split it to find the bad entry.
+            if len(batch) > 1:
+                half = len(batch) // 2
+                self._push_batch(batch[:half], report)
+                self._push_batch(batch[half:], report)
+                return
+            self._hold(batch[0], refused.code, refused.message)
+            report.rejected += 1
+            return
+        response = PushResponse.model_validate(data)
+        by_id = {str(p.mutation_id): p for p in batch}
+        done: list[str] = []
+        for result in response.results:
+            mid = str(result.mutation_id)
+            if mid not in by_id:
+                continue
+            if result.status is MutationStatus.REJECTED:
+                report.rejected += 1
+                self._hold(by_id[mid], result.code or ErrorCode.BAD_REQUEST,
+                           result.reason or "")
+                continue
+            if result.status is MutationStatus.CONFLICT:
+                report.conflicts += 1
+            done.append(mid)
+        report.pushed += self.store.acknowledge(done)
+        self._receive_clock(response.server_clock)
+
+    def _hold(self, change: Any, code: str, reason: str) -> None:
+        items = [asdict(a) for a in self.attention()
+                 if a.mutation_id != str(change.mutation_id)]
+        items.append(asdict(Attention(str(change.mutation_id), change.record_id, change.kind,
+                               str(code), reason)))
+        self.store.set_secret(ATTENTION_SECRET, json.dumps(items).encode())
+
+    def _pull(self, report: SyncReport, progress: ProgressCallback | None) -> None:
+        more = True
+        while more:
+            params = {"since": encode_cursors(self.store.cursors()), "limit": self.page_limit}
+            page = PullResponse.model_validate(self._call("GET", PULL_PATH, params=params))
+            if page.purge:
+                report.purged += self._purge(page.purge)
+            self._receive_clock(page.server_clock)
+            if page.changes:
+                self._receive_clock(max(f.clock for c in page.changes for f in c.fields.values()))
+            # Records and the cursor after them commit in one local transaction.
+            self.store.apply_pull(page.changes, {c.value: p for c, p in page.cursors.items()})
+            report.pulled += len(page.changes)
+            report.conflicts += sum(1 for c in page.changes if c.kind == "conflict")
+            more = page.more
+            if progress:
+                progress(Progress(Stage.PULL, report.pulled, 0))
+
+    def _purge(self, codes: Sequence[Any]) -> int:
+        result = self.store.purge_communities([c.value for c in codes])
+        return int(getattr(result, "records", 0))
+
+    def _receive_clock(self, clock: str | None) -> None:
+        if clock:
+            self.store.receive_clock(clock)
+
+    # -- HTTP --------------------------------------------------------------------------------
+
+    def _count_bytes(self, response: httpx.Response) -> None:
+        if self._report is not None:
+            request = response.request
+            self._report.bytes_sent += len(request.content) if request.content else 0
+
+    def _call(self, method: str, path: str, *, auth: bool = True, retry: bool = True,
+              **kwargs: Any) -> Any:
+        headers = dict(kwargs.pop("headers", {}) or {})
+        if auth:
+            token = self.store.get_secret(TOKEN_SECRET)
+            if not token:
+                raise NeedsLogin("no token")
+            headers["Authorization"] = f"Bearer {token.decode()}"
+        attempts = self.backoff.attempts if retry else 1
+        last = _Transient("not tried")
+        for attempt in range(attempts):
+            if attempt:
+                self._sleep(self.backoff.delay(attempt - 1, last.retry_after))
+            try:
+                return self._once(method, path, headers=headers, **kwargs)
+            except _Transient as exc:
+                last = exc
+                log.info("sync %s %s failed (try %d): %s", method, path, attempt + 1, exc)
+        if last.status:
+            raise ServerTrouble(str(last), status=last.status, retry_after=last.retry_after)
+        raise Offline(str(last))
+
+    def _once(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = self._http.request(method, path, **kwargs)
+            body = response.read()
+        except (httpx.TransportError, httpx.DecodingError) as exc:  # links and bodies cut short
+            if _certificate_refused(exc):
+                raise UntrustedServer(str(exc)) from exc  # retrying cannot help
+            raise _Transient(type(exc).__name__) from exc
+        if self._report is not None:
+            self._report.bytes_received += response.num_bytes_downloaded
+        if response.status_code in _RETRY_STATUS:
+            raise _Transient(f"HTTP {response.status_code}", _retry_after(response),
+                             response.status_code)
+        try:
+            data = json.loads(body) if body else {}
+        except ValueError as exc:
+            raise _Transient("unreadable body", status=response.status_code) from exc
+        if response.is_success:
+            return data
+        code = str(data.get("code", "")) if isinstance(data, dict) else ""
+        message = str(data.get("message", "")) if isinstance(data, dict) else ""
+        if code == ErrorCode.DEVICE_REVOKED:
+            self.store.wipe()
+            raise DeviceRevoked(message)
+        if code == ErrorCode.UNSUPPORTED_PROTOCOL or response.status_code == 426:
+            raise UpdateRequired(message)
+        if code == ErrorCode.BAD_CREDENTIALS:
+            raise BadCredentials(message)
+        if response.status_code == 401:
+            raise NeedsLogin(message)
+        raise _Refused(response.status_code, code or f"http_{response.status_code}", message)
+
+
+def _certificate_refused(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
