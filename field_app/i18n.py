@@ -136,9 +136,9 @@ UK: dict[str, str] = {
     "err.same_pin": "Новий PIN-код має відрізнятися від старого",
     "err.pin_other": "Цей PIN-код не можна обрати. Оберіть інший",
     "err.pin_mismatch": "PIN-коди не збігаються",
-    "err.store_missing": ("Сховище даних ще не входить до цієї збірки застосунку, тому дані "
-                          "не можна зберегти. Зверніться до адміністратора."),
     "err.unexpected": "Сталася помилка: {detail}",
+    "err.sign_in_failed": "Не вдалося увійти. Перевірте адресу сервера, логін і пароль.",
+    "err.sign_in_missing": "Вхід на сервер ще не входить до цієї збірки застосунку.",
     # Enum labels (shared_models.enums)
     "enum.RiskLevel.low": "низький",
     "enum.RiskLevel.medium": "середній",
@@ -273,9 +273,9 @@ EN: dict[str, str] = {
     "err.same_pin": "The new PIN must differ from the old one",
     "err.pin_other": "This PIN cannot be chosen. Please choose another",
     "err.pin_mismatch": "The PINs do not match",
-    "err.store_missing": ("The data store is not part of this build of the app yet, so nothing "
-                          "can be saved. Please contact your administrator."),
     "err.unexpected": "Something went wrong: {detail}",
+    "err.sign_in_failed": "Could not sign in. Check the server address, username and password.",
+    "err.sign_in_missing": "Signing in to the server is not part of this build of the app yet.",
     "enum.RiskLevel.low": "low",
     "enum.RiskLevel.medium": "medium",
     "enum.RiskLevel.high": "high",

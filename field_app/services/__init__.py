@@ -6,8 +6,8 @@
 * ``settings`` — non-secret preferences kept in a JSON file beside the store;
 * ``pin_policy`` — which PINs are accepted (the store's rule when it is installed);
 * ``forms`` — form models with their validation (first start, unlock, settings);
-* ``device`` — the ``Device`` interface over the encrypted store and sign-in, its errors,
-  and ``DeviceWithoutStore`` for builds where the store is not installed yet;
+* ``device`` — the ``Device`` interface (store + sign-in) the screens use, and its errors;
+* ``store_device`` — ``StoreDevice``, that interface over ``field_app.store``;
 * ``app`` — ``AppServices``, the bundle a Flet session is built from.
 
 Everything here that blocks (files, key derivation, queries) is called by the views through

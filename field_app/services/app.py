@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from field_app.services.device import Device, DeviceWithoutStore
+from field_app.services.device import Device
 from field_app.services.settings import SettingsFile
 from field_app.services.state import SyncStatus
+from field_app.services.store_device import StoreDevice, sync_client_sign_in
 
 
 @dataclass
@@ -24,13 +25,10 @@ class AppServices:
 
 
 def default_services(data_dir: Path) -> AppServices:
-    """The services of this build over ``data_dir``.
-
-    The encrypted store (``field_app.store``) and the sync client are not wired here yet;
-    until they are, the device is ``DeviceWithoutStore``, which refuses to set anything up.
-    """
+    """The services of this build over ``data_dir``: the encrypted store, signed in through
+    the sync client; the sync client's auto-sync is not wired to ``SyncStatus`` yet."""
     return AppServices(
         data_dir=data_dir,
-        device=DeviceWithoutStore(data_dir),
+        device=StoreDevice(data_dir, sign_in=sync_client_sign_in),
         settings=SettingsFile(data_dir),
     )

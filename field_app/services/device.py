@@ -3,24 +3,21 @@
 Exceptions (all carry an i18n key so the view can say what happened in plain words)::
 
     DeviceError
-     ├── StoreMissing       the store is not part of this build yet
      ├── PinRefused         wrong PIN: how long to wait, tries left, unsent changes
      ├── DeviceWiped        too many wrong PINs: the local data was erased
      └── SignInFailed       the server refused the login or could not be reached
 
 Every method blocks (key derivation takes about a second, sign-in goes over the network):
 views call them through ``asyncio.to_thread``. The implementation over ``field_app.store``
-and the sync client comes with those; ``DeviceWithoutStore`` is what a build without the
-store gets — it refuses to set up, rather than pretending to keep data.
+is ``store_device.StoreDevice``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol
 
-from field_app.services.pin_policy import Problem, pin_problem
+from field_app.services.pin_policy import Problem
 from field_app.services.state import Phase
 
 
@@ -30,13 +27,6 @@ class DeviceError(Exception):
     def __init__(self, problem: Problem) -> None:
         super().__init__(problem.key)
         self.problem = problem
-
-
-class StoreMissing(DeviceError):
-    """This build has no encrypted store, so nothing can be set up or unlocked."""
-
-    def __init__(self) -> None:
-        super().__init__(Problem("err.store_missing"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,33 +85,3 @@ class Device(Protocol):
     def pending_changes(self) -> int:
         """Local changes the server has not acknowledged yet."""
         ...
-
-
-class DeviceWithoutStore:
-    """The ``Device`` of a build that has no encrypted store: it can set nothing up."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.data_dir = data_dir
-
-    def phase(self) -> Phase:
-        """Always SETUP: there is no store to unlock."""
-        return Phase.SETUP
-
-    def new_pin_problem(self, pin: str) -> Problem | None:
-        """The interim PIN rule (``pin_policy``)."""
-        return pin_problem(pin)
-
-    def set_up(self, *, server_url: str, username: str, password: str, pin: str) -> str:
-        """Refuses: without the store the data could not be kept safely."""
-        raise StoreMissing()
-
-    def unlock(self, pin: str) -> str:
-        """Refuses: there is nothing to unlock."""
-        raise StoreMissing()
-
-    def lock(self) -> None:
-        """Nothing to lock."""
-
-    def pending_changes(self) -> int:
-        """No store, no changes."""
-        return 0

@@ -20,6 +20,15 @@ class Problem:
     key: str
     params: dict[str, object] = field(default_factory=dict)
 
+    @classmethod
+    def literal(cls, uk: str, en: str) -> Problem:
+        """A message that arrives already worded (by the server or the sync client)."""
+        return cls(LITERAL, {"uk": uk, "en": en})
+
+
+#: Key of a ``Problem`` whose words are in its params ("uk", "en"), not in our table.
+LITERAL = "literal"
+
 
 #: The store's policy codes -> our problems.
 POLICY_PROBLEMS: dict[str, Problem] = {

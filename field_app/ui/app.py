@@ -182,6 +182,21 @@ class App:
         await self.blocking(self.services.settings.save, self.settings)
 
     # ---- lock ----------------------------------------------------------------------------
+    async def opened(self, username: str) -> None:
+        """The store was created or unlocked: show the families and the pending count."""
+        self.session.unlocked(username)
+        await self.refresh_pending()
+        await self.go(routes.HOME)
+
+    async def refresh_pending(self) -> None:
+        """Read the outbox size into the sync status."""
+        try:
+            count = await self.blocking(self.services.device.pending_changes)
+        except Exception:
+            log.exception("reading the pending count failed")
+            return
+        self.services.sync.set_pending(count)
+
     async def lock_now(self) -> None:
         """Lock the store and show the unlock screen."""
         if self.session.phase is not Phase.UNLOCKED:

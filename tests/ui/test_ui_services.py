@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from field_app.services.device import DeviceWithoutStore, Refusal, StoreMissing
+from field_app.services.device import Refusal
 from field_app.services.forms import FirstStartForm, UnlockForm, server_url_problem
 from field_app.services.pin_policy import Problem, pin_problem
 from field_app.services.settings import AppSettings, SettingsFile
@@ -193,18 +193,6 @@ def test_unlock_refusal_lines() -> None:
                              Problem("unlock.wipe_warning", {"left": 2, "pending": 7})]
     form.refused(Refusal(wrong=False, wait_seconds=30), now=300.0)
     assert form.messages == [Problem("unlock.wait", {"seconds": 30})]
-
-
-def test_device_without_store_refuses(tmp_path: Path) -> None:
-    device = DeviceWithoutStore(tmp_path)
-    assert device.phase() is Phase.SETUP
-    assert device.new_pin_problem("123456") == Problem("err.pin_trivial")
-    with pytest.raises(StoreMissing):
-        device.set_up(server_url="https://a.ua", username="o", password="p", pin="246810")
-    with pytest.raises(StoreMissing):
-        device.unlock("246810")
-    device.lock()
-    assert device.pending_changes() == 0
 
 
 # ---- routes -----------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 
 from field_app.i18n import LANGUAGES
-from field_app.services.pin_policy import Problem
+from field_app.services.pin_policy import LITERAL, Problem
 from field_app.ui import theme
 
 if TYPE_CHECKING:
@@ -19,6 +19,8 @@ Handler = Callable[[ft.ControlEvent], Awaitable[None] | None]
 
 def problem_text(app: App, problem: Problem) -> str:
     """A ``Problem`` in the session's language."""
+    if problem.key == LITERAL:
+        return str(problem.params.get(app.tr.lang) or problem.params.get("uk", ""))
     return app.t(problem.key, **problem.params)
 
 

@@ -139,8 +139,7 @@ class SetupView:
         else:
             form.clear_secrets()
             form.busy = False
-            app.session.unlocked(username)
-            await app.go("/families")
+            await app.opened(username)
             return
         form.busy = False
         self._show()

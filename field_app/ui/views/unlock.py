@@ -108,8 +108,7 @@ class UnlockView:
             form.messages = [Problem("err.unexpected", {"detail": type(exc).__name__})]
         else:
             form.pin, form.busy, form.messages = "", False, []
-            app.session.unlocked(username)
-            await app.go("/families")
+            await app.opened(username)
             return
         form.busy = False
         self._show()

@@ -1,0 +1,180 @@
+"""``StoreDevice``: the ``Device`` over the real encrypted store (``field_app.store``).
+
+First start creates the store with the chosen PIN (Argon2id, about a second), signs in
+through ``sign_in`` (the sync client's login, which keeps the token inside the store) and
+remembers the server address inside the store. If sign-in fails the new store is wiped at
+once, so the worker can simply try again. Unlock maps the store's refusals (``WrongPin``,
+``TryLater``, ``StoreWiped``) to ``PinRefused`` / ``DeviceWiped`` with the numbers the
+unlock screen shows.
+
+Every method blocks; the views call them through ``asyncio.to_thread``. Thread-safe: one
+lock serialises create/open/unlock/lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from field_app.services.device import (
+    DeviceError,
+    DeviceWiped,
+    PinRefused,
+    Refusal,
+    SignInFailed,
+)
+from field_app.services.pin_policy import Problem, pin_problem, policy_problem
+from field_app.services.state import Phase
+from field_app.store import (
+    KdfParams,
+    LocalStore,
+    LockoutPolicy,
+    PinPolicyError,
+    StoreNotFound,
+    StoreWiped,
+    TryLater,
+    WrongPin,
+)
+from field_app.store.files import wipe_files
+
+log = logging.getLogger(__name__)
+
+STORE_FILE = "poruch-store.db"
+#: Name of the sealed entry that keeps the server address (inside the encrypted store).
+SERVER_SECRET = "device.server_url"  # noqa: S105  (a name, not a secret)
+
+#: ``sign_in(store, server_url, username, password) -> username`` — raises ``SignInFailed``.
+SignIn = Callable[[LocalStore, str, str, str], str]
+
+
+class StoreDevice:
+    """The device's encrypted store, opened and locked on the worker's behalf."""
+
+    def __init__(self, data_dir: Path, *, sign_in: SignIn,
+                 kdf: KdfParams | None = None, lockout: LockoutPolicy | None = None,
+                 device_secret: bytes | None = None) -> None:
+        self.path = data_dir / STORE_FILE
+        self._sign_in = sign_in
+        self._kdf = kdf
+        self._lockout = lockout or LockoutPolicy()
+        self._device_secret = device_secret
+        self._mutex = threading.RLock()
+        self.store: LocalStore | None = None
+
+    def phase(self) -> Phase:
+        """UNLOCKED with the key in memory, LOCKED when a store file exists, else SETUP."""
+        with self._mutex:
+            if self.store is not None and not self.store.locked:
+                return Phase.UNLOCKED
+            return Phase.LOCKED if self.path.is_file() else Phase.SETUP
+
+    def new_pin_problem(self, pin: str) -> Problem | None:
+        """The store's PIN policy."""
+        return pin_problem(pin)
+
+    def set_up(self, *, server_url: str, username: str, password: str, pin: str) -> str:
+        """Create the store, sign in, remember the server; wipe the new store on failure."""
+        with self._mutex:
+            if self.path.exists():
+                # A store left behind by a wipe after too many wrong PINs (its key is gone),
+                # or by an interrupted first start: nothing in it can be read any more.
+                self._remove_files()
+            try:
+                store = LocalStore.create(self.path, pin, kdf=self._kdf, policy=self._lockout,
+                                          device_secret=self._device_secret)
+            except PinPolicyError as exc:
+                raise DeviceError(policy_problem(exc)) from None
+            try:
+                name = self._sign_in(store, server_url, username, password)
+                store.set_secret(SERVER_SECRET, server_url.encode())
+            except BaseException:
+                store.wipe()
+                raise
+            self.store = store
+            return name
+
+    def unlock(self, pin: str) -> str:
+        """Open or unlock the store; returns the signed-in user's name."""
+        with self._mutex:
+            try:
+                if self.store is None:
+                    self.store = LocalStore.open(self.path, pin,
+                                                 device_secret=self._device_secret)
+                else:
+                    self.store.unlock(pin)
+            except WrongPin as exc:
+                raise PinRefused(Refusal(
+                    wait_seconds=math.ceil(exc.retry_after),
+                    attempts_left=exc.attempts_left,
+                    wipe_warning=exc.attempts_left <= self._lockout.warn_from,
+                    pending_changes=exc.unsynced_changes,
+                )) from None
+            except TryLater as exc:
+                raise PinRefused(Refusal(wrong=False,
+                                         wait_seconds=math.ceil(exc.retry_after))) from None
+            except (StoreWiped, StoreNotFound):
+                self._forget()
+                raise DeviceWiped() from None
+            return self.store.user
+
+    def lock(self) -> None:
+        """Drop the key from memory."""
+        with self._mutex:
+            if self.store is not None:
+                self.store.lock()
+
+    def pending_changes(self) -> int:
+        """Changes not yet acknowledged by the server (0 while locked)."""
+        with self._mutex:
+            if self.store is None or self.store.locked:
+                return 0
+            return self.store.pending_count()
+
+    def server_url(self) -> str | None:
+        """The server address chosen at first start (needs the store unlocked)."""
+        with self._mutex:
+            if self.store is None or self.store.locked:
+                return None
+            raw = self.store.get_secret(SERVER_SECRET)
+            return raw.decode() if raw else None
+
+    def _forget(self) -> None:
+        if self.store is not None:
+            try:
+                self.store.close()
+            except Exception:
+                log.exception("closing a wiped store failed")
+            self.store = None
+        self._remove_files()
+
+    def _remove_files(self) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+        wipe_files(self.path)
+
+
+def sync_client_sign_in(store: LocalStore, server_url: str, username: str,
+                        password: str) -> str:
+    """Sign in with the sync client (``field_app.sync``), which keeps the token sealed."""
+    try:
+        from field_app.sync import SyncClient, SyncError  # noqa: PLC0415  (issue 5's package)
+    except ImportError:
+        raise SignInFailed(Problem("err.sign_in_missing")) from None
+    client: Any = None
+    try:
+        client = SyncClient(store, server_url)
+        account = client.login(username, password)
+    except SyncError as exc:
+        raise SignInFailed(Problem.literal(exc.message("uk"), exc.message("en"))) from None
+    except Exception as exc:
+        log.warning("sign-in failed: %s", type(exc).__name__)
+        raise SignInFailed(Problem("err.sign_in_failed")) from None
+    finally:
+        if client is not None:
+            client.close()
+    return str(account.username)
