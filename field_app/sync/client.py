@@ -133,6 +133,12 @@ class SyncClient:
         """Close the HTTP connection pool."""
         self._http.close()
 
+    def __enter__(self) -> SyncClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
     # -- account ---------------------------------------------------------------------------
 
     def login(self, username: str, password: str, device_name: str = "Poruch") -> Account:
