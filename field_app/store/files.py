@@ -41,11 +41,15 @@ def wipe_files(path: Path) -> list[Path]:
     for p in store_files(path):
         shred(p)
         removed.append(p)
-    # Make the unlinks durable too (not possible on every platform, hence suppress).
+    fsync_dir(path.parent)
+    return removed
+
+
+def fsync_dir(directory: Path) -> None:
+    """Make renames and unlinks in a directory durable (not possible everywhere: best effort)."""
     with contextlib.suppress(OSError):
-        fd = os.open(path.parent, os.O_RDONLY)
+        fd = os.open(directory, os.O_RDONLY)
         try:
             os.fsync(fd)
         finally:
             os.close(fd)
-    return removed

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import os
 import secrets
 import threading
 import time
@@ -55,7 +56,7 @@ from field_app.store.errors import (
     StoreNotFound,
     StoreWiped,
 )
-from field_app.store.files import wipe_files
+from field_app.store.files import fsync_dir, wipe_files
 from field_app.store.pin_policy import check_pin, policy_error
 from field_app.store.schema import (
     READ_ONLY,
@@ -153,18 +154,29 @@ class LocalStore:
         wrapped = wrap_key(key, derive_kek(pin, salt, kdf, device_secret), key_id=key_id,
                            params=kdf, salt=salt, with_secret=device_secret is not None)
         device_id = "d" + secrets.token_hex(8)
+        # Build the store under a temporary name and rename it into place: a crash during
+        # create leaves either no store or a complete one, never a file without a vault.
+        building = path.with_name(path.name + ".new")
+        wipe_files(building)  # leftovers of an earlier create that was killed
+        engine = make_engine(building)
+        try:
+            create_tables(engine)
+            with engine.begin() as conn:
+                conn.execute(insert(table_of(LocalVault)).values(
+                    id=1, key_id=key_id, kdf=kdf.to_json(), salt=salt,
+                    with_secret=device_secret is not None, wrapped_key=wrapped,
+                    policy=policy.to_json(), created_ms=_ms(now)))
+                conn.execute(insert(META), [
+                    {"name": "schema_version", "value": str(SCHEMA_VERSION)},
+                    {"name": "device_id", "value": device_id},
+                    {"name": "clock", "value": HLC(0, 0, device_id).encode()},
+                ])
+            vault_db.checkpoint(engine)
+        finally:
+            engine.dispose()  # the last connection closing removes -wal and -shm
+        os.replace(building, path)
+        fsync_dir(path.parent)
         engine = make_engine(path)
-        create_tables(engine)
-        with engine.begin() as conn:
-            conn.execute(insert(table_of(LocalVault)).values(
-                id=1, key_id=key_id, kdf=kdf.to_json(), salt=salt,
-                with_secret=device_secret is not None, wrapped_key=wrapped,
-                policy=policy.to_json(), created_ms=_ms(now)))
-            conn.execute(insert(META), [
-                {"name": "schema_version", "value": str(SCHEMA_VERSION)},
-                {"name": "device_id", "value": device_id},
-                {"name": "clock", "value": HLC(0, 0, device_id).encode()},
-            ])
         store = cls(path, engine, device_secret=device_secret, now=now)
         store._unlocked(key, key_id)
         log.info("store created")
@@ -244,6 +256,12 @@ class LocalStore:
             self._wiped = True
             wipe_files(self.path)
             log.warning("store wiped")
+
+    @staticmethod
+    def destroy(path: str | Path) -> None:
+        """Shred a store's files without opening it (after ``StoreWiped``, before a new start)."""
+        wipe_files(Path(path))
+        wipe_files(Path(path).with_name(Path(path).name + ".new"))
 
     def change_pin(self, old: str, new: str) -> None:
         """Re-wrap the data key under ``new``; a wrong ``old`` counts as a wrong PIN."""
@@ -696,27 +714,37 @@ class LocalStore:
         problems: list[str] = []
         with self._mutex:
             cipher = self._need_cipher()
-            with self._reader.connect() as conn:
+            with self._reader.connect() as conn:  # one snapshot: two queries, not 2 per row
                 rows = conn.execute(select(R)).all()
-                ids = {r.id for r in rows}
-                for r in conn.execute(select(O.c.record_id)).all():
-                    if r.record_id not in ids:
-                        problems.append(f"outbox entry for missing record {r.record_id}")
-                for row in rows:
-                    try:
-                        _row, _base, merged = self._local_state(cipher, conn, row.id)
-                        view = self._open_view(cipher, row.view_ct, row.id, row.kind,
-                                               row.community)
-                    except CorruptRecord as exc:
-                        self._corrupt[row.id] = exc
-                        problems.append(f"{row.kind} {row.id}: authentication failed")
-                        continue
-                    pending = conn.execute(select(func.count()).select_from(O)
-                                           .where(O.c.record_id == row.id)).scalar_one()
-                    if bool(row.dirty) != bool(pending):
-                        problems.append(f"{row.kind} {row.id}: dirty flag disagrees with outbox")
-                    if merged is None or merged.values() != view:
-                        problems.append(f"{row.kind} {row.id}: view disagrees with base+outbox")
+                entries = conn.execute(select(O).order_by(O.c.seq)).all()
+        pending: dict[str, list[RecordState]] = {}
+        broken: set[str] = set()
+        for e in entries:
+            try:
+                pending.setdefault(e.record_id, []).append(
+                    self._open_pending(cipher, e).to_state())
+            except CorruptRecord as exc:
+                self._corrupt[e.record_id] = exc
+                broken.add(e.record_id)
+                problems.append(f"outbox entry {e.seq} of {e.record_id}: authentication failed")
+        ids = {r.id for r in rows}
+        problems += [f"outbox entry for missing record {rid}" for rid in pending.keys() - ids]
+        for row in rows:
+            if row.id in broken:
+                continue
+            try:
+                view = self._open_view(cipher, row.view_ct, row.id, row.kind, row.community)
+                base = (self._open_state(cipher, row.base_ct, row.id, row.kind, row.community)
+                        if row.base_ct is not None else None)
+            except CorruptRecord as exc:
+                self._corrupt[row.id] = exc
+                problems.append(f"{row.kind} {row.id}: authentication failed")
+                continue
+            parts = [s for s in (base, *pending.get(row.id, [])) if s is not None]
+            if bool(row.dirty) != (row.id in pending):
+                problems.append(f"{row.kind} {row.id}: dirty flag disagrees with outbox")
+            if not parts or merge_all(parts).values() != view:
+                problems.append(f"{row.kind} {row.id}: view disagrees with base+outbox")
         return problems
 
 
