@@ -19,7 +19,7 @@ from shared_models.communities import CommunityCode
 from shared_models.enums import Role
 from shared_models.protocol import ErrorCode
 from sync_server.audit import AuditEvent, write_events
-from sync_server.db import read_tx, write_tx
+from sync_server.db import as_utc, read_tx, write_tx
 from sync_server.errors import ApiError, RateLimitedError, UnauthenticatedError
 from sync_server.permissions import Principal
 from sync_server.security import hash_password, needs_rehash, new_token, token_hash, verify_password
@@ -113,16 +113,11 @@ def authenticate(engine: Engine, token: str) -> Principal:
         if revoked_at is not None or not active:
             raise UnauthenticatedError(ErrorCode.DEVICE_REVOKED, REVOKED_MESSAGE)
         bound = bound_communities(conn, user_id)
-    if last_seen is None or _aware(last_seen) < now - LAST_SEEN_GRANULARITY:
+    if last_seen is None or as_utc(last_seen) < now - LAST_SEEN_GRANULARITY:
         with write_tx(engine) as conn:
             conn.execute(update(DEVICES).where(DEVICES.c.id == device_id)
                          .values(last_seen_at=now))
     return Principal(user_id, username, Role(role), bound, device_id)
-
-
-def _aware(value: datetime) -> datetime:
-    # SQLite hands back naive datetimes for what we stored as UTC.
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +139,7 @@ def _retry_after(conn: Connection, key: str, limit: int, since: datetime, window
     ).scalars().all()
     if len(times) < limit:
         return 0
-    oldest = _aware(times[-1])
+    oldest = as_utc(times[-1])
     wait = (oldest + timedelta(seconds=window)) - datetime.now(UTC)
     return max(1, math.ceil(wait.total_seconds()))
 

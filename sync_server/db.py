@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -83,3 +84,8 @@ def read_tx(engine: Engine) -> Iterator[Connection]:
     """A read transaction (one consistent snapshot on SQLite WAL)."""
     with engine.begin() as conn:
         yield conn
+
+
+def as_utc(value: datetime) -> datetime:
+    """A stored timestamp as an aware UTC datetime (SQLite hands back naive ones)."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

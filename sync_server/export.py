@@ -18,6 +18,7 @@ from sqlalchemy import Connection, select
 from shared_models.communities import CommunityCode, community
 from shared_models.enums import RecordKind
 from shared_models.services import SERVICES
+from sync_server.db import as_utc
 from sync_server.tables import KIND_TABLES
 
 VISIT_HEADERS = ("Громада", "КАТОТТГ", "Ідентифікатор візиту", "Ідентифікатор сім'ї",
@@ -44,8 +45,7 @@ def _visits(conn: Connection, code: CommunityCode, start: date, end: date) -> li
 
 
 def _local(at: datetime) -> datetime:
-    # SQLite hands back naive datetimes for what was stored as UTC.
-    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(KYIV)
+    return as_utc(at).astimezone(KYIV)
 
 
 def _csv(headers: tuple[str, ...], rows: list[list[Any]]) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from shared_models.protocol import ErrorCode
 from sync_server import accounts
 from sync_server.audit import AuditEvent, write_events
-from sync_server.db import read_tx, write_tx
+from sync_server.db import as_utc, read_tx, write_tx
 from sync_server.deps import AdminDevice, EngineDep
 from sync_server.errors import ApiError
 from sync_server.schemas import DeviceInfo, DeviceList, RevokeResponse
@@ -29,7 +29,8 @@ def list_devices(principal: AdminDevice, engine: EngineDep) -> DeviceList:
                    d.c.revoked_at).join(u, u.c.id == d.c.user_id)
             .order_by(d.c.created_at.desc()).limit(DEVICE_LIST_LIMIT)).all()
     return DeviceList(devices=[
-        DeviceInfo(device_id=r[0], user=r[1], name=r[2], created_at=r[3], last_seen_at=r[4],
+        DeviceInfo(device_id=r[0], user=r[1], name=r[2], created_at=as_utc(r[3]),
+                   last_seen_at=as_utc(r[4]) if r[4] else None,
                    revoked=r[5] is not None) for r in rows])
 
 
