@@ -1,0 +1,83 @@
+"""``python -m sync_server`` commands, run in-process against a SQLite file."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from sync_server.cli import main
+from sync_server.db import make_engine
+from tests.server.conftest import SECRET
+from tests.server.liveserver import ROOT
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("PORUCH_DATABASE_URL", url)
+    monkeypatch.setenv("PORUCH_SECRET_KEY", SECRET)
+    return url
+
+
+def rows(url: str, sql: str) -> list[tuple[object, ...]]:
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            return [tuple(r) for r in conn.execute(text(sql)).all()]
+    finally:
+        engine.dispose()
+
+
+def test_create_user_reads_password_from_stdin(db: str, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["create-user", "olena", "--role", "social_worker", "--community",
+                 "zhytomyrska", "malynska"]) == 2  # no --password-stdin: refused
+    monkeypatch.setattr(sys, "stdin", io.StringIO("a long enough password\n"))
+    assert main(["create-user", "olena", "--role", "social_worker", "--community",
+                 "zhytomyrska", "malynska", "--password-stdin"]) == 0
+    [(role, pw)] = rows(db, "SELECT role, password_hash FROM app_user")
+    assert role == "social_worker" and str(pw).startswith("$argon2id$")
+    assert "m=19456" in str(pw) and "t=2" in str(pw)
+    assert sorted(rows(db, "SELECT community FROM user_community")) == [
+        ("malynska",), ("zhytomyrska",)]
+    monkeypatch.setattr(sys, "stdin", io.StringIO("a long enough password\n"))
+    assert main(["create-user", "olena", "--role", "admin", "--password-stdin"]) == 1
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_seed_demo_export_and_revoke(db: str, tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["seed-demo", "--families", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "koordynator" in out and "zhytomyrska.kerivnyk" in out
+    assert len(rows(db, "SELECT id FROM app_user")) == 2 + 11 * 3
+    kinds = dict(rows(db, "SELECT kind, count(*) FROM record GROUP BY kind"))
+    assert kinds["family"] == 11 and kinds["review"] == 11 and kinds["visit"] >= 11
+    assert main(["seed-demo"]) == 1  # refuses to seed twice...
+    assert main(["seed-demo", "--if-empty"]) == 0  # ...unless told that is fine
+    assert main(["export", "--community", "zhytomyrska", "--from", "2020-01-01",
+                 "--to", "2030-12-31", "--out", str(tmp_path / "x")]) == 0
+    visits = (tmp_path / "x" / "visits-zhytomyrska-2020-01-01-2030-12-31.csv").read_text()
+    assert visits.startswith("\ufeffГромада,КАТОТТГ") and "Житомирська громада" in visits
+    services = (tmp_path / "x" / "services-zhytomyrska-2020-01-01-2030-12-31.csv").read_text()
+    assert "Кількість візитів" in services
+    assert rows(db, "SELECT count(*) FROM audit_log WHERE action = 'export'") == [(1,)]
+    rows(db, "SELECT 1")
+    assert main(["revoke-device", "00000000-0000-4000-8000-000000000001"]) == 1
+    assert main(["set-communities", "zhytomyrska.fakhivets1", "--community", "malynska"]) == 0
+    assert rows(db, "SELECT community FROM user_community uc JOIN app_user u "
+                    "ON u.id = uc.user_id WHERE u.username = 'zhytomyrska.fakhivets1'") == [
+        ("malynska",)]
+
+
+def test_module_entry_point_prints_help() -> None:
+    r = subprocess.run([sys.executable, "-m", "sync_server", "--help"], cwd=ROOT,
+                       capture_output=True, text=True, check=False)
+    assert r.returncode == 0
+    for cmd in ("serve", "create-user", "revoke-device", "seed-demo", "export"):
+        assert cmd in r.stdout
