@@ -35,8 +35,8 @@ lint: install ## ruff and mypy
 bench: install ## Run the benchmarks in bench/ and print their figures
 	$(PY) -m bench
 
-soak: install ## Long randomized sync simulations (many seeds)
-	PORUCH_SOAK=1 $(PY) -m pytest -m slow -p no:cacheprovider
+soak: install ## Long randomized sync simulations: SEEDS (default 20) seeds of OPS (default 4000) steps
+	PORUCH_SOAK_SEEDS=$${SEEDS:-20} PORUCH_SIM_OPS=$${OPS:-4000} $(PY) -m pytest -s tests/sync/test_convergence.py
 
 clean: ## Remove the virtualenv, caches and local data
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis data tests/artifacts

@@ -1,0 +1,35 @@
+"""Convergence simulation (seeded, replayable). CI runs a few seeds; `make soak` runs many:
+PORUCH_SOAK_SEEDS=N sets how many, PORUCH_SIM_OPS the operations per seed."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.sync.live import LiveServer
+from tests.sync.simulation import check, make_region, run
+
+SEEDS = range(int(os.environ.get("PORUCH_SOAK_SEEDS", "2")))
+OPS = int(os.environ.get("PORUCH_SIM_OPS", "2000"))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_every_device_converges_to_the_server(tmp_path: Path, seed: int) -> None:
+    server = LiveServer(f"sqlite:///{tmp_path / 'region.db'}", log_path=tmp_path / "server.log")
+    server.migrate()
+    server.start()
+    devices = []
+    try:
+        devices = make_region(server, tmp_path)
+        tally = run(devices, seed=1000 + seed, ops=OPS)
+        figures = check(server, devices, tally)
+        print(f"seed {seed}: {figures}")
+        assert figures["conflicts"] > 0, "the run produced no concurrent edit to check"
+        assert figures["sync"] > OPS // 25 and figures["partition"] > OPS // 100
+    finally:
+        for d in devices:
+            d.client.close()
+            d.store.close()
+        server.stop()
