@@ -100,6 +100,10 @@ META = table_of(LocalMeta)
 _USER = "user"
 
 
+class _Unchanged(Exception):  # control flow only: never leaves this module
+    """A save found nothing to write."""
+
+
 @dataclass(frozen=True, slots=True)
 class PurgeResult:
     """What ``purge_communities`` removed."""
@@ -373,6 +377,12 @@ class LocalStore:
     def save(self, model: Record) -> uuid.UUID | None:
         """Store an edit and its outbox entry atomically; ``None`` when nothing changed."""
         rid, kind, community = str(model.id), model.KIND.value, model.community.value
+        try:
+            return self._save(model, rid, kind, community)
+        except _Unchanged:
+            return None
+
+    def _save(self, model: Record, rid: str, kind: str, community: str) -> uuid.UUID:
         with self._write() as (cipher, conn):
             row, _base, previous = self._local_state(cipher, conn, rid)
             if row is not None and (row.kind != kind or row.community != community):
@@ -384,7 +394,7 @@ class LocalStore:
                 clock.receive(previous.max_clock)
             writes = edit_writes(model, previous, clock=clock.now().encode(), author=self._user)
             if not writes:
-                return None
+                raise _Unchanged  # roll back: not one byte written, not even the clock
             change = state_from_writes(rid, kind, community, writes)
             reason = check_change(previous, change)
             if reason is not None:

@@ -23,13 +23,16 @@ def test_save_get_roundtrip_survives_reopen(store: LocalStore, path) -> None:
     again.close()
 
 
-def test_saving_identical_model_writes_nothing(store: LocalStore) -> None:
+def test_saving_identical_model_writes_nothing(store: LocalStore, path) -> None:
     f = family()
     store.save(f)
     before = store.pending_count()
+    wal = path.with_name(path.name + "-wal")
+    size = wal.stat().st_size
     assert store.save(f) is None
     assert store.save(store.get(Family, f.id)) is None  # type: ignore[arg-type]
     assert store.pending_count() == before
+    assert wal.stat().st_size == size  # not one byte written
 
 
 def test_edit_writes_only_changed_fields_superseding_what_was_seen(store: LocalStore) -> None:
