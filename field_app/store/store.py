@@ -32,6 +32,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -367,10 +368,14 @@ class LocalStore:
         return row, base, merge_all(parts) if parts else None
 
     def _model(self, cls: type[M], rid: str, community: str, values: dict[str, Any]) -> M:
+        data = {**values, "id": rid, "community": community}
         try:
-            return cls.model_validate({**values, "id": rid, "community": community})
+            return cls.model_validate(data)
         except ValidationError as exc:
-            raise CorruptRecord(rid, "record (invalid values)") from exc
+            model = _validate_despite_clock(cls, data, exc)
+            if model is None:
+                raise CorruptRecord(rid, "record (invalid values)") from exc
+            return model
 
     # ------------------------------------------------------------------ records
 
@@ -756,6 +761,39 @@ class LocalStore:
             if not parts or merge_all(parts).values() != view:
                 problems.append(f"{row.kind} {row.id}: view disagrees with base+outbox")
         return problems
+
+
+#: Validation errors that only say "later than this device's clock".
+_CLOCK_ERRORS = {"time_in_future": datetime.fromisoformat, "date_in_future": date.fromisoformat}
+
+
+def _validate_despite_clock(cls: type[M], data: dict[str, Any],
+                            exc: ValidationError) -> M | None:
+    """Validate stored values whose only fault is being "in the future" for this device.
+
+    Stored values were valid where they were written (here or on the server); a phone whose
+    clock is behind must still show a colleague's visit from "later today". Such fields are
+    validated as "now", then get their real value back. ``None`` for any other error.
+    """
+    errors = exc.errors()
+    if not all(e["type"] in _CLOCK_ERRORS and len(e["loc"]) == 1 for e in errors):
+        return None
+    real: dict[str, Any] = {}
+    stand_in = dict(data)
+    for e in errors:
+        name = str(e["loc"][0])
+        try:
+            real[name] = _CLOCK_ERRORS[e["type"]](str(data[name]))
+        except (KeyError, ValueError):
+            return None
+        now = datetime.now(UTC) - timedelta(minutes=1)
+        stand_in[name] = now if e["type"] == "time_in_future" else now.date()
+    try:
+        model = cls.model_validate(stand_in)
+    except ValidationError:
+        return None
+    model.__dict__.update(real)
+    return model
 
 
 def _copy(model: M) -> M:

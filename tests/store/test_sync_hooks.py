@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import tempfile
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from field_app.store import LocalStore, RecordRefused
+from field_app.store import CorruptRecord, LocalStore, RecordRefused
 from shared_models.clock import HLC, HybridClock
 from shared_models.communities import CommunityCode
 from shared_models.merge import FieldState, FieldWrite, RecordState, merge_records
 from shared_models.protocol import PushRequest, RecordChange, WireField
-from shared_models.records import Family, Person
-from tests.store.conftest import PIN, create_store, family, person, sql
+from shared_models.records import Family, Person, Visit
+from tests.store.conftest import PIN, create_store, family, person, sql, visit
 
 SERVER = HybridClock("server", max_drift_ms=None)
 
@@ -296,3 +298,51 @@ def test_random_sync_histories_keep_store_consistent(ops: list[tuple[str, int, s
 def test_hlc_text_roundtrip_for_clock_property(store: LocalStore) -> None:
     assert isinstance(store.clock.last, HLC)
     assert store.device_id == store.clock.node
+
+
+def _pulled(kind: str, record_id: uuid.UUID, values: dict[str, Any], position: int = 1,
+            community: str = "zhytomyrska") -> RecordChange:
+    stamp = SERVER.now().encode()
+    return RecordChange(record_id=record_id, kind=kind, community=community,  # type: ignore[arg-type]
+                        position=position,
+                        fields={n: WireField(value=v, clock=stamp) for n, v in values.items()})
+
+
+def test_pulled_record_later_than_this_phones_clock_is_still_shown(store: LocalStore) -> None:
+    """A phone whose clock is hours behind must show a colleague's visit of "later today"."""
+    f = family()
+    store.save(f)
+    later = datetime.now(UTC) + timedelta(hours=3)
+    v = visit(f.id)
+    values = v.model_dump(mode="json", exclude={"id", "community"})
+    values["visited_at"] = later.isoformat().replace("+00:00", "Z")  # pydantic's JSON form
+    store.apply_pull([_pulled("visit", v.id, values)], {"zhytomyrska": 1})
+    got = store.get(Visit, v.id)
+    assert got is not None and got.visited_at == later
+    assert [x.id for x in store.all(Visit)] == [v.id]
+    got.next_steps = "Повторний візит"
+    store.save(got)  # editing it keeps the real time
+    assert store.pending_changes()[-1].writes.keys() == {"next_steps"}
+    assert store.get(Visit, v.id).visited_at == later  # type: ignore[union-attr]
+
+
+def test_pulled_record_with_invalid_values_is_reported_not_shown(store: LocalStore) -> None:
+    good, bad = family(), family()
+    store.save(good)
+    values = bad.model_dump(mode="json", exclude={"id", "community"})
+    values["family_name"] = ""
+    store.apply_pull([_pulled("family", bad.id, values)], {"zhytomyrska": 1})
+    assert store.all(Family) == [good]
+    assert [e.record_id for e in store.corrupt_records()] == [str(bad.id)]
+    with pytest.raises(CorruptRecord):
+        store.get(Family, bad.id)
+
+
+def test_receive_clock_is_persisted(store: LocalStore, path) -> None:
+    ahead = HLC(4_000_000_000_000, 5, "server").encode()
+    got = store.receive_clock(ahead)
+    assert got.encode() > ahead
+    store.close()
+    again = LocalStore.open(path, PIN)
+    assert again.clock.now().encode() > ahead
+    again.close()

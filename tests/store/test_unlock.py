@@ -208,3 +208,14 @@ def test_wipe_works_while_locked(path: Path) -> None:
         s.all(Family)
     s.wipe()
     assert list(path.parent.iterdir()) == []
+
+
+def test_destroy_clears_a_wiped_store_for_a_fresh_start(path: Path) -> None:
+    now = FakeTime()
+    create_store(path, now=now, policy=LockoutPolicy(max_attempts=1)).close()
+    with pytest.raises(StoreWiped):
+        LocalStore.open(path, BAD, now=now)
+    LocalStore.destroy(path)
+    assert list(path.parent.iterdir()) == []
+    create_store(path).close()
+    LocalStore.open(path, PIN).close()
