@@ -3,7 +3,9 @@
 Modules: ``errors`` (what can go wrong, in uk/en), ``pin_policy``, ``crypto`` (AES-256-GCM
 sealing), ``vault`` (Argon2id key wrapping, lockout policy), ``unlock`` (attempts against the
 vault row), ``schema`` (tables, PRAGMAs), ``codec`` (sealed JSON forms, ``PendingChange``),
-``files`` (shredding), ``store`` (``LocalStore``). See docs/device-security.md.
+``files`` (shredding), ``views`` (sealed values to models), ``core`` (shared state and
+sealed-row helpers), ``sync`` (sync-client hooks), ``store`` (``LocalStore``).
+See docs/device-security.md.
 """
 
 from field_app.store.codec import PendingChange
@@ -21,7 +23,8 @@ from field_app.store.errors import (
     WrongPin,
 )
 from field_app.store.pin_policy import check_pin
-from field_app.store.store import LocalStore, PurgeResult
+from field_app.store.store import LocalStore
+from field_app.store.sync import PurgeResult
 from field_app.store.vault import TEST_KDF, KdfParams, LockoutPolicy
 
 __all__ = [

@@ -1,0 +1,229 @@
+"""The hooks the sync client calls: outbox, acknowledgements, pulls with cursors, purges.
+
+Pending local writes live in the outbox, pulled and acknowledged ones in the record's base
+state; every view is their merge by the shared rule. So an acknowledgement only moves writes
+from the outbox into the base, a pull only merges into the base, and neither can lose an
+unsynced edit. Pulled pages and their cursors commit in one transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import delete, func, insert, select, update
+
+from field_app.store import unlock as vault_db
+from field_app.store.codec import (
+    PendingChange,
+    state_to_json,
+)
+from field_app.store.core import USER_SLOT, StoreCore, now_ms
+from field_app.store.errors import (
+    RecordRefused,
+)
+from field_app.store.schema import (
+    LocalCursor,
+    LocalMeta,
+    LocalOutbox,
+    LocalRecord,
+    LocalSecret,
+    table_of,
+)
+from shared_models.clock import HLC, HybridClock
+from shared_models.merge import (
+    merge_all,
+    merge_records,
+)
+from shared_models.protocol import RecordChange
+from shared_models.records import Record
+
+log = logging.getLogger(__name__)
+
+log = logging.getLogger(__name__)
+M = TypeVar("M", bound=Record)
+R = table_of(LocalRecord)
+O = table_of(LocalOutbox)  # noqa: E741
+C = table_of(LocalCursor)
+S = table_of(LocalSecret)
+META = table_of(LocalMeta)
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeResult:
+    """What ``purge_communities`` removed."""
+
+    records: int
+    pending_dropped: int
+
+
+class SyncHooks(StoreCore):
+    """Sync-client API of ``LocalStore`` (see the module docstring)."""
+
+
+    @property
+    def device_id(self) -> str:
+        """This store's random device id (the clock's node id)."""
+        self._need_cipher()
+        return self._device_id
+
+    @property
+    def clock(self) -> HybridClock:
+        """The device clock (``max_drift_ms=None``); persisted with every write."""
+        return self._need_clock()
+
+    def receive_clock(self, remote: str) -> HLC:
+        """Merge a server clock into the device clock and persist it."""
+        with self._write():
+            return self._need_clock().receive(remote)
+
+    @property
+    def user(self) -> str:
+        """User name written as the author of local edits ("" until ``set_user``)."""
+        self._need_cipher()
+        return self._user
+
+    def set_user(self, name: str) -> None:
+        """Set the author of local edits (kept sealed, like the token)."""
+        self.set_secret(USER_SLOT, name.encode())
+        self._user = name
+
+    def pending_changes(self, limit: int | None = None) -> list[PendingChange]:
+        """Outbox entries in the order they were made (``to_mutation()`` gives the wire form)."""
+        with self._mutex:
+            cipher = self._need_cipher()
+            query = select(O).order_by(O.c.seq)
+            if limit is not None:
+                query = query.limit(limit)
+            with self._reader.connect() as conn:
+                rows = conn.execute(query).all()
+        return [self._open_pending(cipher, r) for r in rows]
+
+    def pending_count(self) -> int:
+        """Number of changes not yet acknowledged by the server."""
+        with self._mutex:
+            self._need_cipher()
+            with self._reader.connect() as conn:
+                return vault_db.count_pending(conn)
+
+    def acknowledge(self, mutation_ids: Iterable[uuid.UUID | str]) -> int:
+        """Drop acknowledged entries, folding their writes into the base state.
+
+        Unknown ids are ignored (a repeated acknowledgement is harmless). Returns how many
+        entries left the outbox. A record with no pending entry left is no longer dirty.
+        """
+        return self._settle(mutation_ids, keep_writes=True)
+
+    def discard(self, mutation_ids: Iterable[uuid.UUID | str]) -> int:
+        """Drop entries the server rejected, undoing their writes locally."""
+        return self._settle(mutation_ids, keep_writes=False)
+
+    def _settle(self, mutation_ids: Iterable[uuid.UUID | str], *, keep_writes: bool) -> int:
+        ids = [str(m) for m in mutation_ids]
+        if not ids:
+            return 0
+        with self._write() as (cipher, conn):
+            rows = conn.execute(select(O).where(O.c.mutation_id.in_(ids))).all()
+            by_record: dict[str, list[PendingChange]] = {}
+            for r in rows:
+                by_record.setdefault(r.record_id, []).append(self._open_pending(cipher, r))
+            conn.execute(delete(O).where(O.c.mutation_id.in_(ids)))
+            for rid, settled in by_record.items():
+                row = conn.execute(select(R).where(R.c.id == rid)).first()
+                if row is None:
+                    continue
+                base = (self._open_state(cipher, row.base_ct, rid, row.kind, row.community)
+                        if row.base_ct is not None else None)
+                if keep_writes:
+                    parts = [s for s in (base, *(p.to_state() for p in settled)) if s]
+                    base = merge_all(parts)
+                rest = [p.to_state() for p in self._pending_for(cipher, conn, rid)]
+                parts = [s for s in (base, *rest) if s is not None]
+                if not parts:  # a rejected record the server never had
+                    conn.execute(delete(R).where(R.c.id == rid))
+                    continue
+                values: dict[str, Any] = {"dirty": bool(rest), "view_ct": cipher.seal_json(
+                    merge_all(parts).values(),
+                    self._aad(cipher, "view", rid, row.kind, row.community))}
+                if base is not None:
+                    values["base_ct"] = cipher.seal_json(
+                        state_to_json(base),
+                        self._aad(cipher, "base", rid, row.kind, row.community))
+                conn.execute(update(R).where(R.c.id == rid).values(**values))
+        if not keep_writes:  # views changed: reload those kinds on the next listing
+            for r in rows:
+                self._models.pop(r.kind, None)
+        log.info("settled %d outbox entries (kept=%s)", len(rows), keep_writes)
+        return len(rows)
+
+    def apply_pull(self, changes: Iterable[RecordChange], cursors: dict[Any, int]) -> int:
+        """Merge a pulled page into the base states and store its cursors, atomically.
+
+        Pending local writes stay in the outbox and keep winning over older server values.
+        Raises ``RecordRefused`` (and stores nothing) if a change contradicts a local record's
+        kind or community. Returns the number of records changed.
+        """
+        count = 0
+        with self._write() as (cipher, conn):
+            clock = self._need_clock()
+            for ch in changes:
+                incoming = ch.to_state()
+                rid, kind, community = incoming.id, incoming.kind, incoming.community
+                if incoming.fields:
+                    clock.receive(incoming.max_clock)
+                row = conn.execute(select(R).where(R.c.id == rid)).first()
+                if row is not None and (row.kind != kind or row.community != community):
+                    raise RecordRefused(rid, f"pulled {kind} {rid} of {community} contradicts "
+                                             f"the local {row.kind} of {row.community}")
+                base = incoming
+                if row is not None and row.base_ct is not None:
+                    base = merge_records(self._open_state(cipher, row.base_ct, rid, kind,
+                                                          community), incoming)
+                pending = [p.to_state() for p in self._pending_for(cipher, conn, rid)]
+                values = {
+                    "position": ch.position, "updated_ms": now_ms(self._now),
+                    "dirty": bool(pending),
+                    "base_ct": cipher.seal_json(state_to_json(base),
+                                                self._aad(cipher, "base", rid, kind, community)),
+                    "view_ct": cipher.seal_json(merge_all([base, *pending]).values(),
+                                                self._aad(cipher, "view", rid, kind, community)),
+                }
+                if row is None:
+                    conn.execute(insert(R).values(id=rid, kind=kind, community=community,
+                                                  **values))
+                else:
+                    conn.execute(update(R).where(R.c.id == rid).values(**values))
+                self._corrupt.pop(rid, None)
+                self._models.pop(kind, None)
+                count += 1
+            for key, position in cursors.items():
+                code = str(getattr(key, "value", key))
+                conn.execute(delete(C).where(C.c.community == code))
+                conn.execute(insert(C).values(community=code, position=int(position)))
+        log.info("applied %d pulled records", count)
+        return count
+
+    def cursors(self) -> dict[str, int]:
+        """Pull cursor per community code."""
+        with self._mutex:
+            self._need_cipher()
+            with self._reader.connect() as conn:
+                return dict(conn.execute(select(C.c.community, C.c.position)).all())
+
+    def purge_communities(self, codes: Iterable[Any]) -> PurgeResult:
+        """Delete every record, outbox entry and cursor of these communities."""
+        names = [str(getattr(c, "value", c)) for c in codes]
+        with self._write() as (_cipher, conn):
+            dropped = conn.execute(select(func.count()).select_from(O)
+                                   .where(O.c.community.in_(names))).scalar_one()
+            conn.execute(delete(O).where(O.c.community.in_(names)))
+            records = conn.execute(delete(R).where(R.c.community.in_(names))).rowcount
+            conn.execute(delete(C).where(C.c.community.in_(names)))
+        self._corrupt.clear()
+        self._models.clear()
+        log.info("purged %d communities: %d records, %d pending dropped",
+                 len(names), records, dropped)
+        return PurgeResult(int(records), int(dropped))
