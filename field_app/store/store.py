@@ -12,14 +12,14 @@ Decisions:
 * ``all()`` skips a record whose ciphertext fails authentication and reports it in
   ``corrupt_records()`` (logged by id only), so one damaged record never hides the others;
   ``get()`` of that record raises ``CorruptRecord``.
-* ``purge_communities`` also drops the purged communities' outbox entries: the server has
-  withdrawn access and would refuse them, and keeping personal data the worker may no longer
-  hold defeats the purge. It returns how many were dropped so the app can say so; the sync
-  client pushes before it pulls, so normally there are none.
+* ``purge_communities`` also drops outbox entries (see ``sync``).
+* ``all()``/``search()`` serve from a memory cache of decrypted models, built by the first
+  listing of a kind after unlock and kept in step by the store's own writes; a change made to
+  the file behind the store's back shows (or is detected) after the next unlock.
+* Stored values "in the future" for this phone's clock still show (``views``).
 * Notes and reviews are append-only: ``save`` of a changed one and ``delete`` of one raise
   ``RecordRefused``.
 """
-
 
 from __future__ import annotations
 

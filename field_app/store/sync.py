@@ -4,6 +4,12 @@ Pending local writes live in the outbox, pulled and acknowledged ones in the rec
 state; every view is their merge by the shared rule. So an acknowledgement only moves writes
 from the outbox into the base, a pull only merges into the base, and neither can lose an
 unsynced edit. Pulled pages and their cursors commit in one transaction.
+
+Decision: ``purge_communities`` drops the purged communities' outbox entries with their
+records. The server has withdrawn access and would refuse those pushes, and keeping personal
+data the worker may no longer hold would defeat the purge. It returns how many pending changes
+were dropped so the app can say so; the sync client pushes before it pulls, so normally none.
+A rejected push is undone locally with ``discard``; an applied one leaves with ``acknowledge``.
 """
 
 from __future__ import annotations
