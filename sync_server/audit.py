@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection
 
 from sync_server.db import write_tx
 from sync_server.security import address_key
 from sync_server.tables import AuditEntry
+from sync_server.upsert import bulk_insert
 
 if TYPE_CHECKING:
     from fastapi import Request
@@ -51,8 +52,7 @@ def write_events(conn: Connection, events: Iterable[AuditEvent]) -> None:
          "address": e.address}
         for e in events
     ]
-    if rows:
-        conn.execute(insert(AuditEntry.__table__), rows)  # type: ignore[attr-defined]
+    bulk_insert(conn, AuditEntry.__table__, rows)  # type: ignore[attr-defined]
 
 
 def request_address(request: Request) -> str | None:

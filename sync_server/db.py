@@ -42,10 +42,11 @@ def make_engine(url: str, *, pool_size: int = 10, busy_timeout_ms: int = 30_000)
         )
         _sqlite_hooks(engine, busy_timeout_ms)
         return engine
-    return create_engine(
+    engine = create_engine(
         url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
         connect_args={"application_name": "poruch"},
     )
+    return engine
 
 
 def _sqlite_hooks(engine: Engine, busy_timeout_ms: int) -> None:

@@ -22,7 +22,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from pydantic import ValidationError
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, select
 
 from shared_models.changes import model_from_state
 from shared_models.clock import HLC, ClockDriftError, HybridClock, wall_clock_ms
@@ -52,7 +52,7 @@ from sync_server.feed import RECORDS, lock_communities, take_positions
 from sync_server.permissions import AUTHOR_FIELDS, Principal
 from sync_server.statejson import state_from_json, state_to_json
 from sync_server.tables import KIND_TABLES, AppliedMutation, HistoryEntry
-from sync_server.upsert import upsert
+from sync_server.upsert import bulk_insert, upsert
 
 APPLIED = AppliedMutation.__table__  # type: ignore[attr-defined]
 HISTORY = HistoryEntry.__table__  # type: ignore[attr-defined]
@@ -338,7 +338,5 @@ def _write(batch: _Batch) -> None:
     upsert(conn, RECORDS, record_rows)
     for kind, rows in kind_rows.items():
         upsert(conn, KIND_TABLES[kind], rows)
-    if batch.history:
-        conn.execute(insert(HISTORY), batch.history)
-    if batch.applied:
-        conn.execute(insert(APPLIED), batch.applied)
+    bulk_insert(conn, HISTORY, batch.history)
+    bulk_insert(conn, APPLIED, batch.applied)
