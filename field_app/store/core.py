@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from field_app.store import unlock as vault_db
@@ -58,6 +58,11 @@ O = table_of(LocalOutbox)  # noqa: E741
 C = table_of(LocalCursor)
 S = table_of(LocalSecret)
 META = table_of(LocalMeta)
+# Statements built once: building and cache-keying a Core statement costs more than running it.
+SEL_ROW = select(R).where(R.c.id == bindparam("rid"))
+SEL_PENDING = select(O).where(O.c.record_id == bindparam("rid")).order_by(O.c.seq)
+INS_ROW = insert(R)
+UPD_ROW = update(R).where(R.c.id == bindparam("rid"))
 USER_SLOT = "user"  # name of the sealed secret holding the author of local edits
 
 
@@ -151,13 +156,13 @@ class StoreCore:
                              row.created_ms, writes)
 
     def _pending_for(self, cipher: Cipher, conn: Connection, rid: str) -> list[PendingChange]:
-        rows = conn.execute(select(O).where(O.c.record_id == rid).order_by(O.c.seq)).all()
+        rows = conn.execute(SEL_PENDING, {"rid": rid}).all()
         return [self._open_pending(cipher, r) for r in rows]
 
     def _local_state(self, cipher: Cipher, conn: Connection, rid: str
                      ) -> tuple[Any, RecordState | None, RecordState | None]:
         """(row, base state, base merged with pending writes) of one record."""
-        row = conn.execute(select(R).where(R.c.id == rid)).first()
+        row = conn.execute(SEL_ROW, {"rid": rid}).first()
         base = None
         if row is not None and row.base_ct is not None:
             base = self._open_state(cipher, row.base_ct, rid, row.kind, row.community)

@@ -20,14 +20,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from field_app.store import unlock as vault_db
 from field_app.store.codec import (
     PendingChange,
     state_to_json,
 )
-from field_app.store.core import USER_SLOT, StoreCore, now_ms
+from field_app.store.core import INS_ROW, SEL_ROW, UPD_ROW, USER_SLOT, StoreCore, now_ms
 from field_app.store.errors import (
     RecordRefused,
 )
@@ -40,10 +40,7 @@ from field_app.store.schema import (
     table_of,
 )
 from shared_models.clock import HLC, HybridClock
-from shared_models.merge import (
-    merge_all,
-    merge_records,
-)
+from shared_models.merge import RecordState, merge_all, merge_records
 from shared_models.protocol import RecordChange
 from shared_models.records import Record
 
@@ -138,7 +135,7 @@ class SyncHooks(StoreCore):
                 by_record.setdefault(r.record_id, []).append(self._open_pending(cipher, r))
             conn.execute(delete(O).where(O.c.mutation_id.in_(ids)))
             for rid, settled in by_record.items():
-                row = conn.execute(select(R).where(R.c.id == rid)).first()
+                row = conn.execute(SEL_ROW, {"rid": rid}).first()
                 if row is None:
                     continue
                 base = (self._open_state(cipher, row.base_ct, rid, row.kind, row.community)
@@ -172,43 +169,66 @@ class SyncHooks(StoreCore):
         Raises ``RecordRefused`` (and stores nothing) if a change contradicts a local record's
         kind or community. Returns the number of records changed.
         """
-        count = 0
+        changes = list(changes)
+        stamp = now_ms(self._now)
         with self._write() as (cipher, conn):
             clock = self._need_clock()
+            # One query for the page's rows and one for their pending writes, not two per record.
+            ids = list({str(ch.record_id) for ch in changes})
+            rows: dict[str, Any] = {}
+            pending: dict[str, list[RecordState]] = {}
+            for i in range(0, len(ids), 500):
+                chunk = ids[i:i + 500]
+                rows.update((r.id, r) for r in conn.execute(select(R).where(R.c.id.in_(chunk))))
+                for e in conn.execute(select(O).where(O.c.record_id.in_(chunk))
+                                      .order_by(O.c.seq)):
+                    pending.setdefault(e.record_id, []).append(
+                        self._open_pending(cipher, e).to_state())
+            bases: dict[str, RecordState] = {}
+            updates: dict[str, dict[str, Any]] = {}
             for ch in changes:
                 incoming = ch.to_state()
                 rid, kind, community = incoming.id, incoming.kind, incoming.community
                 if incoming.fields:
                     clock.receive(incoming.max_clock)
-                row = conn.execute(select(R).where(R.c.id == rid)).first()
+                row = rows.get(rid)
                 if row is not None and (row.kind != kind or row.community != community):
                     raise RecordRefused(rid, f"pulled {kind} {rid} of {community} contradicts "
                                              f"the local {row.kind} of {row.community}")
-                base = incoming
-                if row is not None and row.base_ct is not None:
+                if rid in bases:  # the same record twice in one page
+                    base = merge_records(bases[rid], incoming)
+                elif row is not None and row.base_ct is not None:
                     base = merge_records(self._open_state(cipher, row.base_ct, rid, kind,
                                                           community), incoming)
-                pending = [p.to_state() for p in self._pending_for(cipher, conn, rid)]
-                values = {
-                    "position": ch.position, "updated_ms": now_ms(self._now),
-                    "dirty": bool(pending),
+                else:
+                    base = incoming
+                bases[rid] = base
+                mine = pending.get(rid, [])
+                updates[rid] = {
+                    "id": rid, "kind": kind, "community": community,
+                    "position": ch.position, "updated_ms": stamp, "dirty": bool(mine),
                     "base_ct": cipher.seal_json(state_to_json(base),
                                                 self._aad(cipher, "base", rid, kind, community)),
-                    "view_ct": cipher.seal_json(merge_all([base, *pending]).values(),
+                    "view_ct": cipher.seal_json(merge_all([base, *mine]).values(),
                                                 self._aad(cipher, "view", rid, kind, community)),
                 }
-                if row is None:
-                    conn.execute(insert(R).values(id=rid, kind=kind, community=community,
-                                                  **values))
-                else:
-                    conn.execute(update(R).where(R.c.id == rid).values(**values))
                 self._corrupt.pop(rid, None)
                 self._models.pop(kind, None)
-                count += 1
+            new = [v for rid, v in updates.items() if rid not in rows]
+            if new:
+                conn.execute(INS_ROW, new)
+            old = [{**{k: v for k, v in u.items() if k != "id"}, "rid": rid}
+                   for rid, u in updates.items() if rid in rows]
+            if old:
+                conn.execute(UPD_ROW.values(
+                    position=bindparam("position"), updated_ms=bindparam("updated_ms"),
+                    dirty=bindparam("dirty"), base_ct=bindparam("base_ct"),
+                    view_ct=bindparam("view_ct")), old)
             for key, position in cursors.items():
                 code = str(getattr(key, "value", key))
                 conn.execute(delete(C).where(C.c.community == code))
                 conn.execute(insert(C).values(community=code, position=int(position)))
+        count = len(updates)
         log.info("applied %d pulled records", count)
         return count
 

@@ -147,6 +147,11 @@ def test_cursors_are_stored_atomically_with_pulled_data(store: LocalStore, path)
         store.apply_pull([fresh, contradicting], {"zhytomyrska": 5, "malynska": 6})
     assert store.cursors() == {}
     assert store.get(Family, new_id) is None  # the first change was rolled back too
+    # A failure after the records were written (a bad cursor) rolls the records back too.
+    with pytest.raises(ValueError):
+        store.apply_pull([fresh], {"zhytomyrska": 5, "malynska": "not a position"})  # type: ignore[dict-item]
+    assert store.get(Family, new_id) is None
+    assert store.cursors() == {}
     store.apply_pull([good, fresh], {"zhytomyrska": 5, "malynska": 6})
     assert store.cursors() == {"zhytomyrska": 5, "malynska": 6}
     store.apply_pull([], {"malynska": 9})
@@ -155,6 +160,19 @@ def test_cursors_are_stored_atomically_with_pulled_data(store: LocalStore, path)
     assert again.cursors() == {"zhytomyrska": 5, "malynska": 9}
     assert again.get(Family, new_id) is not None
     again.close()
+
+
+def test_same_record_twice_in_one_page_merges(store: LocalStore) -> None:
+    f = family()
+    store.save(f)
+    first = server_apply(store)[str(f.id)]
+    store.acknowledge([p.mutation_id for p in store.pending_changes()])
+    seen = first.fields["address"].clock
+    later = merge_records(first, RecordState(str(f.id), "family", "zhytomyrska", {
+        "address": FieldState.of(FieldWrite("нова", SERVER.receive(seen).encode(), (seen,)))}))
+    store.apply_pull([change_of(later, 2), change_of(first, 1)], {"zhytomyrska": 2})
+    assert store.get(Family, f.id).address == "нова"  # type: ignore[union-attr]
+    assert store.verify() == []
 
 
 def test_discard_undoes_rejected_writes(store: LocalStore) -> None:
