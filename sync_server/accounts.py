@@ -208,6 +208,11 @@ def _dummy_hash(settings: Settings) -> str:
     return _DUMMY[key]
 
 
+def set_active(conn: Connection, *, user_id: int, active: bool) -> None:
+    """Enable or disable an account; a disabled account's devices are told to wipe."""
+    conn.execute(update(USERS).where(USERS.c.id == user_id).values(active=active))
+
+
 def revoke_device(conn: Connection, *, device_id: uuid.UUID) -> bool:
     """Revoke a device (idempotent). ``False`` when there is no such device."""
     found = conn.execute(select(DEVICES.c.revoked_at).where(DEVICES.c.id == device_id)).first()

@@ -1,5 +1,7 @@
-"""``python -m sync_server``: serve, migrate, create-user, set-communities, revoke-device,
-seed-demo, export. Settings come from ``PORUCH_*`` environment variables (docs/server.md).
+"""``python -m sync_server``: serve, migrate, create-user, set-communities, deactivate-user,
+revoke-device, seed-demo, export.
+
+Settings come from ``PORUCH_*`` environment variables (docs/server.md).
 """
 
 from __future__ import annotations
@@ -94,6 +96,18 @@ def cmd_set_communities(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_deactivate_user(args: argparse.Namespace, settings: Settings) -> int:
+    """Disable an account: its devices get ``device_revoked`` and wipe their data."""
+    engine = make_engine(settings.database_url)
+    with write_tx(engine) as conn:
+        uid = accounts.user_id_of(conn, args.username)
+        accounts.set_active(conn, user_id=uid, active=False)
+        write_events(conn, [AuditEvent("deactivate_user", "ok", actor=_cli_actor(),
+                                       detail=args.username)])
+    print(f"deactivated {args.username}")
+    return 0
+
+
 def cmd_revoke_device(args: argparse.Namespace, settings: Settings) -> int:
     """Revoke one device by id."""
     engine = make_engine(settings.database_url)
@@ -165,6 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("username")
     sc.add_argument("--community", nargs="*", default=[], choices=communities)
     sc.set_defaults(func=cmd_set_communities)
+    du = sub.add_parser("deactivate-user", help="disable an account (its devices wipe)")
+    du.add_argument("username")
+    du.set_defaults(func=cmd_deactivate_user)
     r = sub.add_parser("revoke-device", help="revoke a device (it wipes at next contact)")
     r.add_argument("device_id", type=uuid.UUID)
     r.set_defaults(func=cmd_revoke_device)

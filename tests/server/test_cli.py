@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from sync_server.cli import main
 from sync_server.db import make_engine
+from sync_server.migrate import upgrade as upgrade_db
 from tests.server.conftest import SECRET
 from tests.server.liveserver import ROOT
 
@@ -81,3 +82,30 @@ def test_module_entry_point_prints_help() -> None:
     assert r.returncode == 0
     for cmd in ("serve", "create-user", "revoke-device", "seed-demo", "export"):
         assert cmd in r.stdout
+
+
+def test_deactivated_user_devices_are_told_to_wipe(db: str) -> None:
+    from sync_server.app import create_app
+    from sync_server.settings import Settings
+    from tests.server.appclient import AppClient
+    from tests.server.helpers import PASSWORD, PROTO
+
+    engine = make_engine(db)
+    upgrade_db(db)
+    from shared_models.enums import Role
+    from tests.server.helpers import make_user
+
+    settings = Settings(database_url=db, secret_key=SECRET)
+    make_user(engine, settings, "olena", Role.SOCIAL_WORKER, [])
+    with AppClient(create_app(settings, engine=engine)) as client:
+        r = client.post("/api/v1/auth/login", headers=PROTO, json={
+            "username": "olena", "password": PASSWORD, "device_name": "p"})
+        headers = {**PROTO, "Authorization": f"Bearer {r.json()['token']}"}
+        assert client.get("/api/v1/me", headers=headers).status_code == 200
+        assert main(["deactivate-user", "olena"]) == 0
+        r = client.get("/api/v1/me", headers=headers)
+        assert r.status_code == 401 and r.json()["code"] == "device_revoked"
+        r = client.post("/api/v1/auth/login", headers=PROTO, json={
+            "username": "olena", "password": PASSWORD, "device_name": "p"})
+        assert r.status_code == 401 and r.json()["code"] == "bad_credentials"
+    engine.dispose()

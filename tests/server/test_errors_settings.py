@@ -105,3 +105,13 @@ def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PORUCH_ARGON2_MEMORY_KIB", "1024")
     with pytest.raises(ValidationError):
         Settings()
+
+
+def test_pull_page_cap(engine: Engine, settings: Settings) -> None:
+    capped = settings.model_copy(update={"pull_page_cap": 2})
+    make_user(engine, settings, "olena", Role.SOCIAL_WORKER, [ZH])
+    with AppClient(create_app(capped, engine=engine)) as c:
+        dev = Device(c, login(c, "olena"), "p")
+        dev.push([mutation("family", ZH, family_fields(), dev.stamp()) for _ in range(3)])
+        body = c.get("/api/v1/sync/pull", headers=dev.headers, params={"limit": 500}).json()
+        assert len(body["changes"]) == 2 and body["more"] is True
