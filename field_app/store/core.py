@@ -63,6 +63,7 @@ SEL_ROW = select(R).where(R.c.id == bindparam("rid"))
 SEL_PENDING = select(O).where(O.c.record_id == bindparam("rid")).order_by(O.c.seq)
 INS_ROW = insert(R)
 UPD_ROW = update(R).where(R.c.id == bindparam("rid"))
+UPD_CLOCK = update(META).where(META.c.name == "clock").values(value=bindparam("clock"))
 USER_SLOT = "user"  # name of the sealed secret holding the author of local edits
 
 
@@ -121,7 +122,7 @@ class StoreCore:
             with self._engine.begin() as conn:
                 yield cipher, conn
                 clock = self._need_clock().last.encode()
-                conn.execute(update(META).where(META.c.name == "clock").values(value=clock))
+                conn.execute(UPD_CLOCK, {"clock": clock})
 
     def _aad(self, cipher: Cipher, purpose: str, rid: str, kind: str, community: str) -> bytes:
         return aad(purpose, rid, kind, community, cipher.key_id)

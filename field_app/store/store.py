@@ -32,13 +32,13 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import insert, literal_column, select, update
+from sqlalchemy import bindparam, insert, literal_column, select
 
 from field_app.store import unlock as vault_db
 from field_app.store.codec import (
     writes_to_json,
 )
-from field_app.store.core import USER_SLOT, now_ms
+from field_app.store.core import INS_ROW, UPD_ROW, USER_SLOT, now_ms
 from field_app.store.crypto import Cipher, new_data_key
 from field_app.store.errors import (
     CorruptRecord,
@@ -88,6 +88,11 @@ O = table_of(LocalOutbox)  # noqa: E741
 C = table_of(LocalCursor)
 S = table_of(LocalSecret)
 META = table_of(LocalMeta)
+
+
+_UPD_VIEW = UPD_ROW.values(dirty=True, updated_ms=bindparam("updated_ms"),
+                           view_ct=bindparam("view_ct"))
+_INS_OUTBOX = insert(O)
 
 
 class _Unchanged(Exception):  # control flow only: never leaves this module
@@ -281,17 +286,16 @@ class LocalStore(SyncHooks):
                                        self._aad(cipher, "view", rid, kind, community))
             stamp_ms = now_ms(self._now)
             if row is None:
-                conn.execute(insert(R).values(id=rid, kind=kind, community=community,
-                                              dirty=True, updated_ms=stamp_ms, view_ct=view_ct))
+                conn.execute(INS_ROW, {"id": rid, "kind": kind, "community": community,
+                                       "dirty": True, "updated_ms": stamp_ms, "view_ct": view_ct})
             else:
-                conn.execute(update(R).where(R.c.id == rid).values(
-                    dirty=True, updated_ms=stamp_ms, view_ct=view_ct))
+                conn.execute(_UPD_VIEW, {"rid": rid, "updated_ms": stamp_ms, "view_ct": view_ct})
             mutation_id = uuid.uuid4()
-            conn.execute(insert(O).values(
-                mutation_id=str(mutation_id), record_id=rid, kind=kind, community=community,
-                created_ms=stamp_ms, payload_ct=cipher.seal_json(
+            conn.execute(_INS_OUTBOX, {
+                "mutation_id": str(mutation_id), "record_id": rid, "kind": kind,
+                "community": community, "created_ms": stamp_ms, "payload_ct": cipher.seal_json(
                     writes_to_json(writes),
-                    self._aad(cipher, f"outbox:{mutation_id}", rid, kind, community))))
+                    self._aad(cipher, f"outbox:{mutation_id}", rid, kind, community))})
         self._corrupt.pop(rid, None)
         cached = self._models.get(kind)
         if cached is not None:
