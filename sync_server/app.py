@@ -52,7 +52,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = engine
     app.state.clock = HybridClock(settings.server_node, max_drift_ms=settings.max_clock_drift_ms)
     install_error_handlers(app)
-    app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes)
+    # Level 5: nearly the size of level 9 (the default) at a fraction of the time per page.
+    app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes, compresslevel=5)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
 
     api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(check_protocol)],

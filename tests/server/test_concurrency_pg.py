@@ -105,7 +105,7 @@ def test_no_pull_skips_a_committed_change(pg: tuple[Engine, Settings],
         while True:
             finished = done.is_set()  # read before the pull: drain once after pushers end
             page = pull(engine, principal=p, since=cursors, limit=random.randint(3, 12),
-                        clock=server)
+                        clock=server).to_response()
             for ch in page.changes:
                 assert ch.position > cursors.get(ch.community, 0), "went backwards"
                 out[str(ch.record_id)] = {n: f.value for n, f in ch.fields.items()}
