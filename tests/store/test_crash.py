@@ -44,6 +44,8 @@ def _run_and_kill(path: Path, seed: int, rng: random.Random, *, early: bool) -> 
     def read() -> None:
         with os.fdopen(r) as inp:
             for line in inp:
+                if not line.endswith("\n"):
+                    break  # cut off by the kill: it never counted as printed
                 lines.append(line.strip())
                 if line.startswith("READY"):
                     ready.set()

@@ -192,3 +192,31 @@ def test_person_and_visit_roundtrip(store: LocalStore) -> None:
     store.save(v)
     assert store.get(Person, p.id) == p
     assert store.get(Visit, v.id) == v
+
+
+def test_concurrent_saves_from_threads(store: LocalStore) -> None:
+    """Flet runs event handlers on worker threads: saves from several at once all land."""
+    import threading
+
+    fams = [[family(family_name=f"Т{t}-{i}") for i in range(15)] for t in range(4)]
+    errors: list[BaseException] = []
+
+    def work(batch: list[Family]) -> None:
+        try:
+            for f in batch:
+                store.save(f)
+                f.address = "оновлено"
+                store.save(f)
+                store.all(Family)
+        except BaseException as exc:  # reported below, with the thread's traceback
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(b,)) for b in fams]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(store.all(Family, address="оновлено")) == 60
+    assert store.pending_count() == 120
+    assert store.verify() == []
