@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from pathlib import Path
 
 import pytest
@@ -61,7 +62,7 @@ def test_flipped_byte_in_a_record_is_detected(path: Path,
 @settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(index=st.integers(0, 10_000))
 def test_any_flipped_byte_is_detected(tmp_path: Path, index: int) -> None:
-    path = tmp_path / f"h{index}" / "poruch.db"
+    path = tmp_path / uuid.uuid4().hex / "poruch.db"  # hypothesis may repeat an index
     a, b, c = _three(path)
     _flip(path, str(a.id), "view_ct", index)
     s = LocalStore.open(path, PIN)
