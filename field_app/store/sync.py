@@ -105,6 +105,13 @@ class SyncHooks(StoreCore):
                 rows = conn.execute(query).all()
         return [self._open_pending(cipher, r) for r in rows]
 
+    def unsynced_ids(self) -> set[str]:
+        """Ids of records with changes not yet acknowledged ("saved on this phone" only)."""
+        with self._mutex:
+            self._need_cipher()
+            with self._reader.connect() as conn:
+                return set(conn.execute(select(R.c.id).where(R.c.dirty)).scalars())
+
     def pending_count(self) -> int:
         """Number of changes not yet acknowledged by the server."""
         with self._mutex:

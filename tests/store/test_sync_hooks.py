@@ -68,11 +68,13 @@ def test_acknowledge_folds_writes_into_base_and_clears_dirty(store: LocalStore, 
     store.save(f)
     first, second = store.pending_changes()
     assert sql(path, "SELECT dirty FROM local_record") == [(1,)]
+    assert store.unsynced_ids() == {str(f.id)}
     assert store.acknowledge([first.mutation_id]) == 1
     assert sql(path, "SELECT dirty FROM local_record") == [(1,)]  # one still pending
     assert store.acknowledge([str(second.mutation_id), str(uuid.uuid4())]) == 1
     assert store.acknowledge([second.mutation_id]) == 0  # repeated ack: harmless
     assert sql(path, "SELECT dirty FROM local_record") == [(0,)]
+    assert store.unsynced_ids() == set()
     assert store.pending_changes() == []
     assert store.get(Family, f.id) == f
     assert store.verify() == []
