@@ -215,6 +215,18 @@ def _close_conflicts(batch: _Batch, state: RecordState, closed: dict[str, list[F
             batch.changed[cid] = model_from_state(outcome.state)
 
 
+def _review_target_problem(batch: _Batch, review: Record) -> str | None:
+    """Why a new review cannot stand: its target must be that kind, in the same community."""
+    target_id = str(review.target_id)  # type: ignore[attr-defined]
+    batch.load([target_id])
+    target = batch.states.get(target_id)
+    kind = review.target_kind.value  # type: ignore[attr-defined]
+    if target is None or target.kind != kind or target.community != review.community.value:
+        return (f"target_id: запис ({kind}) для рецензії не знайдено в цій громаді "
+                "(review target not found in this community)")
+    return None
+
+
 def _apply_one(batch: _Batch, m: Mutation) -> MutationResult:
     rid = str(m.record_id)
     existing = batch.states.get(rid)
@@ -231,6 +243,10 @@ def _apply_one(batch: _Batch, m: Mutation) -> MutationResult:
             errors = field_errors(exc)
             text = "; ".join(f"{k}: {v}" for k, v in errors.items())
             return _refuse(batch, m, ErrorCode.VALIDATION, text[:480])
+        if m.kind is RecordKind.REVIEW and existing is None:
+            problem = _review_target_problem(batch, model)
+            if problem:
+                return _refuse(batch, m, ErrorCode.VALIDATION, problem)
         _new_history(batch, existing, change, m.mutation_id)
         batch.states[rid] = outcome.state
         batch.changed[rid] = model

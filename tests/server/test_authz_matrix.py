@@ -6,7 +6,6 @@ route is added without deciding who may call it. Every 401/403 answer must leave
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from datetime import date
 
@@ -29,6 +28,7 @@ from tests.server.helpers import (
     make_user,
     mutation,
     review_fields,
+    visit_fields,
 )
 
 ROLES = ("anonymous", "social_worker", "supervisor", "coordinator", "admin")
@@ -41,9 +41,16 @@ Call = Callable[[AppClient, dict[str, str], str], int]
 def _push(kind: str) -> Call:
     def call(client: AppClient, headers: dict[str, str], community: str) -> int:
         dev = Device(client, headers, "m")
-        fields = (family_fields() if kind == "family"
-                  else review_fields(str(uuid.uuid4()), headers.get("X-User", "")))
-        r = dev.push([mutation(kind, OWN if community == "own" else OTHER, fields, dev.stamp())])
+        code = OWN if community == "own" else OTHER
+        user = headers.get("X-User", "")
+        if kind == "family":
+            fields = family_fields()
+        else:  # a review needs a visit to review, made by the same user where they may
+            fam = mutation("family", code, family_fields(), dev.stamp())
+            visit = mutation("visit", code, visit_fields(fam["record_id"], user), dev.stamp())
+            dev.push([fam, visit])
+            fields = review_fields(visit["record_id"], user)
+        r = dev.push([mutation(kind, code, fields, dev.stamp())])
         if r.status_code != 200:
             return r.status_code
         res = r.json()["results"][0]

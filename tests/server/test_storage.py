@@ -26,6 +26,7 @@ from tests.server.helpers import (
     make_user,
     mutation,
     note_fields,
+    review_fields,
     visit_fields,
 )
 
@@ -250,3 +251,23 @@ def test_audit_never_holds_names_or_tokens(worker: Device, engine: Engine) -> No
         dump = str(conn.execute(text("SELECT * FROM audit_log")).all())
     assert "Унікальнопрізвище" not in dump and token not in dump
     assert fam["record_id"] in dump
+
+
+def test_review_needs_its_target_in_the_same_community(client: AppClient, engine: Engine,
+                                                       settings: Settings,
+                                                       worker: Device) -> None:
+    make_user(engine, settings, "kerivnyk", Role.SUPERVISOR, [ZH])
+    sup = Device(client, login(client, "kerivnyk"), "sup")
+    fam = mutation("family", ZH, family_fields(), worker.stamp())
+    visit = mutation("visit", ZH, visit_fields(fam["record_id"], "olena"), worker.stamp())
+    worker.push([fam, visit])
+    good = mutation("review", ZH, review_fields(visit["record_id"], "kerivnyk"), sup.stamp())
+    lost = mutation("review", ZH, review_fields(str(uuid.uuid4()), "kerivnyk"), sup.stamp())
+    wrong = mutation("review", ZH, review_fields(fam["record_id"], "kerivnyk"), sup.stamp())
+    r = sup.push([good, lost, wrong]).json()["results"]
+    assert [x["status"] for x in r] == ["applied", "rejected", "rejected"]
+    assert r[1]["code"] == "validation_error" and "target_id" in r[1]["reason"]
+    with engine.begin() as conn:
+        audited = conn.execute(text("SELECT count(*) FROM audit_log WHERE action = 'review'")
+                               ).scalar_one()
+    assert audited == 1
