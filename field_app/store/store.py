@@ -100,7 +100,18 @@ class _Unchanged(Exception):  # control flow only: never leaves this module
 
 
 class LocalStore(SyncHooks):
-    """The encrypted store. Build it with ``create`` or ``open``; thread-safe."""
+    """The encrypted store. Build it with ``create`` or ``open``; thread-safe.
+
+    Lifecycle: ``create(path, pin)``, ``open(path, pin)``, ``unlock(pin)``, ``lock()``,
+    ``close()``, ``change_pin(old, new)``, ``wipe()``, ``destroy(path)``.
+    Records: ``save(model)``, ``get(cls, id)``, ``all(cls, **filters)``, ``search(cls, text)``,
+    ``delete(cls, id)``, ``corrupt_records()``.
+    Sync hooks (``sync.SyncHooks``): ``pending_changes()``, ``acknowledge(ids)``,
+    ``discard(ids)``, ``apply_pull(changes, cursors)``, ``cursors()``,
+    ``purge_communities(codes)``, ``unsynced_ids()``, ``clock``, ``receive_clock()``,
+    ``user``/``set_user()``, ``set_secret()``/``get_secret()``.
+    Checks (``core.StoreCore``): ``verify()``, ``integrity_check()``, ``checkpoint()``.
+    """
 
     # ------------------------------------------------------------------ lifecycle
 

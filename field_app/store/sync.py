@@ -66,7 +66,6 @@ class PurgeResult:
 class SyncHooks(StoreCore):
     """Sync-client API of ``LocalStore`` (see the module docstring)."""
 
-
     @property
     def device_id(self) -> str:
         """This store's random device id (the clock's node id)."""
