@@ -103,7 +103,8 @@ class LocalStore(SyncHooks):
     """The encrypted store. Build it with ``create`` or ``open``; thread-safe.
 
     Lifecycle: ``create(path, pin)``, ``open(path, pin)``, ``unlock(pin)``, ``lock()``,
-    ``close()``, ``change_pin(old, new)``, ``wipe()``, ``destroy(path)``.
+    ``close()``, ``change_pin(old, new)``, ``upgrade_kdf(pin, kdf)``, ``wipe()``,
+    ``destroy(path)``.
     Records: ``save(model)``, ``get(cls, id)``, ``all(cls, **filters)``, ``search(cls, text)``,
     ``delete(cls, id)``, ``corrupt_records()``.
     Sync hooks (``sync.SyncHooks``): ``pending_changes()``, ``acknowledge(ids)``,
@@ -241,6 +242,23 @@ class LocalStore(SyncHooks):
         """Shred a store's files without opening it (after ``StoreWiped``, before a new start)."""
         wipe_files(Path(path))
         wipe_files(Path(path).with_name(Path(path).name + ".new"))
+
+    def upgrade_kdf(self, pin: str, kdf: KdfParams) -> None:
+        """Re-wrap the data key under the same PIN with new Argon2id parameters.
+
+        The parameters live beside the wrapped key, so a later release can raise them for
+        stores created with weaker ones (call after a successful unlock, with that PIN).
+        """
+        with self._mutex:
+            self._need_cipher()
+            key, key_id = vault_db.attempt(self._engine, pin,
+                                           device_secret=self._device_secret, now=self._now)
+            try:
+                vault_db.rewrap(self._engine, key, key_id, pin, kdf=kdf,
+                                device_secret=self._device_secret)
+            finally:
+                key[:] = bytes(len(key))
+            log.info("key re-wrapped with new KDF parameters")
 
     def change_pin(self, old: str, new: str) -> None:
         """Re-wrap the data key under ``new``; a wrong ``old`` counts as a wrong PIN."""

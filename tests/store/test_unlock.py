@@ -221,3 +221,19 @@ def test_destroy_clears_a_wiped_store_for_a_fresh_start(path: Path) -> None:
     assert list(path.parent.iterdir()) == []
     create_store(path).close()
     LocalStore.open(path, PIN).close()
+
+
+def test_kdf_parameters_can_be_raised_later(path: Path) -> None:
+    s = create_store(path)  # cheap parameters, as an old release might have used
+    f = family()
+    s.save(f)
+    stronger = KdfParams(memory_kib=1024, iterations=2, lanes=2)
+    with pytest.raises(WrongPin):
+        s.upgrade_kdf(BAD, stronger)
+    s.upgrade_kdf(PIN, stronger)
+    s.close()
+    ((kdf,),) = sql(path, "SELECT kdf FROM local_vault")
+    assert KdfParams.from_json(kdf) == stronger
+    s = LocalStore.open(path, PIN)
+    assert s.get(Family, f.id) == f
+    s.close()
