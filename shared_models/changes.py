@@ -25,7 +25,7 @@ def edit_writes(
     writes: dict[str, FieldWrite] = {}
     for name, value in model_values(model).items():
         old = previous.fields.get(name) if previous is not None else None
-        if old is not None and canonical(old.value) == canonical(value):
+        if old is not None and old.current.key[1] == canonical(value):
             continue
         supersedes = (old.clock,) if old is not None else ()
         writes[name] = FieldWrite(value, clock, supersedes, author)

@@ -51,6 +51,8 @@ class FieldWrite:
     clock: str
     supersedes: tuple[str, ...] = ()
     author: str = ""
+    # The sort key, computed once: merges compare keys far more often than writes are made.
+    _key: tuple[str, str] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         if not is_clock(self.clock):
@@ -62,11 +64,12 @@ class FieldWrite:
                 raise MergeError(
                     f"write at {self.clock} claims to supersede a later or equal clock {seen}"
                 )
+        object.__setattr__(self, "_key", (self.clock, canonical(self.value)))
 
     @property
     def key(self) -> tuple[str, str]:
         """Total order of writes: clock first, canonical value as the tie-break."""
-        return (self.clock, canonical(self.value))
+        return self._key
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,12 +97,20 @@ class FieldState:
 
     def conflicts(self) -> list[FieldWrite]:
         """Losing writes nobody saw whose value differs from the current one (oldest first)."""
-        cur = canonical(self.current.value)
-        return [w for w in self.unseen if canonical(w.value) != cur]
+        if not self.unseen:
+            return []
+        cur = self.current.key[1]
+        return [w for w in self.unseen if w.key[1] != cur]
 
 
 def merge_field(a: FieldState, b: FieldState) -> FieldState:
     """Join of two states of the same field. Commutative, associative, idempotent."""
+    if a == b:
+        return a
+    if not a.unseen and not b.unseen and a.superseded <= b.superseded and (
+            a.current.key == b.current.key or a.current.clock in b.superseded):
+        # ``b`` already holds or supersedes ``a``'s only write (the common case: a newer edit).
+        return b
     superseded = a.superseded | b.superseded
     writes: dict[tuple[str, str], FieldWrite] = {}
     for w in (a.current, b.current, *a.unseen, *b.unseen):

@@ -11,7 +11,7 @@ import pytest
 from field_app.store import TEST_KDF, LocalStore
 from field_app.sync import Backoff, SyncClient
 from shared_models.enums import Role
-from tests.sync.live import LiveServer
+from tools.live_server import LiveServer
 
 PIN = "482915"
 PASSWORD = "correct horse battery"

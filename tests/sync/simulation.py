@@ -27,7 +27,7 @@ from shared_models.enums import Role
 from shared_models.records import KINDS, Conflict, Family, Note, Person, Review, Visit
 from sync_server.statejson import state_from_json
 from sync_server.tables import HistoryEntry, RecordRow
-from tests.sync.live import LiveServer
+from tools.live_server import LiveServer
 
 PIN = "482915"
 PASSWORD = "simulation password"

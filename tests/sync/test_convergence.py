@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sync.live import LiveServer
+from tools.live_server import LiveServer
 from tests.sync.simulation import check, make_region, run
 
 SEEDS = range(int(os.environ.get("PORUCH_SOAK_SEEDS", "2")))

@@ -20,7 +20,7 @@ from field_app.store import LocalStore
 from field_app.sync import Backoff, SyncClient
 from shared_models.records import Family
 from tests.sync.conftest import PIN, Device
-from tests.sync.live import ROOT, LiveServer
+from tools.live_server import ROOT, LiveServer
 from tests.sync.records import family
 
 RECORDS = 200

@@ -24,7 +24,7 @@ from shared_models.enums import Role
 from shared_models.records import Conflict, Family, Note, Visit
 from tests.sync.certs import self_signed_certificate
 from tests.sync.conftest import PASSWORD, PIN, Device
-from tests.sync.live import LiveServer
+from tools.live_server import LiveServer
 from tests.sync.records import family, note, visit
 
 

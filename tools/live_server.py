@@ -1,4 +1,4 @@
-"""A real sync server on loopback for the sync tests: uvicorn in a child process.
+"""A real sync server on loopback for tests and benchmarks: uvicorn in a child process.
 
 The database is migrated and the accounts created before the server starts, through the
 server's own functions; the server is then reached only over HTTP, as a phone reaches it.
@@ -28,7 +28,7 @@ from sync_server.db import make_engine, write_tx
 from sync_server.migrate import upgrade
 from sync_server.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
