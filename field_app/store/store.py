@@ -73,11 +73,13 @@ from field_app.store.views import comparable, copy_model
 from shared_models.changes import edit_writes
 from shared_models.clock import HLC, HybridClock
 from shared_models.merge import (
+    FieldWrite,
+    RecordState,
     check_change,
     merge_records,
     state_from_writes,
 )
-from shared_models.records import Record
+from shared_models.records import Conflict, Record, model_class
 
 log = logging.getLogger(__name__)
 
@@ -287,12 +289,50 @@ class LocalStore(SyncHooks):
     def save(self, model: Record) -> uuid.UUID | None:
         """Store an edit and its outbox entry atomically; ``None`` when nothing changed."""
         rid, kind, community = str(model.id), model.KIND.value, model.community.value
+
+        def writes(previous: RecordState | None, stamp: str) -> dict[str, FieldWrite]:
+            return edit_writes(model, previous, clock=stamp, author=self._user)
+
         try:
-            return self._save(model, rid, kind, community)
+            mutation_id = self._edit(rid, kind, community, writes)
         except _Unchanged:
             return None
+        cached = self._models.get(kind)
+        if cached is not None:
+            cached[rid] = copy_model(model)
+        return mutation_id
 
-    def _save(self, model: Record, rid: str, kind: str, community: str) -> uuid.UUID:
+    def resolve_conflict(self, conflict: Conflict, value: Any) -> uuid.UUID:
+        """Write the value a person chose for a conflicted field, superseding both sides.
+
+        The write names the winner's and the loser's clocks (and the value now shown), so the
+        merge rule closes the conflict on every replica. ``value`` is validated as the field
+        of its model (pydantic's ``ValidationError`` if it is not valid there).
+        """
+        rid, kind = str(conflict.record_id), conflict.record_kind.value
+        community, name = conflict.community.value, conflict.field
+        cls = model_class(kind)
+
+        def writes(previous: RecordState | None, stamp: str) -> dict[str, FieldWrite]:
+            if previous is None:
+                raise RecordRefused(rid, f"{kind} {rid} is not on this device",
+                                    "Цього запису немає на пристрої")
+            checked = cls.model_validate({**previous.values(), name: value, "id": rid,
+                                          "community": community})
+            old = previous.fields.get(name)
+            seen = {conflict.winner_clock, conflict.loser_clock} | ({old.clock} if old else set())
+            return {name: FieldWrite(checked.model_dump(mode="json")[name], stamp,
+                                     tuple(sorted(seen)), self._user)}
+
+        mutation_id = self._edit(rid, kind, community, writes,
+                                 seen=(conflict.winner_clock, conflict.loser_clock))
+        self._models.pop(kind, None)
+        return mutation_id
+
+    def _edit(self, rid: str, kind: str, community: str,
+              make_writes: Callable[[RecordState | None, str], dict[str, FieldWrite]],
+              seen: tuple[str, ...] = ()) -> uuid.UUID:
+        """Stamp, check and store one edit: new view + outbox entry in one transaction."""
         with self._write() as (cipher, conn):
             row, _base, previous = self._local_state(cipher, conn, rid)
             if row is not None and (row.kind != kind or row.community != community):
@@ -300,9 +340,10 @@ class LocalStore(SyncHooks):
                     rid, f"record {rid} is a {row.kind} of {row.community}, not a {kind} of "
                          f"{community}", "Запис не можна перенести в іншу громаду чи вид")
             clock = self._need_clock()
-            if previous is not None:
-                clock.receive(previous.max_clock)
-            writes = edit_writes(model, previous, clock=clock.now().encode(), author=self._user)
+            # The stamp must exceed every clock the edit supersedes, whatever the wall says.
+            for text in (*seen, *((previous.max_clock,) if previous is not None else ())):
+                clock.receive(text)
+            writes = make_writes(previous, clock.now().encode())
             if not writes:
                 raise _Unchanged  # roll back: not one byte written, not even the clock
             change = state_from_writes(rid, kind, community, writes)
@@ -326,9 +367,6 @@ class LocalStore(SyncHooks):
                     writes_to_json(writes),
                     self._aad(cipher, f"outbox:{mutation_id}", rid, kind, community))})
         self._corrupt.pop(rid, None)
-        cached = self._models.get(kind)
-        if cached is not None:
-            cached[rid] = copy_model(model)
         return mutation_id
 
     def get(self, cls: type[M], record_id: uuid.UUID | str, *,

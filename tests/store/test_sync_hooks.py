@@ -366,3 +366,54 @@ def test_receive_clock_is_persisted(store: LocalStore, path) -> None:
     again = LocalStore.open(path, PIN)
     assert again.clock.now().encode() > ahead
     again.close()
+
+
+def test_resolve_conflict_supersedes_both_sides(store: LocalStore) -> None:
+    from pydantic import ValidationError
+
+    from shared_models.records import Conflict
+
+    f = family(address="початкова")
+    store.save(f)
+    server = server_apply(store)[str(f.id)]
+    store.acknowledge([p.mutation_id for p in store.pending_changes()])
+    base_clock = server.fields["address"].clock
+    f.address = "наша"
+    store.save(f)
+    (ours,) = store.pending_changes()
+    server = merge_records(server, ours.to_mutation().to_state(author="olena"))
+    store.acknowledge([ours.mutation_id])
+    # A colleague edited the same field from the value before ours: a concurrent edit.
+    theirs = FieldWrite("їхня", SERVER.receive(ours.writes["address"].clock).encode(),
+                        (base_clock,), "ivan")
+    server = merge_records(server, RecordState(str(f.id), "family", "zhytomyrska",
+                                               {"address": FieldState.of(theirs)}))
+    assert "address" in server.conflicts()  # the server now holds an open conflict
+    conflict = Conflict(community="zhytomyrska", record_kind="family", record_id=f.id,
+                        field="address", winner_value="їхня", winner_clock=theirs.clock,
+                        winner_author="ivan", loser_value="наша",
+                        loser_clock=ours.writes["address"].clock, loser_author="olena")
+    conflict_state = RecordState(str(conflict.id), "conflict", "zhytomyrska", {
+        n: FieldState.of(FieldWrite(v, SERVER.now().encode()))
+        for n, v in conflict.model_dump(mode="json", exclude={"id", "community"}).items()})
+    store.apply_pull([change_of(server, 3), change_of(conflict_state, 4)], {"zhytomyrska": 4})
+    assert store.get(Family, f.id).address == "їхня"  # type: ignore[union-attr]
+    pulled = store.get(Conflict, conflict.id)
+    assert pulled is not None
+
+    with pytest.raises(ValidationError):
+        store.resolve_conflict(pulled, "два\nрядки")  # an address is one line
+    assert store.pending_changes() == []
+
+    store.resolve_conflict(pulled, "наша й їхня")
+    (resolution,) = store.pending_changes()
+    write = resolution.writes["address"]
+    assert set(write.supersedes) == {theirs.clock, ours.writes["address"].clock}
+    assert store.get(Family, f.id).address == "наша й їхня"  # type: ignore[union-attr]
+    merged = merge_records(server, resolution.to_mutation().to_state(author="olena"))
+    assert merged.fields["address"].value == "наша й їхня"
+    assert "address" not in merged.conflicts()
+
+    missing = pulled.model_copy(update={"record_id": uuid.uuid4()})
+    with pytest.raises(RecordRefused):
+        store.resolve_conflict(missing, "x")
