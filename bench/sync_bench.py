@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import random
 import sqlite3
 import subprocess
@@ -156,12 +157,13 @@ def kinto(folder: Path, records: list[Record]) -> dict[str, float]:
     """Kinto (memory backend) on the same records: batch push, ``_since`` pull into SQLite."""
     from kinto_http import Client
 
+    logging.getLogger("kinto_http").setLevel(logging.WARNING)  # it logs every batch entry
     ini = folder / "kinto.ini"
     ini.write_text(KINTO_INI.format(secret=uuid.uuid4().hex), encoding="utf-8")
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "kinto", "start", "--ini", str(ini),
-                             "--port", str(port)], cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    kinto_cli = Path(sys.executable).parent / "kinto"  # `python -m kinto` does not start it
+    proc = subprocess.Popen([str(kinto_cli), "start", "--ini", str(ini), "--port", str(port)],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/v1"
     out: dict[str, float] = {}
     try:

@@ -76,7 +76,8 @@ class LiveServer:
 
     def revoke(self, device_id: str) -> None:
         with write_tx(self.engine) as conn:
-            assert revoke_device(conn, device_id=uuid.UUID(device_id))
+            if not revoke_device(conn, device_id=uuid.UUID(device_id)):
+                raise LookupError(f"no device {device_id}")
 
     def start(self) -> None:
         env = {**os.environ, "PORUCH_DATABASE_URL": self.database_url,

@@ -316,7 +316,9 @@ class SyncClient:
             raise _Transient(type(exc).__name__) from exc
         if self._report is not None:
             self._report.bytes_received += response.num_bytes_downloaded
-        if response.status_code in _RETRY_STATUS:
+        if response.status_code in _RETRY_STATUS or (
+                response.status_code == 409 and _code_of(body) == ErrorCode.CONFLICT):
+            # 409 `conflict`: two writers collided in the database and nothing was written.
             raise _Transient(f"HTTP {response.status_code}", _retry_after(response),
                              response.status_code)
         try:
@@ -337,6 +339,14 @@ class SyncClient:
         if response.status_code == 401:
             raise NeedsLogin(message)
         raise _Refused(response.status_code, code or f"http_{response.status_code}", message)
+
+
+def _code_of(body: bytes) -> str:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return ""
+    return str(data.get("code", "")) if isinstance(data, dict) else ""
 
 
 def _certificate_refused(exc: BaseException) -> bool:
