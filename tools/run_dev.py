@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
-DEMO_PASSWORD_DEFAULT = "poruch-demo-2026"  # noqa: S105 - a local demo's documented password
+DEMO_PASSWORD_DEFAULT = "poruch-demo-2026"
 
 
 def _wait_for(url: str, proc: subprocess.Popen[bytes], what: str, seconds: float = 60) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tools.live_server import LiveServer
 from tests.sync.simulation import check, make_region, run
+from tools.live_server import LiveServer
 
 SEEDS = range(int(os.environ.get("PORUCH_SOAK_SEEDS", "2")))
 OPS = int(os.environ.get("PORUCH_SIM_OPS", "2000"))

@@ -20,8 +20,8 @@ from field_app.store import LocalStore
 from field_app.sync import Backoff, SyncClient
 from shared_models.records import Family
 from tests.sync.conftest import PIN, Device
-from tools.live_server import ROOT, LiveServer
 from tests.sync.records import family
+from tools.live_server import ROOT, LiveServer
 
 RECORDS = 200
 

@@ -18,8 +18,8 @@ from field_app.sync import Backoff, SyncClient
 from shared_models.enums import Role
 from tests.sync.conftest import PASSWORD, PIN, Device
 from tests.sync.faults import FAULTS, FaultyTransport
-from tools.live_server import LiveServer
 from tests.sync.scenario import run_scenario, snapshot
+from tools.live_server import LiveServer
 
 
 @pytest.fixture

@@ -24,8 +24,8 @@ from shared_models.enums import Role
 from shared_models.records import Conflict, Family, Note, Visit
 from tests.sync.certs import self_signed_certificate
 from tests.sync.conftest import PASSWORD, PIN, Device
-from tools.live_server import LiveServer
 from tests.sync.records import family, note, visit
+from tools.live_server import LiveServer
 
 
 def test_a_visit_recorded_offline_reaches_a_colleague(make_device: Callable[..., Device]) -> None:
