@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from fastapi import FastAPI
+from pydantic import ValidationError
 
 from shared_models.communities import CommunityCode
 from shared_models.enums import Role
@@ -204,7 +205,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run a subcommand; returns the exit status."""
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        # A refused setting (a placeholder secret in production...) is a message, not a trace.
+        for err in exc.errors():
+            print(f"configuration error: {err['msg']}", file=sys.stderr)
+        return 2
     try:
         return int(args.func(args, settings))
     except accounts.AccountError as exc:

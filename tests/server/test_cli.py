@@ -109,3 +109,11 @@ def test_deactivated_user_devices_are_told_to_wipe(db: str) -> None:
             "username": "olena", "password": PASSWORD, "device_name": "p"})
         assert r.status_code == 401 and r.json()["code"] == "bad_credentials"
     engine.dispose()
+
+
+def test_production_without_a_secret_refuses_to_start(monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("PORUCH_ENV", "production")
+    monkeypatch.delenv("PORUCH_SECRET_KEY", raising=False)
+    assert main(["migrate"]) == 2
+    assert "PORUCH_SECRET_KEY" in capsys.readouterr().err
