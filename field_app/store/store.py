@@ -108,7 +108,8 @@ class LocalStore(SyncHooks):
     ``close()``, ``change_pin(old, new)``, ``upgrade_kdf(pin, kdf)``, ``wipe()``,
     ``destroy(path)``.
     Records: ``save(model)``, ``get(cls, id)``, ``all(cls, **filters)``, ``search(cls, text)``,
-    ``delete(cls, id)``, ``corrupt_records()``.
+    ``preload(*classes)``, ``delete(cls, id)``, ``resolve_conflict(conflict, value)``,
+    ``corrupt_records()``.
     Sync hooks (``sync.SyncHooks``): ``pending_changes()``, ``acknowledge(ids)``,
     ``discard(ids)``, ``apply_pull(changes, cursors)``, ``cursors()``,
     ``purge_communities(codes)``, ``unsynced_ids()``, ``clock``, ``receive_clock()``,
@@ -428,6 +429,16 @@ class LocalStore(SyncHooks):
                     log.warning("record %s failed authentication; skipped", rid)
             self._models[kind] = cached
         return cast(list[M], list(cached.values()))
+
+    def preload(self, *classes: type[Record]) -> None:
+        """Decrypt and validate every record of these kinds into the memory cache now.
+
+        The first listing after unlock pays this (about 0.3 s for 5,000 families here); the
+        app can call it on a worker thread right after unlock so the first search is instant.
+        """
+        with self._mutex:
+            for cls in classes:
+                self._load_kind(cls)
 
     def search(self, cls: type[M], text: str, *, fields: Iterable[str] | None = None,
                include_deleted: bool = False) -> list[M]:

@@ -96,6 +96,18 @@ def test_search_by_name_is_case_insensitive(store: LocalStore) -> None:
     assert [m.family_name for m in store.search(Family, "мельн")] == ["Мельник"]
 
 
+def test_preload_fills_the_cache_used_by_search(store: LocalStore, path) -> None:
+    store.save(family(family_name="Левченко"))
+    store.close()
+    s = LocalStore.open(path, PIN)
+    s.preload(Family, Person)
+    assert set(s._models) == {"family", "person"}
+    assert [f.family_name for f in s.search(Family, "левч")] == ["Левченко"]
+    s.lock()
+    assert s._models == {}  # decrypted models leave memory with the key
+    s.close()
+
+
 def test_delete_is_a_tombstone_hidden_by_default(store: LocalStore) -> None:
     f = family()
     store.save(f)
