@@ -69,7 +69,10 @@ class App:
         self.session.lock_timeout_minutes = self.settings.lock_timeout_minutes
         self.setup_form.language = self.settings.language
         self.tr.lang = self.settings.language
-        self.session.phase = await self.blocking(self.services.device.phase)
+        phase = await self.blocking(self.services.device.phase)
+        # A new window (a browser tab in web mode) asks for the PIN even when another
+        # window of this process has the store open.
+        self.session.phase = Phase.LOCKED if phase is Phase.UNLOCKED else phase
 
         page.title = self.t("app.title")
         theme.apply(page, self.settings.theme)

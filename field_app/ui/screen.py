@@ -25,9 +25,9 @@ class Screen:
     fab: ft.FloatingActionButton | None = None
 
 
-def form_column(app: App, controls: list[ft.Control]) -> ft.Control:
+def form_column(app: App, controls: list[ft.Control], spacing: int = 16) -> ft.Control:
     """One column of large fields: full width on phones, centred ``theme.FORM_MAX`` when wide."""
-    column = ft.Column(controls, spacing=16, tight=True,
+    column = ft.Column(controls, spacing=spacing, tight=True,
                        horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
     if not app.wide:
         return column

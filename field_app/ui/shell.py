@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
-from field_app.ui import routes
+from field_app.ui import routes, theme
 from field_app.ui.screen import Screen
 from field_app.ui.views import places, settings, setup, unlock
 
@@ -78,7 +78,8 @@ def _view(app: App, route: routes.Route, *, top: bool, depth: int) -> ft.View:
     appbar = ft.AppBar(
         title=ft.Text(screen.title, max_lines=1, overflow=ft.TextOverflow.ELLIPSIS),
         actions=[*screen.actions, app.new_indicator().control],
-        automatically_imply_leading=depth > 0,
+        leading=_back_button(app) if depth > 0 else None,
+        automatically_imply_leading=False,
     )
     place = route.place
     if app.wide:
@@ -94,6 +95,16 @@ def _view(app: App, route: routes.Route, *, top: bool, depth: int) -> ft.View:
         route=route.path, appbar=appbar, controls=[content], padding=0,
         navigation_bar=nav, floating_action_button=screen.fab,
     )
+
+
+def _back_button(app: App) -> ft.Control:
+    """Back to the parent route; 48 px (Flutter's own is 40 px on desktop and web)."""
+    async def back(_e: object) -> None:
+        await app.back()
+
+    return ft.IconButton(icon=ft.Icons.ARROW_BACK, tooltip=app.t("common.back"),
+                         on_click=back, width=theme.TOUCH, height=theme.TOUCH,
+                         key="back")
 
 
 def _padded(screen: Screen) -> ft.Control:

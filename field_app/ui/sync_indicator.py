@@ -1,7 +1,8 @@
 """The app bar's sync indicator: an icon for the state, the pending count, tap for details.
 
 Bound to the shared ``SyncStatus``; ``refresh()`` is called by the session when it changes.
-Its semantics label says the whole state in words, so screen readers and tests find it.
+Its tooltip and semantics label say the whole state in words, so screen readers and tests
+find it.
 """
 
 from __future__ import annotations
@@ -66,7 +67,10 @@ class SyncIndicator:
             on_click=self._open,
             key="sync-indicator",
         )
-        self.control = ft.Semantics(content=self.button, button=True, label="")
+        # One node for screen readers: named, a button, tappable (the TextButton's own
+        # node would be a second, unnamed button).
+        self.control = ft.Semantics(content=self.button, button=True, exclude_semantics=True,
+                                    on_tap=self._open, key="sync-indicator-semantics")
         self._fill()
 
     def _fill(self) -> None:
@@ -76,8 +80,8 @@ class SyncIndicator:
         self.count.visible = status.pending > 0
         label = self.app.t("sync.indicator", state=state_words(self.app, status),
                            pending=pending_words(self.app, status))
-        self.control.label = label
         self.button.tooltip = label
+        self.control.label = label
 
     def refresh(self) -> None:
         """Show the current status (if the control is still on the page)."""

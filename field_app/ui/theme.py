@@ -30,13 +30,19 @@ _THEME_MODES = {"system": ft.ThemeMode.SYSTEM, "light": ft.ThemeMode.LIGHT,
 
 
 def light_theme() -> ft.Theme:
-    """The light theme."""
-    return ft.Theme(color_scheme_seed=SEED, use_material3=True)
+    """The light theme.
+
+    Standard visual density everywhere: Flutter makes desktop and web "compact" (40 px
+    radios and icon buttons), and the app must keep 48 px touch targets on a laptop too.
+    """
+    return ft.Theme(color_scheme_seed=SEED, use_material3=True,
+                    visual_density=ft.VisualDensity.STANDARD)
 
 
 def dark_theme() -> ft.Theme:
     """The dark theme (same seed; Flutter derives the dark scheme)."""
-    return ft.Theme(color_scheme_seed=SEED, use_material3=True)
+    return ft.Theme(color_scheme_seed=SEED, use_material3=True,
+                    visual_density=ft.VisualDensity.STANDARD)
 
 
 def theme_mode(name: str) -> ft.ThemeMode:

@@ -312,6 +312,16 @@ class Harness:
         await self.fire(self.page, "view_pop", {"route": self.view.route})
 
 
+def run(test: Callable[[], Awaitable[None]]) -> None:
+    """Run an async flow test on a fresh event loop in its own thread.
+
+    Its own thread because Playwright's sync API (the browser tests) keeps an event loop
+    running in the main thread while its fixtures live.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="flow") as pool:
+        pool.submit(asyncio.run, test()).result()  # type: ignore[arg-type]
+
+
 # ---- test doubles -------------------------------------------------------------------------
 class FakeDevice:
     """A ``Device`` test double: remembers one account and PIN in memory, refuses wrong PINs.
@@ -373,3 +383,15 @@ def services_for(data_dir: Path, device: Any) -> AppServices:
 async def start_app(data_dir: Path, device: Any, **kwargs: Any) -> Harness:
     """The app over ``device`` in a headless session."""
     return await Harness.start(make_main(services_for(data_dir, device)), **kwargs)
+
+
+async def start_unlocked(data_dir: Path, device: FakeDevice | None = None, *,
+                         route: str = "/families", **kwargs: Any) -> Harness:
+    """The app past the unlock screen (as the worker gets there), then at ``route``."""
+    device = device or FakeDevice(Phase.LOCKED)
+    h = await start_app(data_dir, device, **kwargs)
+    await h.type(h.find(key="unlock-pin"), device.pin)
+    await h.click(h.find(key="unlock-submit"))
+    if route != h.page.route:
+        await h.follow(route)
+    return h

@@ -1,7 +1,6 @@
 """Flow tests of the views in a headless Flet session (``harness.py``), no browser."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,13 +11,9 @@ from field_app.services.device import Refusal, SignInFailed
 from field_app.services.pin_policy import Problem
 from field_app.services.settings import AppSettings, SettingsFile
 from field_app.services.state import Phase
-from tests.ui.harness import FakeDevice, Harness, start_app
+from tests.ui.harness import FakeDevice, Harness, run, start_app, start_unlocked
 
 FIELDS = ("server_url", "username", "password", "pin", "pin_repeat")
-
-
-def run(test: Callable[[], Awaitable[None]]) -> None:
-    asyncio.run(test())
 
 
 async def _started(tmp_path: Path, device: Any, **kw: Any) -> Harness:
@@ -125,7 +120,7 @@ def test_first_start_shows_the_refusal(tmp_path: Path) -> None:
 
 def test_navigation_between_the_four_places_on_a_phone(tmp_path: Path) -> None:
     async def flow() -> None:
-        h = await _started(tmp_path, FakeDevice(Phase.UNLOCKED), route="/families")
+        h = await start_unlocked(tmp_path, route="/families")
         assert h.find_all(type_=ft.NavigationRail) == []
         labels = [d.label for d in h.find(type_=ft.NavigationBar).destinations]
         assert labels == ["Сім'ї", "Візити", "Синхронізація", "Більше"]
@@ -144,7 +139,7 @@ def test_navigation_between_the_four_places_on_a_phone(tmp_path: Path) -> None:
 
 def test_detail_screens_stack_with_back(tmp_path: Path) -> None:
     async def flow() -> None:
-        h = await _started(tmp_path, FakeDevice(Phase.UNLOCKED), route="/more")
+        h = await start_unlocked(tmp_path, route="/more")
         await h.click(h.find(key="more-settings"))
         assert [v.route for v in h.page.views] == ["/more", "/more/settings"]
         assert h.view.navigation_bar is None                  # forms get the whole screen
@@ -161,7 +156,7 @@ def test_detail_screens_stack_with_back(tmp_path: Path) -> None:
 
 def test_wide_screen_uses_a_rail_and_two_panes(tmp_path: Path) -> None:
     async def flow() -> None:
-        h = await _started(tmp_path, FakeDevice(Phase.UNLOCKED), route="/families",
+        h = await start_unlocked(tmp_path, route="/families",
                            width=1280, height=800)
         rail = h.find(type_=ft.NavigationRail)
         assert [d.label for d in rail.destinations] == [
@@ -183,7 +178,7 @@ def test_wide_screen_uses_a_rail_and_two_panes(tmp_path: Path) -> None:
 
 def test_settings_language_switch_rerenders_everything(tmp_path: Path) -> None:
     async def flow() -> None:
-        h = await _started(tmp_path, FakeDevice(Phase.UNLOCKED), route="/more/settings")
+        h = await start_unlocked(tmp_path, route="/more/settings")
         assert h.view.appbar.title.value == "Налаштування"
         await h.choose(h.find(key="settings-language"), "en")
         assert h.view.appbar.title.value == "Settings"
@@ -192,6 +187,9 @@ def test_settings_language_switch_rerenders_everything(tmp_path: Path) -> None:
         indicator = h.find(key="sync-indicator")
         assert indicator.tooltip.startswith("Sync status.")
         await h.choose(h.find(key="settings-lock-timeout"), "15")
+        await h.click(h.find(key="back"))
+        assert h.page.route == "/more"
+        await h.click(h.find(key="more-settings"))
         await h.choose(h.find(key="settings-theme"), "dark")
         assert h.page.theme_mode == ft.ThemeMode.DARK
         assert SettingsFile(tmp_path).load() == AppSettings("en", 15, "dark")
@@ -216,7 +214,7 @@ def test_saved_settings_apply_at_start(tmp_path: Path) -> None:
 
 def test_sync_indicator_follows_the_status(tmp_path: Path) -> None:
     async def flow() -> None:
-        h = await _started(tmp_path, FakeDevice(Phase.UNLOCKED), route="/families")
+        h = await start_unlocked(tmp_path, route="/families")
         status = h.page.data.services.sync
         status.set_pending(3)
         indicator = h.find(key="sync-indicator")
@@ -229,6 +227,15 @@ def test_sync_indicator_follows_the_status(tmp_path: Path) -> None:
         assert h.page.route == "/sync"
         assert "Синхронізація не вдалася: Немає зв'язку із сервером." in h.texts()
         assert "3 зміни чекають надсилання" in h.texts()
+        await h.close()
+
+    run(flow)
+
+
+def test_a_new_window_asks_for_the_pin(tmp_path: Path) -> None:
+    async def flow() -> None:
+        h = await _started(tmp_path, FakeDevice(Phase.UNLOCKED), route="/families")
+        assert h.page.route == "/unlock"
         await h.close()
 
     run(flow)
@@ -303,10 +310,10 @@ def test_unlock_wipe_leads_to_first_start(tmp_path: Path) -> None:
 
 def test_lock_now_and_background(tmp_path: Path) -> None:
     async def flow() -> None:
-        device = FakeDevice(Phase.UNLOCKED)
-        h = await _started(tmp_path, device, route="/more")
+        device = FakeDevice(Phase.LOCKED)
+        h = await start_unlocked(tmp_path, device, route="/more")
         await h.click(h.find(key="more-lock"))
-        assert h.page.route == "/unlock" and device.calls == ["lock"]
+        assert h.page.route == "/unlock" and device.calls == ["unlock", "lock"]
         await h.type(h.find(key="unlock-pin"), "246810")
         await h.click(h.find(key="unlock-submit"))
         assert h.page.route == "/families"
@@ -320,7 +327,7 @@ def test_lock_now_and_background(tmp_path: Path) -> None:
 @pytest.mark.parametrize("width", [360, 1280])
 def test_every_route_renders_in_both_languages(tmp_path: Path, width: int) -> None:
     async def flow() -> None:
-        h = await _started(tmp_path, FakeDevice(Phase.UNLOCKED), route="/families", width=width)
+        h = await start_unlocked(tmp_path, route="/families", width=width)
         for lang in ("uk", "en"):
             await h.page.data.set_language(lang)
             for path in ("/families", "/families/new", "/families/a1", "/families/a1/visits/new",

@@ -1,6 +1,5 @@
 """``StoreDevice`` over the real encrypted store (cheap KDF), and the screens over it."""
 
-import asyncio
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,7 @@ from field_app.services.pin_policy import Problem
 from field_app.services.state import Phase
 from field_app.services.store_device import SERVER_SECRET, StoreDevice
 from field_app.store import TEST_KDF, LocalStore, LockoutPolicy
-from tests.ui.harness import start_app
+from tests.ui.harness import run, start_app
 
 URL = "https://poruch.zt.gov.ua"
 
@@ -131,4 +130,4 @@ def test_screens_over_the_real_store(tmp_path: Path) -> None:
         assert "Ви увійшли як olena" in h.texts()
         await h.close()
 
-    asyncio.run(flow())
+    run(flow)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -32,17 +33,34 @@ def message_text(key: str) -> ft.Text:
 
 def radio_row(options: list[tuple[str, str]], value: str, on_change: Any, *, key: str,
               title: str, disabled: bool = False) -> ft.Column:
-    """A titled group of radio buttons, each row at least one touch target high."""
+    """A titled group of choices, one full-width row (at least 48 px high) per choice.
+
+    Each row is a ``ListTile`` that toggles its radio: the row is the touch target and
+    carries the name and the selected state for screen readers (the radio's own, smaller,
+    unnamed semantics node is left out).
+    """
+    tiles: list[ft.Control] = [
+        ft.ListTile(
+            leading=ft.Semantics(content=ft.Radio(value=v), exclude_semantics=True),
+            title=ft.Text(label), toggle_inputs=True, selected=v == value,
+            min_height=theme.TOUCH, content_padding=ft.Padding.only(left=4),
+            key=f"{key}-{v}",
+        )
+        for v, label in options
+    ]
+
+    async def changed(e: ft.Event[ft.RadioGroup]) -> None:
+        for (v, _), tile in zip(options, tiles, strict=True):
+            if isinstance(tile, ft.ListTile):
+                tile.selected = v == e.control.value
+        result = on_change(e)
+        if inspect.isawaitable(result):
+            await result
+
     return ft.Column([
         ft.Text(title, theme_style=ft.TextThemeStyle.TITLE_SMALL),
-        ft.RadioGroup(
-            value=value, on_change=on_change, key=key, disabled=disabled,
-            content=ft.Column([
-                ft.Container(content=ft.Radio(value=v, label=label), height=theme.TOUCH,
-                             alignment=ft.Alignment.CENTER_LEFT)
-                for v, label in options
-            ], spacing=0, tight=True),
-        ),
+        ft.RadioGroup(value=value, on_change=changed, key=key, disabled=disabled,
+                      content=ft.Column(tiles, spacing=0, tight=True)),
     ], spacing=4, tight=True)
 
 
@@ -67,3 +85,21 @@ def empty_state(icon: ft.IconData, title: str, hint: str = "") -> ft.Control:
         padding=ft.Padding.symmetric(vertical=32, horizontal=16),
         alignment=ft.Alignment.CENTER,
     )
+
+
+def reveal_toggle(app: App, field: ft.TextField) -> ft.TextField:
+    """Give a password/PIN field a labelled show/hide button (Flutter's own has no label)."""
+    show, hide = app.t("common.show_secret"), app.t("common.hide_secret")
+    field.password = True
+    button = ft.IconButton(icon=ft.Icons.VISIBILITY_OUTLINED, tooltip=show)
+
+    def toggle(_e: object) -> None:
+        field.password = not field.password
+        button.icon = (ft.Icons.VISIBILITY_OUTLINED if field.password
+                       else ft.Icons.VISIBILITY_OFF_OUTLINED)
+        button.tooltip = show if field.password else hide
+        field.update()
+
+    button.on_click = toggle
+    field.suffix_icon = button
+    return field

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import flet as ft
 
 from field_app.ui import theme
-from field_app.ui.screen import Screen
+from field_app.ui.screen import Screen, form_column
 from field_app.ui.sync_indicator import last_sync_words, pending_words, state_words
 from field_app.ui.views.common import empty_state
 
@@ -23,8 +23,8 @@ if TYPE_CHECKING:
 
 def _families_list(app: App) -> ft.Control:
     t = app.t
-    search = ft.TextField(label=t("families.search"), prefix_icon=ft.Icons.SEARCH,
-                          key="families-search", autocorrect=False)
+    search = ft.TextField(label=t("families.search"), hint_text=t("families.search_hint"),
+                          prefix_icon=ft.Icons.SEARCH, key="families-search", autocorrect=False)
     return ft.Column([
         ft.Container(content=search, padding=ft.Padding.all(16)),
         empty_state(ft.Icons.PEOPLE_OUTLINE, t("families.empty"), t("families.empty_hint")),
@@ -91,7 +91,7 @@ def sync(app: App, _route: Route) -> Screen:
                         key="sync-now"),
         ft.Text(t("sync.not_ready"), color=ft.Colors.ON_SURFACE_VARIANT),
     ]
-    return Screen(title=t("sync.title"), body=ft.Column(rows, spacing=8, tight=True))
+    return Screen(title=t("sync.title"), body=form_column(app, rows, spacing=8))
 
 
 def more(app: App, _route: Route) -> Screen:
@@ -116,7 +116,7 @@ def more(app: App, _route: Route) -> Screen:
     if app.session.username:
         tiles.append(ft.ListTile(leading=ft.Icon(ft.Icons.PERSON_OUTLINE),
                                  title=ft.Text(t("more.user", username=app.session.username))))
-    return Screen(title=t("more.title"), body=ft.Column(tiles, spacing=0, tight=True))
+    return Screen(title=t("more.title"), body=form_column(app, tiles, spacing=0))
 
 
 def not_found(app: App, route: Route) -> Screen:

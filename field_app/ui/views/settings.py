@@ -27,23 +27,21 @@ def build(app: App, _route: Route) -> Screen:
     async def on_language(e: ft.Event[ft.RadioGroup]) -> None:
         await app.set_language(str(e.control.value))
 
-    async def on_timeout(e: ft.Event[ft.Dropdown]) -> None:
+    async def on_timeout(e: ft.Event[ft.RadioGroup]) -> None:
         await app.set_lock_timeout(int(e.control.value or 0))
 
     async def on_theme(e: ft.Event[ft.RadioGroup]) -> None:
         await app.set_theme(str(e.control.value))
 
-    timeout = ft.Dropdown(
-        label=t("settings.lock_timeout"), key="settings-lock-timeout",
-        value=str(app.session.lock_timeout_minutes),
-        options=[ft.DropdownOption(key=str(n), text=t("settings.minutes", n=n))
-                 for n in LOCK_TIMEOUT_CHOICES],
-        on_select=on_timeout, expand=True,
-    )
+    # Radio rows rather than a dropdown: the dropdown's label does not reach the semantics
+    # tree in Flet 1.0.5, and six 48 px rows fit a phone screen.
+    timeout = radio_row([(str(n), t("settings.minutes", n=n)) for n in LOCK_TIMEOUT_CHOICES],
+                        str(app.session.lock_timeout_minutes), on_timeout,
+                        key="settings-lock-timeout", title=t("settings.lock_timeout"))
     body = form_column(app, [
         language_picker(app, app.tr.lang, on_language, key="settings-language"),
         ft.Divider(),
-        ft.Row([timeout]),
+        timeout,
         ft.Divider(),
         radio_row([(m, t(f"settings.theme.{m}")) for m in THEMES], app.settings.theme, on_theme,
                   key="settings-theme", title=t("settings.theme")),

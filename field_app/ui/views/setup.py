@@ -17,7 +17,12 @@ from field_app.services.device import DeviceError
 from field_app.services.pin_policy import Problem
 from field_app.ui import theme
 from field_app.ui.screen import Screen, form_column
-from field_app.ui.views.common import language_picker, message_text, problem_text
+from field_app.ui.views.common import (
+    language_picker,
+    message_text,
+    problem_text,
+    reveal_toggle,
+)
 
 if TYPE_CHECKING:
     from field_app.ui.app import App
@@ -40,7 +45,7 @@ class SetupView:
         self.app = app
         form = app.setup_form
         t = app.t
-        secret = {"password": True, "can_reveal_password": True}
+        secret = {"password": True}
         self.fields: dict[str, ft.TextField] = {
             "server_url": self._field("server_url", t("setup.server"),
                                       hint_text=t("setup.server_hint"),
@@ -52,6 +57,8 @@ class SetupView:
             "pin_repeat": self._field("pin_repeat", t("setup.pin_repeat"),
                                       keyboard_type=ft.KeyboardType.NUMBER, **secret),
         }
+        for name in ("password", "pin", "pin_repeat"):
+            reveal_toggle(app, self.fields[name])
         self.language = language_picker(app, form.language, self._language,
                                         key="setup-language")
         self.message = message_text("setup-message")

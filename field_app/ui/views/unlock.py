@@ -19,7 +19,7 @@ from field_app.services.device import DeviceWiped, PinRefused
 from field_app.services.pin_policy import Problem
 from field_app.ui import theme
 from field_app.ui.screen import Screen, form_column
-from field_app.ui.views.common import message_text, problem_text
+from field_app.ui.views.common import message_text, problem_text, reveal_toggle
 
 if TYPE_CHECKING:
     from field_app.ui.app import App
@@ -40,11 +40,12 @@ class UnlockView:
         self.app = app
         t = app.t
         self.pin = ft.TextField(
-            label=t("unlock.pin"), key="unlock-pin", password=True, can_reveal_password=True,
+            label=t("unlock.pin"), key="unlock-pin", password=True,
             keyboard_type=ft.KeyboardType.NUMBER, autofocus=True, autocorrect=False,
             enable_suggestions=False, on_change=self._changed, on_submit=self._submit,
             value=app.unlock_form.pin,
         )
+        reveal_toggle(app, self.pin)
         self.message = message_text("unlock-message")
         self.progress = ft.Row([ft.ProgressRing(width=24, height=24, stroke_width=3),
                                 ft.Text(t("unlock.working"), expand=True)], visible=False)

@@ -1,0 +1,258 @@
+"""Real-browser fixtures: the app served by ``python -m field_app --web``, Debian's Chromium.
+
+* ``sync_server`` — ``python -m sync_server serve`` on SQLite with one social worker;
+* ``fresh_app`` — the app over an empty data folder (first start);
+* ``ready_app`` — the app over a data folder already set up (signed in to ``sync_server``,
+  PIN chosen) the way first start does it, so it starts locked;
+* ``phone`` / ``laptop`` — a page at 360x640 / 1280x800 in Chromium (see
+  ``/work/shared/browser-testing.md``); ``AppPage`` opens the app, switches Flutter's
+  semantics on and saves screenshots to ``tests/artifacts/``.
+
+Nothing is downloaded: Chromium comes from Debian, Playwright is only the driver. When
+``chromium`` is missing the browser tests fail (they do not skip).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+PHONE = {"width": 360, "height": 640}
+LAPTOP = {"width": 1280, "height": 800}
+USER, PASSWORD, PIN = "olena", "Житомир-2026-тест", "246810"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--enable-unsafe-swiftshader"]
+#: How long the Flutter client may take to load (CanvasKit in software rendering).
+LOAD_TIMEOUT_MS = 60_000
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_http(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{url} exited with {proc.returncode}:\n{log.read_text()}")
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2):  # noqa: S310
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer in {timeout} s:\n{log.read_text()}")
+
+
+@contextlib.contextmanager
+def serve(cmd: list[str], env: dict[str, str], url: str, log: Path) -> Iterator[str]:
+    """Run ``cmd`` until the block ends, once ``url`` answers; output goes to ``log``."""
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            _wait_http(url, proc, log)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PORUCH_", "FIELD_APP_", "FLET_"))}
+    env.update(extra)
+    return env
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Debian's Chromium; the browser tests fail without it."""
+    path = shutil.which("chromium")
+    if path is None:
+        pytest.fail("chromium is not installed: apt-get update && apt-get install -y chromium")
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path: str) -> Iterator[Any]:
+    """One Chromium per test module, launched by Playwright's driver (module scope: its
+    sync API keeps an event loop running in the main thread while it lives)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def sync_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The sync server on SQLite, with the social worker ``USER`` of zhytomyrska."""
+    folder = tmp_path_factory.mktemp("server")
+    port = free_port()
+    env = _env(PORUCH_DATABASE_URL=f"sqlite:///{folder / 'server.db'}", PORUCH_PORT=str(port))
+    python = [sys.executable, "-m", "sync_server"]
+    subprocess.run([*python, "migrate"], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run([*python, "create-user", USER, "--role", "social_worker", "--community",
+                    "zhytomyrska", "--password-stdin"], cwd=ROOT, env=env, check=True,
+                   input=f"{PASSWORD}\n".encode(), capture_output=True)
+    url = f"http://127.0.0.1:{port}"
+    with serve([*python, "serve", "--port", str(port)], env, f"{url}/health",
+               folder / "server.log"):
+        yield url
+
+
+def _serve_app(data_dir: Path) -> contextlib.AbstractContextManager[str]:
+    port = free_port()
+    env = _env(FIELD_APP_DATA_DIR=str(data_dir))
+    return serve([sys.executable, "-m", "field_app", "--web", "--port", str(port)], env,
+                 f"http://127.0.0.1:{port}/", data_dir / "app.log")
+
+
+@pytest.fixture
+def fresh_app(tmp_path: Path) -> Iterator[str]:
+    """The app over an empty data folder: it opens on first start."""
+    with _serve_app(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def ready_app(tmp_path_factory: pytest.TempPathFactory, sync_server: str) -> Iterator[str]:
+    """The app over a data folder set up as first start does it (real store, real sign-in)."""
+    from field_app.services.store_device import StoreDevice, sync_client_sign_in
+
+    data_dir = tmp_path_factory.mktemp("device")
+    device = StoreDevice(data_dir, sign_in=sync_client_sign_in)
+    device.set_up(server_url=sync_server, username=USER, password=PASSWORD, pin=PIN)
+    assert device.store is not None
+    device.store.close()
+    with _serve_app(data_dir) as url:
+        yield url
+
+
+class AppPage:
+    """A browser page on the app, driven through Flutter's semantics tree."""
+
+    def __init__(self, page: Any, name: str) -> None:
+        self.page = page
+        self.name = name
+
+    def open(self, url: str) -> AppPage:
+        """Load the app and switch semantics on (Flutter draws on a canvas otherwise)."""
+        self.page.goto(url)
+        self.page.wait_for_selector("flt-semantics-placeholder", state="attached",
+                                    timeout=LOAD_TIMEOUT_MS)
+        self.page.locator("flt-semantics-placeholder").evaluate("e => e.click()")
+        self.page.wait_for_selector("flt-semantics", state="attached", timeout=LOAD_TIMEOUT_MS)
+        return self
+
+    def button(self, name: str, exact: bool = True) -> Any:
+        """A button by its accessible name."""
+        return self.page.get_by_role("button", name=name, exact=exact)
+
+    def place(self, label: str) -> Any:
+        """A destination of the bottom navigation bar (tabs) or of the rail."""
+        tab = self.page.get_by_role("tab", name=label, exact=True)
+        # Rail destinations are buttons named "<label>\nВкладка 2 з 4" (Material's words).
+        rail = self.page.get_by_role("button", name=re.compile(rf"^{re.escape(label)}(\s|$)"))
+        return tab.or_(rail)
+
+    def field(self, label: str) -> Any:
+        """A text field by its label (the name may continue with the hint)."""
+        return self.page.get_by_role("textbox", name=re.compile(rf"^{re.escape(label)}(\s|$)"))
+
+    def text(self, text: str) -> Any:
+        """Visible text (exact)."""
+        return self.page.get_by_text(text, exact=True)
+
+    def type_into(self, label: str, value: str) -> None:
+        """Put the focus in a field and type, as a worker does.
+
+        ``focus()`` rather than a click: Playwright scrolls an off-screen field into view
+        and clicks where it was before Flutter moved its semantics rectangle, which can land
+        in the field above. Waits a moment after typing: clearing an error line moves the
+        fields below, and Flutter updates the semantics a frame later.
+        """
+        self.field(label).focus()
+        self.page.wait_for_timeout(200)
+        self.page.keyboard.type(value)
+        self.page.wait_for_timeout(300)
+
+    def wait_text(self, text: str, timeout: float = 15_000) -> None:
+        """Wait until ``text`` is on the screen."""
+        self.page.get_by_text(text, exact=True).first.wait_for(state="attached",
+                                                               timeout=timeout)
+
+    def shot(self, step: str) -> Path:
+        """Save a screenshot ``tests/artifacts/<name>-<step>.png`` after the UI settles."""
+        self.page.wait_for_timeout(600)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{self.name}-{step}.png"
+        self.page.screenshot(path=str(path))
+        return path
+
+    def dump(self) -> str:
+        """The semantics nodes with a role or a name, one per line (for failure messages)."""
+        return str(self.page.evaluate("""() => Array.from(document.querySelectorAll(
+            'flt-semantics, input, textarea')).map(e => [e.getAttribute('role') || e.tagName,
+            e.getAttribute('aria-label') || '', e.getAttribute('aria-selected') || '',
+            e.children.length ? '' : (e.textContent || '').slice(0, 40),
+            Math.round(e.getBoundingClientRect().height)].join(' | ')).join('\\n')"""))
+
+    def small_targets(self) -> list[str]:
+        """Buttons, radios and text fields smaller than 48 x 48 px (with their names).
+
+        Only targets wholly inside the window are judged: Flutter clips the semantics
+        rectangles of a scrolled-away control.
+        """
+        found = self.page.evaluate("""() => {
+            const out = [];
+            for (const e of document.querySelectorAll(
+                    'flt-semantics[role=button], flt-semantics[role=radio], input, textarea,'
+                    + ' flt-semantics[role=tab], flt-semantics[role=link]')) {
+                const r = e.getBoundingClientRect();
+                if (r.width === 0 || r.height === 0) continue;
+                // Flutter clips semantics to the scroll viewport: judge whole targets only.
+                if (r.top < 1 || r.bottom > innerHeight - 1) continue;
+                if (r.height < 47.5 || r.width < 47.5)
+                    out.push(`${e.getAttribute('aria-label') || e.innerText || e.tagName}`
+                             + ` ${Math.round(r.width)}x${Math.round(r.height)}`);
+            }
+            return out;
+        }""")
+        return list(found)
+
+
+@pytest.fixture
+def phone(browser: Any, request: pytest.FixtureRequest) -> Iterator[AppPage]:
+    """A 360 x 640 page (a small Android phone)."""
+    context = browser.new_context(viewport=PHONE, locale="uk-UA")
+    yield AppPage(context.new_page(), f"{request.node.name}-phone")
+    context.close()
+
+
+@pytest.fixture
+def laptop(browser: Any, request: pytest.FixtureRequest) -> Iterator[AppPage]:
+    """A 1280 x 800 page (a laptop)."""
+    context = browser.new_context(viewport=LAPTOP, locale="uk-UA")
+    yield AppPage(context.new_page(), f"{request.node.name}-laptop")
+    context.close()
