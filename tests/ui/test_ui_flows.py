@@ -340,3 +340,22 @@ def test_every_route_renders_in_both_languages(tmp_path: Path, width: int) -> No
         await h.close()
 
     run(flow)
+
+
+def test_auto_lock_after_inactivity(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("field_app.ui.app.IDLE_CHECK_SECONDS", 0.05)
+
+    async def flow() -> None:
+        device = FakeDevice(Phase.LOCKED)
+        h = await start_unlocked(tmp_path, device, route="/visits")
+        app = h.page.data
+        await asyncio.sleep(0.2)
+        assert h.page.route == "/visits"                     # 5 minutes have not passed
+        app.session.last_activity -= app.session.lock_timeout_minutes * 60
+        await asyncio.sleep(0.2)
+        await h.settle()
+        assert h.page.route == "/unlock"
+        assert device.calls[-1] == "lock"
+        await h.close()
+
+    run(flow)
