@@ -51,7 +51,7 @@ from sync_server.security import hash_password, new_token
 from sync_server.settings import ARGON2_MIN_MEMORY_KIB, ARGON2_MIN_TIME_COST, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
-SECRET = "bench-secret-key-0123456789abcdef0123456789"  # noqa: S105  (scratch databases)
+SECRET = "bench-secret-key-0123456789abcdef0123456789"
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 PROTO = {PROTOCOL_HEADER: str(PROTOCOL_VERSION)}
 COMMUNITIES = list(CommunityCode)
@@ -88,14 +88,14 @@ def database(backend: str) -> Iterator[str]:
 
 
 @contextmanager
-def server(url: str, workers: int) -> Iterator[str]:
+def server(url: str, workers: int) -> Iterator[tuple[str, int]]:
     """``python -m sync_server serve`` on a free loopback port; stopped by its pid."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "PORUCH_DATABASE_URL": url, "PORUCH_SECRET_KEY": SECRET,
            "PORUCH_LOG_LEVEL": "warning", "PORUCH_DB_POOL_SIZE": "20"}
-    proc = subprocess.Popen(  # noqa: S603  (our own interpreter and module)
+    proc = subprocess.Popen(
         [sys.executable, "-m", "sync_server", "serve", "--port", str(port),
          "--workers", str(workers)], cwd=ROOT, env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -109,10 +109,44 @@ def server(url: str, workers: int) -> Iterator[str]:
                 time.sleep(0.1)
         else:
             raise RuntimeError("server did not start")
-        yield base
+        yield base, proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def _proc_stats() -> list[tuple[int, int, str, float]]:
+    """(pid, parent pid, command, CPU seconds) of every process (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+        except OSError:
+            continue  # the process ended while we looked
+        comm = raw[raw.index("(") + 1:raw.rindex(")")]
+        rest = raw[raw.rindex(")") + 2:].split()
+        out.append((int(entry.name), int(rest[1]), comm, (int(rest[11]) + int(rest[12])) / tick))
+    return out
+
+
+def server_cpu(root: int) -> float:
+    """CPU seconds used so far by the server process and its worker processes."""
+    stats = _proc_stats()
+    tree, total = {root}, 0.0
+    for _ in range(3):  # uvicorn's supervisor -> workers (-> their children)
+        tree |= {pid for pid, ppid, _c, _s in stats if ppid in tree}
+    for pid, _ppid, _c, cpu in stats:
+        if pid in tree:
+            total += cpu
+    return total
+
+
+def postgres_cpu() -> float:
+    """CPU seconds used so far by every PostgreSQL process (backends, WAL writer...)."""
+    return sum(cpu for _p, _pp, comm, cpu in _proc_stats() if comm.startswith("postgres"))
 
 
 def make_devices(engine: Engine, count: int, settings: Settings) -> list[tuple[str, str]]:
@@ -193,14 +227,21 @@ def bench_push(backend: str, devices: int, changes: int, batch: int) -> None:
         settings = Settings(database_url=url, secret_key=SECRET)
         tokens = make_devices(engine, devices + 1, settings)
         engine.dispose()
-        with server(url, workers) as base:
+        with server(url, workers) as (base, pid):
             asyncio.run(push_all(base, tokens[-1:], 2 * batch, batch))  # warm-up
+            pg = postgres_cpu if backend == "postgres" else (lambda: 0.0)
+            cpu0 = server_cpu(pid) + pg()
             elapsed, lat = asyncio.run(push_all(base, tokens[:devices], changes, batch))
+            cpu = server_cpu(pid) + pg() - cpu0
             total = devices * changes
             solo_elapsed, solo = asyncio.run(push_all(base, tokens[-1:], 20 * batch, batch))
     print(f"  push [{backend}, uvicorn workers={workers}]: {devices} devices x {changes} "
           f"changes in batches of {batch}: {total} changes in {elapsed:.2f} s = "
           f"{total / elapsed:,.0f} changes/s")
+    who = "the server processes" + (" and PostgreSQL" if backend == "postgres" else "")
+    print(f"    CPU used by {who}: {cpu:.1f} s, i.e. "
+          f"{cpu / total * 1000:.2f} ms per change -> {total / cpu:,.0f} changes per CPU-second "
+          f"(machine load average {os.getloadavg()[0]:.1f}: other work shares the CPUs)")
     print(f"    batch latency under that load: p50 {statistics.median(lat) * 1000:.0f} ms, "
           f"p95 {p95(lat) * 1000:.0f} ms ({len(lat)} requests, up to {devices} in flight)")
     print(f"    one device alone, 20 batches of {batch}: p50 "
@@ -260,7 +301,7 @@ def bench_pull(backend: str, records: int, repeats: int = 50) -> None:
                                      "'zhytomyrska'")).scalar_one()
             total = conn.execute(text("SELECT count(*) FROM record")).scalar_one()
         engine.dispose()
-        with server(url, 1) as base, httpx.Client(base_url=base, timeout=60) as client:
+        with server(url, 1) as (base, _pid), httpx.Client(base_url=base, timeout=60) as client:
             headers = {**PROTO, "Authorization": f"Bearer {token}"}
             since = encode_cursors({"zhytomyrska": head - 100})
             times = []

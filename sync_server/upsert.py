@@ -1,8 +1,9 @@
 """Bulk insert (and insert-or-update) of many rows in one statement.
 
 SQLite: ``executemany`` (a C loop in the driver, already fast). PostgreSQL: one statement
-that ``unnest``s one array per column — a push of hundreds of changes writes thousands of
-history rows, and row-by-row statements (even pipelined) were most of its time.
+that unpacks a JSON array of the rows (``jsonb_to_recordset``) — a push of hundreds of changes
+writes thousands of history rows, and row-by-row statements (even pipelined) were most of
+its time.
 """
 
 from __future__ import annotations
@@ -16,28 +17,35 @@ from sqlalchemy import Connection, insert
 from sqlalchemy.dialects import sqlite
 
 
+def _json_default(value: Any) -> str:
+    # UUIDs, datetimes and dates: their text forms are what PostgreSQL parses back.
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
 def _pg_bulk(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]],
              key: str | None) -> None:
     names = list(rows[0])
-    casts, params = [], []
+    typed, selected = [], []
     for name in names:
         col = table.c[name]
-        is_json = isinstance(col.type, sa.JSON)
-        type_sql = "jsonb" if is_json else col.type.compile(dialect=conn.dialect)
-        casts.append(f"CAST(%b AS {type_sql}[])")  # %b: binary parameter
-        values = [r[name] for r in rows]
-        if is_json:  # arrays of jsonb travel as text, one JSON document per element
-            values = [json.dumps(v, ensure_ascii=False) for v in values]
-        params.append(values)
+        if isinstance(col.type, sa.JSON):
+            typed.append(f'"{name}" jsonb')
+            # A JSON null arrives as SQL NULL: store it as JSON null, as SQLAlchemy does.
+            selected.append(f"""COALESCE("{name}", 'null'::jsonb)""")
+        else:
+            typed.append(f'"{name}" {col.type.compile(dialect=conn.dialect)}')
+            selected.append(f'"{name}"')
     columns = ", ".join(f'"{n}"' for n in names)
-    sql = f'INSERT INTO "{table.name}" ({columns}) SELECT * FROM unnest({", ".join(casts)})'  # noqa: S608  (names from our table definitions)
+    # All rows travel as one JSON document that PostgreSQL unpacks in C (jsonb_to_recordset):
+    # one json.dumps instead of a Python-level adaptation of every value.
+    sql = (f'INSERT INTO "{table.name}" ({columns}) SELECT {", ".join(selected)} '  # noqa: S608  (names from our table definitions)
+           f"FROM jsonb_to_recordset(%s::jsonb) AS x({', '.join(typed)})")
     if key is not None:
         updates = ", ".join(f'"{n}" = EXCLUDED."{n}"' for n in names if n != key)
         sql += f' ON CONFLICT ("{key}") DO UPDATE SET {updates}'
-    # Binary parameters: psycopg's text array format escapes every element in Python.
-    raw = conn.connection.driver_connection
-    with raw.cursor() as cur:  # type: ignore[union-attr]
-        cur.execute(sql, params)
+    payload = json.dumps(list(rows), ensure_ascii=False, default=_json_default,
+                         separators=(",", ":"))
+    conn.exec_driver_sql(sql, (payload,))
 
 
 def bulk_insert(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
