@@ -219,9 +219,9 @@ async def push_all(base: str, devices: list[tuple[str, str]], changes: int, batc
         return time.perf_counter() - t0, latencies
 
 
-def bench_push(backend: str, devices: int, changes: int, batch: int) -> None:
-    """Push figures of one backend."""
-    workers = 2 if backend == "postgres" else 1
+def bench_push(backend: str, devices: int, changes: int, batch: int, pg_workers: int) -> None:
+    """Push figures of one backend (SQLite: one worker, its writes are serialised anyway)."""
+    workers = pg_workers if backend == "postgres" else 1
     with database(backend) as url:
         engine = make_engine(url)
         settings = Settings(database_url=url, secret_key=SECRET)
@@ -328,13 +328,15 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--devices", type=int, default=50)
     p.add_argument("--changes", type=int, default=200)
     p.add_argument("--batch", type=int, default=100)
+    p.add_argument("--pg-workers", type=int, default=2, help="uvicorn workers on PostgreSQL")
+    p.add_argument("--skip-pull", action="store_true")
     args = p.parse_args(argv if argv is not None else [])
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     print(f"Sync server benchmark ({os.cpu_count()} CPUs). Targets: >= 2,000 changes/s on "
           "PostgreSQL, push p95 of a 100-change batch <= 250 ms, pull of 100 changes <= 50 ms.")
     for backend in backends:
-        bench_push(backend, args.devices, args.changes, args.batch)
-    for backend in backends:
+        bench_push(backend, args.devices, args.changes, args.batch, args.pg_workers)
+    for backend in backends if not args.skip_pull else ():
         bench_pull(backend, args.records)
 
 
