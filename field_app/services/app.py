@@ -22,6 +22,8 @@ class AppServices:
     device: Device
     settings: SettingsFile
     sync: SyncStatus = field(default_factory=SyncStatus)
+    #: Start a sync right after the store opens (the sync client's "start" trigger).
+    sync_on_open: bool = True
 
 
 def default_services(data_dir: Path) -> AppServices:

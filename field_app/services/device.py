@@ -4,8 +4,9 @@ Exceptions (all carry an i18n key so the view can say what happened in plain wor
 
     DeviceError
      ├── PinRefused         wrong PIN: how long to wait, tries left, unsent changes
-     ├── DeviceWiped        too many wrong PINs: the local data was erased
-     └── SignInFailed       the server refused the login or could not be reached
+     ├── DeviceWiped        too many wrong PINs, or the device was revoked: data erased
+     ├── SignInFailed       the server refused the login or could not be reached
+     └── SyncFailed         a sync stopped (offline, server trouble, update needed...)
 
 Every method blocks (key derivation takes about a second, sign-in goes over the network):
 views call them through ``asyncio.to_thread``. The implementation over ``field_app.store``
@@ -14,7 +15,9 @@ is ``store_device.StoreDevice``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from field_app.services.pin_policy import Problem
@@ -49,14 +52,37 @@ class PinRefused(DeviceError):
 
 
 class DeviceWiped(DeviceError):
-    """Too many wrong PINs: the data key was destroyed."""
+    """The local data is gone: too many wrong PINs (the key was destroyed), or revoked."""
 
-    def __init__(self) -> None:
-        super().__init__(Problem("unlock.wiped"))
+    def __init__(self, problem: Problem | None = None) -> None:
+        super().__init__(problem or Problem("unlock.wiped"))
 
 
 class SignInFailed(DeviceError):
     """The server refused the login, or could not be reached; ``problem`` says which."""
+
+
+class SyncFailed(DeviceError):
+    """A sync stopped; ``problem`` says why and what to do, ``offline`` if unreachable."""
+
+    def __init__(self, problem: Problem, offline: bool = False) -> None:
+        super().__init__(problem)
+        self.offline = offline
+
+
+@dataclass(frozen=True, slots=True)
+class SyncResult:
+    """What one sync did, for the status line."""
+
+    at: datetime
+    pushed: int = 0
+    pulled: int = 0
+    pending: int = 0
+    needs_attention: int = 0
+
+
+#: Progress of a running sync, 0..1, or None when the total is not known yet.
+ProgressCallback = Callable[[float | None], None]
 
 
 class Device(Protocol):
@@ -84,4 +110,11 @@ class Device(Protocol):
 
     def pending_changes(self) -> int:
         """Local changes the server has not acknowledged yet."""
+        ...
+
+    def sync(self, progress: ProgressCallback) -> SyncResult:
+        """Push the outbox and pull the feed; ``progress`` is called from this thread.
+
+        Raises ``SyncFailed``, or ``DeviceWiped`` when the server revoked the device.
+        """
         ...

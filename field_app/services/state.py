@@ -119,6 +119,7 @@ class SyncStatus(Observable):
         self.syncing = False
         self.progress: float | None = None
         self.error: str | None = None
+        self.last_counts: tuple[int, int] | None = None   # (sent, received) of the last sync
 
     @property
     def level(self) -> SyncLevel:
@@ -159,12 +160,13 @@ class SyncStatus(Observable):
         self.progress = None if fraction is None else min(max(fraction, 0.0), 1.0)
         self._changed()
 
-    def succeeded(self, at: datetime, pending: int) -> None:
+    def succeeded(self, at: datetime, pending: int, sent: int = 0, received: int = 0) -> None:
         """A sync run finished; ``pending`` changes are still left (made during the run)."""
         self.syncing, self.progress, self.error = False, None, None
         self.connectivity = Connectivity.ONLINE
         self.last_success = at
         self.pending = pending
+        self.last_counts = (sent, received)
         self._changed()
 
     def failed(self, message: str, offline: bool = False) -> None:

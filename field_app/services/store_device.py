@@ -17,6 +17,7 @@ import logging
 import math
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,11 @@ from field_app.services.device import (
     DeviceError,
     DeviceWiped,
     PinRefused,
+    ProgressCallback,
     Refusal,
     SignInFailed,
+    SyncFailed,
+    SyncResult,
 )
 from field_app.services.pin_policy import Problem, pin_problem, policy_problem
 from field_app.services.state import Phase
@@ -133,6 +137,32 @@ class StoreDevice:
             if self.store is None or self.store.locked:
                 return 0
             return self.store.pending_count()
+
+    def sync(self, progress: ProgressCallback) -> SyncResult:
+        """One sync through the sync client (``field_app.sync``) with the stored server."""
+        from field_app.sync import DeviceRevoked, Offline, SyncClient, SyncError  # noqa: PLC0415
+
+        with self._mutex:
+            store = self.store
+            url = self.server_url()
+        if store is None or url is None:
+            raise SyncFailed(Problem("err.locked"))
+        client = SyncClient(store, url)
+        try:
+            report = client.sync(
+                progress=lambda p: progress(p.done / p.total if p.total else None))
+        except DeviceRevoked as exc:
+            with self._mutex:
+                self.store = None     # the client wiped it
+            raise DeviceWiped(Problem.literal(exc.message("uk"), exc.message("en"))) from None
+        except SyncError as exc:
+            raise SyncFailed(Problem.literal(exc.message("uk"), exc.message("en")),
+                             offline=isinstance(exc, Offline)) from None
+        finally:
+            client.close()
+        return SyncResult(at=datetime.now(UTC), pushed=report.pushed, pulled=report.pulled,
+                          pending=self.pending_changes(),
+                          needs_attention=len(report.attention))
 
     def server_url(self) -> str | None:
         """The server address chosen at first start (needs the store unlocked)."""

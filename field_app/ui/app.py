@@ -20,12 +20,14 @@ import flet as ft
 
 from field_app.i18n import LANGUAGES, LOCALES, Translator
 from field_app.services.app import AppServices
+from field_app.services.device import DeviceWiped, SyncFailed
 from field_app.services.forms import FirstStartForm, UnlockForm
 from field_app.services.settings import AppSettings
 from field_app.services.state import Phase, SessionState
 from field_app.ui import routes, theme
 from field_app.ui.shell import build_views
 from field_app.ui.sync_indicator import SyncIndicator
+from field_app.ui.views.common import problem_text
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -186,10 +188,38 @@ class App:
 
     # ---- lock ----------------------------------------------------------------------------
     async def opened(self, username: str) -> None:
-        """The store was created or unlocked: show the families and the pending count."""
+        """The store was created or unlocked: show the families, the pending count, sync."""
         self.session.unlocked(username)
         await self.refresh_pending()
         await self.go(routes.HOME)
+        if self.services.sync_on_open:
+            self.spawn(self.sync_now())
+
+    async def sync_now(self) -> None:
+        """Run one sync off the loop, reporting progress and the outcome in ``SyncStatus``."""
+        status = self.services.sync
+        if status.syncing or self.session.phase is not Phase.UNLOCKED:
+            return
+        loop = asyncio.get_running_loop()
+
+        def progress(fraction: float | None) -> None:   # called in the worker thread
+            loop.call_soon_threadsafe(status.set_progress, fraction)
+
+        status.started()
+        try:
+            result = await self.blocking(self.services.device.sync, progress)
+        except DeviceWiped as exc:
+            status.failed(problem_text(self, exc.problem))
+            self.session.wiped()
+            self.setup_form.message = exc.problem
+            await self.go("/setup")
+        except SyncFailed as exc:
+            status.failed(problem_text(self, exc.problem), offline=exc.offline)
+        except Exception as exc:
+            log.exception("sync failed")
+            status.failed(self.t("err.unexpected", detail=type(exc).__name__))
+        else:
+            status.succeeded(result.at, result.pending, result.pushed, result.pulled)
 
     async def refresh_pending(self) -> None:
         """Read the outbox size into the sync status."""

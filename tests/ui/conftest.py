@@ -185,17 +185,27 @@ class AppPage:
         return self.page.get_by_text(text, exact=True)
 
     def type_into(self, label: str, value: str) -> None:
-        """Put the focus in a field and type, as a worker does.
+        """Put the focus in a field and type, as a worker does; check the field took it.
 
         ``focus()`` rather than a click: Playwright scrolls an off-screen field into view
         and clicks where it was before Flutter moved its semantics rectangle, which can land
-        in the field above. Waits a moment after typing: clearing an error line moves the
-        fields below, and Flutter updates the semantics a frame later.
+        in the field above. Keys typed in the frame where Flutter swaps in its editing
+        element can be lost, so the value is read back and typed again if it differs.
+        Waits a moment after typing: clearing an error line moves the fields below, and
+        Flutter updates the semantics a frame later.
         """
-        self.field(label).focus()
-        self.page.wait_for_timeout(200)
-        self.page.keyboard.type(value)
-        self.page.wait_for_timeout(300)
+        field = self.field(label)
+        for _ in range(3):
+            field.focus()
+            self.page.wait_for_timeout(250)
+            self.page.keyboard.press("Control+a")
+            self.page.keyboard.type(value)
+            self.page.wait_for_timeout(300)
+            # Flutter edits either in the semantics <input> or in its own editing element:
+            # read whichever has the focus.
+            if self.page.evaluate("() => document.activeElement?.value") == value:
+                return
+        raise AssertionError(f"the field {label!r} did not take {value!r}")
 
     def wait_text(self, text: str, timeout: float = 15_000) -> None:
         """Wait until ``text`` is on the screen."""
@@ -242,17 +252,34 @@ class AppPage:
         return list(found)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Remember each phase's outcome on the item, so page fixtures know a test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+def _page(browser: Any, request: pytest.FixtureRequest, viewport: dict[str, int],
+          kind: str) -> Iterator[AppPage]:
+    context = browser.new_context(viewport=viewport, locale="uk-UA")
+    app = AppPage(context.new_page(), f"{request.node.name}-{kind}")
+    yield app
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        with contextlib.suppress(Exception):
+            app.shot("FAILED")
+            (ARTIFACTS / f"{app.name}-FAILED.txt").write_text(app.dump(), encoding="utf-8")
+    context.close()
+
+
 @pytest.fixture
 def phone(browser: Any, request: pytest.FixtureRequest) -> Iterator[AppPage]:
-    """A 360 x 640 page (a small Android phone)."""
-    context = browser.new_context(viewport=PHONE, locale="uk-UA")
-    yield AppPage(context.new_page(), f"{request.node.name}-phone")
-    context.close()
+    """A 360 x 640 page (a small Android phone); a failed test leaves a screenshot."""
+    yield from _page(browser, request, PHONE, "phone")
 
 
 @pytest.fixture
 def laptop(browser: Any, request: pytest.FixtureRequest) -> Iterator[AppPage]:
-    """A 1280 x 800 page (a laptop)."""
-    context = browser.new_context(viewport=LAPTOP, locale="uk-UA")
-    yield AppPage(context.new_page(), f"{request.node.name}-laptop")
-    context.close()
+    """A 1280 x 800 page (a laptop); a failed test leaves a screenshot."""
+    yield from _page(browser, request, LAPTOP, "laptop")

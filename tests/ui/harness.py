@@ -23,6 +23,7 @@ import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,13 @@ from flet.messaging.session import Session
 from flet.pubsub.pubsub_hub import PubSubHub
 
 from field_app.services.app import AppServices
-from field_app.services.device import DeviceWiped, PinRefused, Refusal
+from field_app.services.device import (
+    DeviceWiped,
+    PinRefused,
+    ProgressCallback,
+    Refusal,
+    SyncResult,
+)
 from field_app.services.pin_policy import Problem, pin_problem
 from field_app.services.settings import SettingsFile
 from field_app.services.state import Phase
@@ -341,6 +348,9 @@ class FakeDevice:
         self.wrong = 0
         self.calls: list[str] = []
         self.set_up_error: Exception | None = None
+        self.sync_error: Exception | None = None
+        self.sync_result = SyncResult(at=datetime(2026, 11, 22, 12, 5, tzinfo=UTC), pushed=2,
+                                      pulled=5, pending=0)
 
     def phase(self) -> Phase:
         return self._phase
@@ -374,22 +384,36 @@ class FakeDevice:
     def pending_changes(self) -> int:
         return 0
 
+    def sync(self, progress: ProgressCallback) -> SyncResult:
+        self.calls.append("sync")
+        progress(None)
+        progress(0.5)
+        if isinstance(self.sync_error, DeviceWiped):
+            self._phase = Phase.SETUP
+        if self.sync_error:
+            raise self.sync_error
+        progress(1.0)
+        return self.sync_result
 
-def services_for(data_dir: Path, device: Any) -> AppServices:
+
+def services_for(data_dir: Path, device: Any, sync_on_open: bool = False) -> AppServices:
     """``AppServices`` over a temp folder with the given device (double)."""
-    return AppServices(data_dir=data_dir, device=device, settings=SettingsFile(data_dir))
+    return AppServices(data_dir=data_dir, device=device, settings=SettingsFile(data_dir),
+                       sync_on_open=sync_on_open)
 
 
-async def start_app(data_dir: Path, device: Any, **kwargs: Any) -> Harness:
+async def start_app(data_dir: Path, device: Any, *, sync_on_open: bool = False,
+                    **kwargs: Any) -> Harness:
     """The app over ``device`` in a headless session."""
-    return await Harness.start(make_main(services_for(data_dir, device)), **kwargs)
+    return await Harness.start(make_main(services_for(data_dir, device, sync_on_open)),
+                               **kwargs)
 
 
 async def start_unlocked(data_dir: Path, device: FakeDevice | None = None, *,
                          route: str = "/families", **kwargs: Any) -> Harness:
     """The app past the unlock screen (as the worker gets there), then at ``route``."""
     device = device or FakeDevice(Phase.LOCKED)
-    h = await start_app(data_dir, device, **kwargs)
+    h = await start_app(data_dir, device, **kwargs)  # type: ignore[arg-type]
     await h.type(h.find(key="unlock-pin"), device.pin)
     await h.click(h.find(key="unlock-submit"))
     if route != h.page.route:

@@ -6,6 +6,8 @@ every step leaves a screenshot in ``tests/artifacts/``.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.ui.conftest import PIN, AppPage
@@ -57,6 +59,19 @@ def test_shell_and_places_on_a_phone(ready_app: str, phone: AppPage) -> None:
         assert app.small_targets() == [], label
         app.shot(f"place-{label}")
     assert "/more" in app.page.url
+
+
+def test_sync_against_the_real_server(ready_app: str, phone: AppPage) -> None:
+    app = phone.open(ready_app)
+    _unlock(app)
+    app.wait_text("Сім'ї громади")          # unlocking starts a sync on its own
+    app.place("Синхронізація").click()
+    app.wait_text("Сервер доступний")
+    app.page.get_by_text(re.compile(r"^Остання синхронізація: \d\d\.\d\d\.\d{4} \d\d:\d\d$")
+                         ).wait_for(state="attached")
+    app.button("Синхронізувати зараз").click()
+    app.wait_text("Надіслано змін: 0, отримано: 0.")
+    app.shot("synced")
 
 
 def test_shell_on_a_laptop(ready_app: str, laptop: AppPage) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 import flet as ft
 import pytest
 
-from field_app.services.device import Refusal, SignInFailed
+from field_app.services.device import DeviceWiped, Refusal, SignInFailed, SyncFailed
 from field_app.services.pin_policy import Problem
 from field_app.services.settings import AppSettings, SettingsFile
 from field_app.services.state import Phase
@@ -356,6 +356,46 @@ def test_auto_lock_after_inactivity(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         await h.settle()
         assert h.page.route == "/unlock"
         assert device.calls[-1] == "lock"
+        await h.close()
+
+    run(flow)
+
+
+def test_sync_now_shows_progress_and_outcome(tmp_path: Path) -> None:
+    async def flow() -> None:
+        device = FakeDevice(Phase.LOCKED)
+        h = await start_unlocked(tmp_path, device, route="/sync")
+        status = h.page.data.services.sync
+        seen: list[float | None] = []
+        status.subscribe(lambda: seen.append(status.progress))
+        await h.click(h.find(key="sync-now"))
+        assert device.calls[-1] == "sync"
+        assert 0.5 in seen
+        assert "Надіслано змін: 2, отримано: 5." in h.texts()
+        assert "Остання синхронізація: " + "22.11.2026" in h.text()
+        assert h.find(key="sync-indicator").content.controls[0].icon == (
+            ft.Icons.CLOUD_DONE_OUTLINED)
+        device.sync_error = SyncFailed(Problem.literal("Немає зв'язку із сервером.",
+                                                       "Cannot reach the server."), offline=True)
+        await h.click(h.find(key="sync-now"))
+        assert "Синхронізація не вдалася: Немає зв'язку із сервером." in h.texts()
+        await h.page.data.set_language("en")
+        assert "Sync failed: Немає зв'язку із сервером." in h.texts()   # kept as worded then
+        await h.close()
+
+    run(flow)
+
+
+def test_sync_on_open_and_revoked_device(tmp_path: Path) -> None:
+    async def flow() -> None:
+        device = FakeDevice(Phase.LOCKED)
+        device.sync_error = DeviceWiped(Problem.literal("Пристрій відключено.", "Revoked."))
+        h = await start_app(tmp_path, device, sync_on_open=True)
+        await h.type(h.find(key="unlock-pin"), device.pin)
+        await h.click(h.find(key="unlock-submit"))
+        assert device.calls == ["unlock", "sync"]
+        assert h.page.route == "/setup"
+        assert h.find(key="setup-message").value == "Пристрій відключено."
         await h.close()
 
     run(flow)

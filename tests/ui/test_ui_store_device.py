@@ -4,11 +4,18 @@ from pathlib import Path
 
 import pytest
 
-from field_app.services.device import DeviceError, DeviceWiped, PinRefused, SignInFailed
+from field_app.services.device import (
+    DeviceError,
+    DeviceWiped,
+    PinRefused,
+    SignInFailed,
+    SyncFailed,
+)
 from field_app.services.pin_policy import Problem
 from field_app.services.state import Phase
-from field_app.services.store_device import SERVER_SECRET, StoreDevice
+from field_app.services.store_device import SERVER_SECRET, StoreDevice, sync_client_sign_in
 from field_app.store import TEST_KDF, LocalStore, LockoutPolicy
+from tests.ui.conftest import PASSWORD, PIN, USER
 from tests.ui.harness import run, start_app
 
 URL = "https://poruch.zt.gov.ua"
@@ -131,3 +138,22 @@ def test_screens_over_the_real_store(tmp_path: Path) -> None:
         await h.close()
 
     run(flow)
+
+
+def test_real_sign_in_and_sync(tmp_path: Path, sync_server: str) -> None:
+    """Against ``python -m sync_server`` on loopback (see conftest): sign in, sync, refuse."""
+    device = StoreDevice(tmp_path, sign_in=sync_client_sign_in, kdf=TEST_KDF)
+    with pytest.raises(SignInFailed) as refused:
+        device.set_up(server_url=sync_server, username=USER, password="not-it", pin=PIN)
+    assert refused.value.problem.key in ("literal", "err.sign_in_failed")
+    assert device.phase() is Phase.SETUP and not device.path.exists()
+    assert device.set_up(server_url=sync_server, username=USER, password=PASSWORD,
+                         pin=PIN) == USER
+    fractions: list[float | None] = []
+    result = device.sync(fractions.append)
+    assert (result.pending, result.pushed) == (0, 0)
+    assert fractions                                   # progress was reported
+    device.lock()
+    with pytest.raises(SyncFailed) as locked:
+        device.sync(fractions.append)
+    assert locked.value.problem == Problem("err.locked")

@@ -84,13 +84,18 @@ def sync(app: App, _route: Route) -> Screen:
         ft.ListTile(leading=ft.Icon(ft.Icons.HISTORY),
                     title=ft.Text(last_sync_words(app, status)), key="sync-last"),
     ]
+    if status.last_counts is not None and not status.syncing:
+        rows.append(ft.Text(t("sync.done", pushed=status.last_counts[0],
+                              pulled=status.last_counts[1]), key="sync-counts"))
     if status.syncing:
-        rows.append(ft.ProgressBar(value=status.progress, key="sync-progress"))
-    rows += [
-        ft.FilledButton(t("sync.now"), icon=ft.Icons.SYNC, height=theme.TOUCH, disabled=True,
-                        key="sync-now"),
-        ft.Text(t("sync.not_ready"), color=ft.Colors.ON_SURFACE_VARIANT),
-    ]
+        rows.append(ft.ProgressBar(value=status.progress, key="sync-progress",
+                                   semantics_label=t("sync.syncing")))
+
+    async def sync_now(_e: object) -> None:
+        await app.sync_now()
+
+    rows.append(ft.FilledButton(t("sync.now"), icon=ft.Icons.SYNC, height=theme.TOUCH,
+                                disabled=status.syncing, on_click=sync_now, key="sync-now"))
     return Screen(title=t("sync.title"), body=form_column(app, rows, spacing=8))
 
 
