@@ -71,7 +71,7 @@ from field_app.store.vault import (
 )
 from field_app.store.views import comparable, copy_model
 from shared_models.changes import edit_writes
-from shared_models.clock import HLC, HybridClock
+from shared_models.clock import HLC
 from shared_models.merge import (
     FieldWrite,
     RecordState,
@@ -196,7 +196,7 @@ class LocalStore(SyncHooks):
             rows = conn.execute(select(META.c.name, META.c.value)).all()
         meta: dict[str, str] = dict(rows)
         self._device_id = meta["device_id"]
-        self._clock = HybridClock(self._device_id, max_drift_ms=None, last=meta["clock"])
+        self._clock = self._load_clock(meta)
         user = self.get_secret(USER_SLOT)
         self._user = user.decode() if user else ""
 

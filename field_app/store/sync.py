@@ -23,11 +23,12 @@ from typing import Any, TypeVar
 from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from field_app.store import unlock as vault_db
+from field_app.store.clockfix import ClockFix
 from field_app.store.codec import (
     PendingChange,
     state_to_json,
 )
-from field_app.store.core import INS_ROW, SEL_ROW, UPD_ROW, USER_SLOT, StoreCore, now_ms
+from field_app.store.core import INS_ROW, SEL_ROW, UPD_ROW, USER_SLOT, now_ms
 from field_app.store.errors import (
     RecordRefused,
 )
@@ -63,7 +64,7 @@ class PurgeResult:
     pending_dropped: int
 
 
-class SyncHooks(StoreCore):
+class SyncHooks(ClockFix):
     """Sync-client API of ``LocalStore`` (see the module docstring)."""
 
     @property
@@ -79,8 +80,11 @@ class SyncHooks(StoreCore):
 
     def receive_clock(self, remote: str) -> HLC:
         """Merge a server clock into the device clock and persist it."""
-        with self._write():
-            return self._need_clock().receive(remote)
+        with self._write() as (_cipher, conn):
+            got = self._need_clock().receive(remote)
+            self._note_seen(remote)
+            self._save_seen(conn)
+            return got
 
     @property
     def user(self) -> str:
@@ -197,6 +201,7 @@ class SyncHooks(StoreCore):
                 rid, kind, community = incoming.id, incoming.kind, incoming.community
                 if incoming.fields:
                     clock.receive(incoming.max_clock)
+                    self._note_seen(incoming.max_clock)
                 row = rows.get(rid)
                 if row is not None and (row.kind != kind or row.community != community):
                     raise RecordRefused(rid, f"pulled {kind} {rid} of {community} contradicts "
@@ -230,6 +235,7 @@ class SyncHooks(StoreCore):
                     position=bindparam("position"), updated_ms=bindparam("updated_ms"),
                     dirty=bindparam("dirty"), base_ct=bindparam("base_ct"),
                     view_ct=bindparam("view_ct")), old)
+            self._save_seen(conn)
             for key, position in cursors.items():
                 code = str(getattr(key, "value", key))
                 conn.execute(delete(C).where(C.c.community == code))

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import ssl
 import time
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import asdict, dataclass
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -60,6 +62,8 @@ LOGOUT_PATH = "/api/v1/auth/logout"
 PUSH_PATH = "/api/v1/sync/push"
 PULL_PATH = "/api/v1/sync/pull"
 _RETRY_STATUS = frozenset({500, 502, 503, 504, 429})
+# The server's clock sits in every answer that has one; its wall part is the server's time.
+_SERVER_CLOCK = re.compile(rb'"server_clock"\s*:\s*"(\d{15})-')
 _LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
 
@@ -80,6 +84,10 @@ class _Transient(Exception):
         super().__init__(cause)
         self.retry_after = retry_after
         self.status = status
+
+
+class _ClockAhead(Exception):
+    """The server refused our clocks as too far ahead: correct, re-stamp, push again."""
 
 
 class _Refused(Exception):
@@ -202,6 +210,18 @@ class SyncClient:
         return report
 
     def _push(self, report: SyncReport, progress: ProgressCallback | None) -> None:
+        try:
+            self._push_pending(report, progress)
+        except _ClockAhead:
+            # This phone's date is wrong. The offset to the server's time was learned from the
+            # answer; re-stamp what is unsynced from the corrected clock and push once more.
+            self.store.restamp_pending()
+            try:
+                self._push_pending(report, progress)
+            except _ClockAhead as again:
+                raise ServerTrouble("the server still refuses this phone's clock") from again
+
+    def _push_pending(self, report: SyncReport, progress: ProgressCallback | None) -> None:
         held = {a.mutation_id for a in self.attention()}
         pending = [p for p in self.store.pending_changes() if str(p.mutation_id) not in held]
         total = len(pending)
@@ -217,6 +237,8 @@ class SyncClient:
             data = self._call("POST", PUSH_PATH, content=request.model_dump_json().encode(),
                               headers={"Content-Type": "application/json"})
         except _Refused as refused:
+            if refused.code == ErrorCode.CLOCK_AHEAD:
+                raise _ClockAhead(refused.message) from refused
             # A whole batch refused (too large, malformed): split it to find the bad entry.
             if len(batch) > 1:
                 half = len(batch) // 2
@@ -229,9 +251,13 @@ class SyncClient:
         response = PushResponse.model_validate(data)
         by_id = {str(p.mutation_id): p for p in batch}
         done: list[str] = []
+        clock_ahead = False
         for result in response.results:
             mid = str(result.mutation_id)
             if mid not in by_id:
+                continue
+            if result.status is MutationStatus.REJECTED and result.code == ErrorCode.CLOCK_AHEAD:
+                clock_ahead = True  # not the worker's fault: re-stamped and sent again
                 continue
             if result.status is MutationStatus.REJECTED:
                 report.rejected += 1
@@ -243,6 +269,8 @@ class SyncClient:
             done.append(mid)
         report.pushed += self.store.acknowledge(done)
         self._receive_clock(response.server_clock)
+        if clock_ahead:
+            raise _ClockAhead("some changes carry clocks ahead of the server")
 
     def _hold(self, change: Any, code: str, reason: str) -> None:
         items = [asdict(a) for a in self.attention()
@@ -272,6 +300,20 @@ class SyncClient:
     def _purge(self, codes: Sequence[Any]) -> int:
         result = self.store.purge_communities([c.value for c in codes])
         return int(getattr(result, "records", 0))
+
+    def _observe_time(self, response: httpx.Response, body: bytes) -> None:
+        """Learn how far this phone's wall clock is from the server's (see ``clockfix``)."""
+        server_ms: int | None = None
+        match = (_SERVER_CLOCK.search(body[:4096]) or _SERVER_CLOCK.search(body[-4096:])
+                 if body else None)
+        if match:
+            server_ms = int(match.group(1))
+        elif "date" in response.headers:
+            with suppress(TypeError, ValueError):
+                server_ms = int(parsedate_to_datetime(response.headers["date"]).timestamp()
+                                * 1000)
+        if server_ms is not None and not self.store.locked:
+            self.store.observe_server_time(server_ms)
 
     def _receive_clock(self, clock: str | None) -> None:
         if clock:
@@ -316,6 +358,7 @@ class SyncClient:
             raise _Transient(type(exc).__name__) from exc
         if self._report is not None:
             self._report.bytes_received += response.num_bytes_downloaded
+        self._observe_time(response, body)
         if response.status_code in _RETRY_STATUS or (
                 response.status_code == 409 and _code_of(body) == ErrorCode.CONFLICT):
             # 409 `conflict`: two writers collided in the database and nothing was written.
