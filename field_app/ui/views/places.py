@@ -28,7 +28,8 @@ def _families_list(app: App) -> ft.Control:
     return ft.Column([
         ft.Container(content=search, padding=ft.Padding.all(16)),
         empty_state(ft.Icons.PEOPLE_OUTLINE, t("families.empty"), t("families.empty_hint")),
-    ], scroll=ft.ScrollMode.AUTO, expand=True, spacing=0)
+    ], scroll=ft.ScrollMode.AUTO, expand=True, spacing=0,
+        horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
 
 
 def _two_panes(app: App, detail: ft.Control) -> ft.Control:
@@ -85,8 +86,10 @@ def sync(app: App, _route: Route) -> Screen:
                     title=ft.Text(last_sync_words(app, status)), key="sync-last"),
     ]
     if status.last_counts is not None and not status.syncing:
-        rows.append(ft.Text(t("sync.done", pushed=status.last_counts[0],
-                              pulled=status.last_counts[1]), key="sync-counts"))
+        rows.append(ft.ListTile(leading=ft.Icon(ft.Icons.SWAP_VERT),
+                                title=ft.Text(t("sync.done", pushed=status.last_counts[0],
+                                                pulled=status.last_counts[1])),
+                                key="sync-counts"))
     if status.syncing:
         rows.append(ft.ProgressBar(value=status.progress, key="sync-progress",
                                    semantics_label=t("sync.syncing")))
