@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.ui.conftest import PIN, AppPage
+from tests.ui.conftest import PASSWORD, PIN, USER, AppPage
 
 pytestmark = pytest.mark.browser
 
@@ -47,6 +47,25 @@ def test_first_start_shows_ukrainian_errors_and_switches_language(
     assert app.text("Too easy").count() == 0
     app.wait_text("This PIN is too easy to guess: avoid repeats and sequences")
     app.shot("4-english")
+
+
+def test_first_start_against_the_real_server(fresh_app: str, sync_server: str,
+                                              phone: AppPage) -> None:
+    app = phone.open(fresh_app)
+    app.wait_text("Перший запуск")
+    app.type_into("Адреса сервера", sync_server)
+    app.type_into("Логін", USER)
+    app.type_into("Пароль", "не той пароль")
+    app.type_into("Новий PIN-код", PIN)
+    app.type_into("Повторіть PIN-код", PIN)
+    app.button("Підключити").click()
+    app.page.get_by_text(re.compile("увійти|логін|пароль", re.IGNORECASE)).first.wait_for(
+        state="attached", timeout=30_000)
+    app.shot("1-refused")
+    app.type_into("Пароль", PASSWORD)
+    app.button("Підключити").click()
+    app.wait_text("Сім'ї громади", timeout=30_000)
+    app.shot("2-families")
 
 
 def test_shell_and_places_on_a_phone(ready_app: str, phone: AppPage) -> None:
