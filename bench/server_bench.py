@@ -23,9 +23,7 @@ import asyncio
 import json
 import os
 import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -49,6 +47,7 @@ from sync_server.db import make_engine, write_tx
 from sync_server.migrate import upgrade
 from sync_server.security import hash_password, new_token
 from sync_server.settings import ARGON2_MIN_MEMORY_KIB, ARGON2_MIN_TIME_COST, Settings
+from tools.live_server import LiveServer
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-secret-key-0123456789abcdef0123456789"
@@ -89,30 +88,11 @@ def database(backend: str) -> Iterator[str]:
 
 @contextmanager
 def server(url: str, workers: int) -> Iterator[tuple[str, int]]:
-    """``python -m sync_server serve`` on a free loopback port; stopped by its pid."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "PORUCH_DATABASE_URL": url, "PORUCH_SECRET_KEY": SECRET,
-           "PORUCH_LOG_LEVEL": "warning", "PORUCH_DB_POOL_SIZE": "20"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sync_server", "serve", "--port", str(port),
-         "--workers", str(workers)], cwd=ROOT, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(base + "/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("server did not start")
-        yield base, proc.pid
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    """The server on a free loopback port (``tools.live_server``); yields URL and pid."""
+    env = {"PORUCH_SECRET_KEY": SECRET, "PORUCH_DB_POOL_SIZE": "20"}
+    with LiveServer(url, extra_env=env, workers=workers) as live:
+        assert live.proc is not None
+        yield live.base_url, live.proc.pid
 
 
 def _proc_stats() -> list[tuple[int, int, str, float]]:

@@ -47,6 +47,8 @@ class LiveServer:
     log_path: Path | None = None
     proc: subprocess.Popen[bytes] | None = None
     tls: tuple[Path, Path] | None = None  # (certificate, key) to serve https
+    extra_env: dict[str, str] = field(default_factory=dict)  # more PORUCH_* settings
+    workers: int = 1
 
     def __post_init__(self) -> None:
         self.settings = Settings(database_url=self.database_url)
@@ -81,9 +83,11 @@ class LiveServer:
 
     def start(self) -> None:
         env = {**os.environ, "PORUCH_DATABASE_URL": self.database_url,
-               "PORUCH_ENV": "development", "PYTHONPATH": str(ROOT)}
+               "PORUCH_ENV": "development", "PORUCH_LOG_LEVEL": "warning",
+               "PYTHONPATH": str(ROOT), **self.extra_env}
         cmd = [sys.executable, "-m", "uvicorn", "sync_server.app:create_app", "--factory",
-               "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"]
+               "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning",
+               "--workers", str(self.workers)]
         if self.tls:
             cmd += ["--ssl-certfile", str(self.tls[0]), "--ssl-keyfile", str(self.tls[1])]
         if self.log_path:
@@ -108,6 +112,13 @@ class LiveServer:
                 pass
             time.sleep(0.1)
         raise RuntimeError("server did not become healthy in 30 s")
+
+    def __enter__(self) -> LiveServer:
+        self.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
 
     def kill(self) -> None:
         """SIGKILL: no graceful shutdown, as a power cut would do."""

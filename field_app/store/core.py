@@ -50,8 +50,6 @@ from shared_models.merge import (
 from shared_models.records import Record
 
 log = logging.getLogger(__name__)
-
-log = logging.getLogger(__name__)
 M = TypeVar("M", bound=Record)
 R = table_of(LocalRecord)
 O = table_of(LocalOutbox)  # noqa: E741

@@ -23,6 +23,7 @@ from typing import Any, cast
 
 from sqlalchemy import Column, Integer, LargeBinary, Table, event
 from sqlalchemy.engine import Connection, Engine, create_engine
+from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 SCHEMA_VERSION = 1
@@ -30,7 +31,12 @@ SCHEMA_VERSION = 1
 READ_ONLY = "poruch_read_only"
 
 
-class LocalVault(SQLModel, table=True):
+class LocalBase(SQLModel, registry=registry()):
+    """Base of the device's tables: their own registry, so they never share SQLModel's global
+    metadata with the server's tables when both live in one process (as in the tests)."""
+
+
+class LocalVault(LocalBase, table=True):
     """The single vault row: wrapped data key, KDF parameters, lockout counters."""
 
     __tablename__ = "local_vault"
@@ -49,7 +55,7 @@ class LocalVault(SQLModel, table=True):
     created_ms: int
 
 
-class LocalMeta(SQLModel, table=True):
+class LocalMeta(LocalBase, table=True):
     """Non-secret settings: schema version, device id, the persisted clock."""
 
     __tablename__ = "local_meta"
@@ -58,7 +64,7 @@ class LocalMeta(SQLModel, table=True):
     value: str
 
 
-class LocalRecord(SQLModel, table=True):
+class LocalRecord(LocalBase, table=True):
     """One synced record: sealed merge state and merged values, metadata in the clear."""
 
     __tablename__ = "local_record"
@@ -73,7 +79,7 @@ class LocalRecord(SQLModel, table=True):
     view_ct: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
-class LocalOutbox(SQLModel, table=True):
+class LocalOutbox(LocalBase, table=True):
     """One pending mutation, in the order it was made; leaves only when acknowledged."""
 
     __tablename__ = "local_outbox"
@@ -88,7 +94,7 @@ class LocalOutbox(SQLModel, table=True):
     payload_ct: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
-class LocalCursor(SQLModel, table=True):
+class LocalCursor(LocalBase, table=True):
     """Pull cursor per community (a feed position: not personal)."""
 
     __tablename__ = "local_cursor"
@@ -97,7 +103,7 @@ class LocalCursor(SQLModel, table=True):
     position: int
 
 
-class LocalSecret(SQLModel, table=True):
+class LocalSecret(LocalBase, table=True):
     """Sealed small secrets: the server token, the signed-in user name."""
 
     __tablename__ = "local_secret"
@@ -151,4 +157,4 @@ def make_engine(path: Path) -> Engine:
 
 def create_tables(engine: Engine) -> None:
     """Create every table of the store (inside one IMMEDIATE transaction)."""
-    SQLModel.metadata.create_all(engine, tables=TABLES)
+    LocalBase.metadata.create_all(engine, tables=TABLES)

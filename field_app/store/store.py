@@ -38,7 +38,7 @@ from field_app.store import unlock as vault_db
 from field_app.store.codec import (
     writes_to_json,
 )
-from field_app.store.core import INS_ROW, UPD_ROW, USER_SLOT, now_ms
+from field_app.store.core import INS_ROW, META, UPD_ROW, USER_SLOT, O, R, now_ms
 from field_app.store.crypto import Cipher, new_data_key
 from field_app.store.errors import (
     CorruptRecord,
@@ -51,11 +51,6 @@ from field_app.store.files import fsync_dir, wipe_files
 from field_app.store.pin_policy import check_pin, policy_error
 from field_app.store.schema import (
     SCHEMA_VERSION,
-    LocalCursor,
-    LocalMeta,
-    LocalOutbox,
-    LocalRecord,
-    LocalSecret,
     LocalVault,
     create_tables,
     make_engine,
@@ -82,14 +77,7 @@ from shared_models.merge import (
 from shared_models.records import Conflict, Record, model_class
 
 log = logging.getLogger(__name__)
-
-log = logging.getLogger(__name__)
 M = TypeVar("M", bound=Record)
-R = table_of(LocalRecord)
-O = table_of(LocalOutbox)  # noqa: E741
-C = table_of(LocalCursor)
-S = table_of(LocalSecret)
-META = table_of(LocalMeta)
 
 
 _UPD_VIEW = UPD_ROW.values(dirty=True, updated_ms=bindparam("updated_ms"),

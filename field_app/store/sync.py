@@ -28,17 +28,9 @@ from field_app.store.codec import (
     PendingChange,
     state_to_json,
 )
-from field_app.store.core import INS_ROW, SEL_ROW, UPD_ROW, USER_SLOT, now_ms
+from field_app.store.core import INS_ROW, SEL_ROW, UPD_ROW, USER_SLOT, C, O, R, now_ms
 from field_app.store.errors import (
     RecordRefused,
-)
-from field_app.store.schema import (
-    LocalCursor,
-    LocalMeta,
-    LocalOutbox,
-    LocalRecord,
-    LocalSecret,
-    table_of,
 )
 from shared_models.clock import HLC, HybridClock
 from shared_models.merge import RecordState, merge_all, merge_records
@@ -46,14 +38,7 @@ from shared_models.protocol import RecordChange
 from shared_models.records import Record
 
 log = logging.getLogger(__name__)
-
-log = logging.getLogger(__name__)
 M = TypeVar("M", bound=Record)
-R = table_of(LocalRecord)
-O = table_of(LocalOutbox)  # noqa: E741
-C = table_of(LocalCursor)
-S = table_of(LocalSecret)
-META = table_of(LocalMeta)
 
 
 @dataclass(frozen=True, slots=True)

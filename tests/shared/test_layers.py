@@ -47,3 +47,13 @@ def test_shared_models_does_no_io() -> None:
         calls = {n.func.id for n in ast.walk(tree)
                  if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
         assert not (names | calls) & forbidden, f"{f.name} does I/O: {(names | calls) & forbidden}"
+
+
+def test_device_and_server_tables_never_share_a_registry() -> None:
+    """Both sides use SQLModel; in one process (the tests) their tables must stay apart, or
+    the server would try to migrate, reset or export the device's tables."""
+    from field_app.store.schema import LocalBase
+    from sync_server.tables import metadata as server_metadata
+
+    device_tables = set(LocalBase.metadata.tables)
+    assert device_tables and not device_tables & set(server_metadata.tables)
