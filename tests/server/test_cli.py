@@ -14,7 +14,7 @@ from sync_server.cli import main
 from sync_server.db import make_engine
 from sync_server.migrate import upgrade as upgrade_db
 from tests.server.conftest import SECRET
-from tests.server.liveserver import ROOT
+from tools.live_server import ROOT
 
 
 @pytest.fixture
