@@ -185,18 +185,25 @@ class AppPage:
         return self.page.get_by_text(text, exact=True)
 
     def type_into(self, label: str, value: str) -> None:
-        """Put the focus in a field and type, as a worker does; check the field took it.
+        """Tap a field (or focus it when it is off screen) and type; check it took the text.
 
-        ``focus()`` rather than a click: Playwright scrolls an off-screen field into view
-        and clicks where it was before Flutter moved its semantics rectangle, which can land
-        in the field above. Keys typed in the frame where Flutter swaps in its editing
-        element can be lost, so the value is read back and typed again if it differs.
-        Waits a moment after typing: clearing an error line moves the fields below, and
-        Flutter updates the semantics a frame later.
+        A tap is what a worker does and lets Flutter move its editing element to the field
+        (``focus()`` on the semantics input can race a field Flutter focused itself, such as
+        an autofocused one, and the keys are lost). An off-screen field is focused instead:
+        Playwright would scroll it into view and click where it was before Flutter moved its
+        semantics rectangle, landing in the field above. The value is read back from the
+        focused element and typed again if it differs. Waits a moment after typing: clearing
+        an error line moves the fields below, and Flutter updates the semantics a frame later.
         """
         field = self.field(label)
         for _ in range(3):
-            field.focus()
+            box = field.bounding_box()
+            viewport = self.page.viewport_size
+            if box and viewport and box["y"] >= 0 and box["y"] + box["height"] <= viewport[
+                    "height"]:
+                field.click()
+            else:
+                field.focus()
             self.page.wait_for_timeout(250)
             self.page.keyboard.press("Control+a")
             self.page.keyboard.type(value)

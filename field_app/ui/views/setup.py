@@ -49,7 +49,7 @@ class SetupView:
         self.fields: dict[str, ft.TextField] = {
             "server_url": self._field("server_url", t("setup.server"),
                                       hint_text=t("setup.server_hint"),
-                                      keyboard_type=ft.KeyboardType.URL, autofocus=True),
+                                      keyboard_type=ft.KeyboardType.URL),
             "username": self._field("username", t("setup.username")),
             "password": self._field("password", t("setup.password"), **secret),
             "pin": self._field("pin", t("setup.pin"), helper=t("setup.pin_help"),

@@ -41,7 +41,7 @@ class UnlockView:
         t = app.t
         self.pin = ft.TextField(
             label=t("unlock.pin"), key="unlock-pin", password=True,
-            keyboard_type=ft.KeyboardType.NUMBER, autofocus=True, autocorrect=False,
+            keyboard_type=ft.KeyboardType.NUMBER, autocorrect=False,
             enable_suggestions=False, on_change=self._changed, on_submit=self._submit,
             value=app.unlock_form.pin,
         )
