@@ -60,12 +60,15 @@ def desktop_can_start(
     platform: str | None = None,
     has_desktop_client: bool | None = None,
 ) -> bool:
-    """Whether ``python -m field_app`` may open a desktop window rather than serve a browser.
+    """Whether ``python -m field_app`` may show its own window rather than serve a browser.
 
-    It may when the ``flet_desktop`` client package is installed and, on Linux and other
-    Unix systems, a display is there (``DISPLAY`` or ``WAYLAND_DISPLAY``).
+    Always inside a ``flet build`` app (Flet sets ``FLET_PLATFORM``: the phone's Flutter
+    host is the window); otherwise when the ``flet_desktop`` client package is installed
+    and, on Linux and other Unix systems, a display is there (``DISPLAY``/``WAYLAND_DISPLAY``).
     """
     env = os.environ if env is None else env
+    if env.get("FLET_PLATFORM"):
+        return True
     platform = sys.platform if platform is None else platform
     if has_desktop_client is None:
         has_desktop_client = find_spec("flet_desktop") is not None

@@ -52,6 +52,7 @@ def test_real_environment_gives_a_path(monkeypatch: pytest.MonkeyPatch, tmp_path
     ("linux", {"DISPLAY": ":0"}, False, False),       # no desktop client installed
     ("darwin", {}, True, True),
     ("win32", {}, True, True),
+    ("linux", {"FLET_PLATFORM": "android"}, False, True),   # inside a flet build app
 ])
 def test_desktop_can_start(platform: str, env: dict[str, str], client: bool,
                            expected: bool) -> None:
