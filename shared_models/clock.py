@@ -29,7 +29,9 @@ MAX_WALL_MS = 10**WALL_DIGITS - 1
 MAX_DRIFT_MS = 5 * 60 * 1000
 
 _NODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-_CLOCK_RE = re.compile(rf"^(\d{{{WALL_DIGITS}}})-(\d{{{COUNTER_DIGITS}}})-([A-Za-z0-9_-]{{1,64}})$")
+#: The encoded form, as a regular expression (also used by the protocol's field validation).
+CLOCK_PATTERN = rf"^(\d{{{WALL_DIGITS}}})-(\d{{{COUNTER_DIGITS}}})-([A-Za-z0-9_-]{{1,64}})$"
+_CLOCK_RE = re.compile(CLOCK_PATTERN)
 
 
 class ClockError(ValueError):

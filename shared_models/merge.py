@@ -51,8 +51,10 @@ class FieldWrite:
     clock: str
     supersedes: tuple[str, ...] = ()
     author: str = ""
-    # The sort key, computed once: merges compare keys far more often than writes are made.
-    _key: tuple[str, str] = field(init=False, repr=False, compare=False, hash=False)
+    # The sort key, computed on first use and kept: merges compare keys often, but most
+    # pulled writes (new records) are never compared at all.
+    _key: tuple[str, str] | None = field(default=None, init=False, repr=False, compare=False,
+                                         hash=False)
 
     def __post_init__(self) -> None:
         if not is_clock(self.clock):
@@ -64,12 +66,15 @@ class FieldWrite:
                 raise MergeError(
                     f"write at {self.clock} claims to supersede a later or equal clock {seen}"
                 )
-        object.__setattr__(self, "_key", (self.clock, canonical(self.value)))
 
     @property
     def key(self) -> tuple[str, str]:
         """Total order of writes: clock first, canonical value as the tie-break."""
-        return self._key
+        key = self._key
+        if key is None:
+            key = (self.clock, canonical(self.value))
+            object.__setattr__(self, "_key", key)
+        return key
 
 
 @dataclass(frozen=True, slots=True)
