@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from field_app.services.families import PAGE_SIZE, FamiliesPage, FamilyFilter
 from field_app.services.pin_policy import Problem
 from field_app.services.state import Phase
 
@@ -110,6 +111,11 @@ class Device(Protocol):
 
     def pending_changes(self) -> int:
         """Local changes the server has not acknowledged yet."""
+        ...
+
+    def families(self, *, text: str = "", chosen: FamilyFilter = FamilyFilter.ALL,
+                 offset: int = 0, limit: int = PAGE_SIZE) -> FamiliesPage:
+        """A page of the families list (see ``families.list_families``); empty while locked."""
         ...
 
     def sync(self, progress: ProgressCallback) -> SyncResult:

@@ -17,7 +17,7 @@ import logging
 import math
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from field_app.services.device import (
     SyncFailed,
     SyncResult,
 )
+from field_app.services.families import PAGE_SIZE, FamiliesPage, FamilyFilter, list_families
 from field_app.services.pin_policy import Problem, pin_problem, policy_problem
 from field_app.services.state import Phase
 from field_app.store import (
@@ -44,6 +45,7 @@ from field_app.store import (
     WrongPin,
 )
 from field_app.store.files import wipe_files
+from shared_models.records import Family
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +139,17 @@ class StoreDevice:
             if self.store is None or self.store.locked:
                 return 0
             return self.store.pending_count()
+
+    def families(self, *, text: str = "", chosen: FamilyFilter = FamilyFilter.ALL,
+                 offset: int = 0, limit: int = PAGE_SIZE) -> FamiliesPage:
+        """A page of the families list from the store's decrypted models."""
+        with self._mutex:
+            store = self.store
+            if store is None or store.locked:
+                return FamiliesPage([], 0)
+            return list_families(store.all(Family), me=store.user, today=date.today(),
+                                 unsynced=store.unsynced_ids(), text=text, chosen=chosen,
+                                 offset=offset, limit=limit)
 
     def sync(self, progress: ProgressCallback) -> SyncResult:
         """One sync through the sync client (``field_app.sync``) with the stored server."""

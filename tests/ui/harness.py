@@ -23,7 +23,7 @@ import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -49,10 +49,12 @@ from field_app.services.device import (
     Refusal,
     SyncResult,
 )
+from field_app.services.families import PAGE_SIZE, FamiliesPage, FamilyFilter, list_families
 from field_app.services.pin_policy import Problem, pin_problem
 from field_app.services.settings import SettingsFile
 from field_app.services.state import Phase
 from field_app.ui.app import make_main
+from shared_models.records import Family
 
 PAGE_URL = "http://127.0.0.1:8550"
 _ENCODE = configure_encode_object_for_msgpack(BaseControl)
@@ -351,6 +353,9 @@ class FakeDevice:
         self.sync_error: Exception | None = None
         self.sync_result = SyncResult(at=datetime(2026, 11, 22, 12, 5, tzinfo=UTC), pushed=2,
                                       pulled=5, pending=0)
+        self.family_records: list[Family] = []
+        self.unsynced: set[str] = set()
+        self.today = date(2026, 11, 23)
 
     def phase(self) -> Phase:
         return self._phase
@@ -383,6 +388,14 @@ class FakeDevice:
 
     def pending_changes(self) -> int:
         return 0
+
+    def families(self, *, text: str = "", chosen: FamilyFilter = FamilyFilter.ALL,
+                 offset: int = 0, limit: int = PAGE_SIZE) -> FamiliesPage:
+        if self._phase is not Phase.UNLOCKED:
+            return FamiliesPage([], 0)
+        return list_families(self.family_records, me=self.username, today=self.today,
+                             unsynced=self.unsynced, text=text, chosen=chosen, offset=offset,
+                             limit=limit)
 
     def sync(self, progress: ProgressCallback) -> SyncResult:
         self.calls.append("sync")

@@ -15,6 +15,7 @@ from field_app.ui import theme
 from field_app.ui.screen import Screen, form_column
 from field_app.ui.sync_indicator import last_sync_words, pending_words, state_words
 from field_app.ui.views.common import empty_state
+from field_app.ui.views.family_list import FamilyList
 
 if TYPE_CHECKING:
     from field_app.ui.app import App
@@ -22,14 +23,7 @@ if TYPE_CHECKING:
 
 
 def _families_list(app: App) -> ft.Control:
-    t = app.t
-    search = ft.TextField(label=t("families.search"), hint_text=t("families.search_hint"),
-                          prefix_icon=ft.Icons.SEARCH, key="families-search", autocorrect=False)
-    return ft.Column([
-        ft.Container(content=search, padding=ft.Padding.all(16)),
-        empty_state(ft.Icons.PEOPLE_OUTLINE, t("families.empty"), t("families.empty_hint")),
-    ], scroll=ft.ScrollMode.AUTO, expand=True, spacing=0,
-        horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+    return FamilyList(app).root
 
 
 def _two_panes(app: App, detail: ft.Control) -> ft.Control:
