@@ -50,6 +50,7 @@ class App:
         self.route = routes.parse(page.route or "/")
         self.indicators: list[SyncIndicator] = []
         self._unsubscribe: list[Callable[[], None]] = []
+        self._was_syncing = False
         self._idle_task: asyncio.Task[None] | None = None
 
     # ---- reading state -------------------------------------------------------------------
@@ -146,7 +147,10 @@ class App:
     def _on_sync_change(self) -> None:
         for indicator in self.indicators:
             indicator.refresh()
-        if self.route.name == "sync":
+        finished = self._was_syncing and not self.services.sync.syncing
+        self._was_syncing = self.services.sync.syncing
+        # The sync screen follows every step; the families list reloads what a sync brought.
+        if self.route.name == "sync" or (finished and self.route.name == "families"):
             self.render()
 
     def _on_resize(self, _e: object) -> None:

@@ -78,3 +78,21 @@ def test_long_lists_page_and_a_row_opens_the_card(tmp_path: Path) -> None:
         assert h.page.route == f"/families/{d.family_records[0].id}"
         await h.close()
     run(flow)
+
+
+def test_the_list_shows_what_a_sync_brought(tmp_path: Path) -> None:
+    class SyncBringsAFamily(FakeDevice):
+        def sync(self, progress):  # type: ignore[no-untyped-def]
+            self.family_records.append(arrived)
+            return super().sync(progress)
+
+    async def flow() -> None:
+        h = await start_unlocked(tmp_path, d, sync_on_open=True)  # syncs right after unlock
+        await h.settle()
+        assert "sync" in d.calls and h.page.route == "/families"
+        assert arrived.family_name in h.text()  # shown without leaving the list
+        await h.close()
+
+    d = SyncBringsAFamily(Phase.LOCKED)
+    arrived = Family(community="malynska", family_name="Новенька", settlement="Малин")
+    run(flow)

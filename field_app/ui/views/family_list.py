@@ -35,7 +35,8 @@ class FamilyList:
         self.search = ft.TextField(label=t("families.search"), hint_text=t("families.search_hint"),
                                    prefix_icon=ft.Icons.SEARCH, key="families-search",
                                    autocorrect=False, on_change=self._on_search)
-        self.filters = ft.Row(scroll=ft.ScrollMode.AUTO, spacing=8)
+        # Wrapped, not scrolled: on a 360 px phone every filter stays whole and reachable.
+        self.filters = ft.Row(wrap=True, spacing=8, run_spacing=8)
         self.rows = ft.Column(spacing=0)
         self.more = ft.TextButton(t("families.more"), height=theme.TOUCH, visible=False,
                                   on_click=self._on_more, key="families-more")
