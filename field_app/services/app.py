@@ -12,6 +12,7 @@ from field_app.services.device import Device
 from field_app.services.settings import SettingsFile
 from field_app.services.state import SyncStatus
 from field_app.services.store_device import StoreDevice, sync_client_sign_in
+from field_app.sync.policy import AutoSyncPolicy, Trigger
 
 
 @dataclass
@@ -22,8 +23,20 @@ class AppServices:
     device: Device
     settings: SettingsFile
     sync: SyncStatus = field(default_factory=SyncStatus)
-    #: Start a sync right after the store opens (the sync client's "start" trigger).
+    #: Sync on its own: right after the store opens, then every ``sync_interval_s`` while
+    #: the app is open and unlocked (``field_app.sync.AutoSyncPolicy``). Off in most UI tests.
     sync_on_open: bool = True
+    sync_interval_s: float = 15 * 60
+    #: How often the app asks the policy whether an interval sync is due.
+    sync_check_s: float = 30.0
+
+    def auto_sync_policy(self) -> AutoSyncPolicy:
+        """A new policy for one session (never two syncs at once; gaps scale with the interval)."""
+        return AutoSyncPolicy(interval_s=self.sync_interval_s,
+                              min_gap_s=min(30.0, self.sync_interval_s / 2))
+
+
+__all__ = ["AppServices", "AutoSyncPolicy", "Trigger", "default_services"]
 
 
 def default_services(data_dir: Path) -> AppServices:

@@ -19,11 +19,11 @@ from typing import Any, TypeVar
 import flet as ft
 
 from field_app.i18n import LANGUAGES, LOCALES, Translator
-from field_app.services.app import AppServices
+from field_app.services.app import AppServices, Trigger
 from field_app.services.device import DeviceWiped, SyncFailed
 from field_app.services.forms import FirstStartForm, UnlockForm
 from field_app.services.settings import AppSettings
-from field_app.services.state import Phase, SessionState
+from field_app.services.state import Phase, SessionState, SyncStatus
 from field_app.ui import routes, theme
 from field_app.ui.shell import build_views
 from field_app.ui.sync_indicator import SyncIndicator
@@ -52,6 +52,8 @@ class App:
         self._unsubscribe: list[Callable[[], None]] = []
         self._was_syncing = False
         self._idle_task: asyncio.Task[None] | None = None
+        self._auto_task: asyncio.Task[None] | None = None
+        self.auto_sync = services.auto_sync_policy()
 
     # ---- reading state -------------------------------------------------------------------
     def t(self, key: str, **params: object) -> str:
@@ -89,6 +91,8 @@ class App:
         self._was_wide = self.wide
         self._unsubscribe.append(self.services.sync.subscribe(self._on_sync_change))
         self._idle_task = asyncio.create_task(self._idle_watch())
+        if self.services.sync_on_open:
+            self._auto_task = asyncio.create_task(self._auto_sync_watch())
 
         await self.show(page.route or "/")
 
@@ -98,6 +102,8 @@ class App:
         self._unsubscribe.clear()
         if self._idle_task:
             self._idle_task.cancel()
+        if self._auto_task:
+            self._auto_task.cancel()
 
     # ---- navigation ----------------------------------------------------------------------
     async def go(self, path: str) -> None:
@@ -197,13 +203,26 @@ class App:
         await self.refresh_pending()
         await self.go(routes.HOME)
         if self.services.sync_on_open:
-            self.spawn(self.sync_now())
+            self.spawn(self.sync_now(Trigger.START))
 
-    async def sync_now(self) -> None:
-        """Run one sync off the loop, reporting progress and the outcome in ``SyncStatus``."""
+    async def sync_now(self, trigger: Trigger = Trigger.MANUAL) -> None:
+        """Run one sync off the loop, reporting progress and the outcome in ``SyncStatus``.
+
+        The auto-sync policy decides: never two at once, and automatic triggers wait a
+        little after a recent attempt (longer after failures); the button always goes.
+        """
         status = self.services.sync
         if status.syncing or self.session.phase is not Phase.UNLOCKED:
             return
+        if not self.auto_sync.try_begin(trigger):
+            return
+        ok = False
+        try:
+            ok = await self._sync_once(status)
+        finally:
+            self.auto_sync.finish(ok)
+
+    async def _sync_once(self, status: SyncStatus) -> bool:
         loop = asyncio.get_running_loop()
 
         def progress(fraction: float | None) -> None:   # called in the worker thread
@@ -224,6 +243,8 @@ class App:
             status.failed(self.t("err.unexpected", detail=type(exc).__name__))
         else:
             status.succeeded(result.at, result.pending, result.pushed, result.pulled)
+            return True
+        return False
 
     async def refresh_pending(self) -> None:
         """Read the outbox size into the sync status."""
@@ -255,6 +276,15 @@ class App:
                     await self.lock_now()
                 except Exception:
                     log.exception("auto-lock failed")
+
+    async def _auto_sync_watch(self) -> None:
+        while True:
+            await asyncio.sleep(self.services.sync_check_s)
+            if self.session.phase is Phase.UNLOCKED and self.auto_sync.due():
+                try:
+                    await self.sync_now(Trigger.INTERVAL)
+                except Exception:
+                    log.exception("automatic sync failed")
 
     # ---- helpers -------------------------------------------------------------------------
     async def blocking(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -59,7 +59,7 @@ from shared_models.records import Family
 PAGE_URL = "http://127.0.0.1:8550"
 _ENCODE = configure_encode_object_for_msgpack(BaseControl)
 #: Background tasks that live as long as the session; ``settle`` does not wait for them.
-_LONG_LIVED = ("__updates_scheduler", "_idle_watch", "_enable_after")
+_LONG_LIVED = ("__updates_scheduler", "_idle_watch", "_auto_sync_watch", "_enable_after")
 
 
 def _long_lived(task: asyncio.Task[Any]) -> bool:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import timedelta
 from pathlib import Path
 
 from field_app.services.state import Phase
+from field_app.ui.app import make_main
 from shared_models.records import Family
-from tests.ui.harness import FakeDevice, run, start_unlocked
+from tests.ui.harness import FakeDevice, Harness, run, services_for, start_unlocked
 
 
 def device_with_families(n_extra: int = 0) -> FakeDevice:
@@ -95,4 +98,42 @@ def test_the_list_shows_what_a_sync_brought(tmp_path: Path) -> None:
 
     d = SyncBringsAFamily(Phase.LOCKED)
     arrived = Family(community="malynska", family_name="Новенька", settlement="Малин")
+    run(flow)
+
+
+def test_the_app_syncs_on_its_own_while_open_but_never_twice_at_once(tmp_path: Path) -> None:
+    class SlowDevice(FakeDevice):
+        running = 0
+        most = 0
+
+        def sync(self, progress):  # type: ignore[no-untyped-def]
+            SlowDevice.running += 1
+            SlowDevice.most = max(SlowDevice.most, SlowDevice.running)
+            try:
+                time.sleep(0.15)
+                return super().sync(progress)
+            finally:
+                SlowDevice.running -= 1
+
+    async def flow() -> None:
+        d = SlowDevice(Phase.LOCKED)
+        services = services_for(tmp_path, d, sync_on_open=True)
+        services.sync_interval_s = 0.3
+        services.sync_check_s = 0.02
+        h = await Harness.start(make_main(services))
+        await h.type(h.find(key="unlock-pin"), d.pin)
+        await h.click(h.find(key="unlock-submit"))
+        for _ in range(200):               # on open, then by the interval alone (no button)
+            if d.calls.count("sync") >= 3:
+                break
+            await asyncio.sleep(0.05)
+        assert d.calls.count("sync") >= 3, d.calls
+        await h.tap_place(2)
+        for _ in range(5):                 # the worker presses the button again and again
+            if h.find_all(key="sync-now"):
+                await h.click(h.find(key="sync-now"))
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)
+        assert SlowDevice.most == 1                  # never two at once
+        await h.close()
     run(flow)
