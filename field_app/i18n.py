@@ -343,6 +343,21 @@ EN: dict[str, str] = {
     "risk.label": "Risk: {level}",
 }
 
+
+
+def _merge_area_tables() -> None:
+    """Add the per-area tables of ``field_app.texts``; a key defined twice is a bug."""
+    from field_app.texts import TABLES as AREAS  # noqa: PLC0415  (they import nothing of ours)
+
+    for module in AREAS:
+        for base, extra in ((UK, module.UK), (EN, module.EN)):
+            twice = set(base) & set(extra)
+            if twice:
+                raise RuntimeError(f"{module.__name__} redefines {sorted(twice)}")
+            base.update(extra)
+
+
+_merge_area_tables()
 TABLES: Final = {"uk": UK, "en": EN}
 
 

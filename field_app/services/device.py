@@ -18,11 +18,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from field_app.services.families import PAGE_SIZE, FamiliesPage, FamilyFilter
 from field_app.services.pin_policy import Problem
 from field_app.services.state import Phase
+
+if TYPE_CHECKING:
+    from field_app.store import LocalStore
+    from field_app.sync import Account
 
 
 class DeviceError(Exception):
@@ -111,6 +115,15 @@ class Device(Protocol):
 
     def pending_changes(self) -> int:
         """Local changes the server has not acknowledged yet."""
+        ...
+
+    def records(self) -> LocalStore:
+        """The unlocked store, for the services of the record screens (family card, visit
+        form, notes, reviews...), which are functions over it. Raises ``Locked``."""
+        ...
+
+    def account(self) -> Account | None:
+        """Who this device signed in as (user, role, communities); ``None`` while locked."""
         ...
 
     def families(self, *, text: str = "", chosen: FamilyFilter = FamilyFilter.ALL,

@@ -37,6 +37,7 @@ from field_app.services.state import Phase
 from field_app.store import (
     KdfParams,
     LocalStore,
+    Locked,
     LockoutPolicy,
     PinPolicyError,
     StoreNotFound,
@@ -45,6 +46,7 @@ from field_app.store import (
     WrongPin,
 )
 from field_app.store.files import wipe_files
+from field_app.sync.client import Account, stored_account
 from shared_models.records import Family
 
 log = logging.getLogger(__name__)
@@ -139,6 +141,21 @@ class StoreDevice:
             if self.store is None or self.store.locked:
                 return 0
             return self.store.pending_count()
+
+    def records(self) -> LocalStore:
+        """The unlocked store (raises ``Locked`` when there is none or it is locked)."""
+        with self._mutex:
+            store = self.store
+            if store is None or store.locked:
+                raise Locked()
+            return store
+
+    def account(self) -> Account | None:
+        """The signed-in account, kept sealed in the store (``None`` while locked)."""
+        with self._mutex:
+            if self.store is None or self.store.locked:
+                return None
+            return stored_account(self.store)
 
     def families(self, *, text: str = "", chosen: FamilyFilter = FamilyFilter.ALL,
                  offset: int = 0, limit: int = PAGE_SIZE) -> FamiliesPage:

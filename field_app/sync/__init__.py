@@ -5,7 +5,7 @@ errors in ``errors`` carry the plain words the app shows.
 """
 
 from field_app.sync.backoff import Backoff
-from field_app.sync.client import Account, SyncClient
+from field_app.sync.client import Account, SyncClient, stored_account
 from field_app.sync.errors import (
     BadCredentials,
     DeviceRevoked,
@@ -40,4 +40,5 @@ __all__ = [
     "TooManyAttempts",
     "Trigger", "UntrustedServer",
     "UpdateRequired",
+    "stored_account",
 ]

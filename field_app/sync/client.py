@@ -78,6 +78,12 @@ class Account:
     device_id: str
 
 
+def stored_account(store: Any) -> Account | None:
+    """The account the device signed in as, kept sealed in the store at login (or ``None``)."""
+    raw = store.get_secret(ACCOUNT_SECRET)
+    return Account(**json.loads(raw)) if raw else None
+
+
 class _Transient(Exception):
     """A failure worth retrying (network, 5xx, a body cut short)."""
 
@@ -169,8 +175,7 @@ class SyncClient:
 
     def account(self) -> Account | None:
         """The account this device is signed in as, if any."""
-        raw = self.store.get_secret(ACCOUNT_SECRET)
-        return Account(**json.loads(raw)) if raw else None
+        return stored_account(self.store)
 
     def logout(self) -> None:
         """Tell the server to forget this device's token (best effort) and drop it locally."""

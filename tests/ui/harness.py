@@ -53,6 +53,8 @@ from field_app.services.families import PAGE_SIZE, FamiliesPage, FamilyFilter, l
 from field_app.services.pin_policy import Problem, pin_problem
 from field_app.services.settings import SettingsFile
 from field_app.services.state import Phase
+from field_app.store import LocalStore, Locked
+from field_app.sync import Account
 from field_app.ui.app import make_main
 from shared_models.records import Family
 
@@ -354,6 +356,10 @@ class FakeDevice:
         self.sync_result = SyncResult(at=datetime(2026, 11, 22, 12, 5, tzinfo=UTC), pushed=2,
                                       pulled=5, pending=0)
         self.family_records: list[Family] = []
+        #: A real ``LocalStore`` for the record screens (``tests.ui.stores.real_store``).
+        self.store: LocalStore | None = None
+        self.role = "social_worker"
+        self.communities = ["zhytomyrska"]
         self.unsynced: set[str] = set()
         self.today = date(2026, 11, 23)
 
@@ -387,7 +393,20 @@ class FakeDevice:
             self._phase = Phase.LOCKED
 
     def pending_changes(self) -> int:
+        if self.store is not None and self._phase is Phase.UNLOCKED:
+            return self.store.pending_count()
         return 0
+
+    def records(self) -> LocalStore:
+        if self.store is None or self._phase is not Phase.UNLOCKED:
+            raise Locked()
+        return self.store
+
+    def account(self) -> Account | None:
+        if self._phase is not Phase.UNLOCKED:
+            return None
+        return Account(username=self.username, role=self.role,
+                       communities=list(self.communities), device_id="fake-device")
 
     def families(self, *, text: str = "", chosen: FamilyFilter = FamilyFilter.ALL,
                  offset: int = 0, limit: int = PAGE_SIZE) -> FamiliesPage:

@@ -1,0 +1,13 @@
+"""String tables of the app's screens, one module per area, merged by ``field_app.i18n``.
+
+Each module holds two dicts, ``UK`` and ``EN``, with the same keys, prefixed by its area
+(``card.``, ``visit.``, ``review.``...). Keeping areas apart keeps each table readable and lets
+screens be worked on side by side. ``TABLES`` lists the modules; a key defined twice is an
+error at import (``field_app.i18n``).
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+TABLES: tuple[ModuleType, ...] = ()
