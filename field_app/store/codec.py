@@ -60,6 +60,11 @@ def state_to_json(state: RecordState) -> dict[str, Any]:
     }
 
 
+def json_bytes(value: Any) -> bytes:
+    """The compact JSON of ``value`` as ``Cipher.seal_json`` seals it."""
+    return _ENCODER.encode(value).encode()
+
+
 def pulled_to_json(record: PulledRecord) -> bytes:
     """The sealed form of a pulled record's state, straight from the wire (no merge).
 

@@ -28,6 +28,7 @@ from field_app.store import unlock as vault_db
 from field_app.store.clockfix import ClockFix
 from field_app.store.codec import (
     PendingChange,
+    json_bytes,
     pulled_to_json,
     state_to_json,
 )
@@ -192,7 +193,8 @@ class SyncHooks(ClockFix):
                 self._note_seen(remote)
             times = Counter(r.record_id for r in records)
             rows, pending = self._held(cipher, conn, list(times))
-            fresh: list[dict[str, Any]] = []
+            # (record, dirty, base plaintext, view plaintext) of every record to write.
+            out: list[tuple[PulledRecord, bool, bytes, bytes]] = []
             merged: dict[str, tuple[PulledRecord, RecordState]] = {}
             for rec in records:
                 rid = rec.record_id
@@ -201,7 +203,7 @@ class SyncHooks(ClockFix):
                     raise RecordRefused(rid, f"pulled {rec.kind} {rid} of {rec.community} "
                                              f"contradicts the local {row.kind} of {row.community}")
                 if row is None and rid not in pending and times[rid] == 1:
-                    fresh.append(self._fresh_row(cipher, rec, stamp))
+                    out.append((rec, False, pulled_to_json(rec), json_bytes(rec.values)))
                     continue
                 incoming = rec.to_state()
                 if rid in merged:  # the same record twice in one page
@@ -212,16 +214,11 @@ class SyncHooks(ClockFix):
                 else:
                     base = incoming
                 merged[rid] = (rec, base)
-            changed = self._merged_rows(cipher, merged, pending, stamp)
-            fresh += [r for r in changed if r["id"] not in rows]
-            if fresh:
-                # Straight to the driver: SQLAlchemy's per-row parameter handling cost about
-                # as much as SQLite's own insert of a 1,000-record page.
-                conn.exec_driver_sql(_INSERT_SQL, [tuple(r[c] for c in _INSERT_COLUMNS)
-                                                   for r in fresh])
-            old = [{**r, "rid": r["id"]} for r in changed if r["id"] in rows]
-            if old:
-                conn.execute(_UPD_PULLED, old)
+            for rec, base in merged.values():
+                mine = pending.get(rec.record_id, [])
+                out.append((rec, bool(mine), json_bytes(state_to_json(base)),
+                            json_bytes(merge_all([base, *mine]).values())))
+            self._write_pulled(cipher, conn, out, rows, stamp)
             self._save_seen(conn)
             for key, position in cursors.items():
                 code = str(getattr(key, "value", key))
@@ -234,44 +231,47 @@ class SyncHooks(ClockFix):
         log.info("applied %d pulled records (%d merged)", len(times), len(merged))
         return len(times)
 
-    def _merged_rows(self, cipher: Cipher, merged: dict[str, tuple[PulledRecord, RecordState]],
-                     pending: dict[str, list[RecordState]], stamp: int) -> list[dict[str, Any]]:
-        """Rows of merged records: the base sealed, the view with pending writes on top."""
-        out = []
-        for rid, (rec, base) in merged.items():
-            mine = pending.get(rid, [])
-            out.append({
-                "id": rid, "kind": rec.kind, "community": rec.community,
-                "position": rec.position, "updated_ms": stamp, "dirty": bool(mine),
-                "base_ct": cipher.seal_json(state_to_json(base), self._aad(
-                    cipher, "base", rid, rec.kind, rec.community)),
-                "view_ct": cipher.seal_json(merge_all([base, *mine]).values(), self._aad(
-                    cipher, "view", rid, rec.kind, rec.community)),
-            })
-        return out
-
-    def _fresh_row(self, cipher: Cipher, rec: PulledRecord, stamp: int) -> dict[str, Any]:
-        """The row of a record new to this device with nothing pending: no merge needed."""
-        rid, kind, community = rec.record_id, rec.kind, rec.community
-        return {
-            "id": rid, "kind": kind, "community": community, "position": rec.position,
-            "updated_ms": stamp, "dirty": False,
-            "base_ct": cipher.seal(pulled_to_json(rec),
-                                   self._aad(cipher, "base", rid, kind, community)),
-            "view_ct": cipher.seal_json(rec.values,
-                                        self._aad(cipher, "view", rid, kind, community)),
-        }
+    def _write_pulled(self, cipher: Cipher, conn: Connection,
+                      out: list[tuple[PulledRecord, bool, bytes, bytes]], held: dict[str, Any],
+                      stamp: int) -> None:
+        """Seal and store pulled rows: inserted when new to the device, else updated."""
+        sealed = cipher.seal_many([
+            item for rec, _dirty, base, view in out for item in (
+                (base, self._aad(cipher, "base", rec.record_id, rec.kind, rec.community)),
+                (view, self._aad(cipher, "view", rec.record_id, rec.kind, rec.community)))])
+        new: list[tuple[Any, ...]] = []
+        old: list[dict[str, Any]] = []
+        for i, (rec, dirty, _base, _view) in enumerate(out):
+            base_ct, view_ct = sealed[2 * i], sealed[2 * i + 1]
+            if rec.record_id in held:
+                old.append({"rid": rec.record_id, "position": rec.position, "updated_ms": stamp,
+                            "dirty": dirty, "base_ct": base_ct, "view_ct": view_ct})
+            else:
+                new.append((rec.record_id, rec.kind, rec.community, rec.position, stamp, dirty,
+                            base_ct, view_ct))
+        if new:
+            # Straight to the driver: SQLAlchemy's per-row parameter handling cost about as
+            # much as SQLite's own insert of a 1,000-record page.
+            conn.exec_driver_sql(_INSERT_SQL, new)
+        if old:
+            conn.execute(_UPD_PULLED, old)
 
     def _held(self, cipher: Cipher, conn: Connection, ids: list[str]
               ) -> tuple[dict[str, Any], dict[str, list[RecordState]]]:
-        """Local rows of ``ids`` and their pending writes (one query each per 500 ids)."""
+        """Local rows of ``ids`` and their pending writes (one query each per 500 ids, sent
+        to the driver as they are: building a 500-value ``IN`` list through SQLAlchemy cost
+        more than running it)."""
         rows: dict[str, Any] = {}
         pending: dict[str, list[RecordState]] = {}
         for i in range(0, len(ids), 500):
             chunk = ids[i:i + 500]
-            rows.update((r.id, r) for r in conn.execute(
-                select(R.c.id, R.c.kind, R.c.community, R.c.base_ct).where(R.c.id.in_(chunk))))
-            for e in conn.execute(select(O).where(O.c.record_id.in_(chunk)).order_by(O.c.seq)):
+            marks = ",".join("?" * len(chunk))
+            rows.update((r.id, r) for r in conn.exec_driver_sql(
+                f"SELECT id, kind, community, base_ct FROM {R.name} "  # noqa: S608 (our names)
+                f"WHERE id IN ({marks})", tuple(chunk)))
+            for e in conn.exec_driver_sql(
+                    f"SELECT {', '.join(O.c.keys())} FROM {O.name} "  # noqa: S608 (our names)
+                    f"WHERE record_id IN ({marks}) ORDER BY seq", tuple(chunk)):
                 pending.setdefault(e.record_id, []).append(
                     self._open_pending(cipher, e).to_state())
         return rows, pending
