@@ -12,8 +12,8 @@ it). This module is the fast path on both sides of it:
   per field — parsing a 1,000-record page through the models cost more than storing it.
 
 The compact record form: every value in ``values``; ``clock`` and ``author`` are those of most
-fields (ties go to the higher clock, the greater name, so every instance encodes a record the
-same way); ``clocks`` and ``authors`` list only the fields that differ, and are left out when
+fields (ties go to the higher clock, the greater name, so every instance makes the same
+choice); ``clocks`` and ``authors`` list only the fields that differ, and are left out when
 empty.
 """
 
