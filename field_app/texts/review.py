@@ -8,7 +8,7 @@ from __future__ import annotations
 
 UK: dict[str, str] = {
     "review.queue.title": "Черга перевірки",
-    "review.returned.title": "Повернуті на доопрацювання",
+    "review.returned.title": "На доопрацювання",
     "review.detail.visit": "Перевірка візиту",
     "review.detail.note": "Перевірка нотатки",
     "review.queue.empty": "Усе перевірено",

@@ -121,6 +121,7 @@ def test_the_worker_sees_the_comment_and_fixes_the_visit(tmp_path: Path) -> None
         await h.tap_place(3)
         assert h.find(key="more-review").title.value == "Повернуті на доопрацювання"
         await _open_queue(h)
+        assert h.view.appbar.title.value == "На доопрацювання"
         text = h.text()
         assert "Повернуто вам: 1" in text and "«Додайте план на наступний візит»" in text
         assert "Повернуто на доопрацювання" in text

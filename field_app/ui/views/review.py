@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 
 def list_title(app: App) -> str:
-    """"Черга перевірки" for reviewers, "Повернуті на доопрацювання" for workers."""
+    """"Черга перевірки" for reviewers, "На доопрацювання" (returned to me) for workers."""
     reviewer = is_reviewer_role(app.session.role)
     return app.t("review.queue.title" if reviewer else "review.returned.title")
 
@@ -34,9 +34,7 @@ def _two_panes(app: App, selected: str | None, detail: ft.Control) -> ft.Control
     return ft.Row([
         ft.Container(content=ReviewList(app, selected).root, width=theme.LIST_PANE),
         ft.VerticalDivider(width=1),
-        ft.Container(content=ft.Column([detail], scroll=ft.ScrollMode.AUTO, expand=True,
-                                       horizontal_alignment=ft.CrossAxisAlignment.STRETCH),
-                     expand=True, padding=ft.Padding.all(16)),
+        ft.Container(content=detail, expand=True),
     ], expand=True, spacing=0, vertical_alignment=ft.CrossAxisAlignment.STRETCH)
 
 
@@ -46,7 +44,8 @@ def queue(app: App, _route: Route) -> Screen:
         hint = "review.queue.choose" if is_reviewer_role(app.session.role) \
             else "review.returned.choose"
         return Screen(title=list_title(app), scroll=False, body=_two_panes(
-            app, None, empty_state(ft.Icons.ARTICLE_OUTLINED, app.t(hint))))
+            app, None, ft.Container(empty_state(ft.Icons.ARTICLE_OUTLINED, app.t(hint)),
+                                    padding=ft.Padding.all(16))))
     return Screen(title=list_title(app), body=ReviewList(app).root, scroll=False)
 
 
@@ -54,7 +53,7 @@ def item(app: App, route: Route) -> Screen:
     """One visit or note: the detail (beside the list when wide)."""
     kind, target_id = route.params["kind"], route.params["target_id"]
     title = app.t("review.detail.note" if kind == "note" else "review.detail.visit")
-    detail = ReviewDetail(app, kind, target_id).root
+    detail = ReviewDetail(app, kind, target_id).scroller
     if app.wide:
         return Screen(title=title, scroll=False, body=_two_panes(app, target_id, detail))
-    return Screen(title=title, body=detail)
+    return Screen(title=title, body=detail, scroll=False)

@@ -67,6 +67,11 @@ class ReviewDetail:
                               spacing=16, tight=True,
                               horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
                               key="review-detail")
+        #: What the screen shows: the detail in its own scroll view, so a refusal can scroll
+        #: to the comment field and its message at the end.
+        self.scroller = ft.Column([ft.Container(content=self.root, padding=ft.Padding.all(16))],
+                                  scroll=ft.ScrollMode.AUTO, expand=True,
+                                  horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         app.page.run_task(self.load)
 
     async def load(self) -> None:
@@ -106,7 +111,7 @@ class ReviewDetail:
 
     def _status_box(self, d: Detail) -> ft.Control:
         t = self.app.t
-        parts: list[ft.Control] = [state_mark(self.app, d.status)]
+        parts: list[ft.Control] = [state_mark(self.app, d.status, size=16)]
         latest = d.status.latest
         if latest is not None and latest.decision is ReviewDecision.RETURNED and \
                 d.status.state in (ReviewState.RETURNED, ReviewState.AMENDED,
@@ -115,7 +120,7 @@ class ReviewDetail:
                 ft.Text(t("review.comment_from", reviewer=latest.reviewer,
                           when=format_datetime(latest.reviewed_at)),
                         theme_style=ft.TextThemeStyle.LABEL_LARGE),
-                ft.Text(latest.comment, selectable=True, key="review-returned-comment"),
+                ft.Text(latest.comment, key="review-returned-comment"),
             ]
         if d.own and d.status.state is ReviewState.RETURNED:
             label = t("review.fix") if d.kind is RecordKind.VISIT else t("review.fix_note")
@@ -143,7 +148,7 @@ class ReviewDetail:
                       reviewer=dec.reviewer, when=format_datetime(dec.reviewed_at))
             item: list[ft.Control] = [ft.Text(words, weight=ft.FontWeight.W_500)]
             if dec.comment:
-                item.append(ft.Text(dec.comment, selectable=True))
+                item.append(ft.Text(dec.comment))
             if dec.unsynced:
                 item.append(ft.Text(t("review.decision_unsynced"), italic=True))
             lines.append(ft.Column(item, spacing=2, tight=True, key=f"review-decision-{i}"))
@@ -181,8 +186,11 @@ class ReviewDetail:
             self.busy = False
             self.approve.disabled = self.send_back.disabled = False
             self.root.update()
-            if exc.on_comment:
-                with contextlib.suppress(Exception):
+            with contextlib.suppress(Exception):   # the user may have left the screen
+                # To the end first (field, message and buttons in view), then the focus,
+                # which leaves a field already in view where it is.
+                await self.scroller.scroll_to(offset=-1)
+                if exc.on_comment:
                     await self.comment.focus()
             return
         await app.refresh_pending()

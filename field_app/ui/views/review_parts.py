@@ -55,17 +55,18 @@ def state_words(app: App, status: Status) -> str:
     return app.t(f"review.state.{status.state.value}")
 
 
-def mark(icon: ft.IconData, words: str, color: str | None = None) -> ft.Control:
+def mark(icon: ft.IconData, words: str, color: str | None = None, size: int = 12
+         ) -> ft.Control:
     """A small icon with words (amended, saved on this phone, sent, a state)."""
-    return ft.Row([ft.Icon(icon, size=16, color=color),
-                   ft.Text(words, size=12, color=color)],
-                  spacing=4, tight=True, vertical_alignment=ft.CrossAxisAlignment.CENTER)
+    return ft.Row([ft.Icon(icon, size=size + 4, color=color),
+                   ft.Text(words, size=size, color=color, expand=size > 12)],
+                  spacing=6, tight=True, vertical_alignment=ft.CrossAxisAlignment.CENTER)
 
 
-def state_mark(app: App, status: Status) -> ft.Control:
+def state_mark(app: App, status: Status, size: int = 12) -> ft.Control:
     """The state with its icon."""
     icon, color = STATE_ICONS[status.state]
-    return mark(icon, state_words(app, status), color)
+    return mark(icon, state_words(app, status), color, size)
 
 
 def sync_mark(app: App, unsynced: bool) -> ft.Control:
@@ -85,7 +86,7 @@ def _field(app: App, label_key: str, value: str, key: str) -> ft.Control:
     return ft.Column([
         ft.Text(app.t(label_key), theme_style=ft.TextThemeStyle.LABEL_LARGE,
                 color=ft.Colors.PRIMARY),
-        ft.Text(shown, selectable=True, key=key),
+        ft.Text(shown, key=key),
     ], spacing=2, tight=True)
 
 
