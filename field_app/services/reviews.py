@@ -160,11 +160,13 @@ def _may_decide(account: Account | None, target: Target) -> bool:
 class _Index:
     """Reviews, clocks and family risks of the store, read once for one screen."""
 
-    def __init__(self, store: LocalStore, targets: Iterable[Target]) -> None:
+    def __init__(self, store: LocalStore, targets: Iterable[Target],
+                 only: str | None = None) -> None:
         self.store = store
         self.unsynced = store.unsynced_ids()
         self.reviews: dict[str, list[Review]] = {}
-        for r in store.all(Review):
+        # One record's screen reads the clocks of its own reviews only.
+        for r in (store.all(Review, target_id=only) if only else store.all(Review)):
             self.reviews.setdefault(str(r.target_id), []).append(r)
         ids = [str(r.id) for rs in self.reviews.values() for r in rs] + list(self.reviews)
         self.clocks = store.last_changed(ids)
@@ -283,7 +285,7 @@ def status(store: LocalStore, kind: RecordKind | str, target_id: str) -> Status:
     """The review status of one visit or note (``ReviewRefused`` when it is not here)."""
     target = _target(store, kind, target_id)
     notes = store.all(Note, family_id=target.family_id)
-    return _Index(store, notes).status(target)
+    return _Index(store, notes, only=str(target.id)).status(target)
 
 
 def detail(store: LocalStore, account: Account | None, kind: RecordKind | str,
@@ -291,7 +293,7 @@ def detail(store: LocalStore, account: Account | None, kind: RecordKind | str,
     """The visit or note with its family, people's names, status and what the user may do."""
     target = _target(store, kind, target_id)
     notes = store.all(Note, family_id=target.family_id)
-    index = _Index(store, notes)
+    index = _Index(store, notes, only=str(target.id))
     family = store.get(Family, target.family_id)
     names = {str(p.id): p.display_name()
              for p in store.all(Person, family_id=target.family_id)}

@@ -15,11 +15,25 @@ from typing import Any
 from sqlalchemy import select
 
 from field_app.store.core import O, R, StoreCore
+from field_app.store.crypto import Cipher, SealError
 from field_app.store.errors import CorruptRecord
 
 log = logging.getLogger(__name__)
 #: Ids per ``IN (...)`` query (SQLite's limit on bound parameters is far above this).
 _CHUNK = 500
+
+
+def _top_clock(cipher: Cipher, blob: bytes, associated: bytes, rid: str) -> str:
+    """The highest current clock of a sealed base state (``codec.state_to_json``'s form).
+
+    Reads the clocks straight from the JSON: building the whole merge state (and checking
+    every clock's form again) took most of the time, and the blob is authenticated.
+    """
+    try:
+        data = cipher.open_json(blob, associated)
+        return max(str(f["c"][1]) for f in data.values())
+    except (SealError, ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
+        raise CorruptRecord(rid) from exc
 
 
 class RecordClocks(StoreCore):
@@ -47,7 +61,8 @@ class RecordClocks(StoreCore):
                 if base_ct is None:
                     continue
                 try:
-                    out[rid] = self._open_state(cipher, base_ct, rid, kind, community).max_clock
+                    out[rid] = _top_clock(cipher, base_ct, self._aad(cipher, "base", rid, kind,
+                                                                     community), rid)
                 except CorruptRecord as exc:
                     self._corrupt[rid] = exc
                     log.warning("record %s failed authentication", rid)
