@@ -184,3 +184,28 @@ def test_an_unknown_record_says_so(tmp_path: Path) -> None:
         assert not h.find_all(type_=ft.FilledButton, text="Затвердити")
         await h.close()
     run(flow)
+
+
+def test_the_returned_list_fills_in_when_a_sync_brings_the_decision(tmp_path: Path) -> None:
+    async def flow() -> None:
+        worker, supervisor, relay, ids = stores(tmp_path)
+        assert supervisor.store is not None and worker.store is not None
+        h = await start_unlocked(tmp_path / "olena", worker, route="/more/review")
+        assert "Немає повернутих записів" in h.text()
+        reviews.return_for_changes(supervisor.store, account(supervisor.store, "supervisor"),
+                                   "note", ids["note"], "Хто саме погодився?")
+        relay.sync(supervisor.store)
+        store = worker.store
+
+        def sync_through_relay(progress: object) -> object:
+            relay.sync(store)
+            return worker.sync_result
+
+        worker.sync = sync_through_relay  # type: ignore[method-assign,assignment]
+        await h.page.data.sync_now()
+        await h.settle()
+        assert h.page.route == "/more/review"
+        assert "«Хто саме погодився?»" in h.text()
+        assert h.find(key=f"review-row-{ids['note']}")
+        await h.close()
+    run(flow)
