@@ -155,8 +155,9 @@ class App:
             indicator.refresh()
         finished = self._was_syncing and not self.services.sync.syncing
         self._was_syncing = self.services.sync.syncing
-        # The sync screen follows every step; the families list reloads what a sync brought.
-        if self.route.name == "sync" or (finished and self.route.name == "families"):
+        # The sync screen follows every step; the families list and the review list reload
+        # what a sync brought (not a review detail: the comment being typed would be lost).
+        if self.route.name == "sync" or (finished and self.route.name in ("families", "review")):
             self.render()
 
     def _on_resize(self, _e: object) -> None:
@@ -199,7 +200,12 @@ class App:
     # ---- lock ----------------------------------------------------------------------------
     async def opened(self, username: str) -> None:
         """The store was created or unlocked: show the families, the pending count, sync."""
-        self.session.unlocked(username)
+        try:
+            account = await self.blocking(self.services.device.account)
+        except Exception:
+            log.exception("reading the signed-in account failed")
+            account = None
+        self.session.unlocked(username, role=account.role if account else None)
         await self.refresh_pending()
         await self.go(routes.HOME)
         if self.services.sync_on_open:

@@ -16,7 +16,7 @@ import flet as ft
 
 from field_app.ui import routes, theme
 from field_app.ui.screen import Screen
-from field_app.ui.views import places, settings, setup, unlock
+from field_app.ui.views import places, review, settings, setup, unlock
 
 if TYPE_CHECKING:
     from field_app.ui.app import App
@@ -30,6 +30,9 @@ PLACE_ICONS = {
 PLACE_LABELS = {routes.Place.FAMILIES: "nav.families", routes.Place.VISITS: "nav.visits",
                 routes.Place.SYNC: "nav.sync", routes.Place.MORE: "nav.more"}
 
+
+#: Routes outside the families place that show list and detail as two panes when wide.
+TWO_PANES = frozenset({"review", "review_item"})
 
 ScreenBuilder = Callable[["App", routes.Route], Screen]
 
@@ -47,14 +50,15 @@ def _builders() -> dict[str, ScreenBuilder]:
         "sync": places.sync,
         "more": places.more,
         "settings": settings.build,
-        "review": places.placeholder("review.title"),
+        "review": review.queue,
+        "review_item": review.item,
         "not_found": places.not_found,
     }
 
 
 def build_views(app: App, route: routes.Route) -> list[ft.View]:
     """The view stack for ``route``: the route's ancestors on phones, then the route."""
-    if app.wide and route.place is routes.Place.FAMILIES:
+    if app.wide and (route.place is routes.Place.FAMILIES or route.name in TWO_PANES):
         chain = [route]            # two panes show list and detail side by side
     else:
         chain = []
