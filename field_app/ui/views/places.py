@@ -98,10 +98,14 @@ def load_form(app: App, route: Route, title: str, load: Callable[[], Any]) -> Sc
 def families(app: App, _route: Route) -> Screen:
     """The families place: search and list (two panes with an empty detail when wide)."""
     t = app.t
+    fab = ft.FloatingActionButton(content=t("family.form.new"), icon=ft.Icons.ADD,
+                                  key="families-add",
+                                  on_click=lambda _e: app.spawn(app.go("/families/new")))
     if app.wide:
         detail = empty_state(ft.Icons.ARTICLE_OUTLINED, t("families.choose"))
-        return Screen(title=t("families.title"), body=_two_panes(app, detail), scroll=False)
-    return Screen(title=t("families.title"), body=_families_list(app), scroll=False)
+        return Screen(title=t("families.title"), body=_two_panes(app, detail), scroll=False,
+                      fab=fab)
+    return Screen(title=t("families.title"), body=_families_list(app), scroll=False, fab=fab)
 
 
 def placeholder(title_key: str) -> Callable[[App, Route], Screen]:
