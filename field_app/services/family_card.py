@@ -34,7 +34,7 @@ from shared_models.enums import (
     Sex,
     VisitPlace,
 )
-from shared_models.records import Conflict, Family, Note, Person, Review, Visit
+from shared_models.records import Conflict, Family, Note, Person, Record, Review, Visit
 
 #: Characters of a note's text shown in the timeline.
 PREVIEW_CHARS = 160
@@ -302,6 +302,24 @@ def load_card(store: LocalStore, family_id: str | uuid.UUID, *, me: str,
         timeline=_timeline(visits, notes, reviews, unsynced),
         conflicts=_conflicts(open_conflicts, names, me),
     )
+
+
+#: What the card reads besides the families, in the order the screens need it.
+CARD_KINDS: tuple[type[Record], ...] = (Person, Visit, Note, Review, Conflict)
+
+
+def warm_up(store: LocalStore) -> None:
+    """Decrypt what the family card reads into the store's cache, one kind at a time.
+
+    Called on a worker thread after unlock, so the first card opens as fast as the next
+    (about 0.7 s of CPU for 5,000 families here otherwise). One kind per call: each holds
+    the store's lock only while that kind is decrypted, so the list and a sync are not held
+    up for the whole of it.
+    """
+    for cls in CARD_KINDS:
+        if store.locked:
+            return
+        store.preload(cls)
 
 
 #: Enum of the fields whose stored values are enum values, for their labels.

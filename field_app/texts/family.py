@@ -17,7 +17,6 @@ UK: dict[str, str] = {
     "family.card.edit": "Редагувати сім'ю",
     "family.card.phone": "Телефон: {phone}",
     "family.card.no_phone": "Телефон не вказано",
-    "family.card.community": "Громада: {name}",
     "family.card.closed": ("Справу закрито. Щоб працювати з сім'єю знову, відкрийте її "
                            "в редагуванні."),
     "family.card.status": "Статус",
@@ -142,7 +141,6 @@ EN: dict[str, str] = {
     "family.card.edit": "Edit the family",
     "family.card.phone": "Phone: {phone}",
     "family.card.no_phone": "No phone number",
-    "family.card.community": "Community: {name}",
     "family.card.closed": ("The case is closed. To work with the family again, reopen it in "
                            "the editor."),
     "family.card.status": "Status",

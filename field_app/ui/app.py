@@ -22,6 +22,7 @@ from field_app.i18n import LANGUAGES, LOCALES, Translator
 from field_app.services.app import AppServices, Trigger
 from field_app.services.device import DeviceWiped, SyncFailed
 from field_app.services.drafts import Drafts
+from field_app.services.family_card import warm_up
 from field_app.services.forms import FirstStartForm, UnlockForm
 from field_app.services.settings import AppSettings
 from field_app.services.state import Phase, SessionState, SyncStatus
@@ -208,8 +209,16 @@ class App:
         await self.refresh_pending()
         resume, self.resume_path = self.resume_path, None
         await self.go(resume or routes.HOME)
+        self.spawn(self._warm_up())
         if self.services.sync_on_open:
             self.spawn(self.sync_now(Trigger.START))
+
+    async def _warm_up(self) -> None:
+        """Decrypt what the family card reads, off the loop, so the first card opens fast."""
+        try:
+            await self.blocking(warm_up, await self.blocking(self.services.device.records))
+        except Exception:  # locked again meanwhile, or a test double without a store
+            log.debug("warm-up skipped", exc_info=True)
 
     async def sync_now(self, trigger: Trigger = Trigger.MANUAL) -> None:
         """Run one sync off the loop, reporting progress and the outcome in ``SyncStatus``.

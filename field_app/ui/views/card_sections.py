@@ -81,7 +81,7 @@ def header(view: CardView, card: FamilyCard, _data: Any) -> ft.Control:
         ft.Text(f.family_name, theme_style=ft.TextThemeStyle.HEADLINE_SMALL,
                 weight=ft.FontWeight.BOLD, key="family-name"),
         ft.Text(place, key="family-place"),
-        _small(t("family.card.community", name=app.tr.community(f.community.value))),
+        _small(app.tr.community(f.community.value)),
     ]
     if f.phone:
         digits = "".join(c for c in f.phone if c.isdigit() or c == "+")
@@ -232,12 +232,11 @@ def _member(view: CardView, m: MemberLine) -> ft.Control:
         parts.append(t("family.card.disability"))
     if m.special_educational_needs:
         parts.append(t("family.card.sen"))
-    trailing = (ft.Icon(ft.Icons.CLOUD_UPLOAD_OUTLINED, tooltip=t("sync.saved_here"),
-                        semantics_label=t("sync.saved_here")) if m.unsynced else None)
     return ft.ListTile(
         leading=ft.Icon(ft.Icons.CHILD_CARE if m.child else ft.Icons.PERSON_OUTLINE),
         title=ft.Text(m.name, weight=ft.FontWeight.W_500),
-        subtitle=ft.Text(" · ".join(parts)), trailing=trailing,
+        subtitle=ft.Column([ft.Text(" · ".join(parts)), sync_mark(app, m.unsynced)],
+                           spacing=2, tight=True),
         content_padding=ft.Padding.symmetric(horizontal=4), min_height=theme.TOUCH,
         on_click=lambda _e: app.spawn(view.go(f"members/{m.id}")), key=f"member-{m.id}")
 

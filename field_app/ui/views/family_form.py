@@ -95,7 +95,8 @@ class FamilyFormView:
         body = ft.Column(rows, spacing=16, tight=True,
                          horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         title = t("family.form.edit") if form.editing else t("family.form.new")
-        return families_detail(self.app, title, body, form=True)
+        return families_detail(self.app, title, body, form=True,
+                               actions=[b.top_save(self._save)])
 
     def _card_path(self, family_id: str) -> str:
         return f"/families/{family_id}"

@@ -125,4 +125,5 @@ class FamilyList:
             title=ft.Text(f"{r.family_name}", weight=ft.FontWeight.W_500),
             subtitle=ft.Text(f"{r.settlement} · {when}"),
             leading=ft.Icon(icon, color=ft.Colors.ERROR if r.overdue else None),
-            trailing=trailing, on_click=open_card, key=f"family-{r.id}")
+            trailing=trailing, on_click=open_card, key=f"family-{r.id}",
+            selected=self.app.route.params.get("family_id") == r.id)  # beside its card

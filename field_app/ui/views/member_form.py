@@ -99,7 +99,8 @@ class MemberFormView:
         body = ft.Column(rows, spacing=16, tight=True,
                          horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         title = t("family.member.edit") if form.editing else t("family.member.new")
-        return families_detail(app, title, body, form=True)
+        return families_detail(app, title, body, form=True,
+                               actions=[b.top_save(self._save)])
 
     async def _cancel(self, _e: object) -> None:
         self.app.drafts.drop(self.route.path)

@@ -38,6 +38,7 @@ class FormBinder:
         self._choice_errors: dict[str, ft.Text] = {}
         self.message = message_text(f"{prefix}-message")
         self.save_button: ft.FilledButton | None = None
+        self.top_button: ft.IconButton | None = None
 
     # ---- making widgets ----------------------------------------------------------------
     def text(self, name: str, label: str, **extra: Any) -> ft.TextField:
@@ -97,11 +98,14 @@ class FormBinder:
             self.form.set(name, bool(e.control.value))
             self.app.session.touch()
 
-        box = ft.Checkbox(label=label, value=bool(getattr(self.form, name)),
+        # The whole row is the touch target (the tile toggles the box); the box carries the
+        # name and the checked state for screen readers.
+        box = ft.Checkbox(value=bool(getattr(self.form, name)), semantics_label=label,
                           key=f"{self.prefix}-{name}", on_change=changed)
         self.others.append(box)
-        return ft.Container(content=box, height=theme.TOUCH,
-                            alignment=ft.Alignment.CENTER_LEFT)
+        return ft.ListTile(leading=box, title=ft.Text(label), toggle_inputs=True,
+                           min_height=theme.TOUCH, content_padding=ft.Padding.only(left=4),
+                           key=f"{self.prefix}-{name}-row")
 
     def choice(self, name: str, title: str, options: list[tuple[str, str]]) -> ft.Control:
         """One of a few values, as radio rows; an option "" (not given) is sent as "none"."""
@@ -130,6 +134,13 @@ class FormBinder:
                                key=f"{self.prefix}-cancel")
         return ft.Row([self.save_button, cancel], wrap=True, spacing=8, run_spacing=8)
 
+    def top_save(self, on_save: Callable[[object], Awaitable[None]]) -> ft.Control:
+        """A save button for the app bar, so saving never needs a scroll to the end."""
+        self.top_button = ft.IconButton(icon=ft.Icons.CHECK, tooltip=self.app.t("family.form.save"),
+                                        width=theme.TOUCH, height=theme.TOUCH, on_click=on_save,
+                                        key=f"{self.prefix}-save-top")
+        return self.top_button
+
     # ---- showing state -----------------------------------------------------------------
     def show(self) -> None:
         """Errors, the message and the busy state from the form onto the widgets."""
@@ -144,8 +155,9 @@ class FormBinder:
             other.disabled = form.busy
         self.message.value = problem_text(self.app, form.message) if form.message else ""
         self.message.visible = form.message is not None
-        if self.save_button is not None:
-            self.save_button.disabled = form.busy
+        for button in (self.save_button, self.top_button):
+            if button is not None:
+                button.disabled = form.busy
 
     def _show_error(self, name: str) -> None:
         problem = self.form.errors.get(name)
