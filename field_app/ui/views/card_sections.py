@@ -168,11 +168,8 @@ def status(view: CardView, card: FamilyCard, _data: Any) -> ft.Control:
     """The status flags as labelled chips, and the assigned worker."""
     t = view.app.t
     f = card.family
-    chips: list[ft.Control] = [
-        ft.Chip(label=ft.Text(t(f"family.f.{name}")), leading=ft.Icon(_FLAG_ICONS[name]),
-                key=f"family-flag-{name}")
-        for name in _FLAGS if getattr(f, name)
-    ]
+    chips = [_label_chip(_FLAG_ICONS[name], t(f"family.f.{name}"), f"family-flag-{name}")
+             for name in _FLAGS if getattr(f, name)]
     flags: ft.Control = (ft.Row(chips, wrap=True, spacing=8, run_spacing=8) if chips
                          else ft.Text(t("family.card.no_status"), color=ft.Colors.OUTLINE))
     if f.assigned_worker:
@@ -183,6 +180,17 @@ def status(view: CardView, card: FamilyCard, _data: Any) -> ft.Control:
     return ft.Column([_heading(t("family.card.status")), flags,
                       ft.Row([ft.Icon(ft.Icons.BADGE_OUTLINED), worker], spacing=8)],
                      spacing=8, tight=True)
+
+
+def _label_chip(icon: ft.IconData, text: str, key: str) -> ft.Control:
+    """A label that looks like a chip but is not a button (Material's Chip without an action
+    is drawn greyed out, as if disabled)."""
+    return ft.Container(
+        content=ft.Row([ft.Icon(icon, size=18, color=ft.Colors.ON_SECONDARY_CONTAINER),
+                        ft.Text(text, color=ft.Colors.ON_SECONDARY_CONTAINER)],
+                       spacing=8, tight=True),
+        bgcolor=ft.Colors.SECONDARY_CONTAINER, border_radius=8,
+        padding=ft.Padding.symmetric(horizontal=12, vertical=6), key=key)
 
 
 # ---- consent --------------------------------------------------------------------------
@@ -308,8 +316,9 @@ def _note(view: CardView, n: NoteItem) -> ft.Control:
     for ref in n.corrected_by:
         lines.append(ft.TextButton(
             t("family.card.corrected_by", when=format_datetime(ref.at), author=ref.author),
-            icon=ft.Icons.SUBDIRECTORY_ARROW_RIGHT, height=theme.TOUCH,
-            key=f"note-corrected-{n.id}-{ref.id}",
+            icon=ft.Icons.SUBDIRECTORY_ARROW_RIGHT, key=f"note-corrected-{n.id}-{ref.id}",
+            # No fixed height: the words may wrap on a phone; the padding keeps 48 px.
+            style=ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=12, vertical=14)),
             on_click=lambda _e, rid=ref.id: app.spawn(view.scroll_to(f"note-{rid}"))))
     icon = ft.Icons.EDIT_NOTE if n.corrects else ft.Icons.STICKY_NOTE_2_OUTLINED
     return ft.Container(content=_tile(title, icon, lines, f"timeline-note-{n.id}"),

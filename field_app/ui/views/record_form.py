@@ -93,19 +93,29 @@ class FormBinder:
         return ft.Row([tf, button], spacing=4, vertical_alignment=ft.CrossAxisAlignment.START)
 
     def flag(self, name: str, label: str) -> ft.Control:
-        """A yes/no field as a checkbox row, at least 48 px high."""
-        async def changed(e: ft.Event[ft.Checkbox]) -> None:
-            self.form.set(name, bool(e.control.value))
-            self.app.session.touch()
+        """A yes/no field as a checkbox row: the whole row (at least 48 px) is the target.
 
-        # The whole row is the touch target (the tile toggles the box); the box carries the
-        # name and the checked state for screen readers.
-        box = ft.Checkbox(value=bool(getattr(self.form, name)), semantics_label=label,
-                          key=f"{self.prefix}-{name}", on_change=changed)
+        Screen readers get one node, the row, named by the label and carrying the checked
+        state (the box's own 40 px node, which Flutter gives on the web, is left out).
+        """
+        value = bool(getattr(self.form, name))
+        box = ft.Checkbox(value=value, key=f"{self.prefix}-{name}")
+        row = ft.Semantics(checked=value, label=label, container=True, content=ft.ListTile(
+            leading=ft.Semantics(content=box, exclude_semantics=True),
+            title=ft.Semantics(content=ft.Text(label), exclude_semantics=True),
+            toggle_inputs=True, min_height=theme.TOUCH, content_padding=ft.Padding.only(left=4)),
+            key=f"{self.prefix}-{name}-row")
+
+        async def changed(e: ft.Event[ft.Checkbox]) -> None:
+            checked = bool(e.control.value)
+            self.form.set(name, checked)
+            self.app.session.touch()
+            row.checked = checked
+            row.update()
+
+        box.on_change = changed
         self.others.append(box)
-        return ft.ListTile(leading=box, title=ft.Text(label), toggle_inputs=True,
-                           min_height=theme.TOUCH, content_padding=ft.Padding.only(left=4),
-                           key=f"{self.prefix}-{name}-row")
+        return row
 
     def choice(self, name: str, title: str, options: list[tuple[str, str]]) -> ft.Control:
         """One of a few values, as radio rows; an option "" (not given) is sent as "none"."""
