@@ -10,6 +10,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from field_app.texts import review
+from field_app.texts import family, review
 
-TABLES: tuple[ModuleType, ...] = (review,)
+TABLES: tuple[ModuleType, ...] = (family, review)

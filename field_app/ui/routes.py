@@ -7,7 +7,11 @@ Plain Python (no Flet) so the table is tested on its own. Paths::
     /families                           families (place 0)
     /families/new                       add a family
     /families/{family_id}               family card
+    /families/{family_id}/edit          edit the family
+    /families/{family_id}/members/new   add a member
+    /families/{family_id}/members/{person_id}   edit or remove a member
     /families/{family_id}/visits/new    visit form
+    /families/{family_id}/visits/{visit_id}     a recorded visit
     /families/{family_id}/notes/new     note
     /visits                             due visits (place 1)
     /sync                               sync status (place 2)
@@ -48,7 +52,11 @@ TABLE: dict[str, tuple[str, Place | None, str | None]] = {
     "families": ("/families", Place.FAMILIES, None),
     "family_new": ("/families/new", Place.FAMILIES, "families"),
     "family": ("/families/{family_id}", Place.FAMILIES, "families"),
+    "family_edit": ("/families/{family_id}/edit", Place.FAMILIES, "family"),
+    "member_new": ("/families/{family_id}/members/new", Place.FAMILIES, "family"),
+    "member": ("/families/{family_id}/members/{person_id}", Place.FAMILIES, "family"),
     "visit_new": ("/families/{family_id}/visits/new", Place.FAMILIES, "family"),
+    "visit": ("/families/{family_id}/visits/{visit_id}", Place.FAMILIES, "family"),
     "note_new": ("/families/{family_id}/notes/new", Place.FAMILIES, "family"),
     "visits": ("/visits", Place.VISITS, None),
     "sync": ("/sync", Place.SYNC, None),

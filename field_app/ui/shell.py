@@ -16,7 +16,16 @@ import flet as ft
 
 from field_app.ui import routes, theme
 from field_app.ui.screen import Screen
-from field_app.ui.views import places, review, settings, setup, unlock
+from field_app.ui.views import (
+    card,
+    family_form,
+    member_form,
+    places,
+    review,
+    settings,
+    setup,
+    unlock,
+)
 
 if TYPE_CHECKING:
     from field_app.ui.app import App
@@ -42,9 +51,13 @@ def _builders() -> dict[str, ScreenBuilder]:
         "setup": setup.build,
         "unlock": unlock.build,
         "families": places.families,
-        "family": places.family,
-        "family_new": places.placeholder("family.title"),
+        "family": card.build,
+        "family_new": family_form.build_new,
+        "family_edit": family_form.build_edit,
+        "member_new": member_form.build_new,
+        "member": member_form.build_edit,
         "visit_new": places.placeholder("visit.title"),
+        "visit": places.placeholder("visit.title"),
         "note_new": places.placeholder("note.title"),
         "visits": places.visits,
         "sync": places.sync,
