@@ -10,4 +10,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-TABLES: tuple[ModuleType, ...] = ()
+from field_app.texts import family, review
+
+TABLES: tuple[ModuleType, ...] = (family, review)
