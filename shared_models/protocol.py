@@ -7,6 +7,7 @@ See docs/sync-protocol.md for the exchange. Every request carries ``PROTOCOL_HEA
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -16,6 +17,7 @@ from shared_models.clock import CLOCK_PATTERN
 from shared_models.communities import CommunityCode
 from shared_models.enums import RecordKind
 from shared_models.merge import FieldState, FieldWrite, RecordState
+from shared_models.pullwire import change_dict
 
 PROTOCOL_VERSION = 1
 PROTOCOL_HEADER = "X-Poruch-Protocol"
@@ -149,6 +151,15 @@ class RecordChange(BaseModel):
         if unknown:
             raise ValueError(f"clocks or authors name fields without a value: {sorted(unknown)}")
         return self
+
+    @classmethod
+    def of(cls, record_id: uuid.UUID | str, kind: RecordKind | str,
+           community: CommunityCode | str, position: int,
+           fields: Mapping[str, tuple[Any, str, str]]) -> RecordChange:
+        """A record as the server sends it, from ``{field: (value, clock, author)}``."""
+        return cls.model_validate(change_dict(
+            str(record_id), RecordKind(kind).value, CommunityCode(community).value, position,
+            fields))
 
     def writes(self) -> dict[str, FieldWrite]:
         """The current write of every field (no ``supersedes``: a pull sends current values)."""

@@ -78,6 +78,14 @@ def pulled_to_json(record: PulledRecord) -> bytes:
                             "authors": record.authors}).encode()
 
 
+def top_clock(data: dict[str, Any]) -> str:
+    """The highest current clock in ``state_to_json``'s output (either form), read straight
+    from the JSON without building the state."""
+    if isinstance(data.get("clock"), str):
+        return max([data["clock"], *data.get("clocks", {}).values()])
+    return max(str(f["c"][1]) for f in data.values())
+
+
 def state_from_json(record_id: str, kind: str, community: str, data: dict[str, Any]
                     ) -> RecordState:
     """Inverse of ``state_to_json`` (either form; the clocks are checked again)."""

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 
 from shared_models.clock import HLC
@@ -30,17 +31,23 @@ def test_migrations_match_the_table_definitions(engine: Engine) -> None:
     assert diff == []
 
 
+PULL_COLUMNS = "0003_perf_pull"
+#: The revision before the pull columns, whatever the chain is renumbered to.
+BEFORE = ScriptDirectory.from_config(alembic_config("sqlite://")).get_revision(
+    PULL_COLUMNS).down_revision
+
+
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres",
                                                              marks=pytest.mark.postgres)])
 def test_pull_columns_are_filled_for_records_written_before_them(backend: str,
                                                                  tmp_path: Path) -> None:
-    """0002_perf_pull: rows written before the stored pull text get it (and a conflict its
+    """0003_perf_pull: rows written before the stored pull text get it (and a conflict its
     two authors), the same text the push now writes; the revision also goes back down."""
     name = create_pg_database() if backend == "postgres" else ""
     url = pg_url(name) if name else f"sqlite:///{tmp_path / 'old.db'}"
     engine: Engine | None = None
     try:
-        upgrade(url, "0001")
+        upgrade(url, BEFORE)
         a, b = HLC(1_795_000_000_000, 0, "dev-a").encode(), HLC(1_795_000_100_000, 0, "s").encode()
         rows = {
             uuid.uuid4(): ("family", {"f": {
@@ -81,7 +88,7 @@ def test_pull_columns_are_filled_for_records_written_before_them(backend: str,
             context = MigrationContext.configure(conn, opts={"compare_type": True})
             assert compare_metadata(context, metadata) == []
         engine.dispose()
-        command.downgrade(alembic_config(url), "0001")
+        command.downgrade(alembic_config(url), BEFORE)
         with engine.connect() as conn:
             assert "wire" not in {c["name"] for c in sa.inspect(conn).get_columns("record")}
     finally:

@@ -4,8 +4,8 @@
 from stored text; ``winner_author``/``loser_author`` let the pull give a conflict record only
 to its two authors and the community's reviewers. Existing rows are filled from their state.
 
-Revision ID: 0002_perf_pull
-Revises: 0001
+Revision ID: 0003_perf_pull
+Revises: 0002_review_target_clock
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from sqlalchemy.dialects import postgresql
 
 from sync_server.statejson import feed_columns
 
-revision = "0002_perf_pull"
-down_revision = "0001"
+revision = "0003_perf_pull"
+down_revision = "0002_review_target_clock"
 branch_labels = None
 depends_on = None
 
