@@ -97,6 +97,14 @@ def test_fast_path_stores_what_the_merge_path_stores(
                 assert store.clock.last.encode() > max(r.max_clock for r in records)
             listed = [{f.id: f for f in store.all(Family)} for store in stores.values()]
             assert listed[0] == listed[1] == listed[2]
+            # The clocks read straight from either sealed form agree with the states.
+            # (A pending local edit carries its own device's clock: left out.)
+            pulled_ids = [rid for rid in ids if not (edit and held and rid == ids[0])]
+            clocks = [store.last_changed(pulled_ids) for store in stores.values()]
+            assert clocks[0] == clocks[1] == clocks[2]
+            merged_state = {rid: st for rid, (_p, _d, st, _v) in states["merge"].items()}
+            assert clocks[0] == {rid: merged_state[rid].max_clock for rid in pulled_ids
+                                 if rid in merged_state}
             if edit and held:
                 assert stores["fast"].get(Family, ids[0]).phone == "+380 67 000 00 01"  # type: ignore[union-attr]
         finally:
