@@ -40,7 +40,7 @@ from field_app.sync.errors import (
 )
 from field_app.sync.report import Attention, Progress, ProgressCallback, Stage, SyncReport
 from shared_models.protocol import (
-    DEFAULT_PULL_LIMIT,
+    MAX_PULL_LIMIT,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
     ErrorCode,
@@ -126,7 +126,10 @@ def _check_url(base_url: str) -> str:
 
 
 class SyncClient:
-    """Syncs one ``LocalStore`` with one server. Not thread-safe: one sync at a time."""
+    """Syncs one ``LocalStore`` with one server. Not thread-safe: one sync at a time.
+
+    Pages of ``page_limit`` records (the protocol's largest, 1,000, by default: about 130 KB
+    compressed, and half the round trips of 500 on a slow rural link)."""
 
     def __init__(
         self,
@@ -137,7 +140,7 @@ class SyncClient:
         ca_file: str | None = None,
         timeout: float = 30.0,
         batch_size: int = 200,
-        page_limit: int = DEFAULT_PULL_LIMIT,
+        page_limit: int = MAX_PULL_LIMIT,
         backoff: Backoff | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
