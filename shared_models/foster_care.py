@@ -61,6 +61,7 @@ class PlacementTerm:
     days_left: int       # days from today to ``end`` (negative: overdue by that many)
     extended: bool
     can_extend: bool     # not extended yet and not ended: the authority may still extend
+    extension_limit: date  # the latest end an extension may give (start + 6 months)
 
 
 def placement_term(*, start: date, planned_end: date, extended_end: date | None,
@@ -79,4 +80,5 @@ def placement_term(*, start: date, planned_end: date, extended_end: date | None,
     else:
         level = PlacementLevel.OK
     return PlacementTerm(level, end, limit, days_left, extended,
-                         can_extend=not extended and ended_on is None)
+                         can_extend=not extended and ended_on is None,
+                         extension_limit=extended_limit(start))

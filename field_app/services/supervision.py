@@ -28,6 +28,9 @@ from shared_models.communities import CommunityCode
 from shared_models.enums import Role
 from shared_models.supervision import DeviceActivity, DeviceActivityList, ExportFormat, ExportTable
 
+__all__ = ["SILENT_DAYS", "SUPERVISING_ROLES", "DeviceLine", "ExportDownload", "ExportForm",
+           "ServerSupervision", "Supervision", "SupervisionFailed", "device_lines"]
+
 #: Roles that see the dashboard and may export (the server checks again).
 SUPERVISING_ROLES = frozenset({Role.SUPERVISOR.value, Role.COORDINATOR.value, Role.ADMIN.value})
 #: A device silent for this many days is worth a call.

@@ -9,11 +9,16 @@ Plain Python (no Flet) so the table is tested on its own. Paths::
     /families/{family_id}               family card
     /families/{family_id}/visits/new    visit form
     /families/{family_id}/notes/new     note
+    /families/{family_id}/placements/new            foster-care placement (new)
+    /families/{family_id}/placements/{placement_id} foster-care placement
     /visits                             due visits (place 1)
     /sync                               sync status (place 2)
     /more                               more (place 3)
     /more/settings                      settings
     /more/review                        visits and notes returned by the supervisor
+    /more/dashboard                     supervisors' overview of their communities
+    /more/exports                       visits and services as XLSX / CSV
+    /more/placements                    every foster-care placement, most urgent first
 """
 
 from __future__ import annotations
@@ -48,11 +53,17 @@ TABLE: dict[str, tuple[str, Place | None, str | None]] = {
     "family": ("/families/{family_id}", Place.FAMILIES, "families"),
     "visit_new": ("/families/{family_id}/visits/new", Place.FAMILIES, "family"),
     "note_new": ("/families/{family_id}/notes/new", Place.FAMILIES, "family"),
+    # "new" before the id pattern, which would match it too.
+    "placement_new": ("/families/{family_id}/placements/new", Place.FAMILIES, "family"),
+    "placement": ("/families/{family_id}/placements/{placement_id}", Place.FAMILIES, "family"),
     "visits": ("/visits", Place.VISITS, None),
     "sync": ("/sync", Place.SYNC, None),
     "more": ("/more", Place.MORE, None),
     "settings": ("/more/settings", Place.MORE, "more"),
     "review": ("/more/review", Place.MORE, "more"),
+    "dashboard": ("/more/dashboard", Place.MORE, "more"),
+    "exports": ("/more/exports", Place.MORE, "more"),
+    "placements": ("/more/placements", Place.MORE, "more"),
 }
 
 _COMPILED = [

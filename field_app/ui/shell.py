@@ -16,7 +16,16 @@ import flet as ft
 
 from field_app.ui import routes, theme
 from field_app.ui.screen import Screen
-from field_app.ui.views import places, settings, setup, unlock
+from field_app.ui.views import (
+    dashboard,
+    exports,
+    placement_form,
+    placements,
+    places,
+    settings,
+    setup,
+    unlock,
+)
 
 if TYPE_CHECKING:
     from field_app.ui.app import App
@@ -48,6 +57,11 @@ def _builders() -> dict[str, ScreenBuilder]:
         "more": places.more,
         "settings": settings.build,
         "review": places.placeholder("review.title"),
+        "dashboard": dashboard.build,
+        "exports": exports.build,
+        "placements": placements.build_list,
+        "placement_new": placement_form.build,
+        "placement": placement_form.build,
         "not_found": places.not_found,
     }
 
