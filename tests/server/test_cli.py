@@ -59,7 +59,8 @@ def test_seed_demo_export_and_revoke(db: str, tmp_path: Path,
     assert "koordynator" in out and "zhytomyrska.kerivnyk" in out
     assert len(rows(db, "SELECT id FROM app_user")) == 2 + 11 * 3
     kinds = dict(rows(db, "SELECT kind, count(*) FROM record GROUP BY kind"))
-    assert kinds["family"] == 11 and kinds["review"] == 11 and kinds["visit"] >= 11
+    assert kinds["family"] == 22 and kinds["review"] == 11 and kinds["visit"] >= 11
+    assert kinds["placement"] == 11         # one foster family with a child placed, each
     assert main(["seed-demo"]) == 1  # refuses to seed twice...
     assert main(["seed-demo", "--if-empty"]) == 0  # ...unless told that is fine
     assert main(["export", "--community", "zhytomyrska", "--from", "2020-01-01",

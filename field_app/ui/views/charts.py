@@ -31,9 +31,17 @@ def _short(week: WeekVisits) -> str:
     return f"{week.start.day:02d}.{week.start.month:02d}"
 
 
+def nice_step(top: int) -> int:
+    """A round interval for about four grid lines up to ``top`` (1, 2, 5, 10, 20, 50...)."""
+    rough = max(1.0, top / 4)
+    magnitude = 10 ** (len(str(int(rough))) - 1)
+    return next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= rough)
+
+
 def week_chart(app: App, weeks: Sequence[WeekVisits], *, key: str) -> ft.Control:
     """A bar per week (Monday's date under it); labelled for screen readers."""
     top = max((w.total for w in weeks), default=0)
+    step = nice_step(top)
     every = 1 if (app.page.width or 0) >= ALL_LABELS_FROM else 2
     color = ft.Colors.PRIMARY
     chart = fch.BarChart(
@@ -41,12 +49,13 @@ def week_chart(app: App, weeks: Sequence[WeekVisits], *, key: str) -> ft.Control
             from_y=0, to_y=w.total, width=14, color=color,
             border_radius=ft.BorderRadius.only(top_left=3, top_right=3),
             tooltip=f"{_short(w)}: {w.total}")]) for i, w in enumerate(weeks)],
-        max_y=max(4, top + max(1, top // 5)),
-        left_axis=fch.ChartAxis(label_size=32),
+        max_y=max(step, -(-top // step) * step),
+        left_axis=fch.ChartAxis(label_size=32, label_spacing=step),
         bottom_axis=fch.ChartAxis(label_size=28, labels=[
             fch.ChartAxisLabel(value=i, label=ft.Text(_short(w), size=11))
             for i, w in enumerate(weeks) if (len(weeks) - 1 - i) % every == 0]),
-        horizontal_grid_lines=fch.ChartGridLines(color=ft.Colors.OUTLINE_VARIANT, width=1),
+        horizontal_grid_lines=fch.ChartGridLines(color=ft.Colors.OUTLINE_VARIANT, width=1,
+                                                 interval=step),
         interactive=True, height=CHART_HEIGHT, expand=True,
     )
     values = ", ".join(f"{_short(w)}: {w.total}" for w in weeks)

@@ -31,6 +31,10 @@ if TYPE_CHECKING:
     from field_app.ui.routes import Route
 
 log = logging.getLogger(__name__)
+#: Width of the community filter on wide screens (full width on phones).
+FILTER_WIDTH = 420
+#: Each section's share of a 12-column row: the whole width on phones, half on laptops.
+SECTION_COLUMNS: dict[str | ft.ResponsiveRowBreakpoint, int | float] = {"xs": 12, "lg": 6}
 #: The community chosen in the filter, per session ("" = all of the user's).
 _FILTER: WeakKeyDictionary[App, str] = WeakKeyDictionary()
 
@@ -123,9 +127,11 @@ class DashboardView:
         options = [ft.DropdownOption(key="", text=t("dash.filter_all",
                                                      n=len(self.communities)))]
         options += [ft.DropdownOption(key=c, text=tr.community(c)) for c in self.communities]
-        return ft.Dropdown(label=t("dash.filter"), value=self.chosen, options=options,
-                           on_select=self._on_filter, key="dash-filter", expand=True,
-                           menu_height=420)
+        dropdown = ft.Dropdown(label=t("dash.filter"), value=self.chosen, options=options,
+                               on_select=self._on_filter, key="dash-filter", menu_height=420,
+                               expand=not self.app.wide, width=FILTER_WIDTH if self.app.wide
+                               else None)
+        return ft.Row([dropdown])
 
     def _draw(self) -> None:
         app, d = self.app, self.dashboard
@@ -134,19 +140,26 @@ class DashboardView:
         controls: list[ft.Control] = []
         if len(self.communities) > 1:
             controls.append(self._filter())
-        controls += [
-            ft.Text(app.t("dash.as_of", date=format_date(d.today)), size=13),
-            sections.summary(app, d, self.devices),
-            sections.placements(app, d),
-            sections.overdue(app, d),
+        several = len(d.communities) > 1
+        blocks = [
+            sections.placements(app, d, several=several),
+            sections.overdue(app, d, several=several),
             sections.weeks(app, d),
             sections.risk(app, d),
             sections.workload(app, d),
             sections.conflicts(app, d),
         ]
         if app.services.supervision is not None:
-            controls.append(sections.devices(app, self.devices, self.device_problem,
-                                             self.ask_server))
+            blocks.append(sections.devices(app, self.devices, self.device_problem,
+                                           self.ask_server))
+        controls += [
+            ft.Text(app.t("dash.as_of", date=format_date(d.today)), size=13),
+            sections.summary(app, d, self.devices),
+            # One column on phones; two on laptops, so a screen holds more at once.
+            ft.ResponsiveRow([ft.Container(content=b, col=SECTION_COLUMNS) for b in blocks],
+                             spacing=24, run_spacing=0,
+                             vertical_alignment=ft.CrossAxisAlignment.START),
+        ]
         self.root.controls = controls
         self._refresh()
 

@@ -107,8 +107,11 @@ def risk(app: App, d: Dashboard) -> ft.Control:
                    key="dash-risk-s")
 
 
-def overdue(app: App, d: Dashboard) -> ft.Control:
-    """Overdue follow-ups, most overdue first; each opens the family's card."""
+def overdue(app: App, d: Dashboard, *, several: bool = False) -> ft.Control:
+    """Overdue follow-ups, most overdue first; each opens the family's card.
+
+    With ``several`` communities shown, each row names its community.
+    """
     t, tr = app.t, app.tr
     if not d.overdue:
         return section(t("dash.overdue.title"), [ft.Text(t("dash.overdue.none"))],
@@ -116,9 +119,10 @@ def overdue(app: App, d: Dashboard) -> ft.Control:
     tiles: list[ft.Control] = []
     for o in d.overdue[:OVERDUE_SHOWN]:
         worker = o.assigned_worker or t("dash.overdue.unassigned")
+        where = f"{tr.community(o.community)} · {o.settlement}" if several else o.settlement
         tiles.append(ft.ListTile(
             title=ft.Text(o.family_name, weight=ft.FontWeight.W_500),
-            subtitle=ft.Text(t("dash.overdue.row", settlement=o.settlement,
+            subtitle=ft.Text(t("dash.overdue.row", settlement=where,
                                days=tr.plural("dash.days", o.days_overdue), worker=worker)),
             leading=ft.Icon(ft.Icons.WARNING_AMBER_ROUNDED, color=ft.Colors.ERROR),
             on_click=_go(app, f"/families/{o.id}"), key=f"dash-overdue-{o.id}",
@@ -158,10 +162,11 @@ def conflicts(app: App, d: Dashboard) -> ft.Control:
     return section(t("dash.conflicts.title"), rows, key="dash-conflicts")
 
 
-def placements(app: App, d: Dashboard) -> ft.Control:
+def placements(app: App, d: Dashboard, *, several: bool = False) -> ft.Control:
     """Placements near or past their legal limit; a way to every placement."""
     t = app.t
-    rows: list[ft.Control] = ([placement_tile(app, r) for r in d.placements]
+    rows: list[ft.Control] = ([placement_tile(app, r, show_community=several)
+                               for r in d.placements]
                               or [ft.Text(t("dash.placements.none"))])
     rows.append(ft.TextButton(t("dash.placements.all"), icon=ft.Icons.CHILD_CARE,
                               height=theme.TOUCH, on_click=_go(app, "/more/placements"),

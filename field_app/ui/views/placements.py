@@ -71,8 +71,8 @@ def term_badge(app: App, term: PlacementTerm, ended_on: date | None = None, *,
     ], spacing=6, key=key, tight=True)
 
 
-def placement_tile(app: App, row: PlacementRow, *, family_id: str | None = None
-                   ) -> ft.Control:
+def placement_tile(app: App, row: PlacementRow, *, family_id: str | None = None,
+                   show_community: bool = False) -> ft.Control:
     """One placement: child, foster family, status; tapping opens the form."""
     t = app.t
     lines: list[ft.Control] = [
@@ -80,6 +80,8 @@ def placement_tile(app: App, row: PlacementRow, *, family_id: str | None = None
         ft.Text(t("placement.row", foster=row.foster_family_name,
                   start=format_date(row.start_date))),
     ]
+    if show_community:
+        lines.insert(1, ft.Text(app.tr.community(row.community), size=13))
     if row.active:
         lines.append(ft.Text(term_detail(app, row.term), size=13))
     if row.birth_family_name:
@@ -156,7 +158,9 @@ class PlacementList:
         app = self.app
         store = app.services.device.records()
         found = await app.blocking(placement_rows, store, today=date.today())
-        self.rows.controls = [placement_tile(app, r) for r in found] or [
+        several = len({r.community for r in found}) > 1
+        self.rows.controls = [placement_tile(app, r, show_community=several)
+                              for r in found] or [
             empty_state(ft.Icons.CHILD_CARE, app.t("placement.none"))]
         with contextlib.suppress(RuntimeError):
             self.root.update()
