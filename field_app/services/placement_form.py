@@ -141,9 +141,14 @@ def choices(store: LocalStore, form: PlacementForm) -> PlacementChoices:
             if not form.birth_family_id or str(c.family_id) == form.birth_family_id
             or str(c.id) == form.child_id]
     kids.sort(key=lambda c: (c.last_name.casefold(), c.first_name.casefold()))
-    children = [Choice(str(c.id), format_name(c.last_name, c.first_name) + (
-        f" — {names[str(c.family_id)].family_name}" if str(c.family_id) in names else ""))
-        for c in kids]
+    def child_label(c: Person) -> str:
+        # The family is named only when its name is not the child's surname (short on phones).
+        family = names.get(str(c.family_id))
+        name = format_name(c.last_name, c.first_name)
+        return name if family is None or family.family_name == c.last_name else (
+            f"{name} ({family.family_name})")
+
+    children = [Choice(str(c.id), child_label(c)) for c in kids]
     by_name = sorted(families, key=lambda f: (f.family_name.casefold(), f.settlement))
     return PlacementChoices(
         children=children,

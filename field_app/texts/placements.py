@@ -14,7 +14,7 @@ UK: dict[str, str] = {
     "placement.no_foster": "Немає сімей, позначених як патронатні. Позначте сім'ю в її картці.",
     "placement.loading": "Завантаження…",
     "placement.new_title": "Нове влаштування",
-    "placement.edit_title": "Влаштування дитини",
+    "placement.edit_title": "Влаштування",
     "placement.not_found": "Цього запису немає на пристрої.",
     "placement.child": "Дитина",
     "placement.no_children": "У цій громаді немає записаних дітей. Додайте дитину до картки сім'ї.",
@@ -66,7 +66,7 @@ EN: dict[str, str] = {
     "placement.no_foster": "No family is marked as a foster family. Mark one on its card.",
     "placement.loading": "Loading…",
     "placement.new_title": "New placement",
-    "placement.edit_title": "Child's placement",
+    "placement.edit_title": "Placement",
     "placement.not_found": "This record is not on this device.",
     "placement.child": "Child",
     "placement.no_children": "No children are recorded in this community. Add the child on the "

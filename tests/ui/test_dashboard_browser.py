@@ -143,6 +143,34 @@ def test_supervisor_dashboard_on_a_phone(supervisor_app: str, phone: AppPage) ->
     assert page.get_by_text(re.compile(r"^востаннє 5 днів тому \(.*Samsung A15")).count() == 1
 
 
+def test_placement_form_and_export_screen_on_a_phone(supervisor_app: str,
+                                                     phone: AppPage) -> None:
+    app = phone.open(supervisor_app)
+    _to_dashboard(app)
+    page = app.page
+    page.get_by_role("button", name=re.compile("Строк спливає")).first.click()
+    app.wait_text("Влаштування", timeout=30_000)
+    page.get_by_text(re.compile(r"^Не пізніше \d\d\.\d\d\.\d{4}: до 3 місяців")).wait_for(
+        state="attached", timeout=15_000)
+    assert app.small_targets() == [], app.small_targets()
+    # The dropdowns are named for screen readers (Flet does not pass their labels on).
+    assert app.button("Дитина").count() == 1, app.dump()
+    app.shot("1-placement-form")
+    _scroll(app, 700)
+    app.shot("2-placement-extension")
+    app.button("Зберегти").click()                        # nothing changed: saved as it is
+    app.wait_text("Збережено на телефоні. Надішлеться під час синхронізації.")
+    app.shot("3-placement-saved")
+    # Back (to the family card, then the families) to the bottom navigation bar.
+    for _ in range(2):
+        page.locator("flt-semantics[aria-label='Назад']").first.click()
+        page.wait_for_timeout(800)
+    _open_more(app, "Експорт звітів")
+    app.wait_text("Отримати файл", timeout=30_000)
+    assert app.small_targets() == [], app.small_targets()
+    app.shot("4-export")
+
+
 def test_coordinator_dashboard_and_export_on_a_laptop(coordinator_app: str, laptop: AppPage,
                                                      demo_server: tuple[str, str],
                                                      tmp_path: Path) -> None:
@@ -150,6 +178,7 @@ def test_coordinator_dashboard_and_export_on_a_laptop(coordinator_app: str, lapt
     _to_dashboard(app)
     page = app.page
     app.wait_text("Візити за громадами за ці тижні")
+    assert app.button("Громада").count() == 1, app.dump()     # the filter, by its name
     page.get_by_text("Патронат потребує уваги: 4").wait_for(state="attached", timeout=15_000)
     assert app.small_targets() == [], app.small_targets()
     app.shot("1-all-communities")

@@ -131,7 +131,8 @@ class DashboardView:
                                on_select=self._on_filter, key="dash-filter", menu_height=420,
                                expand=not self.app.wide, width=FILTER_WIDTH if self.app.wide
                                else None)
-        return ft.Row([dropdown])
+        # Flet 1.0.5 does not pass a dropdown's label to the semantics tree: name it here.
+        return ft.Row([ft.Semantics(label=t("dash.filter"), content=dropdown)])
 
     def _draw(self) -> None:
         app, d = self.app, self.dashboard

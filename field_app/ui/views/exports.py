@@ -92,7 +92,8 @@ class ExportView:
                     or (form.fmt is ExportFormat.XLSX and k == "xlsx"))
         out: list[ft.Control] = []
         if len(self.mine) > 1:
-            out.append(community)
+            # Flet 1.0.5 does not pass a dropdown's label to the semantics tree: name it here.
+            out.append(ft.Semantics(label=t("export.community"), content=community))
         out += [
             self._date("start", t("export.start")),
             self._date("end", t("export.end")),

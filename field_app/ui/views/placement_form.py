@@ -160,7 +160,8 @@ class PlacementFormView:
             enable_filter=len(options) > 8, editable=len(options) > 8, expand=True,
             on_select=self._selected, menu_height=360)
         self.dropdowns[name] = dd
-        return dd
+        # Flet 1.0.5 does not pass a dropdown's label to the semantics tree: name it here.
+        return ft.Semantics(label=label, content=dd)
 
     def _date(self, name: str, label: str) -> ft.TextField:
         return self._text(name, label, hint_text=self.app.t("placement.date_hint"),
