@@ -20,11 +20,14 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
+from typing import Any, TypeVar
 
 from field_app.services.placements import PlacementRow, rows_for
 from field_app.store import LocalStore
 from shared_models.enums import ConflictStatus, RiskLevel
-from shared_models.records import Conflict, Family, Person, Placement, Visit
+from shared_models.records import Conflict, Family, Person, Placement, Record, Visit
+
+R = TypeVar("R", bound=Record)
 
 #: Weeks of visits shown (this week and the ones before it).
 WEEKS = 10
@@ -199,12 +202,16 @@ def build_dashboard(store: LocalStore, *, communities: Sequence[str], today: dat
     """The dashboard of ``communities`` from the records on this device."""
     wanted = tuple(communities)
     keep = set(wanted)
-    families = [f for f in store.all(Family) if f.community.value in keep]
-    visits = [v for v in store.all(Visit) if v.community.value in keep]
-    placements = [p for p in store.all(Placement) if p.community.value in keep]
+    # One community: let the store filter, so the others' models are not copied out.
+    only: dict[str, Any] = {"community": wanted[0]} if len(wanted) == 1 else {}
+
+    def of(cls: type[R]) -> list[R]:
+        return [r for r in store.all(cls, **only) if r.community.value in keep]
+
+    families, visits, placements = of(Family), of(Visit), of(Placement)
     rows: list[PlacementRow] = []
     if placements:
-        people = {str(c.id): c for c in store.all(Person) if c.community.value in keep}
+        people = {str(c.id): c for c in of(Person)}
         rows = [r for r in rows_for(placements, families={str(f.id): f for f in families},
                                     people=people, today=today)
                 if r.active and r.needs_attention]
@@ -214,5 +221,5 @@ def build_dashboard(store: LocalStore, *, communities: Sequence[str], today: dat
         overdue=overdue_families(families, today=today),
         risk=risk_counts(families, visits),
         workload=workload(families, visits, today=today, tz=tz),
-        conflicts=open_conflicts(c for c in store.all(Conflict) if c.community.value in keep),
+        conflicts=open_conflicts(of(Conflict)),
         placements=rows)
