@@ -283,24 +283,26 @@ def test_export_asks_the_server_and_offers_the_file(tmp_path: Path, store: Local
     run(flow)
 
 
-def test_the_family_cards_placement_section(tmp_path: Path, store: LocalStore) -> None:
-    """The section the family card embeds (the card itself is built on another branch)."""
+def test_the_family_card_shows_placements_and_adds_one(tmp_path: Path,
+                                                       store: LocalStore) -> None:
     async def flow() -> None:
         from field_app.ui.views.placements import placement_section
 
         seeded = seed(store)
-        h = await start(tmp_path, store, "/more")
-        for family, expected in ((seeded["birth"], True), (seeded["foster"], True)):
-            view = h.page.views[-1]
-            view.controls = [placement_section(h.page.data, str(family.id))]
-            h.page.update()
-            await h.settle()
-            assert ("Коваленко Марко" in h.texts()) is expected
-            assert "Сімейний патронат" in h.texts()
+        h = await start(tmp_path, store, f"/families/{seeded['foster'].id}")
+        assert "Сімейний патронат" in h.texts() and "Коваленко Марко" in h.texts()
+        await h.click(h.find(key=f"placement-{seeded['placement'].id}"))
+        assert h.page.route == (f"/families/{seeded['foster'].id}/placements/"
+                                f"{seeded['placement'].id}")
+        await h.follow(f"/families/{seeded['birth'].id}")       # the child's own family
+        assert "Коваленко Марко" in h.texts()
         await h.click(h.find(key="placement-add"))
-        assert h.page.route == f"/families/{seeded['foster'].id}/placements/new"
+        assert h.page.route == f"/families/{seeded['birth'].id}/placements/new"
         other = Family(community="malynska", family_name="Бондар", settlement="Малин")
         store.save(other)
+        await h.follow(f"/families/{other.id}")                 # no child, no placement
+        assert h.find_all(key="placement-add") == []
+        # The same block on any other screen loads by itself.
         h.page.views[-1].controls = [placement_section(h.page.data, str(other.id))]
         h.page.update()
         await h.settle()

@@ -1,9 +1,10 @@
 """Foster-care placements on screen: the family card's section, the list, the time-limit words.
 
-``placement_section(app, family_id)`` is what the family card embeds (the card is built on
-another branch; until it lands, the list at ``/more/placements`` is the way in, from the
-More place and from the dashboard's warning). Every status is shown by word, colour and
-icon together, never by colour alone. Queries run off the event loop.
+The family card shows ``card_part`` (registered in ``card.SECTIONS``, read with the card);
+``placement_section(app, family_id)`` is the same block for any other screen, loading
+itself. ``/more/placements`` lists every placement (from the More place and the dashboard).
+Every status is shown by word, colour and icon together, never by colour alone. Queries run
+off the event loop.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 import flet as ft
 
 from field_app.i18n import format_date
+from field_app.services.family_card import FamilyCard
 from field_app.services.placements import PlacementRow, placement_rows
 from field_app.ui import theme
 from field_app.ui.screen import Screen
@@ -25,8 +27,10 @@ from shared_models.foster_care import PlacementLevel, PlacementTerm
 from shared_models.records import Family
 
 if TYPE_CHECKING:
+    from field_app.store import LocalStore
     from field_app.ui.app import App
     from field_app.ui.routes import Route
+    from field_app.ui.views.card import CardView
 
 _LOOK = {
     PlacementLevel.OK: (ft.Icons.CHECK_CIRCLE_OUTLINE, RiskLevel.LOW),
@@ -101,36 +105,68 @@ def placement_tile(app: App, row: PlacementRow, *, family_id: str | None = None,
         min_height=theme.TOUCH)
 
 
-def placement_section(app: App, family_id: str) -> ft.Control:
-    """The family card's foster-care section: its placements and an "add" button.
-
-    Shows the placements where the family is the foster family or the child's own family.
-    Loads off the event loop once the section is on the page.
-    """
+def placement_block(app: App, family_id: str, rows: list[PlacementRow] | None
+                    ) -> ft.Column:
+    """The foster-care block of a family: its placements (``None``: still loading) and an
+    "add" button."""
     t = app.t
-    rows = ft.Column([ft.Text(t("placement.loading"))], spacing=0, tight=True)
+    if rows is None:
+        shown: list[ft.Control] = [ft.Text(t("placement.loading"))]
+    else:
+        shown = ([placement_tile(app, r, family_id=family_id) for r in rows]
+                 or [ft.Text(t("placement.none"))])
 
     async def add(_e: object) -> None:
         await app.go(f"/families/{family_id}/placements/new")
 
-    root = ft.Column([
+    return ft.Column([
         ft.Text(t("placement.section"), theme_style=ft.TextThemeStyle.TITLE_MEDIUM),
-        rows,
+        ft.Column(shown, spacing=0, tight=True),
         ft.OutlinedButton(t("placement.add"), icon=ft.Icons.ADD, height=theme.TOUCH,
                           on_click=add, key="placement-add"),
     ], spacing=8, tight=True, key="placement-section")
+
+
+def placement_section(app: App, family_id: str) -> ft.Control:
+    """The foster-care section for any screen: loads its rows itself, off the event loop.
+
+    Shows the placements where the family is the foster family or the child's own family.
+    (The family card reads them with the card instead: ``card_part``.)
+    """
+    root = ft.Column([placement_block(app, family_id, None)], tight=True)
 
     async def load() -> None:
         store = app.services.device.records()
         found = await app.blocking(placement_rows, store, today=date.today(),
                                    family_id=family_id)
-        rows.controls = ([placement_tile(app, r, family_id=family_id) for r in found]
-                         or [ft.Text(t("placement.none"))])
-        with contextlib.suppress(RuntimeError):   # the card was left meanwhile
+        root.controls = [placement_block(app, family_id, found)]
+        with contextlib.suppress(RuntimeError):   # the screen was left meanwhile
             root.update()
 
     app.page.run_task(load)
     return root
+
+
+def card_load(store: LocalStore, card: FamilyCard) -> list[PlacementRow]:
+    """The family card's loader (runs off the event loop with the card's own reads)."""
+    return placement_rows(store, today=date.today(), family_id=card.id)
+
+
+def card_part(view: CardView, card: FamilyCard, rows: list[PlacementRow] | None
+              ) -> ft.Control | None:
+    """The family card's section: shown for foster families, for families with a placement,
+    and, as a button only, for families with a child who might need one."""
+    app = view.app
+    if card.family.foster_family or rows:
+        return placement_block(app, card.id, rows or [])
+    if not any(m.child for m in card.members):
+        return None
+
+    async def add(_e: object) -> None:
+        await view.go("placements/new")
+
+    return ft.TextButton(app.t("placement.add"), icon=ft.Icons.CHILD_CARE, height=theme.TOUCH,
+                         on_click=add, key="placement-add")
 
 
 class PlacementList:
