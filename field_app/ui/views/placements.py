@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Awaitable, Callable
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
@@ -27,7 +27,6 @@ from shared_models.foster_care import PlacementLevel, PlacementTerm
 from shared_models.records import Family
 
 if TYPE_CHECKING:
-    from field_app.store import LocalStore
     from field_app.ui.app import App
     from field_app.ui.routes import Route
     from field_app.ui.views.card import CardView
@@ -147,7 +146,7 @@ def placement_section(app: App, family_id: str) -> ft.Control:
     return root
 
 
-def card_load(store: LocalStore, card: FamilyCard) -> list[PlacementRow]:
+def card_load(store: Any, card: FamilyCard) -> list[PlacementRow]:
     """The family card's loader (runs off the event loop with the card's own reads)."""
     return placement_rows(store, today=date.today(), family_id=card.id)
 

@@ -2,7 +2,7 @@
 """Foster-care placements: the typed ``placement`` table (generated from the shared model).
 
 Revision ID: 0002_placements
-Revises: 0001
+Revises: 0002_review_target_clock
 Create Date: 2026-11-25 14:51:01.699499
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0002_placements'
-down_revision = '0001'
+down_revision = '0002_review_target_clock'
 branch_labels = None
 depends_on = None
 
