@@ -161,10 +161,15 @@ def test_placement_form_and_export_screen_on_a_phone(supervisor_app: str,
     app.button("Зберегти").click()                        # nothing changed: saved as it is
     app.wait_text("Збережено на телефоні. Надішлеться під час синхронізації.")
     app.shot("3-placement-saved")
-    # Back (to the family card, then the families) to the bottom navigation bar.
-    for _ in range(2):
-        page.locator("flt-semantics[aria-label='Назад']").first.click()
-        page.wait_for_timeout(800)
+    # Back to the foster family's card: its foster-care section lists the placement.
+    page.locator("flt-semantics[aria-label='Назад']").first.click()
+    app.wait_text("Сімейний патронат", timeout=30_000)
+    section = page.get_by_text("Сімейний патронат")
+    section.scroll_into_view_if_needed()
+    app.shot("3b-family-card")
+    # Then the families, to reach the bottom navigation bar.
+    page.locator("flt-semantics[aria-label='Назад']").first.click()
+    page.wait_for_timeout(800)
     _open_more(app, "Експорт звітів")
     app.wait_text("Отримати файл", timeout=30_000)
     assert app.small_targets() == [], app.small_targets()

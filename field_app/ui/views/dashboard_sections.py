@@ -30,7 +30,7 @@ def section(title: str, controls: list[ft.Control], *, key: str) -> ft.Control:
     """A titled block with a divider above."""
     return ft.Column([
         ft.Divider(height=8),
-        ft.Text(title, theme_style=ft.TextThemeStyle.TITLE_MEDIUM),
+        ft.Text(title, theme_style=ft.TextThemeStyle.TITLE_MEDIUM, weight=ft.FontWeight.W_600),
         *controls,
     ], spacing=8, tight=True, key=key)
 

@@ -119,7 +119,8 @@ def placement_block(app: App, family_id: str, rows: list[PlacementRow] | None
         await app.go(f"/families/{family_id}/placements/new")
 
     return ft.Column([
-        ft.Text(t("placement.section"), theme_style=ft.TextThemeStyle.TITLE_MEDIUM),
+        ft.Text(t("placement.section"), theme_style=ft.TextThemeStyle.TITLE_MEDIUM,
+                weight=ft.FontWeight.W_600),
         ft.Column(shown, spacing=0, tight=True),
         ft.OutlinedButton(t("placement.add"), icon=ft.Icons.ADD, height=theme.TOUCH,
                           on_click=add, key="placement-add"),
