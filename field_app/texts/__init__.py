@@ -10,6 +10,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from field_app.texts import family, review
+from field_app.texts import dashboard, exports, family, placements, review
 
-TABLES: tuple[ModuleType, ...] = (family, review)
+TABLES: tuple[ModuleType, ...] = (family, review, dashboard, placements, exports)

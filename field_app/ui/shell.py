@@ -18,8 +18,12 @@ from field_app.ui import routes, theme
 from field_app.ui.screen import Screen
 from field_app.ui.views import (
     card,
+    dashboard,
+    exports,
     family_form,
     member_form,
+    placement_form,
+    placements,
     places,
     review,
     settings,
@@ -65,6 +69,11 @@ def _builders() -> dict[str, ScreenBuilder]:
         "settings": settings.build,
         "review": review.queue,
         "review_item": review.item,
+        "dashboard": dashboard.build,
+        "exports": exports.build,
+        "placements": placements.build_list,
+        "placement_new": placement_form.build,
+        "placement": placement_form.build,
         "not_found": places.not_found,
     }
 

@@ -19,6 +19,7 @@ from field_app.ui.screen import Screen, form_column
 from field_app.ui.sync_indicator import last_sync_words, pending_words, state_words
 from field_app.ui.views.common import empty_state
 from field_app.ui.views.family_list import FamilyList
+from field_app.ui.views.more_entries import supervision_entries
 
 if TYPE_CHECKING:
     from field_app.ui.app import App
@@ -173,6 +174,7 @@ def more(app: App, _route: Route) -> Screen:
                                     else ft.Icons.ASSIGNMENT_RETURN_OUTLINED),
                     title=ft.Text(t("review.queue.title") if reviewer else t("more.review")),
                     on_click=go("/more/review"), key="more-review"),
+        supervision_entries(app),
         ft.ListTile(leading=ft.Icon(ft.Icons.LOCK_OUTLINE), title=ft.Text(t("more.lock")),
                     on_click=lock, key="more-lock"),
     ]

@@ -5,7 +5,7 @@ from stored text; ``winner_author``/``loser_author`` let the pull give a conflic
 to its two authors and the community's reviewers. Existing rows are filled from their state.
 
 Revision ID: 0003_perf_pull
-Revises: 0002_review_target_clock
+Revises: 0002_placements
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql
 from sync_server.statejson import feed_columns
 
 revision = "0003_perf_pull"
-down_revision = "0002_review_target_clock"
+down_revision = "0002_placements"
 branch_labels = None
 depends_on = None
 
