@@ -14,23 +14,31 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import flet as ft
 
 from field_app.i18n import LANGUAGES, LOCALES, Translator
+from field_app.services.account import ChangePinForm
 from field_app.services.app import AppServices, Trigger
-from field_app.services.device import DeviceWiped, SyncFailed
+from field_app.services.device import DeviceWiped, SyncFailed, SyncStep
 from field_app.services.forms import FirstStartForm, UnlockForm
+from field_app.services.pin_policy import Problem
 from field_app.services.settings import AppSettings
 from field_app.services.state import Phase, SessionState, SyncStatus
+from field_app.services.sync_overview import sync_overview
 from field_app.ui import routes, theme
 from field_app.ui.shell import build_views
 from field_app.ui.sync_indicator import SyncIndicator
-from field_app.ui.views.common import problem_text
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+#: Routes that show the store's sync overview (read again when one is shown).
+_OVERVIEW_ROUTES = frozenset({"sync", "more", "sign_out"})
+#: Routes re-rendered on every sync status change (progress, outcome).
+_FOLLOW_SYNC = frozenset({"sync", "sign_out"})
 
 #: How often the inactivity timer looks at the clock, in seconds.
 IDLE_CHECK_SECONDS = 15.0
@@ -47,6 +55,7 @@ class App:
         self.settings = AppSettings()
         self.setup_form = FirstStartForm()
         self.unlock_form = UnlockForm()
+        self.pin_form = ChangePinForm()
         self.route = routes.parse(page.route or "/")
         self.indicators: list[SyncIndicator] = []
         self._unsubscribe: list[Callable[[], None]] = []
@@ -54,6 +63,8 @@ class App:
         self._idle_task: asyncio.Task[None] | None = None
         self._auto_task: asyncio.Task[None] | None = None
         self.auto_sync = services.auto_sync_policy()
+        #: Flet's connectivity service (kept referenced: Flet drops unreferenced services).
+        self.connectivity: ft.Connectivity | None = None
 
     # ---- reading state -------------------------------------------------------------------
     def t(self, key: str, **params: object) -> str:
@@ -93,6 +104,7 @@ class App:
         self._idle_task = asyncio.create_task(self._idle_watch())
         if self.services.sync_on_open:
             self._auto_task = asyncio.create_task(self._auto_sync_watch())
+            self._watch_connectivity()
 
         await self.show(page.route or "/")
 
@@ -123,6 +135,10 @@ class App:
             return
         self.route = route
         self.render()
+        if route.name in _OVERVIEW_ROUTES:
+            # The screen shows what the store holds (refused changes, conflicts): read it
+            # fresh; the status change re-renders the screen when it arrives.
+            self.spawn(self.refresh_overview())
 
     async def _on_route_change(self, e: ft.RouteChangeEvent) -> None:
         self.session.touch()
@@ -155,8 +171,8 @@ class App:
             indicator.refresh()
         finished = self._was_syncing and not self.services.sync.syncing
         self._was_syncing = self.services.sync.syncing
-        # The sync screen follows every step; the families list reloads what a sync brought.
-        if self.route.name == "sync" or (finished and self.route.name == "families"):
+        # The sync screens follow every step; the families list reloads what a sync brought.
+        if self.route.name in _FOLLOW_SYNC or (finished and self.route.name == "families"):
             self.render()
 
     def _on_resize(self, _e: object) -> None:
@@ -216,44 +232,85 @@ class App:
             return
         if not self.auto_sync.try_begin(trigger):
             return
+        await self._run_claimed()
+
+    async def _run_claimed(self) -> None:
+        """Run the sync the policy just granted, and tell it how it ended."""
         ok = False
         try:
-            ok = await self._sync_once(status)
+            ok = await self._sync_once(self.services.sync)
         finally:
             self.auto_sync.finish(ok)
 
     async def _sync_once(self, status: SyncStatus) -> bool:
         loop = asyncio.get_running_loop()
 
-        def progress(fraction: float | None) -> None:   # called in the worker thread
-            loop.call_soon_threadsafe(status.set_progress, fraction)
+        def progress(step: SyncStep) -> None:   # called in the worker thread
+            loop.call_soon_threadsafe(status.set_step, step.stage, step.done, step.total)
 
-        status.started()
+        status.started(datetime.now(UTC))
         try:
             result = await self.blocking(self.services.device.sync, progress)
         except DeviceWiped as exc:
-            status.failed(problem_text(self, exc.problem))
+            status.reset()
             self.session.wiped()
             self.setup_form.message = exc.problem
             await self.go("/setup")
+            return False
         except SyncFailed as exc:
-            status.failed(problem_text(self, exc.problem), offline=exc.offline)
+            status.failed(exc.problem, offline=exc.offline, reached=exc.reached)
         except Exception as exc:
             log.exception("sync failed")
-            status.failed(self.t("err.unexpected", detail=type(exc).__name__))
+            status.failed(Problem("sync.err.unexpected", {"detail": type(exc).__name__}))
         else:
             status.succeeded(result.at, result.pending, result.pushed, result.pulled)
+            await self.refresh_overview()
             return True
+        await self.refresh_overview()
         return False
 
     async def refresh_pending(self) -> None:
-        """Read the outbox size into the sync status."""
+        """Read the outbox size into the sync status (and the rest of the overview)."""
         try:
             count = await self.blocking(self.services.device.pending_changes)
         except Exception:
             log.exception("reading the pending count failed")
             return
         self.services.sync.set_pending(count)
+        await self.refresh_overview()
+
+    async def refresh_overview(self) -> None:
+        """Read what the sync screens show from the store (refused changes, conflicts,
+        the last successful sync) into ``SyncStatus``; nothing while locked."""
+        if self.session.phase is not Phase.UNLOCKED:
+            return
+        device = self.services.device
+        try:
+            store = device.records()
+        except Exception:   # locked, or a device without a store: the counts stay as they are
+            return
+        account = device.account()
+        username = account.username if account else (self.session.username or "")
+        role = account.role if account else "social_worker"
+        try:
+            overview = await self.blocking(sync_overview, store, username=username, role=role)
+        except Exception:
+            log.exception("reading the sync overview failed")
+            return
+        if self.session.phase is Phase.UNLOCKED:
+            self.services.sync.set_overview(overview)
+
+    async def sign_out(self) -> None:
+        """Tell the server, erase this phone's data, and go back to first start."""
+        told = await self.blocking(self.services.device.sign_out)
+        self.services.sync.reset()
+        self.auto_sync = self.services.auto_sync_policy()
+        self.pin_form = ChangePinForm()
+        self.session.wiped()
+        self.setup_form = FirstStartForm(language=self.session.language)
+        self.setup_form.message = Problem(
+            "account.signed_out" if told else "account.signed_out_unreported")
+        await self.go("/setup")
 
     async def lock_now(self) -> None:
         """Lock the store and show the unlock screen."""
@@ -262,11 +319,39 @@ class App:
         await self.blocking(self.services.device.lock)
         self.session.locked()
         self.unlock_form = UnlockForm()
+        self.pin_form = ChangePinForm()
+        self.services.sync.set_overview(None)
         await self.go("/unlock")
 
     async def _on_lifecycle(self, e: ft.AppLifecycleStateChangeEvent) -> None:
         if e.state in (ft.AppLifecycleState.HIDE, ft.AppLifecycleState.PAUSE):
             await self.lock_now()
+        elif e.state is ft.AppLifecycleState.RESUME and self.services.sync_on_open:
+            # Back in the foreground without having been hidden long enough to lock (a
+            # system dialog, a split screen): sync. After a lock, the unlock syncs instead.
+            await self.sync_now(Trigger.RESUME)
+
+    def _watch_connectivity(self) -> None:
+        """Sync when the phone's network comes back (Flet's ``Connectivity`` service).
+
+        It reports the network type, not whether our server answers: a change only asks
+        the auto-sync policy, whose attempt then finds out.
+        """
+        try:
+            self.connectivity = ft.Connectivity(on_change=self._on_connectivity)
+        except Exception:
+            log.warning("the connectivity service is not available here", exc_info=True)
+
+    async def _on_connectivity(self, e: ft.ConnectivityChangeEvent) -> None:
+        types = [str(getattr(t, "value", t)) for t in (e.connectivity or [])]
+        online = any(t != ft.ConnectivityType.NONE.value for t in types)
+        log.info("network changed: %s", ",".join(types) or "none")
+        if not self.auto_sync.set_online(online):
+            return
+        if self.session.phase is not Phase.UNLOCKED or self.services.sync.syncing:
+            self.auto_sync.release()   # the unlock (or the running sync) takes care of it
+            return
+        await self._run_claimed()
 
     async def _idle_watch(self) -> None:
         while True:

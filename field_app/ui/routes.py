@@ -13,7 +13,11 @@ Plain Python (no Flet) so the table is tested on its own. Paths::
     /sync                               sync status (place 2)
     /more                               more (place 3)
     /more/settings                      settings
+    /more/settings/pin                  change the PIN
+    /more/settings/sign-out             sign out (erases this phone's data)
     /more/review                        visits and notes returned by the supervisor
+    /more/conflicts                     edit conflicts
+    /more/conflicts/{conflict_id}       one conflict: the two values, resolve
 """
 
 from __future__ import annotations
@@ -53,6 +57,10 @@ TABLE: dict[str, tuple[str, Place | None, str | None]] = {
     "more": ("/more", Place.MORE, None),
     "settings": ("/more/settings", Place.MORE, "more"),
     "review": ("/more/review", Place.MORE, "more"),
+    "change_pin": ("/more/settings/pin", Place.MORE, "settings"),
+    "sign_out": ("/more/settings/sign-out", Place.MORE, "settings"),
+    "conflicts": ("/more/conflicts", Place.MORE, "more"),
+    "conflict": ("/more/conflicts/{conflict_id}", Place.MORE, "conflicts"),
 }
 
 _COMPILED = [

@@ -16,7 +16,7 @@ import flet as ft
 
 from field_app.ui import routes, theme
 from field_app.ui.screen import Screen
-from field_app.ui.views import places, settings, setup, unlock
+from field_app.ui.views import account, conflicts, places, settings, setup, sync_screen, unlock
 
 if TYPE_CHECKING:
     from field_app.ui.app import App
@@ -27,6 +27,9 @@ PLACE_ICONS = {
     routes.Place.SYNC: (ft.Icons.SYNC, ft.Icons.SYNC),
     routes.Place.MORE: (ft.Icons.MORE_HORIZ, ft.Icons.MORE_HORIZ),
 }
+#: Detail routes outside the families place that, when wide, draw their list (the parent
+#: route named here) beside them in one view instead of stacking it below.
+TWO_PANES = {"conflict": "conflicts"}
 PLACE_LABELS = {routes.Place.FAMILIES: "nav.families", routes.Place.VISITS: "nav.visits",
                 routes.Place.SYNC: "nav.sync", routes.Place.MORE: "nav.more"}
 
@@ -44,10 +47,14 @@ def _builders() -> dict[str, ScreenBuilder]:
         "visit_new": places.placeholder("visit.title"),
         "note_new": places.placeholder("note.title"),
         "visits": places.visits,
-        "sync": places.sync,
+        "sync": sync_screen.build,
         "more": places.more,
         "settings": settings.build,
         "review": places.placeholder("review.title"),
+        "change_pin": account.change_pin,
+        "sign_out": account.sign_out,
+        "conflicts": conflicts.list_screen,
+        "conflict": conflicts.detail_screen,
         "not_found": places.not_found,
     }
 
@@ -62,6 +69,8 @@ def build_views(app: App, route: routes.Route) -> list[ft.View]:
         while at is not None:
             chain.insert(0, at)
             at = at.parent
+        if app.wide and route.name in TWO_PANES:
+            chain = [r for r in chain if r.name != TWO_PANES[route.name]]
     return [_view(app, r, top=(i == len(chain) - 1), depth=i) for i, r in enumerate(chain)]
 
 

@@ -97,7 +97,8 @@ def test_sync_levels_most_urgent_first() -> None:
     s.set_progress(1.7)
     assert s.progress == 1.0
     s.failed("Немає зв'язку", offline=True)
-    assert (s.level, s.error) == (SyncLevel.ERROR, "Немає зв'язку")
+    assert (s.level, s.error, s.connectivity) == (
+        SyncLevel.ERROR, Problem.literal("Немає зв'язку", "Немає зв'язку"), Connectivity.OFFLINE)
     at = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
     s.succeeded(at, pending=0)
     assert (s.level, s.last_success, s.connectivity, s.error) == (
