@@ -210,6 +210,11 @@ def test_unlock_refusal_lines() -> None:
     ("/more", "more", {}),
     ("/more/settings", "settings", {}),
     ("/more/review", "review", {}),
+    ("/more/settings/pin", "change_pin", {}),
+    ("/more/settings/sign-out", "sign_out", {}),
+    ("/more/conflicts", "conflicts", {}),
+    ("/more/conflicts/6f1c2d3e-aaaa-4bbb-8ccc-000011112222", "conflict",
+     {"conflict_id": "6f1c2d3e-aaaa-4bbb-8ccc-000011112222"}),
     ("/", "not_found", {}),
     ("/families/../etc", "not_found", {}),
 ])
@@ -225,6 +230,9 @@ def test_places_and_parents() -> None:
     assert visit.parent.parent is not None and visit.parent.parent.path == "/families"
     assert visit.parent.parent.parent is None
     assert routes.parse("/more/settings").place is routes.Place.MORE
+    conflict = routes.parse("/more/conflicts/c1")
+    assert conflict.parent is not None and conflict.parent.path == "/more/conflicts"
+    assert routes.parse("/more/settings/pin").parent.path == "/more/settings"  # type: ignore[union-attr]
     assert routes.parse("/unlock").place is None
     assert routes.path_for("family", family_id="x1") == "/families/x1"
     assert [routes.parse(p).place for p in routes.PLACE_PATHS.values()] == list(routes.Place)
