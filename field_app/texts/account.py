@@ -13,7 +13,7 @@ UK: dict[str, str] = {
     "account.changing": "Перевірка та зміна PIN-коду…",
     "account.pin_changed": "PIN-код змінено. Надалі розблоковуйте застосунок новим PIN-кодом.",
     "account.fix_fields": "Виправте позначені поля.",
-    "account.sign_out": "Вийти з облікового запису",
+    "account.sign_out_title": "Вихід",
     "account.sign_out_hint": ("Вихід стирає всі дані з цього телефону і повідомляє сервер, що "
                               "телефон більше не використовується."),
     "account.sign_out_signed_in": "Ви увійшли як {username}.",
@@ -45,7 +45,7 @@ EN: dict[str, str] = {
     "account.changing": "Checking and changing the PIN…",
     "account.pin_changed": "The PIN was changed. Unlock the app with the new PIN from now on.",
     "account.fix_fields": "Please correct the marked fields.",
-    "account.sign_out": "Sign out",
+    "account.sign_out_title": "Sign out",
     "account.sign_out_hint": ("Signing out erases all data from this phone and tells the server "
                               "the phone is no longer used."),
     "account.sign_out_signed_in": "You are signed in as {username}.",

@@ -105,16 +105,14 @@ UK: dict[str, str] = {
     "conflicts.merged": "Об'єднане значення",
     "conflicts.merged_help": "Відредагуйте текст, щоб він містив усе потрібне з обох версій.",
     "conflicts.save_merged": "Зберегти об'єднане значення",
-    "conflicts.settled": "Вирішено на цьому телефоні — буде надіслано під час синхронізації",
+    "conflicts.settled_value": ("Вирішено на цьому телефоні: тепер у записі «{value}». Буде "
+                                "надіслано під час синхронізації."),
     "conflicts.settled_section": "Вирішено, чекає надсилання",
     "conflicts.open_section": "Потребують рішення: {n}",
-    "conflicts.resolved_note": ("Збережено на телефоні. Конфлікт закриється на всіх пристроях "
-                                "після синхронізації."),
     "conflicts.gone": "Цього конфлікту немає на телефоні (можливо, його вже вирішено).",
     "conflicts.record_missing": "Запису, якого стосується конфлікт, немає на цьому телефоні.",
     "conflicts.not_on_phone": "запису немає на цьому телефоні",
     "conflicts.open_record": "Відкрити запис",
-    "conflicts.locked": "Спершу розблокуйте застосунок.",
     **_fields(_FIELDS_UK),
 }
 
@@ -139,15 +137,13 @@ EN: dict[str, str] = {
     "conflicts.merged": "Merged value",
     "conflicts.merged_help": "Edit the text so it holds what is needed from both versions.",
     "conflicts.save_merged": "Save the merged value",
-    "conflicts.settled": "Resolved on this phone — it will be sent at the next sync",
+    "conflicts.settled_value": ("Resolved on this phone: the record now holds \"{value}\". "
+                                "It will be sent at the next sync."),
     "conflicts.settled_section": "Resolved, waiting to be sent",
     "conflicts.open_section": "Waiting for a decision: {n}",
-    "conflicts.resolved_note": ("Saved on this phone. The conflict closes on every device "
-                                "after the sync."),
     "conflicts.gone": "This conflict is not on this phone (it may have been resolved).",
     "conflicts.record_missing": "The record of this conflict is not on this phone.",
     "conflicts.not_on_phone": "the record is not on this phone",
     "conflicts.open_record": "Open the record",
-    "conflicts.locked": "Unlock the app first.",
     **_fields(_FIELDS_EN),
 }

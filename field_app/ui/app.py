@@ -15,7 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import flet as ft
 
@@ -37,8 +37,15 @@ T = TypeVar("T")
 
 #: Routes that show the store's sync overview (read again when one is shown).
 _OVERVIEW_ROUTES = frozenset({"sync", "more", "sign_out"})
-#: Routes re-rendered on every sync status change (progress, outcome).
-_FOLLOW_SYNC = frozenset({"sync", "sign_out"})
+#: Routes re-rendered on every sync status change (the sync screen follows in place).
+_FOLLOW_SYNC = frozenset({"sign_out"})
+
+
+class Refreshes(Protocol):
+    """Something on screen that redraws itself from ``SyncStatus``."""
+
+    def refresh(self) -> None:
+        """Show the current status."""
 
 #: How often the inactivity timer looks at the clock, in seconds.
 IDLE_CHECK_SECONDS = 15.0
@@ -57,9 +64,11 @@ class App:
         self.unlock_form = UnlockForm()
         self.pin_form = ChangePinForm()
         self.route = routes.parse(page.route or "/")
-        self.indicators: list[SyncIndicator] = []
+        #: Controls on screen that follow ``SyncStatus`` in place (the app bar's indicator,
+        #: the sync screen): refreshed on every change instead of re-rendering the page,
+        #: so a tap in progress is not lost to a rebuilt widget.
+        self.indicators: list[Refreshes] = []
         self._unsubscribe: list[Callable[[], None]] = []
-        self._was_syncing = False
         self._idle_task: asyncio.Task[None] | None = None
         self._auto_task: asyncio.Task[None] | None = None
         self.auto_sync = services.auto_sync_policy()
@@ -166,13 +175,16 @@ class App:
         self.indicators.append(indicator)
         return indicator
 
+    def follow_status(self, watcher: Refreshes) -> None:
+        """Refresh ``watcher`` (a screen being built) on every sync status change."""
+        self.indicators.append(watcher)
+
     def _on_sync_change(self) -> None:
         for indicator in self.indicators:
             indicator.refresh()
-        finished = self._was_syncing and not self.services.sync.syncing
-        self._was_syncing = self.services.sync.syncing
-        # The sync screens follow every step; the families list reloads what a sync brought.
-        if self.route.name in _FOLLOW_SYNC or (finished and self.route.name == "families"):
+        # The sync screen and the families list follow in place (``follow_status``); the
+        # sign-out screen is drawn again.
+        if self.route.name in _FOLLOW_SYNC:
             self.render()
 
     def _on_resize(self, _e: object) -> None:

@@ -75,7 +75,8 @@ def test_list_and_choose_mine_on_a_phone(tmp_path: Path) -> None:
         assert h.find(key="conflict-merged").value == "вул. Садова, 5"
         await h.click(h.find(key="conflict-keep-0"))
         assert h.find(key="conflict-settled").content.controls[1].value == (
-            "Вирішено на цьому телефоні — буде надіслано під час синхронізації")
+            "Вирішено на цьому телефоні: тепер у записі «вул. Садова, 3». Буде надіслано під "
+            "час синхронізації.")
         assert device.store is not None
         assert device.store.get(Family, fid).address == "вул. Садова, 3"
         assert h.page.data.services.sync.pending == 1       # waits on the phone like any edit
@@ -115,7 +116,10 @@ def test_merged_text_on_a_laptop_side_by_side(tmp_path: Path) -> None:
         await h.click(h.find(key="conflict-save-merged"))
         assert device.store is not None
         assert device.store.get(Visit, vid).next_steps == "Візит до школи, потім оформити допомогу"
-        assert h.find(key="conflict-settled")
+        assert h.find(key="conflict-settled").content.controls[1].value.startswith(
+            "Вирішено на цьому телефоні: тепер у записі «Візит до школи, потім оформити "
+            "допомогу»")
+        assert h.find_all(key="conflict-current") == []     # said by the banner
         assert "Вирішено, чекає надсилання" in h.texts()     # the list beside it follows
         await h.close()
 

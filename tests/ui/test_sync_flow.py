@@ -114,9 +114,8 @@ def test_counts_last_sync_and_the_stages_of_a_sync(tmp_path: Path) -> None:
         mark_success(device.store, int(three_days.timestamp() * 1000))
         h = await start_unlocked(tmp_path, device, route="/sync")
         assert h.find(key="sync-pending").title.value == "Збережено на телефоні: 12 змін"
-        assert h.find(key="sync-last").title.value == (
-            f"Остання успішна синхронізація: {format_datetime(three_days)}")
-        assert h.find(key="sync-last-ago").value == "3 дні тому"
+        assert h.find(key="sync-last").title.value == "Остання успішна синхронізація"
+        assert h.find(key="sync-last-when").value == f"{format_datetime(three_days)} · 3 дні тому"
         assert h.find(key="sync-state").title.value == "Зв'язок із сервером ще не перевірено"
         stages: list[str] = []
         bars: list[float | None] = []

@@ -51,7 +51,8 @@ class ChangePinView:
                 keyboard_type=ft.KeyboardType.NUMBER, autocorrect=False,
                 enable_suggestions=False, error_max_lines=4, on_change=self._changed,
                 on_submit=self._submit,
-                helper=t("account.new_pin_help") if name == "new_pin" else None)
+                helper=t("account.new_pin_help") if name == "new_pin" else None,
+                helper_max_lines=3)
             self.fields[name] = reveal_toggle(app, field)
         self.message = message_text("change-pin-message")
         self.done = ft.Text(t("account.pin_changed"), color=ft.Colors.PRIMARY,
@@ -207,9 +208,14 @@ def sign_out(app: App, _route: Route) -> Screen:
         elif status.error is not None:
             rows.append(ft.Text(problem_text(app, status.error), color=ft.Colors.ERROR,
                                 key="sign-out-sync-error"))
-        rows.append(ft.Checkbox(label=t("account.sign_out_confirm"), value=False,
-                                on_change=confirm, key="sign-out-confirm"))
+        # A row that wraps its words (a checkbox label would be cut off on a phone); the
+        # whole row toggles the box.
+        rows.append(ft.ListTile(
+            leading=ft.Checkbox(value=False, on_change=confirm, key="sign-out-confirm",
+                                semantics_label=t("account.sign_out_confirm")),
+            title=ft.Text(t("account.sign_out_confirm")), toggle_inputs=True,
+            min_height=theme.TOUCH, content_padding=ft.Padding.only(left=4)))
     else:
         rows.append(ft.Text(t("account.sign_out_all_sent"), key="sign-out-safe"))
     rows += [progress, submit]
-    return Screen(title=t("account.sign_out"), body=form_column(app, rows))
+    return Screen(title=t("account.sign_out_title"), body=form_column(app, rows))

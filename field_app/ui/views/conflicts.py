@@ -235,13 +235,15 @@ class ConflictDetail:
                 on_click=_go(app, f"/families/{row.record.family_id}"),
                 key="conflict-open-record")]))
         if row.settled_here:
-            out.append(_banner(t("conflicts.settled"), "conflict-settled"))
+            now = self._current_words or next(
+                (self._words[id(s)] for s in row.sides if s.current), "")
+            out.append(_banner(t("conflicts.settled_value", value=now), "conflict-settled"))
         cards = [self._side(i, side, row) for i, side in enumerate(row.sides)]
         # Side by side where there is room, one above the other on a phone.
         out.append(ft.Row([ft.Container(content=c, expand=True) for c in cards], spacing=12,
                           vertical_alignment=ft.CrossAxisAlignment.START)
                    if app.wide else ft.Column(cards, spacing=12, tight=True))
-        if self._current_words is not None:
+        if self._current_words is not None and not row.settled_here:
             out.append(ft.Text(t("conflicts.now_in_record", value=self._current_words),
                                key="conflict-current"))
         if row.text:
@@ -252,20 +254,20 @@ class ConflictDetail:
     def _side(self, index: int, side: ConflictSide, row: ConflictRow) -> ft.Control:
         app, t = self.app, self.app.t
         heading = side_heading(app, side, row)
-        parts: list[ft.Control] = [
-            ft.Text(heading, theme_style=ft.TextThemeStyle.TITLE_SMALL,
-                    weight=ft.FontWeight.BOLD),
-            ft.Text(f"{side.author}, {_when(side)}",
-                    theme_style=ft.TextThemeStyle.BODY_SMALL),
-        ]
+        top: list[ft.Control] = [ft.Text(heading, theme_style=ft.TextThemeStyle.TITLE_SMALL,
+                                         weight=ft.FontWeight.BOLD, expand=True)]
         if side.current:
-            parts.append(ft.Container(
+            top.append(ft.Container(
                 content=ft.Text(t("conflicts.current"), theme_style=ft.TextThemeStyle.LABEL_MEDIUM,
                                 color=ft.Colors.ON_SECONDARY_CONTAINER),
                 bgcolor=ft.Colors.SECONDARY_CONTAINER, border_radius=8,
                 padding=ft.Padding.symmetric(horizontal=8, vertical=4)))
+        parts: list[ft.Control] = [
+            ft.Row(top, spacing=8),
+            ft.Text(f"{side.author}, {_when(side)}", theme_style=ft.TextThemeStyle.BODY_SMALL),
+        ]
         parts += [
-            ft.Text(self._words[id(side)], selectable=True, key=f"conflict-value-{index}"),
+            ft.Text(self._words[id(side)], key=f"conflict-value-{index}"),
             ft.OutlinedButton(t("conflicts.keep_named", who=heading), icon=ft.Icons.CHECK,
                               height=theme.TOUCH, on_click=self._keep(side),
                               key=f"conflict-keep-{index}"),
