@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,9 +34,10 @@ MERGED = "вул. Садова, 3, кв. 5"
 class World:
     """The server, the app's URL and the families in conflict."""
 
-    def __init__(self, server: LiveServer, url: str) -> None:
+    def __init__(self, server: LiveServer, url: str, data_dir: Path) -> None:
         self.server = server
         self.url = url
+        self.data_dir = data_dir
 
 
 def _family(name: str, settlement: str, community: str = "zhytomyrska") -> Family:
@@ -77,7 +79,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         petro.close()
         olena.close()
         with _serve_app(data_dir) as url:
-            yield World(server, url)
+            yield World(server, url, data_dir)
     finally:
         server.stop()
 
@@ -178,6 +180,29 @@ def test_conflict_side_by_side_and_sync_on_a_laptop(world: World, laptop: AppPag
     assert app.small_targets() == [], app.small_targets()
     app.shot("3-sync")
 
+
+
+def test_network_back_syncs_by_itself(world: World, phone: AppPage,
+                                      tmp_path: Path) -> None:
+    app = phone.open(world.url)
+    _unlock(app)
+    app.place("Синхронізація").click()
+    _starts(app, "Сервер доступний", timeout=30_000)
+    # A colleague sends a new family meanwhile.
+    colleague = LocalStore.create(tmp_path / "petro2.db", "482915", kdf=TEST_KDF)
+    with SyncClient(colleague, world.server.base_url) as sync:
+        sync.login("petro", PASSWORD)
+        colleague.save(_family("Ткаченко", "Малин"))
+        sync.sync()
+    colleague.close()
+    app.page.wait_for_timeout(31_000)     # past the policy's minimum gap after the unlock
+    app.page.context.set_offline(True)    # the phone loses its network...
+    app.page.wait_for_timeout(3_000)
+    app.page.context.set_offline(False)   # ...and gets it back: the app syncs by itself
+    app.wait_text("Надіслано змін: 0, отримано: 1.", timeout=30_000)
+    log = (world.data_dir / "app.log").read_text(encoding="utf-8")
+    assert "network changed: none" in log and "network changed: wifi" in log, log[-2000:]
+    app.shot("1-synced-by-itself")
 
 
 def test_change_pin_then_sign_out_on_a_phone(world: World, phone: AppPage) -> None:
