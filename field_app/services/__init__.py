@@ -8,7 +8,12 @@
 * ``forms`` — form models with their validation (first start, unlock, settings);
 * ``device`` — the ``Device`` interface (store + sign-in) the screens use, and its errors;
 * ``store_device`` — ``StoreDevice``, that interface over ``field_app.store``;
-* ``app`` — ``AppServices``, the bundle a Flet session is built from.
+* ``app`` — ``AppServices``, the bundle a Flet session is built from;
+* ``sync_overview``, ``sync_problems`` — what the sync screen shows from the store, and each
+  sync error in words with the next step;
+* ``conflicts``, ``values``, ``record_names`` — edit conflicts (who sees them, resolving),
+  field values in words, records by a human name;
+* ``account`` — the change-PIN form and the sign-out decision.
 
 Everything here that blocks (files, key derivation, queries) is called by the views through
 ``asyncio.to_thread``.
