@@ -159,6 +159,11 @@ class Device(Protocol):
         """
         ...
 
+    def sign_in_again(self, password: str) -> None:
+        """Sign in again as the same user, keeping everything on the phone (the server no
+        longer accepted the device's token). Raises ``SignInFailed``."""
+        ...
+
     def change_pin(self, old: str, new: str) -> None:
         """Re-wrap the data key under ``new`` (key derivation: about a second, twice).
 

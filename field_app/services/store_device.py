@@ -194,6 +194,18 @@ class StoreDevice:
                           pending=self.pending_changes(),
                           needs_attention=len(report.attention))
 
+    def sign_in_again(self, password: str) -> None:
+        """Sign in again as the stored user with the stored server; nothing local changes
+        but the token (the unsynced changes go at the next sync)."""
+        with self._mutex:
+            store = self.store
+            url = self.server_url()
+            account = self.account()
+            if store is None or url is None:
+                raise SignInFailed(Problem("err.locked"))
+            username = account.username if account is not None else store.user
+        self._sign_in(store, url, username, password)
+
     def change_pin(self, old: str, new: str) -> None:
         """Re-wrap the data key under ``new``; a wrong ``old`` counts as a wrong PIN."""
         with self._mutex:

@@ -22,8 +22,8 @@ UK: dict[str, str] = {
                        "Увімкніть автоматичні дату й час у налаштуваннях телефону та "
                        "синхронізуйте знову. Зміни збережено на телефоні."),
     "sync.err.login": ("Сервер більше не приймає вхід із цього телефону. Зміни збережено на "
-                       "телефоні. Зверніться до координатора, щоб перевірити ваш обліковий "
-                       "запис."),
+                       "телефоні. Введіть свій пароль нижче й увійдіть знову; якщо не вийде — "
+                       "зверніться до координатора."),
     "sync.err.untrusted": ("Сертифікат сервера не довірений, тому синхронізацію зупинено, щоб "
                            "дані не потрапили до чужих. Зміни збережено на телефоні. "
                            "Зверніться до адміністратора."),
@@ -76,6 +76,8 @@ UK: dict[str, str] = {
     "sync.attention_retry": "Надіслати знову",
     "sync.not_on_phone": "запису немає на цьому телефоні",
     "sync.kind_unknown": "запис",
+    "sync.relogin_password": "Пароль",
+    "sync.relogin": "Увійти знову",
     "sync.conflicts.one": "{n} конфлікт змін чекає рішення",
     "sync.conflicts.few": "{n} конфлікти змін чекають рішення",
     "sync.conflicts.many": "{n} конфліктів змін чекають рішення",
@@ -97,7 +99,8 @@ EN: dict[str, str] = {
                        "Turn on automatic date and time in the phone's settings and sync "
                        "again. Your changes are saved on this phone."),
     "sync.err.login": ("The server no longer accepts this phone's sign-in. Your changes are "
-                       "saved on this phone. Contact your coordinator to check your account."),
+                       "saved on this phone. Enter your password below and sign in again; if "
+                       "that fails, contact your coordinator."),
     "sync.err.untrusted": ("The server's certificate is not trusted, so the sync stopped to keep "
                            "the data from strangers. Your changes are saved on this phone. "
                            "Contact your administrator."),
@@ -148,6 +151,8 @@ EN: dict[str, str] = {
     "sync.attention_retry": "Send again",
     "sync.not_on_phone": "the record is not on this phone",
     "sync.kind_unknown": "record",
+    "sync.relogin_password": "Password",
+    "sync.relogin": "Sign in again",
     "sync.conflicts.one": "{n} edit conflict waits for a decision",
     "sync.conflicts.few": "{n} edit conflicts wait for a decision",
     "sync.conflicts.many": "{n} edit conflicts wait for a decision",

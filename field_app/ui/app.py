@@ -14,7 +14,6 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
 import flet as ft
@@ -22,15 +21,14 @@ import flet as ft
 from field_app.i18n import LANGUAGES, LOCALES, Translator
 from field_app.services.account import ChangePinForm
 from field_app.services.app import AppServices, Trigger
-from field_app.services.device import DeviceWiped, SyncFailed, SyncStep
 from field_app.services.forms import FirstStartForm, UnlockForm
 from field_app.services.pin_policy import Problem
 from field_app.services.settings import AppSettings
-from field_app.services.state import Phase, SessionState, SyncStatus
-from field_app.services.sync_overview import sync_overview
+from field_app.services.state import Phase, SessionState
 from field_app.ui import routes, theme
 from field_app.ui.shell import build_views
 from field_app.ui.sync_indicator import SyncIndicator
+from field_app.ui.syncing import SyncActions
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -51,7 +49,7 @@ class Refreshes(Protocol):
 IDLE_CHECK_SECONDS = 15.0
 
 
-class App:
+class App(SyncActions):
     """The state and the actions of one session; views read it and call its methods."""
 
     def __init__(self, page: ft.Page, services: AppServices) -> None:
@@ -233,85 +231,6 @@ class App:
         if self.services.sync_on_open:
             self.spawn(self.sync_now(Trigger.START))
 
-    async def sync_now(self, trigger: Trigger = Trigger.MANUAL) -> None:
-        """Run one sync off the loop, reporting progress and the outcome in ``SyncStatus``.
-
-        The auto-sync policy decides: never two at once, and automatic triggers wait a
-        little after a recent attempt (longer after failures); the button always goes.
-        """
-        status = self.services.sync
-        if status.syncing or self.session.phase is not Phase.UNLOCKED:
-            return
-        if not self.auto_sync.try_begin(trigger):
-            return
-        await self._run_claimed()
-
-    async def _run_claimed(self) -> None:
-        """Run the sync the policy just granted, and tell it how it ended."""
-        ok = False
-        try:
-            ok = await self._sync_once(self.services.sync)
-        finally:
-            self.auto_sync.finish(ok)
-
-    async def _sync_once(self, status: SyncStatus) -> bool:
-        loop = asyncio.get_running_loop()
-
-        def progress(step: SyncStep) -> None:   # called in the worker thread
-            loop.call_soon_threadsafe(status.set_step, step.stage, step.done, step.total)
-
-        status.started(datetime.now(UTC))
-        try:
-            result = await self.blocking(self.services.device.sync, progress)
-        except DeviceWiped as exc:
-            status.reset()
-            self.session.wiped()
-            self.setup_form.message = exc.problem
-            await self.go("/setup")
-            return False
-        except SyncFailed as exc:
-            status.failed(exc.problem, offline=exc.offline, reached=exc.reached)
-        except Exception as exc:
-            log.exception("sync failed")
-            status.failed(Problem("sync.err.unexpected", {"detail": type(exc).__name__}))
-        else:
-            status.succeeded(result.at, result.pending, result.pushed, result.pulled)
-            await self.refresh_overview()
-            return True
-        await self.refresh_overview()
-        return False
-
-    async def refresh_pending(self) -> None:
-        """Read the outbox size into the sync status (and the rest of the overview)."""
-        try:
-            count = await self.blocking(self.services.device.pending_changes)
-        except Exception:
-            log.exception("reading the pending count failed")
-            return
-        self.services.sync.set_pending(count)
-        await self.refresh_overview()
-
-    async def refresh_overview(self) -> None:
-        """Read what the sync screens show from the store (refused changes, conflicts,
-        the last successful sync) into ``SyncStatus``; nothing while locked."""
-        if self.session.phase is not Phase.UNLOCKED:
-            return
-        device = self.services.device
-        try:
-            store = device.records()
-        except Exception:   # locked, or a device without a store: the counts stay as they are
-            return
-        account = device.account()
-        username = account.username if account else (self.session.username or "")
-        role = account.role if account else "social_worker"
-        try:
-            overview = await self.blocking(sync_overview, store, username=username, role=role)
-        except Exception:
-            log.exception("reading the sync overview failed")
-            return
-        if self.session.phase is Phase.UNLOCKED:
-            self.services.sync.set_overview(overview)
-
     async def sign_out(self) -> None:
         """Tell the server, erase this phone's data, and go back to first start."""
         told = await self.blocking(self.services.device.sign_out)
@@ -343,28 +262,6 @@ class App:
             # system dialog, a split screen): sync. After a lock, the unlock syncs instead.
             await self.sync_now(Trigger.RESUME)
 
-    def _watch_connectivity(self) -> None:
-        """Sync when the phone's network comes back (Flet's ``Connectivity`` service).
-
-        It reports the network type, not whether our server answers: a change only asks
-        the auto-sync policy, whose attempt then finds out.
-        """
-        try:
-            self.connectivity = ft.Connectivity(on_change=self._on_connectivity)
-        except Exception:
-            log.warning("the connectivity service is not available here", exc_info=True)
-
-    async def _on_connectivity(self, e: ft.ConnectivityChangeEvent) -> None:
-        types = [str(getattr(t, "value", t)) for t in (e.connectivity or [])]
-        online = any(t != ft.ConnectivityType.NONE.value for t in types)
-        log.info("network changed: %s", ",".join(types) or "none")
-        if not self.auto_sync.set_online(online):
-            return
-        if self.session.phase is not Phase.UNLOCKED or self.services.sync.syncing:
-            self.auto_sync.release()   # the unlock (or the running sync) takes care of it
-            return
-        await self._run_claimed()
-
     async def _idle_watch(self) -> None:
         while True:
             await asyncio.sleep(IDLE_CHECK_SECONDS)
@@ -374,20 +271,7 @@ class App:
                 except Exception:
                     log.exception("auto-lock failed")
 
-    async def _auto_sync_watch(self) -> None:
-        while True:
-            await asyncio.sleep(self.services.sync_check_s)
-            if self.session.phase is Phase.UNLOCKED and self.auto_sync.due():
-                try:
-                    await self.sync_now(Trigger.INTERVAL)
-                except Exception:
-                    log.exception("automatic sync failed")
-
     # ---- helpers -------------------------------------------------------------------------
-    async def blocking(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run blocking ``fn`` off the event loop."""
-        return await asyncio.to_thread(fn, *args, **kwargs)
-
     def spawn(self, coro: Awaitable[None]) -> None:
         """Run ``coro`` as a task of this session (for sync callbacks)."""
         async def runner() -> None:

@@ -47,6 +47,7 @@ from field_app.services.device import (
     PinRefused,
     ProgressCallback,
     Refusal,
+    SignInFailed,
     SyncResult,
     SyncStep,
 )
@@ -427,6 +428,12 @@ class FakeDevice:
             raise self.sync_error
         progress(SyncStep("pull", 5))
         return self.sync_result
+
+    def sign_in_again(self, password: str) -> None:
+        self.calls.append("sign_in_again")
+        if password != "пароль":
+            raise SignInFailed(Problem("err.sign_in_failed"))
+        self.sync_error = None
 
     def change_pin(self, old: str, new: str) -> None:
         self.calls.append("change_pin")

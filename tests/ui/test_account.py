@@ -12,12 +12,21 @@ from pathlib import Path
 import pytest
 
 from field_app.services.account import ChangePinForm, SignOutPlan
-from field_app.services.device import DeviceError, DeviceWiped, PinRefused, Refusal
+from field_app.services.device import (
+    DeviceError,
+    DeviceWiped,
+    PinRefused,
+    Refusal,
+    SignInFailed,
+    SyncFailed,
+)
 from field_app.services.pin_policy import Problem
 from field_app.services.state import Phase
-from field_app.services.store_device import StoreDevice
+from field_app.services.store_device import StoreDevice, sync_client_sign_in
 from field_app.store import TEST_KDF, LocalStore, LockoutPolicy
+from field_app.sync.client import TOKEN_SECRET
 from shared_models.records import Family
+from tests.ui.conftest import PASSWORD, USER
 from tests.ui.harness import Harness, run, start_app
 from tests.ui.test_ui_store_device import SignIn
 
@@ -268,3 +277,21 @@ def test_sign_out_with_everything_sent_needs_no_confirmation(tmp_path: Path) -> 
         await h.close()
 
     run(flow)
+
+
+def test_sign_in_again_keeps_the_unsent_changes(tmp_path: Path, sync_server: str) -> None:
+    """Against ``python -m sync_server``: the server no longer knows the device's token."""
+    device = StoreDevice(tmp_path, sign_in=sync_client_sign_in, kdf=TEST_KDF)
+    device.set_up(server_url=sync_server, username=USER, password=PASSWORD, pin=PIN)
+    _save_families(device, 2)
+    assert device.store is not None
+    device.store.set_secret(TOKEN_SECRET, b"a-token-the-server-never-issued")
+    with pytest.raises(SyncFailed) as refused:
+        device.sync(lambda _step: None)
+    assert refused.value.problem == Problem("sync.err.login") and refused.value.reached
+    with pytest.raises(SignInFailed):
+        device.sign_in_again("не той пароль")
+    device.sign_in_again(PASSWORD)
+    assert device.pending_changes() == 2                  # nothing was lost meanwhile
+    result = device.sync(lambda _step: None)
+    assert (result.pushed, result.pending) == (2, 0)

@@ -251,3 +251,31 @@ def test_resume_starts_a_sync(tmp_path: Path) -> None:
         await h.close()
 
     run(flow)
+
+
+def test_sign_in_again_when_the_server_forgot_the_device(tmp_path: Path) -> None:
+    async def flow() -> None:
+        device = _device(tmp_path)
+        _family(device)
+        device.sync_error = sync_failure(NeedsLogin())
+        h = await start_unlocked(tmp_path, device, route="/sync")
+        assert h.find_all(key="relogin-password") == []       # only for this error
+        await h.click(h.find(key="sync-now"))
+        assert h.find(key="sync-error").value == UK["sync.err.login"]
+        password = h.find(key="relogin-password")
+        assert password.password
+        await h.click(h.find(key="relogin-submit"))
+        assert h.find(key="relogin-password").error == "Обов'язкове поле"
+        await h.type(h.find(key="relogin-password"), "не той")
+        await h.click(h.find(key="relogin-submit"))
+        assert h.find(key="relogin-password").error == (
+            "Не вдалося увійти. Перевірте адресу сервера, логін і пароль.")
+        await h.type(h.find(key="relogin-password"), "пароль")
+        await h.submit(h.find(key="relogin-password"))
+        assert device.calls[-2:] == ["sign_in_again", "sync"]  # signed in, then synced
+        assert h.find_all(key="sync-error") == []
+        assert h.find_all(key="relogin-password") == []
+        assert device.store is not None and device.store.pending_count() == 1   # kept
+        await h.close()
+
+    run(flow)

@@ -19,12 +19,13 @@ from typing import TYPE_CHECKING
 import flet as ft
 
 from field_app.i18n import format_datetime
+from field_app.services.device import DeviceError
 from field_app.services.record_names import kind_key
 from field_app.services.state import Connectivity, SyncStatus
 from field_app.services.sync_overview import RefusedChange, ago, retry_refused
 from field_app.ui import theme
 from field_app.ui.screen import Screen, form_column
-from field_app.ui.views.common import problem_text
+from field_app.ui.views.common import problem_text, reveal_toggle
 
 if TYPE_CHECKING:
     from field_app.ui.app import App
@@ -72,6 +73,15 @@ class SyncView:
                           spacing=4, expand=True, tight=True),
             ], vertical_alignment=ft.CrossAxisAlignment.START, spacing=12),
             bgcolor=ft.Colors.ERROR_CONTAINER, border_radius=12, padding=ft.Padding.all(16))
+        # Signing in again when the server no longer accepts the token (keeps everything).
+        self.password = reveal_toggle(app, ft.TextField(
+            label=t("sync.relogin_password"), key="relogin-password", autocorrect=False,
+            enable_suggestions=False, on_submit=self._sign_in_again, error_max_lines=3))
+        self.relogin = ft.Column([
+            self.password,
+            ft.FilledButton(t("sync.relogin"), icon=ft.Icons.LOGIN, height=theme.TOUCH,
+                            on_click=self._sign_in_again, key="relogin-submit"),
+        ], spacing=8, tight=True, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         self.pending_icon = ft.Icon(ft.Icons.PHONE_ANDROID)
         self.pending_title = ft.Text("")
         self.pending_hint = ft.Text(t("sync.saved_hint"))
@@ -98,8 +108,8 @@ class SyncView:
                                    horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         self._attention_shown: tuple[object, ...] | None = None
         self.controls: list[ft.Control] = [
-            self.state, self.error, self.pending, self.last, self.stage, self.progress,
-            self.counts, self.button, self.conflicts, self.attention,
+            self.state, self.error, self.relogin, self.pending, self.last, self.stage,
+            self.progress, self.counts, self.button, self.conflicts, self.attention,
         ]
         self._fill()
 
@@ -113,11 +123,29 @@ class SyncView:
     async def _sync_now(self, _e: object) -> None:
         await self.app.sync_now()
 
+    async def _sign_in_again(self, _e: object) -> None:
+        app = self.app
+        password = self.password.value or ""
+        if not password:
+            self.password.error = app.t("err.required")
+            self.password.update()
+            return
+        try:
+            await app.blocking(app.services.device.sign_in_again, password)
+        except DeviceError as exc:
+            self.password.error = problem_text(app, exc.problem)
+            self.password.update()
+            return
+        self.password.value, self.password.error = "", None
+        await app.sync_now()
+
     def _fill(self) -> None:
         app, t, status = self.app, self.app.t, self.app.services.sync
         self._fill_state(status)
         self.error.visible = status.error is not None and not status.syncing
         self.error_text.value = problem_text(app, status.error) if status.error else ""
+        self.relogin.visible = (self.error.visible and status.error is not None
+                                and status.error.key == "sync.err.login")
         self.pending_icon.icon = (ft.Icons.PHONE_ANDROID if status.pending
                                   else ft.Icons.CLOUD_DONE_OUTLINED)
         self.pending_title.value = (app.tr.plural("sync.saved_count", status.pending)
