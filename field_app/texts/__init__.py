@@ -10,6 +10,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from field_app.texts import account, conflicts, sync
+from field_app.texts import account, conflicts, family, review, sync
 
-TABLES: tuple[ModuleType, ...] = (sync, conflicts, account)
+TABLES: tuple[ModuleType, ...] = (family, review, sync, conflicts, account)

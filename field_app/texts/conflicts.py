@@ -39,6 +39,7 @@ _FIELDS_UK: dict[str, dict[str, str]] = {
         "deleted": "Запис видалено", "target_kind": "Що перевірено",
         "target_id": "Перевірений запис", "decision": "Рішення", "comment": "Коментар",
         "reviewer": "Супервізор", "reviewed_at": "Час перевірки",
+        "target_clock": "Версія перевіреного запису",
     },
 }
 
@@ -75,6 +76,7 @@ _FIELDS_EN: dict[str, dict[str, str]] = {
         "deleted": "Record deleted", "target_kind": "What was reviewed",
         "target_id": "Reviewed record", "decision": "Decision", "comment": "Comment",
         "reviewer": "Supervisor", "reviewed_at": "Reviewed at",
+        "target_clock": "Version of the reviewed record",
     },
 }
 

@@ -21,6 +21,8 @@ import flet as ft
 from field_app.i18n import LANGUAGES, LOCALES, Translator
 from field_app.services.account import ChangePinForm
 from field_app.services.app import AppServices, Trigger
+from field_app.services.drafts import Drafts
+from field_app.services.family_card import warm_up
 from field_app.services.forms import FirstStartForm, UnlockForm
 from field_app.services.pin_policy import Problem
 from field_app.services.settings import AppSettings
@@ -61,12 +63,17 @@ class App(SyncActions):
         self.setup_form = FirstStartForm()
         self.unlock_form = UnlockForm()
         self.pin_form = ChangePinForm()
+        #: Open record forms by route: rebuilt screens show what was typed (``Drafts``).
+        self.drafts = Drafts()
+        #: Where the worker was when the app locked; unlocking returns there.
+        self.resume_path: str | None = None
         self.route = routes.parse(page.route or "/")
         #: Controls on screen that follow ``SyncStatus`` in place (the app bar's indicator,
         #: the sync screen): refreshed on every change instead of re-rendering the page,
         #: so a tap in progress is not lost to a rebuilt widget.
         self.indicators: list[Refreshes] = []
         self._unsubscribe: list[Callable[[], None]] = []
+        self._was_syncing = False
         self._idle_task: asyncio.Task[None] | None = None
         self._auto_task: asyncio.Task[None] | None = None
         self.auto_sync = services.auto_sync_policy()
@@ -180,9 +187,14 @@ class App(SyncActions):
     def _on_sync_change(self) -> None:
         for indicator in self.indicators:
             indicator.refresh()
-        # The sync screen and the families list follow in place (``follow_status``); the
+        finished = self._was_syncing and not self.services.sync.syncing
+        self._was_syncing = self.services.sync.syncing
+        # The sync screen and the families list follow in place (``follow_status``: a
+        # re-render could swallow a tap); the card and the review list reload what a sync
+        # brought (not a review detail or a form: what is being typed would be lost); the
         # sign-out screen is drawn again.
-        if self.route.name in _FOLLOW_SYNC:
+        if self.route.name in _FOLLOW_SYNC or (
+                finished and self.route.name in ("family", "review")):
             self.render()
 
     def _on_resize(self, _e: object) -> None:
@@ -225,9 +237,16 @@ class App(SyncActions):
     # ---- lock ----------------------------------------------------------------------------
     async def opened(self, username: str) -> None:
         """The store was created or unlocked: show the families, the pending count, sync."""
-        self.session.unlocked(username)
+        try:
+            account = await self.blocking(self.services.device.account)
+        except Exception:
+            log.exception("reading the signed-in account failed")
+            account = None
+        self.session.unlocked(username, role=account.role if account else None)
         await self.refresh_pending()
-        await self.go(routes.HOME)
+        resume, self.resume_path = self.resume_path, None
+        await self.go(resume or routes.HOME)
+        self.spawn(self._warm_up())
         if self.services.sync_on_open:
             self.spawn(self.sync_now(Trigger.START))
 
@@ -237,11 +256,20 @@ class App(SyncActions):
         self.services.sync.reset()
         self.auto_sync = self.services.auto_sync_policy()
         self.pin_form = ChangePinForm()
+        self.drafts.clear()
+        self.resume_path = None
         self.session.wiped()
         self.setup_form = FirstStartForm(language=self.session.language)
         self.setup_form.message = Problem(
             "account.signed_out" if told else "account.signed_out_unreported")
         await self.go("/setup")
+
+    async def _warm_up(self) -> None:
+        """Decrypt what the family card reads, off the loop, so the first card opens fast."""
+        try:
+            await self.blocking(warm_up, await self.blocking(self.services.device.records))
+        except Exception:  # locked again meanwhile, or a test double without a store
+            log.debug("warm-up skipped", exc_info=True)
 
     async def lock_now(self) -> None:
         """Lock the store and show the unlock screen."""
@@ -249,6 +277,8 @@ class App(SyncActions):
             return
         await self.blocking(self.services.device.lock)
         self.session.locked()
+        if self.route.name not in ("setup", "unlock"):
+            self.resume_path = self.route.path
         self.unlock_form = UnlockForm()
         self.pin_form = ChangePinForm()
         self.services.sync.set_overview(None)

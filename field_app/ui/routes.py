@@ -7,15 +7,21 @@ Plain Python (no Flet) so the table is tested on its own. Paths::
     /families                           families (place 0)
     /families/new                       add a family
     /families/{family_id}               family card
+    /families/{family_id}/edit          edit the family
+    /families/{family_id}/members/new   add a member
+    /families/{family_id}/members/{person_id}   edit or remove a member
     /families/{family_id}/visits/new    visit form
+    /families/{family_id}/visits/{visit_id}     a recorded visit
     /families/{family_id}/notes/new     note
     /visits                             due visits (place 1)
     /sync                               sync status (place 2)
     /more                               more (place 3)
     /more/settings                      settings
+    /more/review                        review queue (supervisors, coordinators) or the
+                                        worker's visits and notes returned for changes
+    /more/review/{kind}/{target_id}     one visit or note: read-only, decisions, actions
     /more/settings/pin                  change the PIN
     /more/settings/sign-out             sign out (erases this phone's data)
-    /more/review                        visits and notes returned by the supervisor
     /more/conflicts                     edit conflicts
     /more/conflicts/{conflict_id}       one conflict: the two values, resolve
 """
@@ -50,13 +56,18 @@ TABLE: dict[str, tuple[str, Place | None, str | None]] = {
     "families": ("/families", Place.FAMILIES, None),
     "family_new": ("/families/new", Place.FAMILIES, "families"),
     "family": ("/families/{family_id}", Place.FAMILIES, "families"),
+    "family_edit": ("/families/{family_id}/edit", Place.FAMILIES, "family"),
+    "member_new": ("/families/{family_id}/members/new", Place.FAMILIES, "family"),
+    "member": ("/families/{family_id}/members/{person_id}", Place.FAMILIES, "family"),
     "visit_new": ("/families/{family_id}/visits/new", Place.FAMILIES, "family"),
+    "visit": ("/families/{family_id}/visits/{visit_id}", Place.FAMILIES, "family"),
     "note_new": ("/families/{family_id}/notes/new", Place.FAMILIES, "family"),
     "visits": ("/visits", Place.VISITS, None),
     "sync": ("/sync", Place.SYNC, None),
     "more": ("/more", Place.MORE, None),
     "settings": ("/more/settings", Place.MORE, "more"),
     "review": ("/more/review", Place.MORE, "more"),
+    "review_item": ("/more/review/{kind}/{target_id}", Place.MORE, "review"),
     "change_pin": ("/more/settings/pin", Place.MORE, "settings"),
     "sign_out": ("/more/settings/sign-out", Place.MORE, "settings"),
     "conflicts": ("/more/conflicts", Place.MORE, "more"),

@@ -16,7 +16,19 @@ import flet as ft
 
 from field_app.ui import routes, theme
 from field_app.ui.screen import Screen
-from field_app.ui.views import account, conflicts, places, settings, setup, sync_screen, unlock
+from field_app.ui.views import (
+    account,
+    card,
+    conflicts,
+    family_form,
+    member_form,
+    places,
+    review,
+    settings,
+    setup,
+    sync_screen,
+    unlock,
+)
 
 if TYPE_CHECKING:
     from field_app.ui.app import App
@@ -27,12 +39,12 @@ PLACE_ICONS = {
     routes.Place.SYNC: (ft.Icons.SYNC, ft.Icons.SYNC),
     routes.Place.MORE: (ft.Icons.MORE_HORIZ, ft.Icons.MORE_HORIZ),
 }
-#: Detail routes outside the families place that, when wide, draw their list (the parent
-#: route named here) beside them in one view instead of stacking it below.
-TWO_PANES = {"conflict": "conflicts"}
 PLACE_LABELS = {routes.Place.FAMILIES: "nav.families", routes.Place.VISITS: "nav.visits",
                 routes.Place.SYNC: "nav.sync", routes.Place.MORE: "nav.more"}
 
+
+#: Routes outside the families place that show list and detail as two panes when wide.
+TWO_PANES = frozenset({"review", "review_item", "conflicts", "conflict"})
 
 ScreenBuilder = Callable[["App", routes.Route], Screen]
 
@@ -42,15 +54,20 @@ def _builders() -> dict[str, ScreenBuilder]:
         "setup": setup.build,
         "unlock": unlock.build,
         "families": places.families,
-        "family": places.family,
-        "family_new": places.placeholder("family.title"),
+        "family": card.build,
+        "family_new": family_form.build_new,
+        "family_edit": family_form.build_edit,
+        "member_new": member_form.build_new,
+        "member": member_form.build_edit,
         "visit_new": places.placeholder("visit.title"),
+        "visit": places.placeholder("visit.title"),
         "note_new": places.placeholder("note.title"),
         "visits": places.visits,
         "sync": sync_screen.build,
         "more": places.more,
         "settings": settings.build,
-        "review": places.placeholder("review.title"),
+        "review": review.queue,
+        "review_item": review.item,
         "change_pin": account.change_pin,
         "sign_out": account.sign_out,
         "conflicts": conflicts.list_screen,
@@ -61,7 +78,7 @@ def _builders() -> dict[str, ScreenBuilder]:
 
 def build_views(app: App, route: routes.Route) -> list[ft.View]:
     """The view stack for ``route``: the route's ancestors on phones, then the route."""
-    if app.wide and route.place is routes.Place.FAMILIES:
+    if app.wide and (route.place is routes.Place.FAMILIES or route.name in TWO_PANES):
         chain = [route]            # two panes show list and detail side by side
     else:
         chain = []
@@ -69,8 +86,6 @@ def build_views(app: App, route: routes.Route) -> list[ft.View]:
         while at is not None:
             chain.insert(0, at)
             at = at.parent
-        if app.wide and route.name in TWO_PANES:
-            chain = [r for r in chain if r.name != TWO_PANES[route.name]]
     return [_view(app, r, top=(i == len(chain) - 1), depth=i) for i, r in enumerate(chain)]
 
 

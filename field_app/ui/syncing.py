@@ -15,6 +15,7 @@ import flet as ft
 
 from field_app.services.app import AppServices, AutoSyncPolicy, Trigger
 from field_app.services.device import DeviceWiped, SyncFailed, SyncStep
+from field_app.services.drafts import Drafts
 from field_app.services.forms import FirstStartForm
 from field_app.services.pin_policy import Problem
 from field_app.services.state import Phase, SessionState, SyncStatus
@@ -32,6 +33,8 @@ class SyncActions:
     setup_form: FirstStartForm
     auto_sync: AutoSyncPolicy
     connectivity: ft.Connectivity | None
+    drafts: Drafts
+    resume_path: str | None
 
     async def go(self, path: str) -> None:
         """Navigate (``App.go``)."""
@@ -74,6 +77,8 @@ class SyncActions:
         except DeviceWiped as exc:
             status.reset()
             self.session.wiped()
+            self.drafts.clear()
+            self.resume_path = None
             self.setup_form.message = exc.problem
             await self.go("/setup")
             return False

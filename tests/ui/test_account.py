@@ -164,7 +164,7 @@ def test_change_pin_screen_right_pin(tmp_path: Path) -> None:
         await h.click(h.find(key="more-lock"))
         await h.type(h.find(key="unlock-pin"), NEW_PIN)
         await h.click(h.find(key="unlock-submit"))
-        assert h.page.route == "/families"
+        assert h.page.route == "/more"                  # back where it was locked
         await h.close()
 
     run(flow)
