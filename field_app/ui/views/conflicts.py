@@ -227,8 +227,9 @@ class ConflictDetail:
                     key="conflict-record"),
             ft.Text(t("conflicts.field_of", field=label), weight=ft.FontWeight.W_500,
                     key="conflict-field"),
-            ft.Text(t("conflicts.intro")),
         ]
+        if not app.wide:        # beside the list, which says it already
+            out.append(ft.Text(t("conflicts.intro")))
         if row.record.family_id:
             out.append(ft.Row([ft.OutlinedButton(
                 t("conflicts.open_record"), icon=ft.Icons.OPEN_IN_NEW, height=theme.TOUCH,
