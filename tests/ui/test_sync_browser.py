@@ -175,10 +175,17 @@ def test_conflict_side_by_side_and_sync_on_a_laptop(world: World, laptop: AppPag
     app.shot("2-resolved")
     app.place("Синхронізація").click()
     app.button("Синхронізувати зараз").click()
-    app.wait_text("Конфліктів змін немає", timeout=30_000)
+    _starts(app, "Надіслано змін: 1,", timeout=30_000)      # the resolution went
     _starts(app, "Сервер доступний")
     assert app.small_targets() == [], app.small_targets()
     app.shot("3-sync")
+    app.place("Більше").click()
+    _button(app, "^Конфлікти змін").click()
+    app.page.get_by_text(re.compile(r"^(Немає конфліктів змін\.|Потребують рішення: )")
+                         ).first.wait_for(state="attached")  # the list has been read
+    # Closed by the server: neither waiting nor "resolved, waiting to be sent" any more.
+    assert _button(app, "Бондар, Ворсівка").count() == 0
+    assert app.text("Вирішено, чекає надсилання").count() == 0
 
 
 
