@@ -14,7 +14,7 @@ from typing import Any
 
 from field_app.i18n import format_date, format_name
 from shared_models.enums import RecordKind
-from shared_models.records import Family, Note, Person, Review, Visit, model_class
+from shared_models.records import Family, Note, Person, Placement, Review, Visit, model_class
 
 log = logging.getLogger(__name__)
 
@@ -65,12 +65,17 @@ def _describe(store: Any, rec: Any, record_id: str) -> tuple[str | None, str | N
     if isinstance(rec, Review):
         target = record_name(store, rec.target_kind.value, str(rec.target_id))
         return target.name, target.family_id
+    if isinstance(rec, Placement):
+        child = record_name(store, "person", str(rec.child_id)).name or ""
+        foster = _family_words(store, rec.foster_family_id) or ""
+        return " · ".join(p for p in (child, foster) if p) or _day(rec.start_date), \
+            str(rec.foster_family_id)
     if isinstance(rec, Person):
         name = format_name(rec.last_name, rec.first_name)
     elif isinstance(rec, (Visit, Note)):
         name = _day(rec.visited_at if isinstance(rec, Visit) else rec.written_at)
-    else:
-        return None, None
+    else:  # a kind without a name of its own: on the phone all the same
+        return "", None
     family = _family_words(store, rec.family_id)
     if family:
         name = f"{name} ({family})" if isinstance(rec, Person) else f"{name} · {family}"

@@ -25,6 +25,7 @@ TEXT_FIELDS: dict[str, dict[str, str]] = {
     "visit": {"place_details": "line", "others_present": "line", "child_needs": "paragraph",
               "parenting_capacity": "paragraph", "family_environment": "paragraph",
               "next_steps": "paragraph"},
+    "placement": {"outcome_details": "line", "order_reference": "line"},
 }
 
 

@@ -41,6 +41,15 @@ _FIELDS_UK: dict[str, dict[str, str]] = {
         "reviewer": "Супервізор", "reviewed_at": "Час перевірки",
         "target_clock": "Версія перевіреного запису",
     },
+    "placement": {
+        "deleted": "Запис видалено", "child_id": "Дитина",
+        "foster_family_id": "Патронатна сім'я", "birth_family_id": "Власна сім'я дитини",
+        "start_date": "Дата початку", "planned_end": "Запланована дата завершення",
+        "extension_decision_date": "Дата рішення органу опіки",
+        "extended_end": "Нова дата завершення", "ended_on": "Дата завершення",
+        "outcome": "Чим завершилось", "outcome_details": "Подробиці завершення",
+        "order_reference": "Наказ служби у справах дітей",
+    },
 }
 
 _FIELDS_EN: dict[str, dict[str, str]] = {
@@ -77,6 +86,15 @@ _FIELDS_EN: dict[str, dict[str, str]] = {
         "target_id": "Reviewed record", "decision": "Decision", "comment": "Comment",
         "reviewer": "Supervisor", "reviewed_at": "Reviewed at",
         "target_clock": "Version of the reviewed record",
+    },
+    "placement": {
+        "deleted": "Record deleted", "child_id": "Child",
+        "foster_family_id": "Foster family", "birth_family_id": "Child's own family",
+        "start_date": "Start date", "planned_end": "Planned end date",
+        "extension_decision_date": "Date of the guardianship authority's decision",
+        "extended_end": "New end date", "ended_on": "End date",
+        "outcome": "Outcome", "outcome_details": "Outcome details",
+        "order_reference": "Order of the children's service",
     },
 }
 

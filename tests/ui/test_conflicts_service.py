@@ -19,6 +19,7 @@ from field_app.services.conflicts import (
     open_count,
     resolve,
 )
+from field_app.services.record_names import record_name
 from field_app.services.values import TEXT_FIELDS, field_label_key, present
 from field_app.store import LocalStore
 from shared_models.records import KINDS, Conflict, Family, Person, Visit
@@ -184,3 +185,19 @@ def test_every_field_people_edit_has_a_label_in_both_languages() -> None:
     assert missing == []
     for kind, fields in TEXT_FIELDS.items():
         assert set(fields) <= set(KINDS[kind].model_fields), kind   # type: ignore[index]
+
+
+def test_a_placement_is_named_by_the_child_and_the_foster_family(store: LocalStore) -> None:
+    foster = uuid.uuid4()
+    pull_family(store, foster, family_name="Шевчук", settlement="Малин", foster_family=True)
+    child = uuid.uuid4()
+    pull(store, "person", child, {"deleted": False, "family_id": str(uuid.uuid4()),
+                                  "last_name": "Коваленко", "first_name": "Іван",
+                                  "role": "child"}, at=clock(0, "d1"), author="olena")
+    pid = uuid.uuid4()
+    pull(store, "placement", pid, {"deleted": False, "child_id": str(child),
+                                   "foster_family_id": str(foster),
+                                   "start_date": "2026-11-01", "planned_end": "2026-12-01"},
+         at=clock(0, "d1"), author="olena")
+    name = record_name(store, "placement", str(pid))
+    assert (name.name, name.family_id) == ("Коваленко Іван · Шевчук, Малин", str(foster))

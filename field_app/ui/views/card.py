@@ -27,6 +27,7 @@ from field_app.services.family_card import FamilyCard, load_card
 from field_app.ui import theme
 from field_app.ui.screen import Screen
 from field_app.ui.views import card_sections as parts
+from field_app.ui.views import placements
 from field_app.ui.views.common import empty_state
 from field_app.ui.views.places import families_detail, loading
 
@@ -53,6 +54,7 @@ SECTIONS: list[Section] = [
     Section("status", parts.status),
     Section("consent", parts.consent),
     Section("members", parts.members),
+    Section("placements", placements.card_part, placements.card_load),
     Section("timeline", parts.timeline),
 ]
 

@@ -59,8 +59,9 @@ def _go(app: App, path: str) -> Callable[[object], Awaitable[None]]:
 def record_words(app: App, row: ConflictRow) -> str:
     """"Сім'я · Коваленко, Малин"."""
     t = app.t
-    name = row.record.name or t("conflicts.not_on_phone")
-    return f"{t(kind_key(row.record.kind)).capitalize()} · {name}"
+    kind = t(kind_key(row.record.kind)).capitalize()
+    name = t("conflicts.not_on_phone") if row.record.name is None else row.record.name
+    return f"{kind} · {name}" if name else kind
 
 
 def side_heading(app: App, side: ConflictSide, row: ConflictRow) -> str:

@@ -18,6 +18,7 @@ from field_app.ui import routes, theme
 from field_app.ui.screen import Screen, form_column
 from field_app.ui.views.common import empty_state
 from field_app.ui.views.family_list import FamilyList
+from field_app.ui.views.more_entries import supervision_entries
 
 if TYPE_CHECKING:
     from field_app.ui.app import App
@@ -145,6 +146,7 @@ def more(app: App, _route: Route) -> Screen:
                     title=ft.Text(t("review.queue.title") if reviewer else t("more.review")),
                     on_click=go("/more/review"), key="more-review"),
         _conflicts_tile(app, go("/more/conflicts")),
+        supervision_entries(app),
         ft.ListTile(leading=ft.Icon(ft.Icons.LOCK_OUTLINE), title=ft.Text(t("more.lock")),
                     on_click=lock, key="more-lock"),
     ]

@@ -221,8 +221,9 @@ class SyncView:
     def _refused_card(self, item: RefusedChange, syncing: bool) -> ft.Control:
         app, t = self.app, self.app.t
         mid = item.mutation_id
-        name = item.record.name or t("sync.not_on_phone")
-        title = f"{t(kind_key(item.record.kind)).capitalize()} · {name}"
+        kind = t(kind_key(item.record.kind)).capitalize()
+        name = t("sync.not_on_phone") if item.record.name is None else item.record.name
+        title = f"{kind} · {name}" if name else kind
 
         async def retry(_e: object) -> None:
             try:
