@@ -65,6 +65,8 @@ class PulledRecord(NamedTuple):
     authors: dict[str, str]
     #: The record's exact JSON text in the page, when the page had the server's line layout.
     raw: bytes | None = None
+    #: The exact JSON text of ``values`` within ``raw``, when it can be cut out unambiguously.
+    raw_values: bytes | None = None
 
     @property
     def max_clock(self) -> str:
@@ -112,12 +114,13 @@ def change_dict(record_id: str, kind: str, community: str, position: int,
     clock, author, clocks, authors = compact_fields(fields)
     out: dict[str, Any] = {
         "record_id": record_id, "kind": kind, "community": community, "position": position,
-        "clock": clock, "author": author, "values": {n: f[0] for n, f in fields.items()},
+        "clock": clock, "author": author,
     }
     if clocks:
         out["clocks"] = clocks
     if authors:
         out["authors"] = authors
+    out["values"] = {n: f[0] for n, f in fields.items()}  # last: see ``_values_text``
     return out
 
 
@@ -235,7 +238,24 @@ def _change(data: Any, i: int, raw: bytes | None = None) -> PulledRecord:
     return PulledRecord(
         _record_id(data.get("record_id")), kind, community, position,
         _clock(data.get("clock"), f"{where}.clock"),
-        _author(data.get("author", ""), f"{where}.author"), values, clocks, authors, raw)
+        _author(data.get("author", ""), f"{where}.author"), values, clocks, authors, raw,
+        _values_text(data, raw))
+
+
+_VALUES_KEY = b',"values":'
+
+
+def _values_text(data: dict[str, Any], raw: bytes | None) -> bytes | None:
+    """The text of ``values`` in a record's line, when it is certainly that member's.
+
+    ``encode_change`` writes ``values`` last. The key's text can only occur once in the line if
+    it occurs at the top level alone (a quote inside a JSON string is escaped), so: not the
+    first member, exactly one occurrence, the last key read, and the line ends right after it.
+    """
+    if (raw is None or raw.startswith(b'{"values":') or not raw.endswith(b"}")
+            or next(reversed(data)) != "values" or raw.count(_VALUES_KEY) != 1):
+        return None
+    return raw[raw.index(_VALUES_KEY) + len(_VALUES_KEY):-1]
 
 
 def _code(value: Any, where: str) -> str:
@@ -326,4 +346,4 @@ def pulled(change: Any) -> PulledRecord:
         return change
     return PulledRecord(str(change.record_id), change.kind.value, change.community.value,
                         change.position, change.clock, change.author, dict(change.values),
-                        dict(change.clocks), dict(change.authors), None)
+                        dict(change.clocks), dict(change.authors), None, None)

@@ -249,7 +249,8 @@ class SyncHooks(ClockFix):
                     raise RecordRefused(rid, f"pulled {rec.kind} {rid} of {rec.community} "
                                              f"contradicts the local {row.kind} of {row.community}")
                 if row is None and rid not in pending and times[rid] == 1:
-                    out.append((rec, False, pulled_to_json(rec), json_bytes(rec.values)))
+                    out.append((rec, False, pulled_to_json(rec),
+                                rec.raw_values or json_bytes(rec.values)))
                     continue
                 incoming = rec.to_state()
                 if rid in merged:  # the same record twice in one page

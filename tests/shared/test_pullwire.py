@@ -74,14 +74,18 @@ def test_encoded_pages_read_the_same_by_the_schema_and_the_fast_reader(
     same(page, PullResponse.model_validate_json(body))
     for got, (rid, kind, community, position, f) in zip(page.changes, recs, strict=True):
         assert {n: (w.value, w.clock, w.author) for n, w in got.writes().items()} == f
-        # The exact text of each record is kept, and it is that record.
+        # The exact text of each record is kept, and it is that record; so is its values'.
         assert got.raw is not None and json.loads(got.raw) == json.loads(
             encode_change(rid, kind, community, position, f))
+        if "values" not in f:  # a field named "values" makes the cut ambiguous: not made
+            assert got.raw_values is not None
+        if got.raw_values is not None:
+            assert json.loads(got.raw_values) == got.values
     # Any other layout of the same JSON reads the same (without the kept texts).
     for other in (json.dumps(json.loads(body)), json.dumps(json.loads(body), indent=1)):
         plain = decode_pull_page(other.encode())
-        assert [c._replace(raw=None) for c in page.changes] == plain.changes
-        assert all(c.raw is None for c in plain.changes)
+        assert [c._replace(raw=None, raw_values=None) for c in page.changes] == plain.changes
+        assert all(c.raw is None and c.raw_values is None for c in plain.changes)
 
 
 def test_compact_form_names_only_the_exceptions() -> None:
@@ -207,6 +211,38 @@ def test_any_byte_damage_to_the_line_layout_is_read_as_the_schema_reads_it(
     for c in page.changes:
         if c.raw is not None:
             assert RecordChange.model_validate_json(c.raw).to_state() == c.to_state()
+        if c.raw_values is not None:
+            assert json.loads(c.raw_values) == c.values
+
+
+HEAD = ('{"record_id":"1b4e28ba-2fa1-11d2-883f-0016d3cca427","kind":"family",'
+        '"community":"malynska","position":1,"clock":"' + SERVER_CLOCK + '"')
+
+
+@pytest.mark.parametrize(("line", "cut"), [
+    (HEAD + ',"author":"o","values":{"x":1}}', b'{"x":1}'),
+    # A field named "values" first in ``clocks``: its key text is not the top-level one's.
+    (HEAD + ',"author":"o","clocks":{"values":"' + SERVER_CLOCK + '"},"values":{"values":1}}',
+     b'{"values":1}'),
+    # ... and not first in ``clocks``: the key text occurs twice.
+    (HEAD + ',"author":"o","clocks":{"a":"' + SERVER_CLOCK + '","values":"' + SERVER_CLOCK
+     + '"},"values":{"a":1,"values":1}}', None),
+    # A nested object with a "values" key inside the values.
+    (HEAD + ',"author":"o","values":{"x":{"a":1,"values":2}}}', None),
+    # "values" not last.
+    (HEAD + ',"values":{"x":1},"author":"o"}', None),
+    # "values" first, and again later (JSON keeps the last).
+    ('{"values":{"x":1},' + HEAD[1:] + ',"author":"o","values":{"x":2}}', None),
+    # Spaces the server does not write: read, but not cut.
+    (HEAD + ',"author":"o", "values": {"x":1}}', None),
+])
+def test_values_text_is_cut_out_only_when_unambiguous(line: str, cut: bytes | None) -> None:
+    body = encode_page([line], {"malynska": 1}, False, [], SERVER_CLOCK)
+    (record,) = decode_pull_page(body).changes
+    assert record.raw == line.encode() and record.raw_values == cut
+    if cut is not None:
+        assert json.loads(cut) == record.values
+    agree(body)
 
 
 def test_a_record_change_checks_its_exceptions() -> None:
