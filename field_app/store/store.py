@@ -95,7 +95,8 @@ class LocalStore(SyncHooks):
     Lifecycle: ``create(path, pin)``, ``open(path, pin)``, ``unlock(pin)``, ``lock()``,
     ``close()``, ``change_pin(old, new)``, ``upgrade_kdf(pin, kdf)``, ``wipe()``,
     ``destroy(path)``.
-    Records: ``save(model)``, ``get(cls, id)``, ``all(cls, **filters)``, ``search(cls, text)``,
+    Records: ``save(model, seen=None)``, ``state(cls, id)``, ``get(cls, id)``,
+    ``all(cls, **filters)``, ``search(cls, text)``,
     ``preload(*classes)``, ``delete(cls, id)``, ``resolve_conflict(conflict, value)``,
     ``corrupt_records()``.
     Sync hooks (``sync.SyncHooks``): ``pending_changes()``, ``acknowledge(ids)``,
@@ -275,21 +276,48 @@ class LocalStore(SyncHooks):
 
     # ------------------------------------------------------------------ records
 
-    def save(self, model: Record) -> uuid.UUID | None:
-        """Store an edit and its outbox entry atomically; ``None`` when nothing changed."""
+    def save(self, model: Record, *, seen: RecordState | None = None) -> uuid.UUID | None:
+        """Store an edit and its outbox entry atomically; ``None`` when nothing changed.
+
+        Without ``seen`` the edit is the difference between ``model`` and the record as
+        stored now. With ``seen`` — the ``state()`` an editor loaded, maybe minutes ago —
+        only the fields where ``model`` differs from what the editor saw are written, each
+        superseding the clock the editor saw: a field someone else changed meanwhile (a
+        pull, another window) keeps that change, or, if both changed it, the other value
+        stays as an open conflict rather than being silently overwritten.
+        """
         rid, kind, community = str(model.id), model.KIND.value, model.community.value
 
         def writes(previous: RecordState | None, stamp: str) -> dict[str, FieldWrite]:
-            return edit_writes(model, previous, clock=stamp, author=self._user)
+            return edit_writes(model, previous if seen is None else seen, clock=stamp,
+                               author=self._user)
 
         try:
-            mutation_id = self._edit(rid, kind, community, writes)
+            mutation_id = self._edit(rid, kind, community, writes,
+                                     seen=tuple(seen.clocks().values()) if seen else ())
         except _Unchanged:
             return None
         cached = self._models.get(kind)
         if cached is not None:
-            cached[rid] = copy_model(model)
+            if seen is None:
+                cached[rid] = copy_model(model)
+            else:  # the stored view merges other edits in: read it back
+                fresh = self.get(type(model), rid, include_deleted=True)
+                if fresh is not None:
+                    cached[rid] = fresh
         return mutation_id
+
+    def state(self, cls: type[Record], record_id: uuid.UUID | str) -> RecordState | None:
+        """The record's merged state here (pulled base plus unsynced edits) with the clock
+        of every field: what an editor saw, to pass back as ``save(model, seen=...)``."""
+        rid = str(record_id)
+        with self._mutex:
+            cipher = self._need_cipher()
+            with self._reader.connect() as conn:
+                row, _base, merged = self._local_state(cipher, conn, rid)
+        if row is None or row.kind != cls.KIND.value:
+            return None
+        return merged
 
     def resolve_conflict(self, conflict: Conflict, value: Any) -> uuid.UUID:
         """Write the value a person chose for a conflicted field, superseding both sides.

@@ -10,4 +10,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-TABLES: tuple[ModuleType, ...] = ()
+from field_app.texts import visit
+
+TABLES: tuple[ModuleType, ...] = (visit,)

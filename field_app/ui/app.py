@@ -54,6 +54,9 @@ class App:
         self._idle_task: asyncio.Task[None] | None = None
         self._auto_task: asyncio.Task[None] | None = None
         self.auto_sync = services.auto_sync_policy()
+        #: Awaited before the store locks (by hand, on timeout, app hidden): open forms
+        #: write their drafts while the key is still in memory, then forget what was typed.
+        self.before_lock: list[Callable[[], Awaitable[None]]] = []
 
     # ---- reading state -------------------------------------------------------------------
     def t(self, key: str, **params: object) -> str:
@@ -155,8 +158,9 @@ class App:
             indicator.refresh()
         finished = self._was_syncing and not self.services.sync.syncing
         self._was_syncing = self.services.sync.syncing
-        # The sync screen follows every step; the families list reloads what a sync brought.
-        if self.route.name == "sync" or (finished and self.route.name == "families"):
+        # The sync screen follows every step; the lists reload what a sync brought.
+        if self.route.name == "sync" or (finished and self.route.name in ("families",
+                                                                           "visits")):
             self.render()
 
     def _on_resize(self, _e: object) -> None:
@@ -259,6 +263,11 @@ class App:
         """Lock the store and show the unlock screen."""
         if self.session.phase is not Phase.UNLOCKED:
             return
+        for hook in list(self.before_lock):
+            try:
+                await hook()
+            except Exception:
+                log.exception("a before-lock hook failed")
         await self.blocking(self.services.device.lock)
         self.session.locked()
         self.unlock_form = UnlockForm()

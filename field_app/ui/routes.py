@@ -8,7 +8,10 @@ Plain Python (no Flet) so the table is tested on its own. Paths::
     /families/new                       add a family
     /families/{family_id}               family card
     /families/{family_id}/visits/new    visit form
-    /families/{family_id}/notes/new     note
+    /families/{family_id}/visits/{visit_id}        a visit, read-only, with its reviews
+    /families/{family_id}/visits/{visit_id}/edit   the author amends it
+    /families/{family_id}/notes/new     note (``?corrects=<note_id>``: a correction)
+    /families/{family_id}/notes/{note_id}          a note, its corrections and reviews
     /visits                             due visits (place 1)
     /sync                               sync status (place 2)
     /more                               more (place 3)
@@ -48,6 +51,10 @@ TABLE: dict[str, tuple[str, Place | None, str | None]] = {
     "family": ("/families/{family_id}", Place.FAMILIES, "families"),
     "visit_new": ("/families/{family_id}/visits/new", Place.FAMILIES, "family"),
     "note_new": ("/families/{family_id}/notes/new", Place.FAMILIES, "family"),
+    # After the "new" routes: their last part would match an id too.
+    "visit": ("/families/{family_id}/visits/{visit_id}", Place.FAMILIES, "family"),
+    "visit_edit": ("/families/{family_id}/visits/{visit_id}/edit", Place.FAMILIES, "visit"),
+    "note": ("/families/{family_id}/notes/{note_id}", Place.FAMILIES, "family"),
     "visits": ("/visits", Place.VISITS, None),
     "sync": ("/sync", Place.SYNC, None),
     "more": ("/more", Place.MORE, None),
@@ -69,6 +76,8 @@ class Route:
     name: str
     path: str
     params: dict[str, str] = field(default_factory=dict)
+    #: Query parameters (``?corrects=<id>``); not part of ``path``.
+    query: dict[str, str] = field(default_factory=dict)
 
     @property
     def place(self) -> Place | None:
@@ -90,11 +99,15 @@ class Route:
 
 
 def parse(path: str) -> Route:
-    """The route of a path (query string ignored); name "not_found" when nothing matches."""
-    clean = (path or "/").split("?", 1)[0].split("#", 1)[0] or "/"
+    """The route of a path (query in ``query``); name "not_found" when nothing matches."""
+    without_fragment = (path or "/").split("#", 1)[0]
+    clean, _, query_text = without_fragment.partition("?")
+    clean = clean or "/"
+    # Our query values are ids and words: no percent-decoding needed (and no urllib in views).
+    query = dict(part.partition("=")[::2] for part in query_text.split("&") if part)
     for name, regex in _COMPILED:
         if m := regex.match(clean):
-            return Route(name, clean.rstrip("/") or "/", m.groupdict())
+            return Route(name, clean.rstrip("/") or "/", m.groupdict(), query)
     return Route("not_found", clean)
 
 

@@ -16,7 +16,17 @@ import flet as ft
 
 from field_app.ui import routes, theme
 from field_app.ui.screen import Screen
-from field_app.ui.views import places, settings, setup, unlock
+from field_app.ui.views import (
+    due_visits,
+    note_form,
+    note_view,
+    places,
+    settings,
+    setup,
+    unlock,
+    visit_form,
+    visit_view,
+)
 
 if TYPE_CHECKING:
     from field_app.ui.app import App
@@ -41,9 +51,12 @@ def _builders() -> dict[str, ScreenBuilder]:
         "families": places.families,
         "family": places.family,
         "family_new": places.placeholder("family.title"),
-        "visit_new": places.placeholder("visit.title"),
-        "note_new": places.placeholder("note.title"),
-        "visits": places.visits,
+        "visit_new": visit_form.build,
+        "visit": visit_view.build,
+        "visit_edit": visit_form.build,
+        "note_new": note_form.build,
+        "note": note_view.build,
+        "visits": due_visits.build,
         "sync": places.sync,
         "more": places.more,
         "settings": settings.build,
@@ -78,7 +91,9 @@ def _view(app: App, route: routes.Route, *, top: bool, depth: int) -> ft.View:
     appbar = ft.AppBar(
         title=ft.Text(screen.title, max_lines=1, overflow=ft.TextOverflow.ELLIPSIS),
         actions=[*screen.actions, app.new_indicator().control],
-        leading=_back_button(app) if depth > 0 else None,
+        # On wide screens the stack is one view: a detail screen still needs its way back.
+        leading=_back_button(app) if depth > 0 or (
+            app.wide and route.parent is not None) else None,
         automatically_imply_leading=False,
     )
     place = route.place

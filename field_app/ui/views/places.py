@@ -14,6 +14,7 @@ import flet as ft
 from field_app.ui import theme
 from field_app.ui.screen import Screen, form_column
 from field_app.ui.sync_indicator import last_sync_words, pending_words, state_words
+from field_app.ui.views import family_records
 from field_app.ui.views.common import empty_state
 from field_app.ui.views.family_list import FamilyList
 
@@ -44,12 +45,13 @@ def families(app: App, _route: Route) -> Screen:
 
 
 def family(app: App, route: Route) -> Screen:
-    """The family card (filled in with the store)."""
+    """The family card; until it is built: the family's visits and notes."""
     t = app.t
-    detail = empty_state(ft.Icons.CONSTRUCTION, t("family.title"), t("common.not_ready"))
+    detail = family_records.section_control(app, route.params["family_id"])
     if app.wide:
-        return Screen(title=t("family.title"), body=_two_panes(app, detail), scroll=False)
-    return Screen(title=t("family.title"), body=detail)
+        scrolled = ft.Column([detail], scroll=ft.ScrollMode.AUTO, expand=True)
+        return Screen(title=t("family.title"), body=_two_panes(app, scrolled), scroll=False)
+    return Screen(title=t("family.title"), body=form_column(app, [detail]))
 
 
 def placeholder(title_key: str) -> Callable[[App, Route], Screen]:
@@ -59,13 +61,6 @@ def placeholder(title_key: str) -> Callable[[App, Route], Screen]:
         return Screen(title=app.t(title_key), body=body)
 
     return build
-
-
-def visits(app: App, _route: Route) -> Screen:
-    """Due and overdue visits."""
-    t = app.t
-    return Screen(title=t("visits.title"),
-                  body=empty_state(ft.Icons.EVENT_AVAILABLE, t("visits.empty")))
 
 
 def sync(app: App, _route: Route) -> Screen:
