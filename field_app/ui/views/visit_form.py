@@ -1,33 +1,28 @@
 """The home-visit form (new, and the author's amendment), phone first, with drafts.
 
-``VisitSession`` is one open form: the family and members read from the store, the
-``VisitForm`` values, the problems of the last save, and the ``DraftSaver`` that seals the
-values into the store a moment after each keystroke (and at once before the app locks). It
-lives in ``form_state`` by route path, so a re-render (resize, language, sync) loses nothing.
-``VisitFormView`` draws a session: one column of large fields, the save button in the app
-bar and at the end; a refused save shows each problem next to its field and scrolls to and
-focuses the first one. Reading and writing the store go through ``app.blocking``.
+``VisitFormView`` draws a ``visit_session.VisitSession``: one column of large fields, the
+save button in the app bar and at the end; a refused save shows each problem next to its
+field and scrolls to and focuses the first one. Reading and writing the store go through
+``app.blocking``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 import flet as ft
 
 from field_app.i18n import format_date, format_time
 from field_app.services import visits
-from field_app.services.drafts import Draft, DraftSaver
 from field_app.services.pin_policy import Problem
-from field_app.services.visit_form import FIELD_ORDER, VisitForm, parse_date
+from field_app.services.visit_form import FIELD_ORDER, parse_date
 from field_app.ui import theme
 from field_app.ui.screen import Screen, form_column
 from field_app.ui.views.common import message_text, problem_text, radio_row
-from field_app.ui.views.form_state import OpenForms, discard_draft, open_forms
+from field_app.ui.views.form_state import discard_draft
 from field_app.ui.views.record_bits import (
     STRETCH,
     capitalised,
@@ -43,6 +38,7 @@ from field_app.ui.views.record_bits import (
     time_field,
 )
 from field_app.ui.views.visit_fields import ServicePicker, present_field, risk_field
+from field_app.ui.views.visit_session import VisitSession, forms, session_for
 from shared_models.enums import VisitPlace
 
 if TYPE_CHECKING:
@@ -60,91 +56,9 @@ OBSERVATIONS = (("child_needs", "visit.child_needs", "visit.child_needs_hint",
                  "visit-environment"))
 
 
-class VisitSession:
-    """One open visit form of a session (see the module docstring)."""
-
-    def __init__(self, app: App, route: Route) -> None:
-        self.app = app
-        self.path = route.path
-        self.family_id = route.params["family_id"]
-        self.visit_id = route.params.get("visit_id")     # set when amending
-        self.opened: visits.OpenForm | None = None
-        self.missing: str | None = None                  # i18n key: why it cannot open
-        self.problems: dict[str, Problem] = {}
-        self.message: Problem | None = None
-        self.busy = False
-        self.restored: Draft | None = None
-        self.draft_saved: datetime | None = None
-        self.saver: DraftSaver[dict[str, Any]] | None = None
-        #: Called on the loop after each draft write (the view says "draft saved at").
-        self.listeners: list[Callable[[], None]] = []
-
-    @property
-    def form(self) -> VisitForm:
-        """The values (only once loaded)."""
-        if self.opened is None:
-            raise RuntimeError("the visit form is not loaded yet")
-        return self.opened.form
-
-    async def load(self) -> None:
-        """Read the family, its members and the draft (or the visit to amend)."""
-        device = self.app.services.device
-        try:
-            store = await self.app.blocking(device.records)
-            if self.visit_id is None:
-                opened = await self.app.blocking(visits.open_new, store, self.family_id)
-            else:
-                opened = await self.app.blocking(visits.open_amend, store, self.family_id,
-                                                 self.visit_id)
-        except (visits.NotFound, visits.Locked):
-            self.missing = "visit.not_found"
-            return
-        except visits.NotAuthor:
-            self.missing = "visit.not_author"
-            return
-        self.opened = opened
-        self.restored = opened.restored
-        self.saver = DraftSaver(opened.form.to_draft, self._write, on_written=self._written)
-
-    def _write(self, data: dict[str, Any]) -> None:     # in a worker thread
-        if self.opened is not None:
-            visits.write_draft(self.app.services.device.records(), self.opened.draft_key,
-                               data)
-
-    def _written(self) -> None:
-        self.draft_saved = datetime.now(UTC)
-        for listener in list(self.listeners):
-            listener()
-
-    async def put_away(self) -> None:
-        """Write the draft now and stop (the store is about to lock)."""
-        if self.saver is not None:
-            await self.saver.flush()
-            await self.saver.close()
-
-
-def _forms(app: App) -> OpenForms[VisitSession]:
-    return open_forms(app, "visit")
-
-
-def _session(app: App, route: Route) -> VisitSession:
-    forms = _forms(app)
-    session = forms.get(route.path)
-    if session is None:
-        session = forms.put(route.path, VisitSession(app, route))
-
-        async def load() -> None:
-            await session.load()
-            if app.route.path == session.path:
-                app.render()
-
-        app.page.run_task(load)
-    return session
-
-
 def build(app: App, route: Route) -> Screen:
     """The visit form at ``route`` (``visit_new`` or ``visit_edit``)."""
-    session = _session(app, route)
+    session = session_for(app, route)
     title = app.t("visit.edit_title" if "visit_id" in route.params else "visit.new_title")
     if session.missing:
         return Screen(title=title, body=missing(app, session.missing))
@@ -374,7 +288,7 @@ class VisitFormView:
         s.busy = False
         if result.ok:
             await s.saver.close()
-            _forms(app).drop(s.path)
+            forms(app).drop(s.path)
             await app.refresh_pending()
             notice(app, app.t("visit.saved"))
             target = f"/families/{s.family_id}"
@@ -403,5 +317,5 @@ class VisitFormView:
         app, s = self.app, self.session
         if s.opened is not None:
             await discard_draft(app, s.saver, s.opened.draft_key)
-        _forms(app).drop(s.path)
+        forms(app).drop(s.path)
         app.render()
