@@ -44,12 +44,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "duplicate_service": ("Послуга вказана двічі: {service}", "Service listed twice: {service}"),
     "next_visit_before_visit": ("Наступний візит не може бути раніше цього",
                                 "The next visit cannot be before this one"),
-    "comment_required": ("Вкажіть коментар, чому візит повернуто",
-                         "Add a comment saying why it is returned"),
+    "comment_required": ("Вкажіть коментар: що треба виправити",
+                         "Add a comment saying what to change"),
     "consent_incomplete": ("Вкажіть і дату згоди, і хто її надав",
                            "Give both the date of consent and who gave it"),
     "placement_end_before_start": ("Дата завершення раніше дати початку",
                                    "The end date is before the start date"),
+    "bad_clock": ("Невірна позначка часу синхронізації", "Not a valid sync clock"),
     "self_reference": ("Запис не може посилатися сам на себе", "A record cannot refer to itself"),
 }
 

@@ -8,6 +8,7 @@ change; every other field (including the ``deleted`` tombstone) merges field by 
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date
 from typing import Any, ClassVar, Self
@@ -15,6 +16,7 @@ from typing import Any, ClassVar, Self
 from pydantic import ConfigDict, field_validator, model_validator
 from sqlmodel import JSON, Field, SQLModel
 
+from shared_models.clock import CLOCK_PATTERN
 from shared_models.communities import CommunityCode
 from shared_models.enums import (
     ConflictStatus,
@@ -39,6 +41,7 @@ from shared_models.validators import (
     Phone,
 )
 
+_CLOCK_RE = re.compile(CLOCK_PATTERN)
 #: Fields that identify a record rather than describe it; they are not merged.
 IDENTITY_FIELDS = frozenset({"id", "community"})
 USERNAME_MAX = 64
@@ -167,7 +170,13 @@ class Note(Record):
 
 
 class Review(Record):
-    """A supervisor's decision on a visit or a note. Immutable: a new review supersedes."""
+    """A supervisor's decision on a visit or a note. Immutable: a new review supersedes.
+
+    ``target_clock`` is the clock of the target's latest change the reviewer had on screen:
+    a change of the target with a higher clock was not seen by this decision (the target was
+    amended after it, or amended on another phone before the reviewer had received it), so
+    the target needs a decision again. Reviews written without it count from their own clock.
+    """
 
     KIND: ClassVar[RecordKind] = RecordKind.REVIEW
 
@@ -177,12 +186,20 @@ class Review(Record):
     comment: Comment = ""
     reviewer: str = Field(min_length=1, max_length=USERNAME_MAX)
     reviewed_at: PastInstant
+    target_clock: str | None = Field(default=None, max_length=100)
 
     @field_validator("target_kind")
     @classmethod
     def _reviewable(cls, value: RecordKind) -> RecordKind:
         if value not in (RecordKind.VISIT, RecordKind.NOTE):
             raise custom_error("enum", expected="visit, note")
+        return value
+
+    @field_validator("target_clock")
+    @classmethod
+    def _a_clock(cls, value: str | None) -> str | None:
+        if value is not None and not _CLOCK_RE.match(value):
+            raise custom_error("bad_clock")
         return value
 
     @model_validator(mode="after")

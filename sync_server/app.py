@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine, text
 
 from shared_models.clock import HybridClock
@@ -44,7 +45,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         if owns_engine:
             engine.dispose()
 
-    app = FastAPI(
+    # The docs pages load Swagger UI and ReDoc from files shipped in fastapi-offline, not from
+    # a CDN: an office server may have no internet, and a CDN would see who reads our docs.
+    app = FastAPIOffline(
         title="Поруч — sync server", version="1", description=package_doc or "",
         lifespan=lifespan, responses={500: _ERR},
     )

@@ -8,6 +8,9 @@
 * ``forms`` — form models with their validation (first start, unlock, settings);
 * ``device`` — the ``Device`` interface (store + sign-in) the screens use, and its errors;
 * ``store_device`` — ``StoreDevice``, that interface over ``field_app.store``;
+* ``families`` — the families list (search, filters, paging);
+* ``reviews`` — supervisor review: the queue, each record's review status, decisions, and the
+  worker's returned records;
 * ``app`` — ``AppServices``, the bundle a Flet session is built from.
 
 Everything here that blocks (files, key derivation, queries) is called by the views through

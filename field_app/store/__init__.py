@@ -4,7 +4,8 @@ Modules: ``errors`` (what can go wrong, in uk/en), ``pin_policy``, ``crypto`` (A
 sealing), ``vault`` (Argon2id key wrapping, lockout policy), ``unlock`` (attempts against the
 vault row), ``schema`` (tables, PRAGMAs), ``codec`` (sealed JSON forms, ``PendingChange``),
 ``files`` (shredding), ``views`` (sealed values to models), ``core`` (shared state and
-sealed-row helpers), ``sync`` (sync-client hooks), ``store`` (``LocalStore``).
+sealed-row helpers), ``clocks`` (when records last changed), ``sync`` (sync-client hooks),
+``store`` (``LocalStore``).
 See docs/device-security.md.
 """
 

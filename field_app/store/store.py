@@ -35,6 +35,7 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import bindparam, insert, literal_column, select
 
 from field_app.store import unlock as vault_db
+from field_app.store.clocks import RecordClocks
 from field_app.store.codec import (
     writes_to_json,
 )
@@ -89,7 +90,7 @@ class _Unchanged(Exception):  # control flow only: never leaves this module
     """A save found nothing to write."""
 
 
-class LocalStore(SyncHooks):
+class LocalStore(SyncHooks, RecordClocks):
     """The encrypted store. Build it with ``create`` or ``open``; thread-safe.
 
     Lifecycle: ``create(path, pin)``, ``open(path, pin)``, ``unlock(pin)``, ``lock()``,
@@ -98,7 +99,7 @@ class LocalStore(SyncHooks):
     Records: ``save(model, seen=None)``, ``state(cls, id)``, ``get(cls, id)``,
     ``all(cls, **filters)``, ``search(cls, text)``,
     ``preload(*classes)``, ``delete(cls, id)``, ``resolve_conflict(conflict, value)``,
-    ``corrupt_records()``.
+    ``corrupt_records()``, ``last_changed(ids)`` (``clocks``).
     Sync hooks (``sync.SyncHooks``): ``pending_changes()``, ``acknowledge(ids)``,
     ``discard(ids)``, ``apply_pull(changes, cursors)``, ``cursors()``,
     ``purge_communities(codes)``, ``unsynced_ids()``, ``clock``, ``receive_clock()``,

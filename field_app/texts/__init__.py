@@ -10,6 +10,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from field_app.texts import visit
+from field_app.texts import review, visit
 
-TABLES: tuple[ModuleType, ...] = (visit,)
+TABLES: tuple[ModuleType, ...] = (review, visit)

@@ -158,9 +158,10 @@ class App:
             indicator.refresh()
         finished = self._was_syncing and not self.services.sync.syncing
         self._was_syncing = self.services.sync.syncing
-        # The sync screen follows every step; the lists reload what a sync brought.
-        if self.route.name == "sync" or (finished and self.route.name in ("families",
-                                                                           "visits")):
+        # The sync screen follows every step; the lists (families, due visits, reviews) reload
+        # what a sync brought (not a detail or a form: what is being typed would be lost).
+        if self.route.name == "sync" or (finished and self.route.name in (
+                "families", "visits", "review")):
             self.render()
 
     def _on_resize(self, _e: object) -> None:
@@ -203,7 +204,12 @@ class App:
     # ---- lock ----------------------------------------------------------------------------
     async def opened(self, username: str) -> None:
         """The store was created or unlocked: show the families, the pending count, sync."""
-        self.session.unlocked(username)
+        try:
+            account = await self.blocking(self.services.device.account)
+        except Exception:
+            log.exception("reading the signed-in account failed")
+            account = None
+        self.session.unlocked(username, role=account.role if account else None)
         await self.refresh_pending()
         await self.go(routes.HOME)
         if self.services.sync_on_open:

@@ -16,7 +16,9 @@ Plain Python (no Flet) so the table is tested on its own. Paths::
     /sync                               sync status (place 2)
     /more                               more (place 3)
     /more/settings                      settings
-    /more/review                        visits and notes returned by the supervisor
+    /more/review                        review queue (supervisors, coordinators) or the
+                                        worker's visits and notes returned for changes
+    /more/review/{kind}/{target_id}     one visit or note: read-only, decisions, actions
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ TABLE: dict[str, tuple[str, Place | None, str | None]] = {
     "more": ("/more", Place.MORE, None),
     "settings": ("/more/settings", Place.MORE, "more"),
     "review": ("/more/review", Place.MORE, "more"),
+    "review_item": ("/more/review/{kind}/{target_id}", Place.MORE, "review"),
 }
 
 _COMPILED = [

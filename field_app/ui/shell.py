@@ -21,6 +21,7 @@ from field_app.ui.views import (
     note_form,
     note_view,
     places,
+    review,
     settings,
     setup,
     unlock,
@@ -41,6 +42,9 @@ PLACE_LABELS = {routes.Place.FAMILIES: "nav.families", routes.Place.VISITS: "nav
                 routes.Place.SYNC: "nav.sync", routes.Place.MORE: "nav.more"}
 
 
+#: Routes outside the families place that show list and detail as two panes when wide.
+TWO_PANES = frozenset({"review", "review_item"})
+
 ScreenBuilder = Callable[["App", routes.Route], Screen]
 
 
@@ -60,14 +64,15 @@ def _builders() -> dict[str, ScreenBuilder]:
         "sync": places.sync,
         "more": places.more,
         "settings": settings.build,
-        "review": places.placeholder("review.title"),
+        "review": review.queue,
+        "review_item": review.item,
         "not_found": places.not_found,
     }
 
 
 def build_views(app: App, route: routes.Route) -> list[ft.View]:
     """The view stack for ``route``: the route's ancestors on phones, then the route."""
-    if app.wide and route.place is routes.Place.FAMILIES:
+    if app.wide and (route.place is routes.Place.FAMILIES or route.name in TWO_PANES):
         chain = [route]            # two panes show list and detail side by side
     else:
         chain = []

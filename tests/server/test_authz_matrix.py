@@ -27,6 +27,7 @@ from tests.server.helpers import (
     login,
     make_user,
     mutation,
+    note_fields,
     review_fields,
     visit_fields,
 )
@@ -38,18 +39,20 @@ HIDDEN = 0
 Call = Callable[[AppClient, dict[str, str], str], int]
 
 
-def _push(kind: str) -> Call:
+def _push(kind: str, target: str = "visit") -> Call:
     def call(client: AppClient, headers: dict[str, str], community: str) -> int:
         dev = Device(client, headers, "m")
         code = OWN if community == "own" else OTHER
         user = headers.get("X-User", "")
         if kind == "family":
             fields = family_fields()
-        else:  # a review needs a visit to review, made by the same user where they may
-            fam = mutation("family", code, family_fields(), dev.stamp())
-            visit = mutation("visit", code, visit_fields(fam["record_id"], user), dev.stamp())
-            dev.push([fam, visit])
-            fields = review_fields(visit["record_id"], user)
+        else:  # a review needs a visit or note to review: a coordinator writes it
+            boss = Device(client, {**login(client, "coordinator"), "X-User": "coordinator"}, "c")
+            fam = mutation("family", code, family_fields(), boss.stamp())
+            make = visit_fields if target == "visit" else note_fields
+            record = mutation(target, code, make(fam["record_id"], "coordinator"), boss.stamp())
+            assert boss.push([fam, record]).status_code == 200
+            fields = {**review_fields(record["record_id"], user), "target_kind": target}
         r = dev.push([mutation(kind, code, fields, dev.stamp())])
         if r.status_code != 200:
             return r.status_code
@@ -118,6 +121,7 @@ MATRIX: dict[tuple[str, str], tuple[Call, dict[str, tuple[int, int]]]] = {
     ("GET", "/api/v1/me"): (_get("/api/v1/me"), same(200)),
     ("POST", "/api/v1/sync/push"): (_push("family"), OWN_ONLY),
     ("POST", "/api/v1/sync/push#review"): (_push("review"), REVIEWS),
+    ("POST", "/api/v1/sync/push#review-of-note"): (_push("review", "note"), REVIEWS),
     ("GET", "/api/v1/sync/pull"): (_pull, PULL),
     ("GET", "/api/v1/admin/devices"): (_get("/api/v1/admin/devices"), ADMIN_ONLY),
     ("POST", "/api/v1/admin/devices/{device_id}/revoke"): (_revoke, ADMIN_ONLY),

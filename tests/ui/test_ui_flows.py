@@ -332,7 +332,8 @@ def test_every_route_renders_in_both_languages(tmp_path: Path, width: int) -> No
             await h.page.data.set_language(lang)
             for path in ("/families", "/families/new", "/families/a1", "/families/a1/visits/new",
                          "/families/a1/notes/new", "/visits", "/sync", "/more",
-                         "/more/settings", "/more/review", "/nowhere"):
+                         "/more/settings", "/more/review", "/more/review/visit/a1",
+                         "/nowhere"):
                 await h.follow(path)
                 assert h.page.route == path
                 assert h.view.appbar is not None and h.view.appbar.title.value

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
+from field_app.services.reviews import is_reviewer_role
 from field_app.ui import theme
 from field_app.ui.screen import Screen, form_column
 from field_app.ui.sync_indicator import last_sync_words, pending_words, state_words
@@ -101,12 +102,14 @@ def more(app: App, _route: Route) -> Screen:
     async def lock(_e: object) -> None:
         await app.lock_now()
 
+    reviewer = is_reviewer_role(app.session.role)
     tiles: list[ft.Control] = [
         ft.ListTile(leading=ft.Icon(ft.Icons.SETTINGS_OUTLINED), title=ft.Text(t("more.settings")),
                     on_click=go("/more/settings"), key="more-settings"),
-        ft.ListTile(leading=ft.Icon(ft.Icons.ASSIGNMENT_RETURN_OUTLINED),
-                    title=ft.Text(t("more.review")), on_click=go("/more/review"),
-                    key="more-review"),
+        ft.ListTile(leading=ft.Icon(ft.Icons.FACT_CHECK_OUTLINED if reviewer
+                                    else ft.Icons.ASSIGNMENT_RETURN_OUTLINED),
+                    title=ft.Text(t("review.queue.title") if reviewer else t("more.review")),
+                    on_click=go("/more/review"), key="more-review"),
         ft.ListTile(leading=ft.Icon(ft.Icons.LOCK_OUTLINE), title=ft.Text(t("more.lock")),
                     on_click=lock, key="more-lock"),
     ]
