@@ -10,6 +10,9 @@ only ids), never a plain file or SharedPreferences. Keys name the form::
 
 ``DraftSaver`` writes a form's draft a moment after the last keystroke (debounced) and at
 once on ``flush()`` (lock, app hidden, leaving the form). A saved record deletes its draft.
+A sealed index (``drafts.index``) lists the drafts, so ``prune_drafts`` can drop those whose
+family or record left the device (a community purged after access was withdrawn): personal
+data the worker may no longer hold does not linger in a draft.
 
 Every function that touches the store blocks; the saver runs them through ``asyncio.to_thread``.
 """
@@ -20,18 +23,26 @@ import asyncio
 import contextlib
 import json
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, Protocol, TypeVar
 
+from shared_models.records import Family, Note, Record, Visit
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+R = TypeVar("R", bound=Record)
 #: Seconds after the last change before the draft is written.
 DRAFT_DELAY_S = 0.7
 _PREFIX = "draft."
+_INDEX = "drafts.index"
 _VERSION = 1
+#: Draft key prefix -> the kind of record whose id ends the key (it must still be here).
+_OWNERS: dict[str, type[Record]] = {"visit.new.": Family, "visit.edit.": Visit,
+                                     "note.new.": Family, "note.fix.": Note}
 
 
 class SecretStore(Protocol):
@@ -40,6 +51,13 @@ class SecretStore(Protocol):
     def set_secret(self, name: str, value: bytes) -> None: ...
     def get_secret(self, name: str) -> bytes | None: ...
     def delete_secret(self, name: str) -> None: ...
+
+
+class RecordStore(SecretStore, Protocol):
+    """What ``prune_drafts`` also needs: whether a record is still on the device."""
+
+    def get(self, cls: type[R], record_id: uuid.UUID | str, *,
+            include_deleted: bool = False) -> R | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +85,54 @@ def save_draft(store: SecretStore, key: str, data: dict[str, Any],
     saved_at = now or datetime.now(UTC)
     blob = json.dumps({"v": _VERSION, "saved_at": saved_at.isoformat(), "data": data},
                       ensure_ascii=False, separators=(",", ":")).encode()
+    keys = _index(store)
+    if key not in keys:   # listed first: a kill in between leaves a listed key, no orphan
+        _write_index(store, [*keys, key])
     store.set_secret(_PREFIX + key, blob)
     return Draft(key, saved_at, data)
+
+
+def _index(store: SecretStore) -> list[str]:
+    raw = store.get_secret(_INDEX)
+    try:
+        keys = json.loads(raw) if raw else []
+    except ValueError:
+        keys = []
+    return [k for k in keys if isinstance(k, str)] if isinstance(keys, list) else []
+
+
+def _write_index(store: SecretStore, keys: list[str]) -> None:
+    store.set_secret(_INDEX, json.dumps(keys).encode())
+
+
+def draft_keys(store: SecretStore) -> list[str]:
+    """Keys of the drafts on this device (as listed in the sealed index)."""
+    return [k for k in _index(store) if store.get_secret(_PREFIX + k) is not None]
+
+
+def prune_drafts(store: RecordStore) -> list[str]:
+    """Drop drafts whose family or record is no longer on this device; returns their keys.
+
+    Called after a sync: a purge (access withdrawn, device moved to another community)
+    removes the records, and the drafts about them go too.
+    """
+    keep: list[str] = []
+    dropped: list[str] = []
+    for key in _index(store):
+        owner = next(((cls, key[len(p):]) for p, cls in _OWNERS.items() if key.startswith(p)),
+                     None)
+        present = store.get_secret(_PREFIX + key) is not None
+        if present and owner is not None and store.get(owner[0], owner[1]) is not None:
+            keep.append(key)
+            continue
+        if present:
+            store.delete_secret(_PREFIX + key)
+            dropped.append(key)
+    if dropped or len(keep) != len(_index(store)):
+        _write_index(store, keep)
+    if dropped:
+        log.info("dropped %d drafts of records no longer on this device", len(dropped))
+    return dropped
 
 
 def load_draft(store: SecretStore, key: str) -> Draft | None:
@@ -91,6 +155,9 @@ def load_draft(store: SecretStore, key: str) -> Draft | None:
 def discard_draft(store: SecretStore, key: str) -> None:
     """Forget the draft ``key`` (nothing happens when there is none)."""
     store.delete_secret(_PREFIX + key)
+    keys = _index(store)
+    if key in keys:
+        _write_index(store, [k for k in keys if k != key])
 
 
 class DraftSaver(Generic[T]):

@@ -178,3 +178,27 @@ def test_sigkill_while_typing_loses_no_written_draft(tmp_path: Path) -> None:
             store.close()
     assert total_saves > KILLS          # kills landed between many completed writes
     assert typed_before > 0
+
+
+# ---- drafts of records that left the device ----------------------------------------------------
+def test_drafts_of_a_purged_community_are_pruned(tmp_path: Path) -> None:
+    from field_app.services.drafts import draft_keys, prune_drafts, save_draft
+    from tests.ui.stores import real_store
+
+    store = real_store(tmp_path, communities=("zhytomyrska", "malynska"))
+    try:
+        here = Family(community="zhytomyrska", family_name="Коваленко", settlement="Житомир")
+        gone = Family(community="malynska", family_name="Шевчук", settlement="Малин")
+        store.save(here)
+        store.save(gone)
+        for fam in (here, gone):
+            opened = visits.open_new(store, str(fam.id))
+            save_draft(store, opened.draft_key, opened.form.to_draft())
+        assert len(draft_keys(store)) == 2
+        assert prune_drafts(store) == []                       # both families still here
+        store.purge_communities(["malynska"])                  # access to Малин withdrawn
+        assert prune_drafts(store) == [f"visit.new.{gone.id}"]
+        assert draft_keys(store) == [f"visit.new.{here.id}"]
+        assert visits.open_new(store, str(here.id)).restored is not None
+    finally:
+        store.close()

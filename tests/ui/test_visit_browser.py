@@ -10,6 +10,8 @@ screenshots in ``tests/artifacts/``.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -19,7 +21,17 @@ import pytest
 
 from field_app.services.store_device import StoreDevice, sync_client_sign_in
 from shared_models.records import Family, Person
-from tests.ui.conftest import PASSWORD, PIN, USER, AppPage, _serve_app
+from tests.ui.conftest import (
+    PASSWORD,
+    PIN,
+    ROOT,
+    USER,
+    AppPage,
+    _env,
+    _serve_app,
+    free_port,
+    serve,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -28,11 +40,29 @@ FAMILIES = {"phone": ("Коваленко", "Марія"), "laptop": ("Шевч�
 
 
 @pytest.fixture(scope="module")
-def visit_app(tmp_path_factory: pytest.TempPathFactory, sync_server: str) -> Iterator[str]:
-    """The app over a signed-in data folder holding two families with a child each."""
+def visit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A sync server of this module's own: the families and visits recorded here must not
+    reach the devices of other test modules (their lists would change under them)."""
+    folder = tmp_path_factory.mktemp("visit-server")
+    port = free_port()
+    env = _env(PORUCH_DATABASE_URL=f"sqlite:///{folder / 'server.db'}", PORUCH_PORT=str(port))
+    python = [sys.executable, "-m", "sync_server"]
+    subprocess.run([*python, "migrate"], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run([*python, "create-user", USER, "--role", "social_worker", "--community",
+                    "zhytomyrska", "--password-stdin"], cwd=ROOT, env=env, check=True,
+                   input=f"{PASSWORD}\n".encode(), capture_output=True)
+    url = f"http://127.0.0.1:{port}"
+    with serve([*python, "serve", "--port", str(port)], env, f"{url}/health",
+               folder / "server.log"):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def visit_app(tmp_path_factory: pytest.TempPathFactory, visit_server: str) -> Iterator[str]:
+    """The app over a signed-in data folder holding families with a child each."""
     data_dir = tmp_path_factory.mktemp("visit-device")
     device = StoreDevice(data_dir, sign_in=sync_client_sign_in)
-    device.set_up(server_url=sync_server, username=USER, password=PASSWORD, pin=PIN)
+    device.set_up(server_url=visit_server, username=USER, password=PASSWORD, pin=PIN)
     store = device.store
     assert store is not None
     overdue = date.today() - timedelta(days=3)

@@ -154,7 +154,11 @@ def test_the_draft_is_written_while_typing_and_before_lock(tmp_path: Path) -> No
         assert h.find(key="visit-child-needs").value == "Перші слова"
         # Discarding asks first, then starts over with an empty form.
         await h.click(h.find(key="draft-discard"))
+        dialog = h.find(type_=ft.AlertDialog)
         await h.click(h.find(key="confirm-yes"))
+        assert dialog.open is False
+        assert h.find(key="draft-restored")                   # not yet: the dialog is closing
+        await h.fire(dialog, "dismiss")                       # Flutter: the dialog is gone
         await h.settle()
         assert h.find_all(key="draft-restored") == []
         assert h.find(key="visit-child-needs").value == ""

@@ -161,16 +161,28 @@ def draft_banner(app: App, saved_at: datetime, on_discard: Callable[[], Awaitabl
 
 async def confirm(app: App, *, title: str, body: str, yes: str,
                   on_yes: Callable[[], Awaitable[None]]) -> None:
-    """Ask before something that cannot be undone."""
-    async def do(_e: object) -> None:
+    """Ask before something that cannot be undone.
+
+    The action runs once the dialog has gone (its dismiss event): re-rendering the screen
+    while Flutter is still closing the dialog could leave the dialog standing.
+    """
+    chosen = False
+
+    def do(_e: object) -> None:
+        nonlocal chosen
+        chosen = True
         app.page.pop_dialog()
-        await on_yes()
 
     def cancel(_e: object) -> None:
         app.page.pop_dialog()
 
+    async def dismissed(_e: object) -> None:
+        if chosen:
+            await on_yes()
+
     app.page.show_dialog(ft.AlertDialog(
         title=ft.Text(title), content=ft.Text(body), modal=True,   # no key: see ``notice``
+        on_dismiss=dismissed,
         actions=[ft.TextButton(app.t("common.cancel"), height=theme.TOUCH, on_click=cancel,
                                key="confirm-no"),
                  ft.FilledButton(yes, height=theme.TOUCH, on_click=do, key="confirm-yes")]))
