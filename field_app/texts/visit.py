@@ -76,6 +76,7 @@ UK: dict[str, str] = {
     "visit.add": "Новий візит",
     "visit.list_title": "Візити",
     "visit.none_yet": "Візитів ще не записано.",
+    "visit.not_sent": "ще не надіслано",
     # Notes
     "note.new_title": "Нова нотатка",
     "note.fix_title": "Виправлення нотатки",
@@ -183,6 +184,7 @@ EN: dict[str, str] = {
     "visit.add": "New visit",
     "visit.list_title": "Visits",
     "visit.none_yet": "No visits recorded yet.",
+    "visit.not_sent": "not sent yet",
     "note.new_title": "New note",
     "note.fix_title": "Correct the note",
     "note.view_title": "Note",

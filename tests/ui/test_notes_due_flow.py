@@ -8,6 +8,7 @@ from pathlib import Path
 from field_app.services.state import Phase
 from shared_models.records import Family, Note
 from tests.ui.harness import FakeDevice, run, start_unlocked
+from tests.ui.layout_check import flex_in_wrap
 from tests.ui.stores import real_store
 
 TODAY = date.today()
@@ -57,6 +58,7 @@ def test_add_a_note_correct_it_and_both_show_on_the_card(tmp_path: Path) -> None
         await h.click(h.find(key=f"note-row-{old.id}"))
         await h.settle()
         assert h.find(key="note-corrected-mark")
+        assert flex_in_wrap(list(h.page.views)) == []         # (a grey box in the browser)
         assert h.find_all(key="note-fix") == []               # correct the newest, not this
         await h.click(h.find(key="note-open-correction"))
         await h.settle()
@@ -113,6 +115,7 @@ def test_due_visits_overdue_first_mine_first_in_words(tmp_path: Path) -> None:
                         f"Завтра · {day(1)} · Житомир",
                         f"Через 5 днів · {day(5)} · Житомир"]
         assert "Прострочено: 2 · Цього тижня: 3" in h.texts()
+        assert flex_in_wrap(list(h.page.views)) == []
         spoken = [t for t in h.texts() if t.endswith(". Закріплена за вами")]
         assert spoken == [f"Прострочено на 3 дні · {day(-3)} · Житомир. Закріплена за вами",
                           f"Сьогодні · {day(0)} · Житомир. Закріплена за вами"]

@@ -79,8 +79,11 @@ def visit_app(tmp_path_factory: pytest.TempPathFactory, visit_server: str) -> It
 
 
 def contains(app: AppPage, text: str) -> None:
-    """Wait until a node on screen contains ``text`` (list rows join their lines)."""
-    app.page.get_by_text(text).first.wait_for(state="attached", timeout=15_000)
+    """Wait until a node on screen contains ``text``: as its text, or in a button's name
+    (list rows join their lines, and a row with a spoken label carries it as its name)."""
+    shown = app.page.get_by_text(text).or_(
+        app.page.get_by_role("button", name=re.compile(re.escape(text))))
+    shown.first.wait_for(state="attached", timeout=15_000)
 
 
 def value_of(app: AppPage, label: str) -> str:
@@ -165,6 +168,25 @@ def _record_visit_and_note(app: AppPage, size: str) -> list[Path]:
     contains(app, "012.0 Кризове та екстрене втручання")
     contains(app, "Ходить до школи, потрібна консультація логопеда.")
     shots.append(app.shot("8-visit-view"))
+    # Correct the note: a new note that points at the old one, which shows "виправлено".
+    app.page.go_back()
+    app.page.get_by_role("button", name=re.compile("^Мама принесла довідку")).first.click()
+    app.button("Виправити").click()
+    app.wait_text("Виправлення нотатки")
+    app.type_into("Текст нотатки", "Мама принесла довідку з місця роботи та з лікарні.")
+    shots.append(app.shot("9-correction"))
+    app.button("Зберегти нотатку").click()
+    contains(app, "Мама принесла довідку з місця роботи та з лікарні.")
+    old = app.page.get_by_role("button", name=re.compile(
+        "^Мама принесла довідку з місця роботи\\.\\s.*ще не надіслано\\s+виправлено$"))
+    old.wait_for()
+    shots.append(app.shot("10-card-corrected"))
+    old.click()
+    app.wait_text("Мама принесла довідку з місця роботи.")
+    app.page.get_by_role("button", name=re.compile("^Виправлено .*: відкрити виправлення$")
+                         ).wait_for()
+    assert app.small_targets() == [], app.small_targets()
+    shots.append(app.shot("11-corrected-note"))
     return shots
 
 

@@ -14,6 +14,7 @@ from field_app.services.drafts import load_draft, visit_key
 from field_app.services.state import Phase
 from shared_models.records import Family, Person, Review, Visit
 from tests.ui.harness import FakeDevice, Harness, run, start_unlocked
+from tests.ui.layout_check import flex_in_wrap
 from tests.ui.stores import real_store
 
 TODAY = date.today()
@@ -59,6 +60,7 @@ def test_recording_a_visit_end_to_end(tmp_path: Path) -> None:
         assert h.find(key="visit-date").value == format_date(datetime.now().astimezone().date())
         assert h.find(key="visit-save-bar")               # save within reach in the app bar
         assert "Коваленко Марія, 7 років, дитина" in h.texts()
+        assert flex_in_wrap(list(h.page.views)) == []
         await tick(h, f"visit-present-{kid.id}")
         await h.type(h.find(key="visit-others"), "бабуся")
         # Services: type to filter by name or code, tap to add, tap again to remove.
@@ -86,7 +88,8 @@ def test_recording_a_visit_end_to_end(tmp_path: Path) -> None:
         assert load_draft(d.store, visit_key(str(fam.id))) is None
         assert "Візит збережено на телефоні." in h.texts()              # the notice
         assert h.find(key=f"visit-row-{visit.id}")                       # the card lists it
-        assert "Ризик: високий" in h.texts()
+        assert flex_in_wrap(list(h.page.views)) == []
+        assert "Ризик: високий · ще не надіслано" in h.texts()       # in words, not only an icon
         await h.close()
 
     run(flow)
@@ -208,6 +211,7 @@ def test_visit_view_reviews_and_amend(tmp_path: Path) -> None:
         assert "Повернуто на доопрацювання" in text
         assert "Коментар: Додайте, хто був присутній" in text
         assert "Надіслано на сервер" in text and "Коваленко Марія" in text
+        assert flex_in_wrap(list(h.page.views)) == []
         await h.click(h.find(key="visit-amend"))
         assert h.page.route == f"/families/{fam.id}/visits/{visit.id}/edit"
         await h.settle()

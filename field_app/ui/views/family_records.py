@@ -67,11 +67,12 @@ def _records(app: App, r: notes.FamilyRecords) -> ft.Control:
         blocks.append(ft.Text(t("visit.none_yet"), italic=True))
     for v in r.visits:
         when = f"{format_datetime(v.visited_at)} · {capitalised(app.tr.label(v.place))}"
+        risk = t("risk.label", level=app.tr.label(v.risk_level))
         blocks.append(ft.ListTile(
             leading=ft.Icon(RISK_ICONS[v.risk_level]),
             title=ft.Text(when),
-            subtitle=ft.Text(t("risk.label", level=app.tr.label(v.risk_level))),
-            trailing=_unsynced(app, str(v.id) in r.unsynced),
+            subtitle=ft.Text(_with_sync(app, risk, str(v.id) in r.unsynced)),
+            trailing=_unsynced(str(v.id) in r.unsynced),
             on_click=go(f"/families/{fid}/visits/{v.id}"), key=f"visit-row-{v.id}",
             content_padding=ft.Padding(4, 0, 4, 0)))
     blocks.append(section(t("note.list_title")))
@@ -79,22 +80,29 @@ def _records(app: App, r: notes.FamilyRecords) -> ft.Control:
         blocks.append(ft.Text(t("note.none_yet"), italic=True))
     for row in r.notes:
         n = row.note
-        meta: list[ft.Control] = [ft.Text(f"{n.author} · {format_datetime(n.written_at)}",
-                                          theme_style=ft.TextThemeStyle.BODY_SMALL)]
+        meta: list[ft.Control] = [ft.Text(
+            _with_sync(app, f"{n.author} · {format_datetime(n.written_at)}",
+                       str(n.id) in r.unsynced), theme_style=ft.TextThemeStyle.BODY_SMALL)]
         if row.corrected_by is not None:
             meta.append(corrected_mark(app))
         blocks.append(ft.ListTile(
             leading=ft.Icon(ft.Icons.STICKY_NOTE_2_OUTLINED),
             title=ft.Text(n.text, max_lines=2, overflow=ft.TextOverflow.ELLIPSIS),
             subtitle=ft.Row(meta, spacing=8, wrap=True),
-            trailing=_unsynced(app, str(n.id) in r.unsynced),
+            trailing=_unsynced(str(n.id) in r.unsynced),
             on_click=go(f"/families/{fid}/notes/{n.id}"), key=f"note-row-{n.id}",
             content_padding=ft.Padding(4, 0, 4, 0)))
     return ft.Column(blocks, spacing=8, tight=True)
 
 
-def _unsynced(app: App, unsynced: bool) -> ft.Control | None:
+def _with_sync(app: App, line: str, unsynced: bool) -> str:
+    """A row's detail line; "not sent yet" in words when the server does not have it."""
+    return f"{line} · {app.t('visit.not_sent')}" if unsynced else line
+
+
+def _unsynced(unsynced: bool) -> ft.Control | None:
+    """The "not sent yet" icon (its words are in the row's text, so it is not read out)."""
     if not unsynced:
         return None
-    words = app.t("families.unsynced")
-    return ft.Icon(ft.Icons.CLOUD_UPLOAD_OUTLINED, tooltip=words, semantics_label=words)
+    return ft.Semantics(content=ft.Icon(ft.Icons.CLOUD_UPLOAD_OUTLINED, key="row-unsynced"),
+                        exclude_semantics=True)

@@ -61,9 +61,10 @@ def _link(app: App, text: str, path: str, key: str) -> ft.Control:
 def _body(app: App, row: notes.NoteRow, me: str) -> ft.Control:
     t, n = app.t, row.note
     base = f"/families/{n.family_id}/notes"
+    # No ``expand`` in a wrapping row: Flutter cannot lay a flexible child out in a Wrap.
     head: list[ft.Control] = [
         ft.Text(f"{n.author} · {format_datetime(n.written_at)}",
-                theme_style=ft.TextThemeStyle.TITLE_MEDIUM, expand=True)]
+                theme_style=ft.TextThemeStyle.TITLE_MEDIUM)]
     if row.corrected_by is not None:
         head.append(corrected_mark(app))
     blocks: list[ft.Control] = [
