@@ -142,10 +142,12 @@ def _record_visit_and_note(app: AppPage, size: str) -> list[Path]:
     app.page.get_by_role("checkbox", name="012.0 Кризове та екстрене втручання",
                          checked=True).wait_for()
     app.type_into("Потреби дитини", "Ходить до школи, потрібна консультація логопеда.")
+    assert app.small_targets() == [], app.small_targets()    # chips, member rows: 48 px
     shots.append(app.shot("2-services-chosen"))
     tap(app, app.button("Високий"))
     shots.append(app.shot("3-risk"))
     tap(app, app.button("Через 2 тижні"))
+    assert app.small_targets() == [], app.small_targets()    # risk rows, date buttons
     shots.append(app.shot("4-next-visit"))
     tap(app, app.button("Зберегти візит"))
     app.wait_text("Візит збережено на телефоні.")
