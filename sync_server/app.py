@@ -19,7 +19,7 @@ from sync_server.db import make_engine, read_tx
 from sync_server.deps import EngineDep, SettingsDep, check_protocol
 from sync_server.errors import install_error_handlers
 from sync_server.middleware import BodyLimitMiddleware
-from sync_server.routers import admin, auth, exports, sync
+from sync_server.routers import admin, auth, devices, exports, sync
 from sync_server.schemas import HealthResponse
 from sync_server.settings import Settings
 
@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     api.include_router(sync.router)
     api.include_router(admin.router)
     api.include_router(exports.router)
+    api.include_router(devices.router)
     app.include_router(api)
 
     @app.get("/health", response_model=HealthResponse, tags=["health"],

@@ -52,6 +52,7 @@ from sync_server.db import write_tx
 from sync_server.errors import ApiError
 from sync_server.feed import RECORDS, lock_communities, take_positions
 from sync_server.permissions import AUTHOR_FIELDS, Principal
+from sync_server.references import PLACEMENT_REFERENCES, placement_problem
 from sync_server.statejson import state_from_json, state_to_json
 from sync_server.tables import KIND_TABLES, AppliedMutation, HistoryEntry
 from sync_server.upsert import bulk_insert, upsert
@@ -263,6 +264,10 @@ def _apply_one(batch: _Batch, m: Mutation) -> MutationResult:
             return _refuse(batch, m, ErrorCode.VALIDATION, text[:480])
         if m.kind is RecordKind.REVIEW and existing is None:
             problem = _review_target_problem(batch, model)
+            if problem:
+                return _refuse(batch, m, ErrorCode.VALIDATION, problem)
+        if m.kind is RecordKind.PLACEMENT and PLACEMENT_REFERENCES & set(m.fields):
+            problem = placement_problem(model, batch.states, batch.load)  # type: ignore[arg-type]
             if problem:
                 return _refuse(batch, m, ErrorCode.VALIDATION, problem)
         _new_history(batch, existing, change, m.mutation_id)

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from field_app.services.drafts import Draft, discard_draft, load_draft, note_key
+from field_app.services.draft_store import Draft, discard_draft, load_draft, note_key
 from field_app.services.pin_policy import Problem
 from field_app.services.visits import (
     NotAuthor,

@@ -31,7 +31,7 @@ from field_app.services.device import (
     SyncFailed,
     SyncResult,
 )
-from field_app.services.drafts import prune_drafts
+from field_app.services.draft_store import prune_drafts
 from field_app.services.families import PAGE_SIZE, FamiliesPage, FamilyFilter, list_families
 from field_app.services.pin_policy import Problem, pin_problem, policy_problem
 from field_app.services.state import Phase

@@ -19,12 +19,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from field_app.services.drafts import Draft, discard_draft, load_draft, save_draft, visit_key
+from pydantic import ValidationError
+
+from field_app.services.draft_store import Draft, discard_draft, load_draft, save_draft, visit_key
 from field_app.services.pin_policy import Problem
 from field_app.services.visit_form import VisitForm
 from field_app.store import LocalStore, Locked
+from field_app.store.editing import Snapshot
+from field_app.store.views import validate_despite_clock
 from shared_models.enums import PersonRole, RecordKind
-from shared_models.merge import FieldWrite, RecordState, state_from_writes
 from shared_models.records import Family, Person, Review, Visit
 
 __all__ = ["Locked", "Member", "NotAuthor", "NotFound", "OpenForm", "SaveResult",
@@ -133,14 +136,26 @@ def open_new(store: LocalStore, family_id: str, *, now: datetime | None = None) 
     return OpenForm(fam, members(store, family_id), form, key, draft)
 
 
-def seen_of(state: RecordState) -> dict[str, list[Any]]:
-    """A loaded state as the form keeps it: each field's value and clock."""
-    return {name: [fs.value, fs.clock] for name, fs in state.fields.items()}
+def seen_of(snapshot: Snapshot[Visit]) -> dict[str, list[Any]]:
+    """A loaded snapshot as the form (and its draft) keeps it: each field's value and clock."""
+    values = snapshot.values()
+    return {name: [values[name], clock] for name, clock in snapshot.clocks.items()
+            if name in values}
 
 
-def _seen_state(form: VisitForm) -> RecordState:
-    writes = {name: FieldWrite(value, clock) for name, (value, clock) in (form.seen or {}).items()}
-    return state_from_writes(form.visit_id, RecordKind.VISIT.value, form.community, writes)
+def _snapshot(form: VisitForm) -> Snapshot[Visit]:
+    """The snapshot an amendment was loaded from, back from the form (or its draft)."""
+    seen = form.seen or {}
+    data = {name: value for name, (value, _clock) in seen.items()}
+    data.update(id=form.visit_id, community=form.community)
+    try:
+        model = Visit.model_validate(data)
+    except ValidationError as exc:   # stored values "in the future" for this phone's clock
+        fixed = validate_despite_clock(Visit, data, exc)
+        if fixed is None:
+            raise
+        model = fixed
+    return Snapshot(model, {name: clock for name, (_value, clock) in seen.items()})
 
 
 def open_amend(store: LocalStore, family_id: str, visit_id: str) -> OpenForm:
@@ -148,16 +163,16 @@ def open_amend(store: LocalStore, family_id: str, visit_id: str) -> OpenForm:
     if not (is_id(family_id) and is_id(visit_id)):
         raise NotFound(visit_id)
     fam = get_family(store, family_id)
-    visit = store.get(Visit, visit_id)
-    state = store.state(Visit, visit_id)
-    if visit is None or state is None or str(visit.family_id) != family_id:
+    snapshot = store.snapshot(Visit, visit_id)
+    if snapshot is None or str(snapshot.model.family_id) != family_id:
         raise NotFound(visit_id)
+    visit = snapshot.model
     if visit.author != store.user:
         raise NotAuthor(visit_id)
     key = visit_key(family_id, visit_id)
     draft = load_draft(store, key)
     form = (VisitForm.from_draft(draft.data) if draft is not None
-            else VisitForm.of_visit(visit, seen_of(state)))
+            else VisitForm.of_visit(visit, seen_of(snapshot)))
     return OpenForm(fam, members(store, family_id), form, key, draft)
 
 
@@ -182,7 +197,7 @@ def save(store: LocalStore, form: VisitForm, draft_key: str) -> SaveResult:
     if visit is None:
         return SaveResult(None, problems)
     if form.amending:
-        store.save(visit, seen=_seen_state(form))
+        store.save(visit, since=_snapshot(form))   # only what the worker changed
         stored = store.get(Visit, visit.id) or visit
     else:
         store.save(visit)

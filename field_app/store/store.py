@@ -41,6 +41,7 @@ from field_app.store.codec import (
 )
 from field_app.store.core import INS_ROW, META, UPD_ROW, USER_SLOT, O, R, now_ms
 from field_app.store.crypto import Cipher, new_data_key
+from field_app.store.editing import Snapshot, writes_since
 from field_app.store.errors import (
     CorruptRecord,
     RecordRefused,
@@ -96,10 +97,10 @@ class LocalStore(SyncHooks, RecordClocks):
     Lifecycle: ``create(path, pin)``, ``open(path, pin)``, ``unlock(pin)``, ``lock()``,
     ``close()``, ``change_pin(old, new)``, ``upgrade_kdf(pin, kdf)``, ``wipe()``,
     ``destroy(path)``.
-    Records: ``save(model, seen=None)``, ``state(cls, id)``, ``get(cls, id)``,
-    ``all(cls, **filters)``, ``search(cls, text)``,
-    ``preload(*classes)``, ``delete(cls, id)``, ``resolve_conflict(conflict, value)``,
-    ``corrupt_records()``, ``last_changed(ids)`` (``clocks``).
+    Records: ``save(model, since=None)``, ``snapshot(cls, id)``, ``get(cls, id)``,
+    ``all(cls, **filters)``, ``search(cls, text)``, ``preload(*classes)``, ``delete(cls, id)``,
+    ``resolve_conflict(conflict, value)``, ``corrupt_records()``, ``last_changed(ids)``
+    (``clocks``).
     Sync hooks (``sync.SyncHooks``): ``pending_changes()``, ``acknowledge(ids)``,
     ``discard(ids)``, ``apply_pull(changes, cursors)``, ``cursors()``,
     ``purge_communities(codes)``, ``unsynced_ids()``, ``clock``, ``receive_clock()``,
@@ -277,48 +278,51 @@ class LocalStore(SyncHooks, RecordClocks):
 
     # ------------------------------------------------------------------ records
 
-    def save(self, model: Record, *, seen: RecordState | None = None) -> uuid.UUID | None:
+    def save(self, model: Record, *, since: Snapshot[Any] | None = None) -> uuid.UUID | None:
         """Store an edit and its outbox entry atomically; ``None`` when nothing changed.
 
-        Without ``seen`` the edit is the difference between ``model`` and the record as
-        stored now. With ``seen`` — the ``state()`` an editor loaded, maybe minutes ago —
-        only the fields where ``model`` differs from what the editor saw are written, each
-        superseding the clock the editor saw: a field someone else changed meanwhile (a
-        pull, another window) keeps that change, or, if both changed it, the other value
-        stays as an open conflict rather than being silently overwritten.
+        Without ``since`` every field that differs from the stored record is written. With
+        the ``snapshot`` an edit form loaded, only the fields changed since then are, each
+        superseding the value that was on screen (``editing``): a colleague's concurrent
+        change becomes a conflict, not a silent overwrite.
         """
         rid, kind, community = str(model.id), model.KIND.value, model.community.value
 
         def writes(previous: RecordState | None, stamp: str) -> dict[str, FieldWrite]:
-            return edit_writes(model, previous if seen is None else seen, clock=stamp,
-                               author=self._user)
+            if since is not None:
+                return writes_since(model, since, previous, clock=stamp, author=self._user)
+            return edit_writes(model, previous, clock=stamp, author=self._user)
 
+        seen = tuple(since.clocks.values()) if since is not None else ()
         try:
-            mutation_id = self._edit(rid, kind, community, writes,
-                                     seen=tuple(seen.clocks().values()) if seen else ())
+            mutation_id = self._edit(rid, kind, community, writes, seen=seen)
         except _Unchanged:
             return None
         cached = self._models.get(kind)
         if cached is not None:
-            if seen is None:
+            if since is None:
                 cached[rid] = copy_model(model)
-            else:  # the stored view merges other edits in: read it back
-                fresh = self.get(type(model), rid, include_deleted=True)
-                if fresh is not None:
-                    cached[rid] = fresh
+            else:
+                self._models.pop(kind, None)  # the stored view mixes others' fields in
         return mutation_id
 
-    def state(self, cls: type[Record], record_id: uuid.UUID | str) -> RecordState | None:
-        """The record's merged state here (pulled base plus unsynced edits) with the clock
-        of every field: what an editor saw, to pass back as ``save(model, seen=...)``."""
+    def snapshot(self, cls: type[M], record_id: uuid.UUID | str) -> Snapshot[M] | None:
+        """The record and the clock of each field, read together, for an edit form.
+
+        ``None`` when there is no such record of that kind or it is deleted;
+        ``CorruptRecord`` if it was altered.
+        """
         rid = str(record_id)
         with self._mutex:
             cipher = self._need_cipher()
             with self._reader.connect() as conn:
-                row, _base, merged = self._local_state(cipher, conn, rid)
-        if row is None or row.kind != cls.KIND.value:
+                row, _base, state = self._local_state(cipher, conn, rid)
+        if row is None or state is None or row.kind != cls.KIND.value:
             return None
-        return merged
+        model = self._model(cls, rid, row.community, state.values())
+        if model.deleted:
+            return None
+        return Snapshot(model, state.clocks())
 
     def resolve_conflict(self, conflict: Conflict, value: Any) -> uuid.UUID:
         """Write the value a person chose for a conflicted field, superseding both sides.

@@ -10,6 +10,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from field_app.texts import review, visit
+from field_app.texts import dashboard, exports, family, placements, review, visit
 
-TABLES: tuple[ModuleType, ...] = (review, visit)
+TABLES: tuple[ModuleType, ...] = (family, review, dashboard, placements, exports, visit)

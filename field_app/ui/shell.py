@@ -17,9 +17,16 @@ import flet as ft
 from field_app.ui import routes, theme
 from field_app.ui.screen import Screen
 from field_app.ui.views import (
+    card,
+    dashboard,
     due_visits,
+    exports,
+    family_form,
+    member_form,
     note_form,
     note_view,
+    placement_form,
+    placements,
     places,
     review,
     settings,
@@ -53,8 +60,11 @@ def _builders() -> dict[str, ScreenBuilder]:
         "setup": setup.build,
         "unlock": unlock.build,
         "families": places.families,
-        "family": places.family,
-        "family_new": places.placeholder("family.title"),
+        "family": card.build,
+        "family_new": family_form.build_new,
+        "family_edit": family_form.build_edit,
+        "member_new": member_form.build_new,
+        "member": member_form.build_edit,
         "visit_new": visit_form.build,
         "visit": visit_view.build,
         "visit_edit": visit_form.build,
@@ -66,6 +76,11 @@ def _builders() -> dict[str, ScreenBuilder]:
         "settings": settings.build,
         "review": review.queue,
         "review_item": review.item,
+        "dashboard": dashboard.build,
+        "exports": exports.build,
+        "placements": placements.build_list,
+        "placement_new": placement_form.build,
+        "placement": placement_form.build,
         "not_found": places.not_found,
     }
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from field_app.services import visits
-from field_app.services.drafts import DraftSaver
+from field_app.services.draft_store import DraftSaver
 from field_app.store import LocalStore
 
 PIN = "246810"

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from field_app.services import visits
-from field_app.services.drafts import DraftSaver
+from field_app.services.draft_store import DraftSaver
 from field_app.store import TEST_KDF, LocalStore
 from shared_models.records import Family
 from tests.ui import draft_child
@@ -182,7 +182,7 @@ def test_sigkill_while_typing_loses_no_written_draft(tmp_path: Path) -> None:
 
 # ---- drafts of records that left the device ----------------------------------------------------
 def test_drafts_of_a_purged_community_are_pruned(tmp_path: Path) -> None:
-    from field_app.services.drafts import draft_keys, prune_drafts, save_draft
+    from field_app.services.draft_store import draft_keys, prune_drafts, save_draft
     from tests.ui.stores import real_store
 
     store = real_store(tmp_path, communities=("zhytomyrska", "malynska"))

@@ -22,7 +22,7 @@ def test_add_a_note_correct_it_and_both_show_on_the_card(tmp_path: Path) -> None
         d.store.save(fam)
         h = await start_unlocked(tmp_path, d, route=f"/families/{fam.id}")
         await h.settle()
-        assert "Нотаток ще немає." in h.texts()
+        assert h.find(key="family-timeline")
         await h.click(h.find(key="family-add-note"))
         await h.settle()
         assert h.view.appbar.title.value == "Нова нотатка"
@@ -34,8 +34,9 @@ def test_add_a_note_correct_it_and_both_show_on_the_card(tmp_path: Path) -> None
         assert h.page.route == f"/families/{fam.id}"
         await h.settle()
         (old,) = d.store.all(Note)
-        await h.click(h.find(key=f"note-row-{old.id}"))
+        await h.click(h.find(key=f"timeline-note-{old.id}"))     # the card's timeline
         await h.settle()
+        assert h.page.route == f"/families/{fam.id}/notes/{old.id}"
         assert "Мама отримала довідку 12.11." in h.texts()
         await h.click(h.find(key="note-fix"))
         await h.settle()
@@ -53,9 +54,9 @@ def test_add_a_note_correct_it_and_both_show_on_the_card(tmp_path: Path) -> None
         new = next(n for n in d.store.all(Note) if n.id != old.id)
         assert new.corrects == old.id
         assert d.store.get(Note, old.id) == old               # the old note is untouched
-        assert h.find(key=f"note-row-{new.id}") and h.find(key=f"note-row-{old.id}")
-        assert h.texts().count("виправлено") == 1             # the old one is marked
-        await h.click(h.find(key=f"note-row-{old.id}"))
+        assert h.find(key=f"timeline-note-{new.id}") and h.find(key=f"timeline-note-{old.id}")
+        assert h.find(key=f"note-corrected-{old.id}-{new.id}")   # the old one says so
+        await h.click(h.find(key=f"timeline-note-{old.id}"))
         await h.settle()
         assert h.find(key="note-corrected-mark")
         assert flex_in_wrap(list(h.page.views)) == []         # (a grey box in the browser)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from field_app.services import notes
-from field_app.services.drafts import load_draft, note_key, save_draft
+from field_app.services.draft_store import load_draft, note_key, save_draft
 from field_app.services.pin_policy import LITERAL, Problem
 from field_app.store import LocalStore, RecordRefused
 from shared_models.records import Family, Note

@@ -316,7 +316,7 @@ def test_lock_now_and_background(tmp_path: Path) -> None:
         assert h.page.route == "/unlock" and device.calls == ["unlock", "lock"]
         await h.type(h.find(key="unlock-pin"), "246810")
         await h.click(h.find(key="unlock-submit"))
-        assert h.page.route == "/families"
+        assert h.page.route == "/more"      # unlocking returns to where the worker was
         await h.fire(h.page, "app_lifecycle_state_change", {"state": "hide"})
         assert h.page.route == "/unlock"
         await h.close()

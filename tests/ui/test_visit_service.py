@@ -10,7 +10,7 @@ import pytest
 
 from field_app.i18n import format_date
 from field_app.services import visits
-from field_app.services.drafts import load_draft, visit_key
+from field_app.services.draft_store import load_draft, visit_key
 from field_app.services.pin_policy import LITERAL, Problem
 from field_app.services.visit_form import FIELD_ORDER, VisitForm, parse_date, parse_time
 from field_app.store import LocalStore
@@ -300,8 +300,11 @@ SERVER = HybridClock("server", max_drift_ms=None)
 def _pulled_edit(store: LocalStore, visit_id: str, **values: object) -> RecordState:
     """A colleague's edit of the visit arriving from the server (it saw the current state);
     returns the server's state of the visit after it."""
-    state = store.state(Visit, visit_id)
-    assert state is not None
+    snap = store.snapshot(Visit, visit_id)
+    assert snap is not None
+    loaded = snap.values()
+    state = RecordState(visit_id, "visit", "zhytomyrska", {   # the server's copy, as pulled
+        n: FieldState.of(FieldWrite(loaded[n], c, (), "olena")) for n, c in snap.clocks.items()})
     fields = {}
     for name, value in values.items():
         seen = state.fields[name].clock

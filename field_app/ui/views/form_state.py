@@ -15,8 +15,8 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from field_app.services import drafts, visits
-from field_app.services.drafts import DraftSaver
+from field_app.services import draft_store, visits
+from field_app.services.draft_store import DraftSaver
 
 if TYPE_CHECKING:
     from field_app.ui.app import App
@@ -83,4 +83,4 @@ async def discard_draft(app: App, saver: DraftSaver[Any] | None, key: str) -> No
         await saver.close()
     with contextlib.suppress(visits.Locked):
         store = await app.blocking(app.services.device.records)
-        await app.blocking(drafts.discard_draft, store, key)
+        await app.blocking(draft_store.discard_draft, store, key)

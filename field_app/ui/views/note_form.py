@@ -17,13 +17,14 @@ import flet as ft
 
 from field_app.i18n import format_datetime, format_time
 from field_app.services import notes, visits
-from field_app.services.drafts import Draft, DraftSaver, save_draft
+from field_app.services.draft_store import Draft, DraftSaver, save_draft
 from field_app.services.pin_policy import Problem
 from field_app.ui import theme
-from field_app.ui.screen import Screen, form_column
+from field_app.ui.screen import Screen
 from field_app.ui.views.common import message_text, problem_text
 from field_app.ui.views.form_state import OpenForms, discard_draft, open_forms
-from field_app.ui.views.record_bits import draft_banner, loading, missing, notice
+from field_app.ui.views.places import families_detail
+from field_app.ui.views.record_bits import draft_banner, loading, missing, notice, stack
 
 if TYPE_CHECKING:
     from field_app.ui.app import App
@@ -105,9 +106,9 @@ def build(app: App, route: Route) -> Screen:
         session = new
     title = app.t("note.fix_title" if session.corrects else "note.new_title")
     if session.missing:
-        return Screen(title=title, body=missing(app, session.missing))
+        return families_detail(app, title, missing(app, session.missing))
     if session.opened is None:
-        return Screen(title=title, body=loading())
+        return families_detail(app, title, loading())
     return NoteFormView(app, session).screen(title)
 
 
@@ -159,13 +160,13 @@ class NoteFormView:
                    vertical_alignment=ft.CrossAxisAlignment.START),
             self.text, self.message, self.draft_status, self.save_button,
         ]
-        self.body = form_column(app, blocks, spacing=16)
+        self.body = stack(blocks)
         self._show()
         session.listeners = [self._refresh]
 
     def screen(self, title: str) -> Screen:
         """The screen, save in the app bar too."""
-        return Screen(title=title, body=self.body, actions=[self.bar_save])
+        return families_detail(self.app, title, self.body, form=True, actions=[self.bar_save])
 
     def _show(self) -> None:
         s = self.session

@@ -11,8 +11,9 @@ import flet as ft
 from field_app.i18n import format_datetime
 from field_app.services import notes, visits
 from field_app.ui import theme
-from field_app.ui.screen import Screen, form_column
-from field_app.ui.views.record_bits import loading, missing
+from field_app.ui.screen import Screen
+from field_app.ui.views.places import families_detail
+from field_app.ui.views.record_bits import loading, missing, stack
 from field_app.ui.views.visit_view import reviews_block, synced_line
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ def build(app: App, route: Route) -> Screen:
             holder.update()
 
     app.page.run_task(load)
-    return Screen(title=app.t("note.view_title"), body=holder)
+    return families_detail(app, app.t("note.view_title"), holder, form=True)
 
 
 def corrected_mark(app: App) -> ft.Control:
@@ -54,26 +55,26 @@ def _link(app: App, text: str, path: str, key: str) -> ft.Control:
     async def go(_e: object) -> None:
         await app.go(path)
 
-    return ft.TextButton(text, icon=ft.Icons.ARROW_FORWARD, height=theme.TOUCH, on_click=go,
-                         key=key, style=ft.ButtonStyle(padding=ft.Padding(8, 0, 8, 0)))
+    # Left-aligned and only as wide as its words (which may wrap on a phone).
+    return ft.Container(
+        content=ft.TextButton(text, icon=ft.Icons.ARROW_FORWARD, on_click=go, key=key,
+                              style=ft.ButtonStyle(padding=ft.Padding(8, 14, 8, 14))),
+        alignment=ft.Alignment.CENTER_LEFT)
 
 
 def _body(app: App, row: notes.NoteRow, me: str) -> ft.Control:
     t, n = app.t, row.note
     base = f"/families/{n.family_id}/notes"
-    # No ``expand`` in a wrapping row: Flutter cannot lay a flexible child out in a Wrap.
-    head: list[ft.Control] = [
-        ft.Text(f"{n.author} · {format_datetime(n.written_at)}",
-                theme_style=ft.TextThemeStyle.TITLE_MEDIUM)]
-    if row.corrected_by is not None:
-        head.append(corrected_mark(app))
     blocks: list[ft.Control] = [
-        ft.Row(head, wrap=True, spacing=8),
+        ft.Text(f"{n.author} · {format_datetime(n.written_at)}",
+                theme_style=ft.TextThemeStyle.TITLE_MEDIUM),
         ft.Text(n.text, key="note-body",
                 color=ft.Colors.ON_SURFACE_VARIANT if row.corrected_by else None),
         synced_line(app, row.synced),
     ]
     if row.corrected_by is not None:
+        # In a plain row the mark keeps its own size (stretched, its words broke apart).
+        blocks.insert(1, ft.Row([corrected_mark(app)]))
         blocks.append(_link(app, t("note.corrected_by",
                                    when=format_datetime(row.corrected_by.written_at)),
                             f"{base}/{row.corrected_by.id}", "note-open-correction"))
@@ -88,4 +89,4 @@ def _body(app: App, row: notes.NoteRow, me: str) -> ft.Control:
         blocks.append(ft.FilledTonalButton(t("note.fix"), icon=ft.Icons.EDIT_NOTE,
                                            height=theme.TOUCH, on_click=fix, key="note-fix"))
     blocks += [ft.Divider(), reviews_block(app, row.reviews)]
-    return form_column(app, blocks, spacing=16)
+    return stack(blocks)

@@ -212,6 +212,11 @@ RISK_ICONS = {RiskLevel.LOW: ft.Icons.CHECK_CIRCLE_OUTLINE,
               RiskLevel.HIGH: ft.Icons.REPORT_OUTLINED}
 
 
+def stack(controls: list[ft.Control], spacing: int = 16) -> ft.Column:
+    """The one column of a record screen; ``places.families_detail`` sets its width."""
+    return ft.Column(controls, spacing=spacing, tight=True, horizontal_alignment=STRETCH)
+
+
 def missing(app: App, key: str) -> ft.Control:
     """What a record screen shows when its record is not on this phone."""
     return empty_state(ft.Icons.SEARCH_OFF, app.t(key))

@@ -123,7 +123,7 @@ class ServicePicker:
                        selected=chosen, on_select=select,
                        leading=None if chosen else ft.Icon(ft.Icons.ADD, size=18),
                        key=f"visit-service-{service.key}", tooltip=words,
-                       padding=ft.Padding.symmetric(vertical=12, horizontal=8))
+                       padding=ft.Padding.symmetric(vertical=13, horizontal=8))
 
     def _draw(self) -> None:
         t, lang = self.app.t, self.app.tr.lang

@@ -20,9 +20,10 @@ from field_app.services import visits
 from field_app.services.pin_policy import Problem
 from field_app.services.visit_form import FIELD_ORDER, parse_date
 from field_app.ui import theme
-from field_app.ui.screen import Screen, form_column
+from field_app.ui.screen import Screen
 from field_app.ui.views.common import message_text, problem_text, radio_row
 from field_app.ui.views.form_state import discard_draft
+from field_app.ui.views.places import families_detail
 from field_app.ui.views.record_bits import (
     STRETCH,
     capitalised,
@@ -35,6 +36,7 @@ from field_app.ui.views.record_bits import (
     notice,
     section,
     show_problem,
+    stack,
     time_field,
 )
 from field_app.ui.views.visit_fields import ServicePicker, present_field, risk_field
@@ -61,9 +63,9 @@ def build(app: App, route: Route) -> Screen:
     session = session_for(app, route)
     title = app.t("visit.edit_title" if "visit_id" in route.params else "visit.new_title")
     if session.missing:
-        return Screen(title=title, body=missing(app, session.missing))
+        return families_detail(app, title, missing(app, session.missing))
     if session.opened is None:
-        return Screen(title=title, body=loading())
+        return families_detail(app, title, loading())
     return VisitFormView(app, session).screen(title)
 
 
@@ -100,16 +102,17 @@ class VisitFormView:
                    ft.Column([self.message, self.draft_status, self.save_button],
                              spacing=8, tight=True,
                              horizontal_alignment=ft.CrossAxisAlignment.STRETCH)]
-        self.column = ft.Column(
-            [ft.Container(content=form_column(app, blocks, spacing=24),
-                          padding=ft.Padding(16, 16, 16, 32))],
-            scroll=ft.ScrollMode.AUTO, expand=True, spacing=0, key="visit-form")
+        self.blocks = stack(blocks, spacing=24)
+        # Our own scrolling column (``families_detail`` fills it), to scroll to a problem.
+        self.column = ft.Column(scroll=ft.ScrollMode.AUTO, expand=True, spacing=0,
+                                horizontal_alignment=STRETCH, key="visit-form")
         self._show()
         session.listeners = [self._draft_written]
 
     def screen(self, title: str) -> Screen:
-        """The screen: the form column, save in the app bar."""
-        return Screen(title=title, body=self.column, scroll=False, actions=[self.bar_save])
+        """The screen (beside the families list when wide), save in the app bar too."""
+        return families_detail(self.app, title, self.blocks, form=True,
+                               actions=[self.bar_save], column=self.column)
 
     # ---- blocks ----------------------------------------------------------------------------
     def _anchor(self, name: str, content: ft.Control, *names: str) -> ft.Control:

@@ -15,13 +15,15 @@ import flet as ft
 from field_app.i18n import format_date, format_datetime
 from field_app.services import visits
 from field_app.ui import theme
-from field_app.ui.screen import Screen, form_column
+from field_app.ui.screen import Screen
+from field_app.ui.views.places import families_detail
 from field_app.ui.views.record_bits import (
     capitalised,
     loading,
     missing,
     risk_badge,
     section,
+    stack,
 )
 from field_app.ui.views.visit_fields import service_label
 from shared_models.enums import ReviewDecision
@@ -50,7 +52,7 @@ def build(app: App, route: Route) -> Screen:
             holder.update()
 
     app.page.run_task(load)
-    return Screen(title=app.t("visit.view_title"), body=holder)
+    return families_detail(app, app.t("visit.view_title"), holder, form=True)
 
 
 def synced_line(app: App, synced: bool) -> ft.Control:
@@ -112,7 +114,7 @@ def _body(app: App, d: visits.VisitDetails) -> ft.Control:
         blocks.append(ft.Text(t("visit.family", name=d.family.family_name,
                                 settlement=d.family.settlement)))
     blocks += [
-        ft.Row([risk_badge(app, v.risk_level)], wrap=True),
+        ft.Row([risk_badge(app, v.risk_level)]),
         synced_line(app, d.synced),
         ft.Text(t("visit.author", name=v.author), theme_style=ft.TextThemeStyle.BODY_SMALL),
     ]
@@ -137,4 +139,4 @@ def _body(app: App, d: visits.VisitDetails) -> ft.Control:
         ft.Divider(),
         reviews_block(app, d.reviews),
     ]
-    return form_column(app, blocks, spacing=16)
+    return stack(blocks)
