@@ -6,7 +6,8 @@ Plain functions over a ``LocalStore`` (no Flet); they block, so views call them 
 
 * ``open_new`` / ``open_amend`` — the form to show (restored from its draft when one exists);
 * ``save`` — validate, store the visit (an amendment writes only the fields the worker
-  changed, against the state they loaded), move the family's next visit, delete the draft;
+  changed, against the snapshot they loaded: ``save(model, since=...)``), move the family's
+  next visit, delete the draft;
 * ``details`` — a visit as the read-only screen shows it: family, who was present, the
   supervisor's decisions, whether it reached the server;
 * ``family_visits`` — a family's visits, newest first.
