@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from field_app.services.state import Phase
@@ -84,7 +84,7 @@ def test_note_drafts_come_back_after_lock(tmp_path: Path) -> None:
         assert h.page.route == "/unlock"
         await h.type(h.find(key="unlock-pin"), d.pin)
         await h.click(h.find(key="unlock-submit"))
-        await h.follow(f"/families/{fam.id}/notes/new")
+        assert h.page.route == f"/families/{fam.id}/notes/new"    # back where the worker was
         await h.settle()
         assert h.find(key="draft-restored")
         assert h.find(key="note-text").value == "Почала писати"
@@ -133,6 +133,32 @@ def test_no_due_visits_says_so(tmp_path: Path) -> None:
         h = await start_unlocked(tmp_path, route="/visits")
         await h.settle()
         assert "Немає візитів, які треба провести найближчим часом." in h.texts()
+        await h.close()
+
+    run(flow)
+
+
+def test_a_correction_draft_comes_back_as_a_correction_after_lock(tmp_path: Path) -> None:
+    async def flow() -> None:
+        d = FakeDevice(Phase.LOCKED)
+        d.store = real_store(tmp_path)
+        fam = Family(community="zhytomyrska", family_name="Мельник", settlement="Пулини")
+        d.store.save(fam)
+        old = Note(community="zhytomyrska", family_id=fam.id, text="Стара нотатка",
+                   written_at=datetime.now(UTC) - timedelta(hours=1), author="olena")
+        d.store.save(old)
+        path = f"/families/{fam.id}/notes/new?corrects={old.id}"
+        h = await start_unlocked(tmp_path, d, route=path)
+        await h.settle()
+        await h.type(h.find(key="note-text"), "Стара нотатка, виправлена")
+        await h.page.data.lock_now()                 # as the auto-lock does
+        await h.type(h.find(key="unlock-pin"), d.pin)
+        await h.click(h.find(key="unlock-submit"))
+        assert h.page.route == path                  # the query too: still a correction
+        await h.settle()
+        assert h.view.appbar.title.value == "Виправлення нотатки"
+        assert h.find(key="draft-restored")
+        assert h.find(key="note-text").value == "Стара нотатка, виправлена"
         await h.close()
 
     run(flow)

@@ -147,7 +147,7 @@ def test_the_draft_is_written_while_typing_and_before_lock(tmp_path: Path) -> No
         assert draft is not None and draft.data["next_steps"] == "Записати до логопеда"
         await h.type(h.find(key="unlock-pin"), d.pin)
         await h.click(h.find(key="unlock-submit"))
-        await h.follow(f"/families/{fam.id}/visits/new")
+        assert h.page.route == f"/families/{fam.id}/visits/new"   # back where the worker was
         await h.settle()
         banner = h.find(key="draft-restored")
         assert banner
