@@ -178,6 +178,8 @@ def test_sigkill_while_typing_loses_no_written_draft(tmp_path: Path) -> None:
             store.close()
     assert total_saves > KILLS          # kills landed between many completed writes
     assert typed_before > 0
+    print(f"\ndraft crash test: {KILLS} SIGKILLs, {total_saves} draft writes reported and "
+          f"all found; {typed_before} characters typed in all")
 
 
 # ---- drafts of records that left the device ----------------------------------------------------

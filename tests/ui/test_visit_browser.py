@@ -86,6 +86,16 @@ def contains(app: AppPage, text: str) -> None:
     shown.first.wait_for(state="attached", timeout=15_000)
 
 
+def unlock(app: AppPage) -> None:
+    """Type the PIN and wait for the sync that unlocking starts to finish: a list that
+    reloads when it ends would swallow a tap made at that moment."""
+    app.type_into("PIN-код", PIN)
+    app.button("Розблокувати").click()
+    app.page.get_by_role("button", name=re.compile(
+        r"^Стан синхронізації\. Сервер доступний")).first.wait_for(timeout=30_000)
+    app.page.wait_for_timeout(500)
+
+
 def small_targets(app: AppPage) -> list[str]:
     """``AppPage.small_targets`` judged below the app bar only: Flutter clips the semantics
     rectangle of a field scrolled half under the bar, which is not a small target."""
@@ -143,8 +153,7 @@ def _record_visit_and_note(app: AppPage, size: str) -> list[Path]:
     surname, child = FAMILIES[size]
     shots: list[Path] = []
     app.wait_text("Розблокування")
-    app.type_into("PIN-код", PIN)
-    app.button("Розблокувати").click()
+    unlock(app)
     app.page.get_by_role("button", name=re.compile(f"^{surname}\\s")).first.click()
     app.wait_text(surname)                           # the family card
     app.button("Записати візит").click()
@@ -231,8 +240,7 @@ def test_problems_a_draft_kept_through_lock_and_due_visits_on_a_phone(
         visit_app: str, phone: AppPage) -> None:
     app = phone.open(visit_app)
     app.wait_text("Розблокування")
-    app.type_into("PIN-код", PIN)
-    app.button("Розблокувати").click()
+    unlock(app)
     # The due-visits place: the overdue family, in words.
     app.place("Візити").click()
     app.wait_text("Заплановані візити")
@@ -261,8 +269,7 @@ def test_problems_a_draft_kept_through_lock_and_due_visits_on_a_phone(
     app.place("Більше").click()
     app.button("Заблокувати зараз").click()
     app.wait_text("Розблокування")
-    app.type_into("PIN-код", PIN)
-    app.button("Розблокувати").click()
+    unlock(app)
     # Unlocking returns to where the worker was (the "More" place here); open the form.
     app.wait_text("Заблокувати зараз")
     app.place("Сім'ї").click()
