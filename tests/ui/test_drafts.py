@@ -139,7 +139,7 @@ def _run_and_kill(path: Path, family_id: str, seed: int, rng: random.Random) -> 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
     assert ready.wait(30), "child never got ready"
-    time.sleep(rng.uniform(0.05, 0.6))
+    time.sleep(rng.uniform(0.1, 1.2))
     os.kill(pid, signal.SIGKILL)
     _, status = os.waitpid(pid, 0)
     reader.join(10)
