@@ -10,6 +10,17 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from field_app.texts import dashboard, exports, family, placements, review, visit
+from field_app.texts import (
+    account,
+    conflicts,
+    dashboard,
+    exports,
+    family,
+    placements,
+    review,
+    sync,
+    visit,
+)
 
-TABLES: tuple[ModuleType, ...] = (family, review, dashboard, placements, exports, visit)
+TABLES: tuple[ModuleType, ...] = (family, review, dashboard, placements, exports, sync,
+                                  conflicts, account, visit)

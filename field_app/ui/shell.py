@@ -17,7 +17,9 @@ import flet as ft
 from field_app.ui import routes, theme
 from field_app.ui.screen import Screen
 from field_app.ui.views import (
+    account,
     card,
+    conflicts,
     dashboard,
     due_visits,
     exports,
@@ -31,6 +33,7 @@ from field_app.ui.views import (
     review,
     settings,
     setup,
+    sync_screen,
     unlock,
     visit_form,
     visit_view,
@@ -50,7 +53,7 @@ PLACE_LABELS = {routes.Place.FAMILIES: "nav.families", routes.Place.VISITS: "nav
 
 
 #: Routes outside the families place that show list and detail as two panes when wide.
-TWO_PANES = frozenset({"review", "review_item"})
+TWO_PANES = frozenset({"review", "review_item", "conflicts", "conflict"})
 
 ScreenBuilder = Callable[["App", routes.Route], Screen]
 
@@ -71,7 +74,7 @@ def _builders() -> dict[str, ScreenBuilder]:
         "note_new": note_form.build,
         "note": note_view.build,
         "visits": due_visits.build,
-        "sync": places.sync,
+        "sync": sync_screen.build,
         "more": places.more,
         "settings": settings.build,
         "review": review.queue,
@@ -81,6 +84,10 @@ def _builders() -> dict[str, ScreenBuilder]:
         "placements": placements.build_list,
         "placement_new": placement_form.build,
         "placement": placement_form.build,
+        "change_pin": account.change_pin,
+        "sign_out": account.sign_out,
+        "conflicts": conflicts.list_screen,
+        "conflict": conflicts.detail_screen,
         "not_found": places.not_found,
     }
 

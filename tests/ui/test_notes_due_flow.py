@@ -162,3 +162,28 @@ def test_a_correction_draft_comes_back_as_a_correction_after_lock(tmp_path: Path
         await h.close()
 
     run(flow)
+
+
+def test_the_due_list_shows_what_a_sync_brought_without_a_re_render(tmp_path: Path) -> None:
+    class SyncBringsADueFamily(FakeDevice):
+        def sync(self, progress):  # type: ignore[no-untyped-def]
+            self.family_records.append(arrived)
+            return super().sync(progress)
+
+    async def flow() -> None:
+        h = await start_unlocked(tmp_path, d, route="/visits")
+        await h.settle()
+        assert "Немає візитів, які треба провести найближчим часом." in h.texts()
+        view = h.view
+        await h.page.data.sync_now()
+        await h.settle()
+        assert h.view is view                          # the same view: reloaded in place
+        assert "Новенькі" in h.texts()
+        assert f"Завтра · {(TODAY + timedelta(days=1)).strftime('%d.%m.%Y')} · Малин" in h.texts()
+        await h.close()
+
+    d = SyncBringsADueFamily(Phase.LOCKED)
+    d.today = TODAY
+    arrived = Family(community="zhytomyrska", family_name="Новенькі", settlement="Малин",
+                     next_visit_date=TODAY + timedelta(days=1))
+    run(flow)

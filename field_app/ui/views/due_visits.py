@@ -2,6 +2,7 @@
 
 Read through the same ``Device.families`` query as the families list (off the event loop),
 ordered and worded by ``services.due``; 50 rows at a time. A row opens the family card.
+A finished sync reloads the list in place (``App.follow_status``).
 """
 
 from __future__ import annotations
@@ -57,7 +58,17 @@ class DueVisits:
             ft.Container(content=self.more, padding=ft.Padding(16, 0, 16, 16)),
         ], scroll=ft.ScrollMode.AUTO, expand=True, spacing=0,
             horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+        self._was_syncing = app.services.sync.syncing
+        app.follow_status(self)
         app.page.run_task(self.reload)
+
+    def refresh(self) -> None:
+        """Reload in place when a sync has just finished (no page re-render: a tap in
+        progress on the list or the navigation bar is not lost)."""
+        syncing = self.app.services.sync.syncing
+        if self._was_syncing and not syncing:
+            self.app.page.run_task(self.reload)
+        self._was_syncing = syncing
 
     async def reload(self) -> None:
         """Read the rows again and draw them."""

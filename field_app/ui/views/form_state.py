@@ -1,10 +1,11 @@
-"""The record forms open in one session, kept apart from their widgets.
+"""The visit and note forms open in one session, kept apart from their widgets.
 
 The app re-renders a screen from state on a resize, a language switch or a sync; a form's
-values, its draft saver and its problems must outlive those re-renders, so they live here,
-by route path, not in the widgets. Before the store locks (``App.before_lock``) every open
-form writes its draft and is forgotten: what was typed is then only in the encrypted store,
-and reopening the form after unlock restores it from there.
+values, its draft saver and its problems must outlive those re-renders, so they live in the
+session's form registry (``app.drafts``, by route path; a wipe or sign-out clears it), not
+in the widgets. Unlike the family forms (kept in memory across a lock), these are sealed
+into the store and forgotten before the store locks (``App.before_lock``): what was typed is
+then only in the encrypted store, and reopening the form after unlock restores it from there.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import weakref
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from field_app.services import draft_store, visits
@@ -35,46 +35,59 @@ S = TypeVar("S", bound=Flushable)
 
 
 class OpenForms(Generic[S]):
-    """The open forms of one session of one kind, by route path."""
+    """The open forms of one kind in a session: kept in ``app.drafts``, put away on lock."""
 
-    def __init__(self, app: App) -> None:
-        self._forms: dict[str, S] = {}
+    def __init__(self, app: App, kind: type[S]) -> None:
+        self._app = weakref.ref(app)
+        self._kind = kind
+        self._paths: set[str] = set()
         app.before_lock.append(self.flush_and_forget)
 
     def get(self, path: str) -> S | None:
         """The form open at ``path``, if any."""
-        return self._forms.get(path)
+        app = self._app()
+        return app.drafts.get(path, self._kind) if app is not None else None
 
     def put(self, path: str, form: S) -> S:
         """Remember the form open at ``path``."""
-        self._forms[path] = form
+        app = self._app()
+        if app is not None:
+            app.drafts.put(path, form)
+            self._paths.add(path)
         return form
 
     def drop(self, path: str) -> None:
         """Forget the form at ``path`` (saved or discarded)."""
-        self._forms.pop(path, None)
+        app = self._app()
+        if app is not None:
+            app.drafts.drop(path)
+        self._paths.discard(path)
 
     async def flush_and_forget(self) -> None:
         """Write every draft, then forget every form (the store is about to lock)."""
-        for path, form in list(self._forms.items()):
+        for path in sorted(self._paths):
+            form = self.get(path)
+            if form is None:
+                continue   # cleared meanwhile (a wipe, a sign-out)
             try:
                 await form.put_away()
             except Exception:
-                log.exception("writing the draft of %s before lock failed", path.split("/")[1])
-        self._forms.clear()
+                log.exception("writing a %s draft before lock failed", self._kind.__name__)
+            self.drop(path)
+        self._paths.clear()
 
 
-_REGISTRY: weakref.WeakKeyDictionary[App, dict[str, OpenForms[Any]]] = (
+_REGISTRY: weakref.WeakKeyDictionary[App, dict[type[Any], OpenForms[Any]]] = (
     weakref.WeakKeyDictionary())
 
 
-def open_forms(app: App, kind: str, factory: Callable[[App], OpenForms[S]] = OpenForms
-               ) -> OpenForms[S]:
-    """The session's open forms of ``kind`` ("visit", "note"), created on first use."""
+def open_forms(app: App, kind: type[S]) -> OpenForms[S]:
+    """The session's open forms of ``kind`` (``VisitSession``, ``NoteSession``)."""
     per_app = _REGISTRY.setdefault(app, {})
     if kind not in per_app:
-        per_app[kind] = factory(app)
-    return per_app[kind]
+        per_app[kind] = OpenForms(app, kind)
+    found: OpenForms[S] = per_app[kind]
+    return found
 
 
 async def discard_draft(app: App, saver: DraftSaver[Any] | None, key: str) -> None:

@@ -87,7 +87,7 @@ def _form_path(route: Route) -> str:
 
 
 def _forms(app: App) -> OpenForms[NoteSession]:
-    return open_forms(app, "note")
+    return open_forms(app, NoteSession)
 
 
 def build(app: App, route: Route) -> Screen:

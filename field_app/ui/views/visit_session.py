@@ -87,7 +87,7 @@ class VisitSession:
 
 
 def forms(app: App) -> OpenForms[VisitSession]:
-    return open_forms(app, "visit")
+    return open_forms(app, VisitSession)
 
 
 def session_for(app: App, route: Route) -> VisitSession:
