@@ -53,7 +53,7 @@ from sync_server.errors import ApiError
 from sync_server.feed import RECORDS, lock_communities, take_positions
 from sync_server.permissions import AUTHOR_FIELDS, Principal
 from sync_server.references import PLACEMENT_REFERENCES, placement_problem
-from sync_server.statejson import state_from_json, state_to_json
+from sync_server.statejson import feed_columns, state_from_json, state_to_json
 from sync_server.tables import KIND_TABLES, AppliedMutation, HistoryEntry
 from sync_server.upsert import bulk_insert, upsert
 
@@ -368,10 +368,13 @@ def _write(batch: _Batch) -> None:
     for community, ids in sorted(by_community.items()):
         for rid, position in zip(ids, take_positions(conn, community, len(ids)), strict=True):
             state = batch.states[rid]
+            data = state_to_json(state)
             record_rows.append({
                 "id": uuid.UUID(rid), "kind": state.kind, "community": community,
                 "position": position, "deleted": state.deleted,
-                "state": state_to_json(state), "updated_at": batch.now})
+                "state": data, "updated_at": batch.now,
+                # What pull pages send of this record, computed once here (pull side).
+                **feed_columns(rid, state.kind, community, position, data)})
             model = batch.changed[rid]
             kind_rows.setdefault(model.KIND, []).append(kind_row(model, batch.now))
     upsert(conn, RECORDS, record_rows)
