@@ -41,3 +41,32 @@ def flex_in_wrap(root: Any) -> list[str]:
     for view in root if isinstance(root, list) else [root]:
         visit(view)
     return found
+
+
+def expand_in_unbounded_row(root: Any) -> list[str]:
+    """Expanding controls wrapped (``content``) in a child of a ``Row`` that does not expand.
+
+    A ``Row`` lets a child that does not expand be as wide as it likes; an expanding control
+    inside it (a dropdown filling the width, say) then has no width to fill, and Flutter
+    cannot lay it out: in the web build it is drawn over the screen, out of place.
+    """
+    found: list[str] = []
+
+    def inner(control: BaseControl, row_child: BaseControl) -> None:
+        content = getattr(control, "content", None)
+        while isinstance(content, BaseControl) and not isinstance(content, ft.Row | ft.Column):
+            if getattr(content, "expand", None):
+                found.append(f"{type(content).__name__} with expand inside "
+                             f"{type(row_child).__name__} in a Row")
+            content = getattr(content, "content", None)
+
+    def visit(control: BaseControl) -> None:
+        for child in _children(control):
+            if isinstance(control, ft.Row) and not getattr(control, "wrap", False) \
+                    and not getattr(child, "expand", None):
+                inner(child, child)
+            visit(child)
+
+    for view in root if isinstance(root, list) else [root]:
+        visit(view)
+    return found

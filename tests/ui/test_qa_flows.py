@@ -1,0 +1,64 @@
+"""Defects found by walking the app as a worker, a supervisor and the coordinator (QA pass).
+
+Each test drives the screen in a headless Flet session over a real encrypted store and fails
+without its fix; the browser journey (``test_journey_browser.py``) covers the whole day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from field_app.store import LocalStore
+from tests.ui.harness import run
+from tests.ui.layout_check import expand_in_unbounded_row, flex_in_wrap
+from tests.ui.stores import real_store
+from tests.ui.test_supervision_flows import seed, start
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[LocalStore]:
+    s = real_store(tmp_path, username="iryna", role="supervisor",
+                   communities=("malynska", "pulynska"))
+    yield s
+    s.close()
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_the_dashboards_community_filter_can_be_laid_out(tmp_path: Path, store: LocalStore,
+                                                         width: int) -> None:
+    """A supervisor of two communities (or the coordinator of eleven) gets the filter; on a
+    phone it expanded inside a Row's child that did not, and was drawn over the screen."""
+    async def flow() -> None:
+        seed(store)
+        h = await start(tmp_path, store, "/more/dashboard", width=width)
+        assert h.find(key="dash-filter") is not None
+        assert expand_in_unbounded_row(list(h.page.views)) == []
+        await h.close()
+    run(flow)
+
+
+def test_no_screen_has_a_control_flutter_cannot_lay_out(tmp_path: Path,
+                                                       store: LocalStore) -> None:
+    """Every place and form a supervisor opens, at a phone's width: no expanding control
+    where Flutter has no room to expand it (a grey box or a control drawn out of place)."""
+    async def flow() -> None:
+        seeded = seed(store)
+        fid = seeded["birth"].id
+        h = await start(tmp_path, store, "/families")
+        for route in ["/families", f"/families/{fid}", f"/families/{fid}/edit",
+                      f"/families/{fid}/members/new", f"/families/{fid}/visits/new",
+                      f"/families/{fid}/notes/new", f"/families/{fid}/placements/new",
+                      "/visits", "/sync", "/more", "/more/settings", "/more/settings/pin",
+                      "/more/settings/sign-out", "/more/review", "/more/conflicts",
+                      "/more/dashboard", "/more/exports", "/more/placements"]:
+            await h.follow(route)
+            await h.settle()
+            h.assert_no_crash()
+            views = list(h.page.views)
+            assert expand_in_unbounded_row(views) == [], route
+            assert flex_in_wrap(views) == [], route
+        await h.close()
+    run(flow)
