@@ -70,3 +70,31 @@ def expand_in_unbounded_row(root: Any) -> list[str]:
     for view in root if isinstance(root, list) else [root]:
         visit(view)
     return found
+
+
+def _small_print(text: ft.Text) -> bool:
+    return bool(text.size and text.size <= 13) or text.theme_style in (
+        ft.TextThemeStyle.BODY_SMALL, ft.TextThemeStyle.LABEL_SMALL)
+
+
+def unbounded_text(root: Any, longer_than: int = 28) -> list[str]:
+    """Long texts of body size placed straight in a ``Row`` without ``expand``.
+
+    Such a text is not given the row's width: it never wraps, and on a phone whatever does
+    not fit is cut off at the screen's edge. Short labels (a count, a date) and small print
+    (12-13 px marks such as "sent to the server", which fit a phone) are left out.
+    """
+    found: list[str] = []
+
+    def visit(control: BaseControl) -> None:
+        for child in _children(control):
+            if isinstance(control, ft.Row) and not getattr(control, "wrap", False) \
+                    and isinstance(child, ft.Text) and not getattr(child, "expand", None) \
+                    and len(str(child.value or "")) > longer_than \
+                    and not _small_print(child):
+                found.append(f"Text({child.value!r}) without expand in a Row")
+            visit(child)
+
+    for view in root if isinstance(root, list) else [root]:
+        visit(view)
+    return found

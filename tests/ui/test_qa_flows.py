@@ -13,7 +13,7 @@ import pytest
 
 from field_app.store import LocalStore
 from tests.ui.harness import run
-from tests.ui.layout_check import expand_in_unbounded_row, flex_in_wrap
+from tests.ui.layout_check import expand_in_unbounded_row, flex_in_wrap, unbounded_text
 from tests.ui.stores import real_store
 from tests.ui.test_supervision_flows import seed, start
 
@@ -40,14 +40,16 @@ def test_the_dashboards_community_filter_can_be_laid_out(tmp_path: Path, store: 
     run(flow)
 
 
-def test_no_screen_has_a_control_flutter_cannot_lay_out(tmp_path: Path,
-                                                       store: LocalStore) -> None:
+def test_no_screen_lays_out_badly_on_a_phone(tmp_path: Path, store: LocalStore) -> None:
     """Every place and form a supervisor opens, at a phone's width: no expanding control
-    where Flutter has no room to expand it (a grey box or a control drawn out of place)."""
+    where Flutter has no room to expand it (a grey box or a control drawn out of place), and
+    no long text in a row that cannot wrap it (the family card's "Відповідальний фахівець:
+    malynska.fakhivets2" ran off the screen's edge)."""
     async def flow() -> None:
         seeded = seed(store)
         fid = seeded["birth"].id
         h = await start(tmp_path, store, "/families")
+        problems: list[str] = []
         for route in ["/families", f"/families/{fid}", f"/families/{fid}/edit",
                       f"/families/{fid}/members/new", f"/families/{fid}/visits/new",
                       f"/families/{fid}/notes/new", f"/families/{fid}/placements/new",
@@ -60,5 +62,8 @@ def test_no_screen_has_a_control_flutter_cannot_lay_out(tmp_path: Path,
             views = list(h.page.views)
             assert expand_in_unbounded_row(views) == [], route
             assert flex_in_wrap(views) == [], route
+            problems += [f"{route}: {p}" for p in unbounded_text(views)]
         await h.close()
+        assert problems == [], "\n".join(problems)
     run(flow)
+
