@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import flet as ft
 import pytest
 
 from field_app.store import LocalStore
@@ -67,3 +68,25 @@ def test_no_screen_lays_out_badly_on_a_phone(tmp_path: Path, store: LocalStore) 
         assert problems == [], "\n".join(problems)
     run(flow)
 
+
+
+@pytest.mark.parametrize(("width", "small"), [(360, True), (1280, False)])
+def test_a_long_title_beside_the_save_tick_is_not_cut_off_on_a_phone(
+        tmp_path: Path, store: LocalStore, width: int, small: bool) -> None:
+    """"Редагування сім'ї" beside the save tick and the sync indicator showed as
+    "Редагування ..." at 360 px: it is set smaller, on up to two lines; short titles and
+    wide screens keep the large one-line title."""
+    async def flow() -> None:
+        fid = seed(store)["birth"].id
+        h = await start(tmp_path, store, f"/families/{fid}/edit", width=width)
+        title = h.view.appbar.title
+        assert title.value == "Редагування сім'ї"
+        assert (title.max_lines == 2 and title.theme_style is ft.TextThemeStyle.TITLE_MEDIUM
+                ) is small
+        for route in ("/families", f"/families/{fid}", f"/families/{fid}/visits/new"):
+            await h.follow(route)
+            await h.settle()
+            short = h.view.appbar.title
+            assert short.max_lines == 1 and short.theme_style is None, short.value
+        await h.close()
+    run(flow)
