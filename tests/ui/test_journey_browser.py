@@ -177,6 +177,13 @@ def record_visit(app: AppPage, day: Day) -> None:
     tap(app, member)
     app.page.get_by_role("checkbox", name=re.compile(f"^{day.surname} {day.child}"),
                          checked=True).wait_for()
+    # A long service name is shown whole, on more lines (Material's chip cut it to one line,
+    # and "010.1"/"010.2" both read "Соціальний супровід сімей…").
+    app.type_into("Пошук послуги", "010")
+    long = app.page.get_by_role("checkbox", name=re.compile(r"^010\.2 .*піклування$"))
+    tap(app, long, click=False)
+    box = long.bounding_box()
+    assert box is not None and box["height"] > 60, box
     app.type_into("Пошук послуги", "конс")
     tap(app, app.page.get_by_role("checkbox", name="002.0 Консультування"))
     app.page.get_by_role("checkbox", name="002.0 Консультування", checked=True).wait_for()
