@@ -98,3 +98,21 @@ def unbounded_text(root: Any, longer_than: int = 28) -> list[str]:
     for view in root if isinstance(root, list) else [root]:
         visit(view)
     return found
+
+
+def helper_cut(root: Any, longer_than: int = 30) -> list[str]:
+    """Text fields whose long helper line would be cut: Flutter shows a helper on one line
+    with "…" unless ``helper_max_lines`` allows more (on a phone "Що саме треба виправити
+    (обов'язков…" lost the words that said the comment is required)."""
+    found: list[str] = []
+
+    def visit(control: BaseControl) -> None:
+        for child in _children(control):
+            if isinstance(child, ft.TextField) and isinstance(child.helper, str) \
+                    and len(child.helper) > longer_than and (child.helper_max_lines or 1) < 2:
+                found.append(f"TextField({child.label!r}) helper {child.helper!r} on one line")
+            visit(child)
+
+    for view in root if isinstance(root, list) else [root]:
+        visit(view)
+    return found

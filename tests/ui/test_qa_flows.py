@@ -6,6 +6,7 @@ without its fix; the browser journey (``test_journey_browser.py``) covers the wh
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,10 +14,29 @@ import flet as ft
 import pytest
 
 from field_app.store import LocalStore
+from shared_models.records import Visit
+from tests.ui.conflict_data import clock, pull
 from tests.ui.harness import run
-from tests.ui.layout_check import expand_in_unbounded_row, flex_in_wrap, unbounded_text
+from tests.ui.layout_check import (
+    expand_in_unbounded_row,
+    flex_in_wrap,
+    helper_cut,
+    unbounded_text,
+)
 from tests.ui.stores import real_store
 from tests.ui.test_supervision_flows import seed, start
+
+
+def open_conflict(store: LocalStore, family_id: uuid.UUID) -> uuid.UUID:
+    """An open conflict on the family's address in malynska, as the server sends it."""
+    conflict_id = uuid.uuid4()
+    pull(store, "conflict", conflict_id, {
+        "deleted": False, "record_kind": "family", "record_id": str(family_id),
+        "field": "address", "winner_value": "вул. Садова, 5", "winner_clock": clock(2_000, "w"),
+        "winner_author": "petro", "loser_value": "вул. Садова, 3",
+        "loser_clock": clock(1_000, "l"), "loser_author": "olena", "status": "open",
+        "resolved_by": None}, at=clock(3_000), author="server", community="malynska")
+    return conflict_id
 
 
 @pytest.fixture
@@ -45,10 +65,12 @@ def test_no_screen_lays_out_badly_on_a_phone(tmp_path: Path, store: LocalStore) 
     """Every place and form a supervisor opens, at a phone's width: no expanding control
     where Flutter has no room to expand it (a grey box or a control drawn out of place), and
     no long text in a row that cannot wrap it (the family card's "Відповідальний фахівець:
-    malynska.fakhivets2" ran off the screen's edge)."""
+    malynska.fakhivets2" ran off the screen's edge), no long helper line cut to one."""
     async def flow() -> None:
         seeded = seed(store)
         fid = seeded["birth"].id
+        conflict = open_conflict(store, fid)
+        [late] = [v for v in store.all(Visit) if v.author == "petro"]
         h = await start(tmp_path, store, "/families")
         problems: list[str] = []
         for route in ["/families", f"/families/{fid}", f"/families/{fid}/edit",
@@ -56,6 +78,7 @@ def test_no_screen_lays_out_badly_on_a_phone(tmp_path: Path, store: LocalStore) 
                       f"/families/{fid}/notes/new", f"/families/{fid}/placements/new",
                       "/visits", "/sync", "/more", "/more/settings", "/more/settings/pin",
                       "/more/settings/sign-out", "/more/review", "/more/conflicts",
+                      f"/more/review/visit/{late.id}", f"/more/conflicts/{conflict}",
                       "/more/dashboard", "/more/exports", "/more/placements"]:
             await h.follow(route)
             await h.settle()
@@ -63,7 +86,7 @@ def test_no_screen_lays_out_badly_on_a_phone(tmp_path: Path, store: LocalStore) 
             views = list(h.page.views)
             assert expand_in_unbounded_row(views) == [], route
             assert flex_in_wrap(views) == [], route
-            problems += [f"{route}: {p}" for p in unbounded_text(views)]
+            problems += [f"{route}: {p}" for p in unbounded_text(views) + helper_cut(views)]
         await h.close()
         assert problems == [], "\n".join(problems)
     run(flow)
