@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import flet as ft
 import pytest
 
+from field_app.services.app import AppServices
+from field_app.services.settings import SettingsFile
+from field_app.services.state import Phase
 from field_app.store import LocalStore
-from shared_models.records import Visit
+from field_app.ui.app import make_main
+from shared_models.records import Family, Visit
 from tests.ui.conflict_data import clock, pull
-from tests.ui.harness import run
+from tests.ui.harness import FakeDevice, Harness, run
 from tests.ui.layout_check import (
     expand_in_unbounded_row,
     flex_in_wrap,
@@ -112,4 +117,46 @@ def test_a_long_title_beside_the_save_tick_is_not_cut_off_on_a_phone(
             short = h.view.appbar.title
             assert short.max_lines == 1 and short.theme_style is None, short.value
         await h.close()
+    run(flow)
+
+
+
+async def start_listing(tmp_path: Path, store: LocalStore, route: str) -> Harness:
+    """Iryna's app (supervisor of malynska and pulynska) listing the store's families."""
+    device = FakeDevice(Phase.LOCKED, username="iryna")
+    device.store, device.role = store, "supervisor"
+    device.communities = ["malynska", "pulynska"]
+    device.family_records = store.all(Family)
+    device.today = date.today()
+    services = AppServices(data_dir=tmp_path, device=device, settings=SettingsFile(tmp_path),
+                           sync_on_open=False)
+    h = await Harness.start(make_main(services), route="/", width=360)
+    await h.type(h.find(key="unlock-pin"), device.pin)
+    await h.click(h.find(key="unlock-submit"))
+    await h.follow(route)
+    await h.settle()
+    return h
+
+
+def test_a_list_of_several_communities_says_each_familys_community(
+        tmp_path: Path, store: LocalStore) -> None:
+    """The coordinator's list showed "Коваленко · Озерне" with eleven communities' villages
+    mixed (Озерне is in several): rows of several communities name theirs; a list of one
+    community stays as it was."""
+    async def flow() -> None:
+        seed(store)                                # families in malynska and pulynska
+        h = await start_listing(tmp_path, store, "/families")
+        assert "Пулини (Пулинська громада) · Візит не заплановано" in h.texts()
+        assert any(t.startswith("Малин (Малинська громада) · ") for t in h.texts())
+        await h.follow("/visits")
+        await h.settle()
+        assert any(t.endswith(" · Ворсівка (Малинська громада)") for t in h.texts()), h.texts()
+        await h.close()
+        for f in store.all(Family):
+            if f.community == "pulynska":
+                store.delete(Family, f.id)
+        one = await start_listing(tmp_path, store, "/families")
+        assert any(t.startswith("Малин · ") for t in one.texts())
+        assert not any("громада)" in t for t in one.texts())
+        await one.close()
     run(flow)
