@@ -27,8 +27,21 @@ API_PREFIX = "/api/v1"
 _ERR = {"model": ErrorBody}
 #: Error answers every API route may give, in the one shape (documented for clients and tests).
 API_ERRORS: dict[int | str, dict[str, Any]] = {
-    s: _ERR for s in (400, 401, 403, 404, 409, 413, 422, 426, 429, 500, 503)
+    s: _ERR for s in (400, 401, 403, 404, 409, 413, 415, 422, 426, 429, 500, 503)
 }
+
+
+def _document_push_body(app: FastAPI) -> None:
+    """The push route reads its own body (see ``routers.sync.push``): put its model in the
+    OpenAPI components so ``/docs`` and schema-driven clients still know it."""
+    default = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            sync.document_push_body(default())
+        return app.openapi_schema or default()
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
@@ -63,6 +76,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     api.include_router(admin.router)
     api.include_router(exports.router)
     app.include_router(api)
+    _document_push_body(app)
 
     @app.get("/health", response_model=HealthResponse, tags=["health"],
              responses={503: _ERR})

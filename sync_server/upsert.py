@@ -1,74 +1,116 @@
-"""Bulk insert (and insert-or-update) of many rows in one statement.
+"""Bulk insert (and insert-or-update) of many rows in one statement, on SQLite and PostgreSQL.
 
-SQLite: ``executemany`` (a C loop in the driver, already fast). PostgreSQL: one statement
-that unpacks a JSON array of the rows (``jsonb_to_recordset``) — a push of hundreds of changes
-writes thousands of history rows, and row-by-row statements (even pipelined) were most of
-its time.
+A push of hundreds of changes writes thousands of rows (one history row per field write).
+Row-by-row statements, and even SQLAlchemy's ``executemany`` (which runs every value of
+every row through a Python bind processor, a ``json.dumps`` per JSON column), were most of a
+push's time. So all rows travel as **one JSON document** — a list of rows, each a list of
+column values — encoded by one C-level ``json.dumps``, and the database unpacks it in C:
+``json_each`` on SQLite, ``jsonb_array_elements`` on PostgreSQL.
+
+Values are stored exactly as SQLAlchemy would store them, so rows written here and rows
+written through the ORM read back alike: on SQLite a UUID as its 32-digit hex, a timestamp as
+``YYYY-MM-DD HH:MM:SS.ffffff``, booleans as 0/1 and JSON columns as JSON text; on PostgreSQL
+the native types, JSON columns as ``jsonb`` (a Python ``None`` as JSON ``null``, as
+SQLAlchemy's ``JSON`` type does).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import Connection, insert
-from sqlalchemy.dialects import sqlite
+from sqlalchemy import Connection
+
+#: A converter from a Python value to its JSON-document form (``None`` passes through).
+Converter = Callable[[Any], Any] | None
 
 
-def _json_default(value: Any) -> str:
-    # UUIDs, datetimes and dates: their text forms are what PostgreSQL parses back.
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+def _uuid_hex(value: Any) -> Any:
+    if value is None or isinstance(value, uuid.UUID):
+        return value and value.hex
+    return uuid.UUID(str(value)).hex
 
 
-def _pg_bulk(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]],
-             key: str | None) -> None:
-    names = list(rows[0])
-    typed, selected = [], []
-    for name in names:
-        col = table.c[name]
-        if isinstance(col.type, sa.JSON):
-            typed.append(f'"{name}" jsonb')
-            # A JSON null arrives as SQL NULL: store it as JSON null, as SQLAlchemy does.
-            selected.append(f"""COALESCE("{name}", 'null'::jsonb)""")
-        else:
-            typed.append(f'"{name}" {col.type.compile(dialect=conn.dialect)}')
-            selected.append(f'"{name}"')
+def _uuid_text(value: Any) -> Any:
+    return None if value is None else str(value)
+
+
+def _sqlite_datetime(value: datetime | None) -> str | None:
+    # SQLAlchemy's SQLite DATETIME storage format (its fields as they are, no zone).
+    return None if value is None else value.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _iso(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _converter(col: sa.Column[Any], dialect: str) -> Converter:
+    kind = col.type
+    if isinstance(kind, sa.JSON):
+        return None                                       # nested as JSON as it is
+    if isinstance(kind, sa.Uuid):
+        return _uuid_hex if dialect == "sqlite" else _uuid_text
+    if isinstance(kind, sa.DateTime):
+        return _sqlite_datetime if dialect == "sqlite" else _iso
+    if isinstance(kind, sa.Date):
+        return _iso
+    return None
+
+
+def _is_json(col: sa.Column[Any]) -> bool:
+    return isinstance(col.type, sa.JSON)
+
+
+@cache
+def _plan(table: sa.Table, names: tuple[str, ...], key: str | None,
+          dialect: sa.engine.Dialect) -> tuple[str, tuple[Converter, ...]]:
+    """The statement and the per-column converters for rows with these ``names``."""
+    cols = [table.c[n] for n in names]
     columns = ", ".join(f'"{n}"' for n in names)
-    # All rows travel as one JSON document that PostgreSQL unpacks in C (jsonb_to_recordset):
-    # one json.dumps instead of a Python-level adaptation of every value.
-    sql = (f'INSERT INTO "{table.name}" ({columns}) SELECT {", ".join(selected)} '  # noqa: S608  (names from our table definitions)
-           f"FROM jsonb_to_recordset(%s::jsonb) AS x({', '.join(typed)})")
+    if dialect.name == "postgresql":
+        selected = [
+            f"v -> {i}" if _is_json(c) else f"(v ->> {i})::{c.type.compile(dialect=dialect)}"
+            for i, c in enumerate(cols)]
+        source = "jsonb_array_elements(%s::jsonb) AS e(v)"
+    else:
+        selected = [f"value {'->' if _is_json(c) else '->>'} '$[{i}]'"
+                    for i, c in enumerate(cols)]
+        # ``WHERE true``: SQLite's documented way to let ON CONFLICT follow INSERT ... SELECT.
+        source = "json_each(?) WHERE true"
+    sql = (f'INSERT INTO "{table.name}" ({columns}) '  # noqa: S608  (names from our tables)
+           f"SELECT {', '.join(selected)} FROM {source}")
     if key is not None:
-        updates = ", ".join(f'"{n}" = EXCLUDED."{n}"' for n in names if n != key)
+        updates = ", ".join(f'"{n}" = excluded."{n}"' for n in names if n != key)
         sql += f' ON CONFLICT ("{key}") DO UPDATE SET {updates}'
-    payload = json.dumps(list(rows), ensure_ascii=False, default=_json_default,
-                         separators=(",", ":"))
-    conn.exec_driver_sql(sql, (payload,))
+    return sql, tuple(_converter(c, dialect.name) for c in cols)
+
+
+def _write(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]],
+           key: str | None) -> None:
+    if not rows:
+        return
+    names = tuple(rows[0])
+    sql, converters = _plan(table, names, key, conn.dialect)
+    pairs = list(zip(names, converters, strict=True))
+    if any(converters):  # each converter passes None through itself
+        packed = [[r[n] if f is None else f(r[n]) for n, f in pairs] for r in rows]
+    else:
+        packed = [[r[n] for n in names] for r in rows]
+    document = json.dumps(packed, ensure_ascii=False, separators=(",", ":"))
+    conn.exec_driver_sql(sql, (document,))
 
 
 def bulk_insert(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert ``rows`` (dicts with the same keys) into ``table``."""
-    if not rows:
-        return
-    if conn.dialect.name == "postgresql":
-        _pg_bulk(conn, table, rows, None)
-    else:
-        conn.execute(insert(table), list(rows))
+    """Insert ``rows`` (dicts with the same keys, in the same order) into ``table``."""
+    _write(conn, table, rows, None)
 
 
 def upsert(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]],
            key: str = "id") -> None:
     """Insert ``rows`` into ``table``, replacing the non-key columns of existing ones."""
-    if not rows:
-        return
-    if conn.dialect.name == "postgresql":
-        _pg_bulk(conn, table, rows, key)
-        return
-    stmt = sqlite.insert(table)
-    cols = [c for c in rows[0] if c != key]
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[key], set_={c: stmt.excluded[c] for c in cols}
-    )
-    conn.execute(stmt, list(rows))
+    _write(conn, table, rows, key)
