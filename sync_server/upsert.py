@@ -90,27 +90,46 @@ def _plan(table: sa.Table, names: tuple[str, ...], key: str | None,
     return sql, tuple(_converter(c, dialect.name) for c in cols)
 
 
-def _write(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]],
-           key: str | None) -> None:
+def _convert(values: list[Any], f: Converter) -> list[Any]:
+    if f is None:
+        return values
+    # Rows of one batch share value objects (its timestamp, a mutation's record id): convert
+    # each object once. Keyed by identity, not equality: equal datetimes in different zones
+    # are stored with their own fields, as SQLAlchemy stores them.
+    seen: dict[int, Any] = {}
+    out = []
+    for v in values:
+        c = seen.get(id(v), seen)
+        if c is seen:
+            c = seen[id(v)] = f(v)
+        out.append(c)
+    return out
+
+
+def _write(conn: Connection, table: sa.Table, rows: Sequence[Any],
+           columns: Sequence[str] | None, key: str | None) -> None:
     if not rows:
         return
-    names = tuple(rows[0])
-    sql, converters = _plan(table, names, key, conn.dialect)
-    pairs = list(zip(names, converters, strict=True))
-    if any(converters):  # each converter passes None through itself
-        packed = [[r[n] if f is None else f(r[n]) for n, f in pairs] for r in rows]
+    if columns is None:  # dicts with the same keys
+        names = tuple(rows[0])
+        lists = [[r[n] for r in rows] for n in names]
     else:
-        packed = [[r[n] for n in names] for r in rows]
+        names = tuple(columns)
+        lists = [list(col) for col in zip(*rows, strict=True)]
+    sql, converters = _plan(table, names, key, conn.dialect)
+    packed = list(zip(*(_convert(v, f) for v, f in zip(lists, converters, strict=True)),
+                      strict=True))
     document = json.dumps(packed, ensure_ascii=False, separators=(",", ":"))
     conn.exec_driver_sql(sql, (document,))
 
 
-def bulk_insert(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert ``rows`` (dicts with the same keys, in the same order) into ``table``."""
-    _write(conn, table, rows, None)
+def bulk_insert(conn: Connection, table: sa.Table, rows: Sequence[Any],
+                columns: Sequence[str] | None = None) -> None:
+    """Insert ``rows`` into ``table``: dicts with the same keys, or sequences of ``columns``."""
+    _write(conn, table, rows, columns, None)
 
 
-def upsert(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]],
-           key: str = "id") -> None:
-    """Insert ``rows`` into ``table``, replacing the non-key columns of existing ones."""
-    _write(conn, table, rows, key)
+def upsert(conn: Connection, table: sa.Table, rows: Sequence[Any],
+           columns: Sequence[str] | None = None, key: str = "id") -> None:
+    """Insert ``rows`` (as for ``bulk_insert``), replacing the non-key columns of existing ones."""
+    _write(conn, table, rows, columns, key)

@@ -23,6 +23,7 @@ from sync_server import pull as pull_service
 from sync_server import push as push_service
 from sync_server.deps import ClockDep, CurrentDevice, EngineDep, SettingsDep
 from sync_server.errors import ApiError
+from sync_server.wire import parse_push
 
 router = APIRouter(prefix="/sync", tags=["sync"])
 
@@ -37,15 +38,15 @@ async def push(request: Request, principal: CurrentDevice, engine: EngineDep, cl
                settings: SettingsDep) -> Response:
     """Apply a batch of mutations (idempotent per mutation id); one result per mutation.
 
-    The body (``PushRequest``, gzip allowed) is validated straight from its bytes: for a
-    batch of hundreds of mutations that is much cheaper than parsing it to Python objects
-    first and validating those, as a declared body parameter would.
+    The body (``PushRequest``, gzip allowed) is validated straight from its bytes into plain
+    dicts (``wire.parse_push``): for a batch of hundreds of mutations that is much cheaper
+    than a declared body parameter (JSON to Python objects, then to models).
     """
     raw = await request.body()
 
     def parse_and_push() -> PushResponse:  # on a worker thread: the event loop stays free
         try:
-            body = PushRequest.model_validate_json(raw)
+            body = parse_push(raw)
         except ValidationError as exc:
             raise RequestValidationError(exc.errors(include_url=False)) from None
         return push_service.push(engine, principal=principal, request=body, clock=clock,
