@@ -25,16 +25,16 @@ _INFLATE_IN_THREAD_BYTES = 64 * 1024
 _CHUNK = 256 * 1024
 
 
-class _TooLarge(Exception):
+class BodyTooLarge(Exception):
     """The inflated body passed the limit."""
 
 
-class _Damaged(Exception):
+class DamagedBody(Exception):
     """The body is not a complete gzip stream."""
 
 
 def inflate(data: bytes, max_bytes: int) -> bytes:
-    """The gzip stream ``data`` inflated; ``_TooLarge`` past ``max_bytes``, ``_Damaged`` if bad."""
+    """The gzip stream ``data`` inflated; ``BodyTooLarge`` past ``max_bytes``; ``DamagedBody``."""
     inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)  # gzip header and trailer required
     out: list[bytes] = []
     size = 0
@@ -46,14 +46,14 @@ def inflate(data: bytes, max_bytes: int) -> bytes:
             pending = inflater.unconsumed_tail
             size += len(chunk)
             if size > max_bytes:
-                raise _TooLarge
+                raise BodyTooLarge
             out.append(chunk)
             if not chunk and not pending:
                 break  # no input left and no progress: the stream was cut short
     except zlib.error:
-        raise _Damaged from None
+        raise DamagedBody from None
     if not inflater.eof or inflater.unused_data:
-        raise _Damaged  # cut short, or something after the gzip stream
+        raise DamagedBody  # cut short, or something after the gzip stream
     return b"".join(out)
 
 
@@ -124,9 +124,9 @@ class BodyLimitMiddleware:
             if len(body) > _INFLATE_IN_THREAD_BYTES:
                 return await to_thread.run_sync(inflate, body, self.max_bytes)
             return inflate(body, self.max_bytes)
-        except _TooLarge:
+        except BodyTooLarge:
             await self._too_large(scope, receive, send)
-        except _Damaged:
+        except DamagedBody:
             response = error_response(
                 400, ErrorCode.BAD_REQUEST,
                 "Пошкоджене стиснене тіло запиту: надішліть ще раз "
