@@ -1,17 +1,23 @@
 """Bulk insert (and insert-or-update) of many rows in one statement, on SQLite and PostgreSQL.
 
 A push of hundreds of changes writes thousands of rows (one history row per field write).
-Row-by-row statements, and even SQLAlchemy's ``executemany`` (which runs every value of
-every row through a Python bind processor, a ``json.dumps`` per JSON column), were most of a
-push's time. So all rows travel as **one JSON document** — a list of rows, each a list of
-column values — encoded by one C-level ``json.dumps``, and the database unpacks it in C:
-``json_each`` on SQLite, ``jsonb_array_elements`` on PostgreSQL.
+SQLAlchemy's ``executemany`` runs every value of every row through a Python bind processor
+(a ``json.dumps`` per JSON column, a hex per UUID); that, and row-by-row statements before
+it, were most of a push's time. Here values are converted once per column, with plain
+functions (a value object shared by many rows — the batch's timestamp, a mutation's record
+id — converted once), then:
+
+* PostgreSQL: all rows travel as **one JSON document** (a list of rows, each a list of
+  column values, one C-level ``json.dumps``) that ``jsonb_array_elements`` unpacks in C: one
+  round trip, no Python per value on the server side;
+* SQLite: the driver's ``executemany`` of plain tuples, a C loop (in-process, there is no
+  round trip to save, and it beat unpacking a JSON document with ``json_each``).
 
 Values are stored exactly as SQLAlchemy would store them, so rows written here and rows
-written through the ORM read back alike: on SQLite a UUID as its 32-digit hex, a timestamp as
-``YYYY-MM-DD HH:MM:SS.ffffff``, booleans as 0/1 and JSON columns as JSON text; on PostgreSQL
-the native types, JSON columns as ``jsonb`` (a Python ``None`` as JSON ``null``, as
-SQLAlchemy's ``JSON`` type does).
+written through SQLAlchemy read back alike: on SQLite a UUID as its 32-digit hex, a timestamp
+as ``YYYY-MM-DD HH:MM:SS.ffffff``, booleans as 0/1 and JSON columns as JSON text (``None`` as
+``null``); on PostgreSQL the native types, JSON columns as ``jsonb`` (``None`` as JSON
+``null``, as SQLAlchemy's ``JSON`` type does).
 """
 
 from __future__ import annotations
@@ -26,33 +32,44 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
-#: A converter from a Python value to its JSON-document form (``None`` passes through).
+#: A value's stored (SQLite) or JSON-document (PostgreSQL) form; each one maps None to
+#: what SQLAlchemy stores for it. ``None`` as a converter: the value is taken as it is.
 Converter = Callable[[Any], Any] | None
 
 
-def _uuid_hex(value: Any) -> Any:
-    if value is None or isinstance(value, uuid.UUID):
-        return value and value.hex
-    return uuid.UUID(str(value)).hex
+def _uuid_hex(value: Any) -> str | None:
+    if value is None:
+        return None
+    return (value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))).hex
 
 
 def _uuid_text(value: Any) -> Any:
     return None if value is None else str(value)
 
 
-def _sqlite_datetime(value: datetime | None) -> str | None:
+def _sqlite_datetime(v: datetime | None) -> str | None:
     # SQLAlchemy's SQLite DATETIME storage format (its fields as they are, no zone).
-    return None if value is None else value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if v is None:
+        return None
+    return (f"{v.year:04d}-{v.month:02d}-{v.day:02d} "
+            f"{v.hour:02d}:{v.minute:02d}:{v.second:02d}.{v.microsecond:06d}")
 
 
 def _iso(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
+_JSON_TEXT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _json_text(value: Any) -> str:
+    return "null" if value is None else _JSON_TEXT(value)
+
+
 def _converter(col: sa.Column[Any], dialect: str) -> Converter:
     kind = col.type
     if isinstance(kind, sa.JSON):
-        return None                                       # nested as JSON as it is
+        return _json_text if dialect == "sqlite" else None  # PostgreSQL: nested as it is
     if isinstance(kind, sa.Uuid):
         return _uuid_hex if dialect == "sqlite" else _uuid_text
     if isinstance(kind, sa.DateTime):
@@ -66,6 +83,7 @@ def _is_json(col: sa.Column[Any]) -> bool:
     return isinstance(col.type, sa.JSON)
 
 
+
 @cache
 def _plan(table: sa.Table, names: tuple[str, ...], key: str | None,
           dialect: sa.engine.Dialect) -> tuple[str, tuple[Converter, ...]]:
@@ -76,14 +94,11 @@ def _plan(table: sa.Table, names: tuple[str, ...], key: str | None,
         selected = [
             f"v -> {i}" if _is_json(c) else f"(v ->> {i})::{c.type.compile(dialect=dialect)}"
             for i, c in enumerate(cols)]
-        source = "jsonb_array_elements(%s::jsonb) AS e(v)"
+        sql = (f'INSERT INTO "{table.name}" ({columns}) '  # noqa: S608  (our table names)
+               f"SELECT {', '.join(selected)} FROM jsonb_array_elements(%s::jsonb) AS e(v)")
     else:
-        selected = [f"value {'->' if _is_json(c) else '->>'} '$[{i}]'"
-                    for i, c in enumerate(cols)]
-        # ``WHERE true``: SQLite's documented way to let ON CONFLICT follow INSERT ... SELECT.
-        source = "json_each(?) WHERE true"
-    sql = (f'INSERT INTO "{table.name}" ({columns}) '  # noqa: S608  (names from our tables)
-           f"SELECT {', '.join(selected)} FROM {source}")
+        sql = (f'INSERT INTO "{table.name}" ({columns}) '  # noqa: S608  (our table names)
+               f"VALUES ({', '.join('?' * len(cols))})")
     if key is not None:
         updates = ", ".join(f'"{n}" = excluded."{n}"' for n in names if n != key)
         sql += f' ON CONFLICT ("{key}") DO UPDATE SET {updates}'
@@ -93,6 +108,8 @@ def _plan(table: sa.Table, names: tuple[str, ...], key: str | None,
 def _convert(values: list[Any], f: Converter) -> list[Any]:
     if f is None:
         return values
+    if f is _json_text:  # JSON values are rarely shared objects: no memo
+        return [_json_text(v) for v in values]
     # Rows of one batch share value objects (its timestamp, a mutation's record id): convert
     # each object once. Keyed by identity, not equality: equal datetimes in different zones
     # are stored with their own fields, as SQLAlchemy stores them.
@@ -119,8 +136,11 @@ def _write(conn: Connection, table: sa.Table, rows: Sequence[Any],
     sql, converters = _plan(table, names, key, conn.dialect)
     packed = list(zip(*(_convert(v, f) for v, f in zip(lists, converters, strict=True)),
                       strict=True))
-    document = json.dumps(packed, ensure_ascii=False, separators=(",", ":"))
-    conn.exec_driver_sql(sql, (document,))
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(sql, (json.dumps(packed, ensure_ascii=False,
+                                              separators=(",", ":")),))
+    else:
+        conn.exec_driver_sql(sql, packed)
 
 
 def bulk_insert(conn: Connection, table: sa.Table, rows: Sequence[Any],

@@ -76,6 +76,39 @@ class PendingChange:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class WireEntry:
+    """One outbox entry, decrypted straight into the push's wire form (no merge objects).
+
+    ``fields`` is ``{name: {"value", "clock", "supersedes"}}``, the JSON shape of
+    ``Mutation.fields``; ``wire()`` the whole mutation. What a bulk push sends, built without
+    a model per field write: the entries were validated when they were saved.
+    """
+
+    seq: int
+    mutation_id: str
+    record_id: str
+    kind: str
+    community: str
+    fields: dict[str, dict[str, Any]]
+
+    def wire(self) -> dict[str, Any]:
+        """The mutation as the JSON object a push carries."""
+        return {"mutation_id": self.mutation_id, "record_id": self.record_id,
+                "kind": self.kind, "community": self.community, "fields": self.fields}
+
+
+def wire_fields(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The wire form of a sealed outbox payload (``writes_to_json``); the author stays home."""
+    return {name: {"value": w[0], "clock": w[1], "supersedes": w[2]}
+            for name, w in data.items()}
+
+
+def base_json_of(data: dict[str, Any]) -> dict[str, Any]:
+    """``state_to_json`` of the state an outbox payload's writes make on their own."""
+    return {name: {"c": w, "u": [], "s": sorted(set(w[2]))} for name, w in data.items()}
+
+
 def writes_to_json(writes: dict[str, FieldWrite]) -> dict[str, Any]:
     """Sealed payload of an outbox entry."""
     return {name: write_to_json(w) for name, w in writes.items()}
