@@ -20,7 +20,6 @@ new record (most of a bulk push) skips the merge, whose result would be the chan
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from datetime import UTC, datetime
 from functools import cache
@@ -55,7 +54,16 @@ from sync_server.db import write_tx
 from sync_server.errors import ApiError
 from sync_server.feed import lock_communities
 from sync_server.permissions import AUTHOR_FIELDS, Principal
-from sync_server.push_rows import APPLIED, Batch, Fresh, write_batch
+from sync_server.push_rows import (
+    APPLIED,
+    Batch,
+    Fresh,
+    WriteText,
+    encode_writes,
+    fingerprint_text,
+    write_batch,
+)
+from sync_server.upsert import json_text
 from sync_server.wire import MutationDict, PushBody, push_body
 
 #: uuid5 namespace of conflict record ids: the same conflict gets the same id on any instance.
@@ -67,25 +75,15 @@ def conflict_id(record_id: str, field_name: str, loser_clock: str) -> str:
     return str(uuid.uuid5(CONFLICT_NAMESPACE, f"{record_id}/{field_name}/{loser_clock}"))
 
 
-#: ``merge.canonical``'s encoding, built once (a new encoder per call showed in profiles).
-_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def payload_hash(m: MutationDict) -> str:
+def payload_hash(m: MutationDict, writes: list[WriteText] | None = None) -> str:
     """Fingerprint of a mutation's content, to tell a replay from a reused id.
 
     The SHA-256 of the canonical JSON of the mutation in its wire form with every default
     filled in (what ``Mutation.model_dump(mode="json")`` gives): stored fingerprints stay
     comparable whatever way the body was parsed.
     """
-    body = {
-        "mutation_id": str(m["mutation_id"]), "record_id": str(m["record_id"]),
-        "kind": m["kind"].value, "community": m["community"].value,
-        "fields": {n: {"value": w.get("value"), "clock": w["clock"],
-                       "supersedes": w.get("supersedes", [])}
-                   for n, w in m["fields"].items()},
-    }
-    return hashlib.sha256(_CANONICAL.encode(body).encode()).hexdigest()
+    text = fingerprint_text(m, writes if writes is not None else encode_writes(m))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _result(m: MutationDict, status: MutationStatus, code: ErrorCode | None = None,
@@ -155,8 +153,8 @@ def _history(batch: Batch, before: RecordState | None, change: RecordState,
                                 or any(u.key == w.key for u in old.unseen)):
             continue  # already known: a replayed write keeps one history row
         batch.history.append([
-            rid, change.kind, change.community, name, w.value, w.clock, w.author,
-            list(w.supersedes), old.current.value if old else None,
+            rid, change.kind, change.community, name, json_text(w.value), w.clock, w.author,
+            json_text(list(w.supersedes)), json_text(old.current.value if old else None),
             old.current.clock if old else None, mid, now])
 
 
@@ -235,13 +233,13 @@ def _accepted_review(batch: Batch, m: MutationDict, model: Record) -> None:
         record_ids=(str(m["record_id"]), str(model.target_id))))  # type: ignore[attr-defined]
 
 
-def _create(batch: Batch, m: MutationDict, rid: str) -> MutationResult:
+def _create(batch: Batch, m: MutationDict, rid: str, writes: list[WriteText]
+            ) -> MutationResult:
     """A mutation creating a record: the merged state is the change itself (no merge)."""
-    kind, community, writes = m["kind"], m["community"].value, m["fields"]
+    kind, community = m["kind"], m["community"].value
     try:
         model = model_class(kind.value).model_validate(
-            {**{n: w.get("value") for n, w in writes.items()}, "id": rid,
-             "community": community})
+            {**{w.name: w.value for w in writes}, "id": rid, "community": community})
     except ValidationError as exc:
         return _invalid(batch, m, exc)
     if kind is RecordKind.REVIEW:
@@ -254,16 +252,16 @@ def _create(batch: Batch, m: MutationDict, rid: str) -> MutationResult:
     batch.fresh[rid] = Fresh(kind.value, community, writes, author)
     batch.changed[rid] = model
     batch.history.extend(
-        [record_id, kind.value, community, name, w.get("value"), w["clock"], author,
-         list(w.get("supersedes", ())), None, None, mid, now]
-        for name, w in writes.items())
+        [record_id, kind.value, community, w.name, w.value_json, w.clock, author,
+         w.supersedes_json, "null", None, mid, now]
+        for w in writes)
     return _result(m, MutationStatus.APPLIED)
 
 
-def _apply_one(batch: Batch, m: MutationDict) -> MutationResult:
+def _apply_one(batch: Batch, m: MutationDict, writes: list[WriteText]) -> MutationResult:
     rid = str(m["record_id"])
     if not batch.exists(rid):
-        return _create(batch, m, rid)
+        return _create(batch, m, rid, writes)
     existing = batch.state(rid)
     change = _to_state(m, batch.principal.username)
     why = check_change(existing, change)
@@ -351,7 +349,8 @@ def push(
 
 def _answer(batch: Batch, m: MutationDict, stored: Any) -> MutationResult:
     """The result of one mutation that passed the prechecks: a replay's or a new one's."""
-    fingerprint = payload_hash(m)
+    writes = encode_writes(m)
+    fingerprint = payload_hash(m, writes)
     if stored is not None:
         if stored.payload_hash != fingerprint:
             return _refuse(batch, m, ErrorCode.CONFLICT,
@@ -361,7 +360,7 @@ def _answer(batch: Batch, m: MutationDict, stored: Any) -> MutationResult:
             mutation_id=m["mutation_id"], status=MutationStatus(stored.status),
             code=ErrorCode(stored.code) if stored.code else None, reason=stored.reason)
     try:
-        result = _apply_one(batch, m)
+        result = _apply_one(batch, m, writes)
     except MergeError as exc:  # e.g. a clock that supersedes itself; the precheck should catch
         return _refuse(batch, m, ErrorCode.VALIDATION, str(exc)[:480])
     if result.status is not MutationStatus.REJECTED:

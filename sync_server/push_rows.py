@@ -5,14 +5,19 @@ batch (most of a bulk push) stays a ``Fresh`` record — its wire writes as sent
 later mutation of the same batch needs it as a merge state: its stored JSON state, history
 rows and typed row are built straight from the writes, never through merge objects.
 ``write_batch`` then writes everything with one bulk statement per table (``upsert``).
+
+Each pushed value is encoded to JSON text once (``encode_writes``): the mutation's
+fingerprint, its history rows and a fresh record's stored state are put together from those
+texts rather than encoding the same values three times.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy import Connection, select
@@ -26,8 +31,8 @@ from sync_server.feed import RECORDS, take_positions
 from sync_server.permissions import Principal
 from sync_server.statejson import state_from_json, state_to_json
 from sync_server.tables import KIND_TABLES, AppliedMutation, HistoryEntry
-from sync_server.upsert import bulk_insert, upsert
-from sync_server.wire import WireWriteDict
+from sync_server.upsert import bulk_insert, json_text, upsert
+from sync_server.wire import MutationDict
 
 APPLIED = AppliedMutation.__table__  # type: ignore[attr-defined]
 HISTORY = HistoryEntry.__table__  # type: ignore[attr-defined]
@@ -37,6 +42,61 @@ HISTORY_COLUMNS = ("record_id", "kind", "community", "field", "value", "clock", 
 APPLIED_COLUMNS = ("mutation_id", "device_id", "record_id", "payload_hash", "status", "code",
                    "reason", "applied_at")
 RECORD_COLUMNS = ("id", "kind", "community", "position", "deleted", "state", "updated_at")
+#: JSON columns the push hands over as JSON text.
+HISTORY_TEXT = frozenset({"value", "supersedes", "previous_value"})
+RECORD_TEXT = frozenset({"state"})
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+_JSON_STR = json.encoder.encode_basestring  # the C function, ensure_ascii=False
+
+
+def canonical_json(value: Any) -> str:
+    """``merge.canonical(value)``: sorted keys, compact, not ASCII-escaped."""
+    if value is None:
+        return "null"
+    kind = type(value)
+    if kind is str:
+        return _JSON_STR(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is list and not value:
+        return "[]"
+    return _CANONICAL.encode(value)
+
+
+class WriteText(NamedTuple):
+    """One pushed field write with its JSON texts."""
+
+    name: str
+    value: Any
+    value_json: str           # canonical JSON of the value
+    clock: str
+    supersedes: list[str]
+    supersedes_json: str
+
+
+def encode_writes(m: MutationDict) -> list[WriteText]:
+    """The mutation's writes in the order sent, each value encoded once.
+
+    Field names and clocks were checked against their patterns by the wire model (letters,
+    digits, ``_`` and ``-``): they go into JSON text as they are.
+    """
+    out = []
+    for name, w in m["fields"].items():
+        value = w.get("value")
+        sup = w.get("supersedes", [])
+        sup_json = "[" + ",".join(f'"{c}"' for c in sup) + "]" if sup else "[]"
+        out.append(WriteText(name, value, canonical_json(value), w["clock"], sup, sup_json))
+    return out
+
+
+def fingerprint_text(m: MutationDict, writes: list[WriteText]) -> str:
+    """``merge.canonical`` of the mutation in its wire form, every default filled in."""
+    fields = ",".join(sorted(
+        f'"{w.name}":{{"clock":"{w.clock}","supersedes":{w.supersedes_json},'
+        f'"value":{w.value_json}}}' for w in writes))
+    return (f'{{"community":"{m["community"].value}","fields":{{{fields}}},'
+            f'"kind":"{m["kind"].value}","mutation_id":"{m["mutation_id"]}",'
+            f'"record_id":"{m["record_id"]}"}}')
 _JSON_COLUMNS = {
     kind: frozenset(c.name for c in table.columns if isinstance(c.type, sa.JSON))
     for kind, table in KIND_TABLES.items()
@@ -60,32 +120,29 @@ class Fresh:
 
     kind: str
     community: str
-    writes: dict[str, WireWriteDict]
+    writes: list[WriteText]
     author: str
 
     def state(self, record_id: str) -> RecordState:
         """The merge state these writes make (what the merge itself would have built)."""
         return state_from_writes(record_id, self.kind, self.community, {
-            name: FieldWrite(w.get("value"), w["clock"], tuple(w.get("supersedes", ())),
-                             self.author)
-            for name, w in self.writes.items()})
+            w.name: FieldWrite(w.value, w.clock, tuple(w.supersedes), self.author)
+            for w in self.writes})
 
-    def state_json(self) -> dict[str, Any]:
-        """``statejson.state_to_json`` of ``state()``, built without the merge objects."""
-        fields: dict[str, Any] = {}
-        for name, w in self.writes.items():
-            sup = w.get("supersedes") or []
-            entry: dict[str, Any] = {"c": [w.get("value"), w["clock"], list(sup), self.author]}
-            if sup:
-                entry["s"] = sorted(set(sup))
-            fields[name] = entry
-        return {"f": fields}
+    def state_text(self) -> str:
+        """JSON text of ``statejson.state_to_json(self.state(...))``, from the write texts."""
+        author = _JSON_STR(self.author)
+        fields = []
+        for w in self.writes:
+            seen = (',"s":' + json_text(sorted(set(w.supersedes)))) if w.supersedes else ""
+            fields.append(f'"{w.name}":{{"c":[{w.value_json},"{w.clock}",'
+                          f'{w.supersedes_json},{author}]{seen}}}')
+        return '{"f":{' + ",".join(fields) + "}}"
 
     @property
     def deleted(self) -> bool:
         """True when the record was created as a tombstone."""
-        w = self.writes.get(DELETED)
-        return w is not None and w.get("value") is True
+        return any(w.name == DELETED and w.value is True for w in self.writes)
 
 
 @dataclass
@@ -99,7 +156,7 @@ class Batch:
     states: dict[str, RecordState] = field(default_factory=dict)
     fresh: dict[str, Fresh] = field(default_factory=dict)
     changed: dict[str, Record] = field(default_factory=dict)     # record id -> validated model
-    history: list[list[Any]] = field(default_factory=list)       # rows of HISTORY_COLUMNS
+    history: list[list[Any]] = field(default_factory=list)  # HISTORY_COLUMNS, JSON as text
     applied: list[list[Any]] = field(default_factory=list)       # rows of APPLIED_COLUMNS
     audit: list[AuditEvent] = field(default_factory=list)
     loaded: set[str] = field(default_factory=set)
@@ -147,15 +204,15 @@ def write_batch(batch: Batch) -> None:
             model = batch.changed[rid]
             fresh = batch.fresh.get(rid)
             if fresh is not None:
-                state_json, deleted = fresh.state_json(), fresh.deleted
+                state_json, deleted = fresh.state_text(), fresh.deleted
             else:
                 state = batch.states[rid]
-                state_json, deleted = state_to_json(state), state.deleted
+                state_json, deleted = json_text(state_to_json(state)), state.deleted
             record_rows.append((model.id, model.KIND.value, community, position, deleted,
                                 state_json, now))
             kind_rows.setdefault(model.KIND, []).append(kind_row(model, now))
-    upsert(conn, RECORDS, record_rows, RECORD_COLUMNS)
+    upsert(conn, RECORDS, record_rows, RECORD_COLUMNS, as_text=RECORD_TEXT)
     for kind, rows in kind_rows.items():
         upsert(conn, KIND_TABLES[kind], rows)
-    bulk_insert(conn, HISTORY, batch.history, HISTORY_COLUMNS)
+    bulk_insert(conn, HISTORY, batch.history, HISTORY_COLUMNS, as_text=HISTORY_TEXT)
     bulk_insert(conn, APPLIED, batch.applied, APPLIED_COLUMNS)

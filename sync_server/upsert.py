@@ -59,16 +59,36 @@ def _iso(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
+_UNSET = object()
 _JSON_TEXT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_JSON_STR = json.encoder.encode_basestring  # the C function, ensure_ascii=False
+
+
+def json_text(value: Any) -> str:
+    """Compact JSON text of ``value`` (what a JSON column given as text should hold)."""
+    return _json_text(value)
 
 
 def _json_text(value: Any) -> str:
-    return "null" if value is None else _JSON_TEXT(value)
+    # Most history values are strings, booleans, null or empty lists: skip the encoder's
+    # per-call overhead for them (the output is the same).
+    if value is None:
+        return "null"
+    kind = type(value)
+    if kind is str:
+        return _JSON_STR(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is list and not value:
+        return "[]"
+    return _JSON_TEXT(value)
 
 
-def _converter(col: sa.Column[Any], dialect: str) -> Converter:
+def _converter(col: sa.Column[Any], dialect: str, as_text: bool) -> Converter:
     kind = col.type
     if isinstance(kind, sa.JSON):
+        if as_text:
+            return None  # already JSON text: SQLite stores it, PostgreSQL casts it
         return _json_text if dialect == "sqlite" else None  # PostgreSQL: nested as it is
     if isinstance(kind, sa.Uuid):
         return _uuid_hex if dialect == "sqlite" else _uuid_text
@@ -85,14 +105,15 @@ def _is_json(col: sa.Column[Any]) -> bool:
 
 
 @cache
-def _plan(table: sa.Table, names: tuple[str, ...], key: str | None,
-          dialect: sa.engine.Dialect) -> tuple[str, tuple[Converter, ...]]:
+def _plan(table: sa.Table, names: tuple[str, ...], key: str | None, dialect: sa.engine.Dialect,
+          as_text: frozenset[str]) -> tuple[str, tuple[Converter, ...]]:
     """The statement and the per-column converters for rows with these ``names``."""
     cols = [table.c[n] for n in names]
     columns = ", ".join(f'"{n}"' for n in names)
     if dialect.name == "postgresql":
         selected = [
-            f"v -> {i}" if _is_json(c) else f"(v ->> {i})::{c.type.compile(dialect=dialect)}"
+            (f"(v ->> {i})::jsonb" if c.name in as_text else f"v -> {i}") if _is_json(c)
+            else f"(v ->> {i})::{c.type.compile(dialect=dialect)}"
             for i, c in enumerate(cols)]
         sql = (f'INSERT INTO "{table.name}" ({columns}) '  # noqa: S608  (our table names)
                f"SELECT {', '.join(selected)} FROM jsonb_array_elements(%s::jsonb) AS e(v)")
@@ -102,29 +123,29 @@ def _plan(table: sa.Table, names: tuple[str, ...], key: str | None,
     if key is not None:
         updates = ", ".join(f'"{n}" = excluded."{n}"' for n in names if n != key)
         sql += f' ON CONFLICT ("{key}") DO UPDATE SET {updates}'
-    return sql, tuple(_converter(c, dialect.name) for c in cols)
+    return sql, tuple(_converter(c, dialect.name, c.name in as_text) for c in cols)
 
 
 def _convert(values: list[Any], f: Converter) -> list[Any]:
     if f is None:
         return values
-    if f is _json_text:  # JSON values are rarely shared objects: no memo
+    if f is _json_text:
         return [_json_text(v) for v in values]
-    # Rows of one batch share value objects (its timestamp, a mutation's record id): convert
-    # each object once. Keyed by identity, not equality: equal datetimes in different zones
-    # are stored with their own fields, as SQLAlchemy stores them.
-    seen: dict[int, Any] = {}
+    # Consecutive rows share value objects (the batch's timestamp, a mutation's record id in
+    # each of its history rows): convert each run once. By identity, not equality: equal
+    # datetimes in different zones are stored with their own fields, as SQLAlchemy does.
     out = []
+    last: Any = _UNSET
+    converted: Any = None
     for v in values:
-        c = seen.get(id(v), seen)
-        if c is seen:
-            c = seen[id(v)] = f(v)
-        out.append(c)
+        if v is not last:
+            last, converted = v, f(v)
+        out.append(converted)
     return out
 
 
-def _write(conn: Connection, table: sa.Table, rows: Sequence[Any],
-           columns: Sequence[str] | None, key: str | None) -> None:
+def _write(conn: Connection, table: sa.Table, rows: Sequence[Any], *,
+           columns: Sequence[str] | None, key: str | None, as_text: frozenset[str]) -> None:
     if not rows:
         return
     if columns is None:  # dicts with the same keys
@@ -133,7 +154,7 @@ def _write(conn: Connection, table: sa.Table, rows: Sequence[Any],
     else:
         names = tuple(columns)
         lists = [list(col) for col in zip(*rows, strict=True)]
-    sql, converters = _plan(table, names, key, conn.dialect)
+    sql, converters = _plan(table, names, key, conn.dialect, as_text)
     packed = list(zip(*(_convert(v, f) for v, f in zip(lists, converters, strict=True)),
                       strict=True))
     if conn.dialect.name == "postgresql":
@@ -144,12 +165,18 @@ def _write(conn: Connection, table: sa.Table, rows: Sequence[Any],
 
 
 def bulk_insert(conn: Connection, table: sa.Table, rows: Sequence[Any],
-                columns: Sequence[str] | None = None) -> None:
-    """Insert ``rows`` into ``table``: dicts with the same keys, or sequences of ``columns``."""
-    _write(conn, table, rows, columns, None)
+                columns: Sequence[str] | None = None, *,
+                as_text: frozenset[str] = frozenset()) -> None:
+    """Insert ``rows`` into ``table``: dicts with the same keys, or sequences of ``columns``.
+
+    JSON columns named in ``as_text`` come as JSON text already (``json_text``), so values
+    encoded once for another purpose are not encoded again.
+    """
+    _write(conn, table, rows, columns=columns, key=None, as_text=as_text)
 
 
 def upsert(conn: Connection, table: sa.Table, rows: Sequence[Any],
-           columns: Sequence[str] | None = None, key: str = "id") -> None:
+           columns: Sequence[str] | None = None, key: str = "id", *,
+           as_text: frozenset[str] = frozenset()) -> None:
     """Insert ``rows`` (as for ``bulk_insert``), replacing the non-key columns of existing ones."""
-    _write(conn, table, rows, columns, key)
+    _write(conn, table, rows, columns=columns, key=key, as_text=as_text)

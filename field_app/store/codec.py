@@ -7,7 +7,7 @@ author]`` — short, because every stored record holds one per field.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from shared_models.communities import CommunityCode
@@ -91,6 +91,16 @@ class WireEntry:
     kind: str
     community: str
     fields: dict[str, dict[str, Any]]
+    #: The sealed payload and what it opened to: ``acknowledge`` reuses them (not decrypting
+    #: twice) for an entry whose row still holds exactly this ciphertext.
+    payload_ct: bytes = field(default=b"", repr=False, compare=False)
+    payload: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def opens(self, row: Any) -> bool:
+        """True when ``row`` is this entry, unchanged (so its payload is ``payload``)."""
+        return (row.payload_ct == self.payload_ct and row.mutation_id == self.mutation_id
+                and row.record_id == self.record_id and row.kind == self.kind
+                and row.community == self.community)
 
     def wire(self) -> dict[str, Any]:
         """The mutation as the JSON object a push carries."""
@@ -99,7 +109,10 @@ class WireEntry:
 
 
 def wire_fields(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The wire form of a sealed outbox payload (``writes_to_json``); the author stays home."""
+    """The wire form of a sealed outbox payload (``writes_to_json``); the author stays home.
+
+    Raises ``IndexError``/``TypeError``/``AttributeError`` on a payload of another shape.
+    """
     return {name: {"value": w[0], "clock": w[1], "supersedes": w[2]}
             for name, w in data.items()}
 

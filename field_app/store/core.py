@@ -150,8 +150,7 @@ class StoreCore:
                 cipher, f"outbox:{row.mutation_id}", row.record_id, row.kind, row.community))
         except SealError as exc:
             raise CorruptRecord(row.record_id, "outbox entry") from exc
-        if not isinstance(data, dict) or not all(
-                isinstance(w, list) and len(w) == 4 for w in data.values()):
+        if not isinstance(data, dict):
             raise CorruptRecord(row.record_id, "outbox entry")
         return data
 

@@ -33,6 +33,7 @@ from field_app.store.codec import (
 )
 from field_app.store.core import INS_ROW, UPD_ROW, USER_SLOT, C, O, R, now_ms
 from field_app.store.errors import (
+    CorruptRecord,
     RecordRefused,
 )
 from shared_models.clock import HLC, HybridClock
@@ -108,8 +109,16 @@ class SyncHooks(ClockFix):
             cipher = self._need_cipher()
             with self._reader.connect() as conn:
                 rows = conn.execute(select(O).order_by(O.c.seq)).all()
-        return [WireEntry(r.seq, r.mutation_id, r.record_id, r.kind, r.community,
-                          wire_fields(self._open_payload(cipher, r))) for r in rows]
+        out = []
+        for r in rows:
+            payload = self._open_payload(cipher, r)
+            try:
+                fields = wire_fields(payload)
+            except (IndexError, TypeError, AttributeError) as exc:
+                raise CorruptRecord(r.record_id, "outbox entry") from exc
+            out.append(WireEntry(r.seq, r.mutation_id, r.record_id, r.kind, r.community,
+                                 fields, r.payload_ct, payload))
+        return out
 
     def unsynced_ids(self) -> set[str]:
         """Ids of records with changes not yet acknowledged ("saved on this phone" only)."""
@@ -125,19 +134,23 @@ class SyncHooks(ClockFix):
             with self._reader.connect() as conn:
                 return vault_db.count_pending(conn)
 
-    def acknowledge(self, mutation_ids: Iterable[uuid.UUID | str]) -> int:
+    def acknowledge(self, mutation_ids: Iterable[uuid.UUID | str],
+                    entries: Iterable[WireEntry] = ()) -> int:
         """Drop acknowledged entries, folding their writes into the base state.
 
         Unknown ids are ignored (a repeated acknowledgement is harmless). Returns how many
         entries left the outbox. A record with no pending entry left is no longer dirty.
+        ``entries`` (from ``pending_wire``) spare decrypting again those still unchanged.
         """
-        return self._settle(mutation_ids, keep_writes=True)
+        return self._settle(mutation_ids, keep_writes=True,
+                            opened={e.mutation_id: e for e in entries})
 
     def discard(self, mutation_ids: Iterable[uuid.UUID | str]) -> int:
         """Drop entries the server rejected, undoing their writes locally."""
         return self._settle(mutation_ids, keep_writes=False)
 
-    def _settle(self, mutation_ids: Iterable[uuid.UUID | str], *, keep_writes: bool) -> int:
+    def _settle(self, mutation_ids: Iterable[uuid.UUID | str], *, keep_writes: bool,
+                opened: dict[str, WireEntry] | None = None) -> int:
         # In bulk: a few queries for the whole batch (not two per record), one transaction.
         ids = list(dict.fromkeys(str(m) for m in mutation_ids))
         if not ids:
@@ -166,9 +179,15 @@ class SyncHooks(ClockFix):
                     # A record the server never had, created by this entry alone (a bulk
                     # push): its new base is that entry's writes, and the view — the merge of
                     # the same writes — does not change.
+                    known = (opened or {}).get(entries[0].mutation_id)
+                    payload = (known.payload if known is not None and known.opens(entries[0])
+                               else self._open_payload(cipher, entries[0]))
+                    try:
+                        base = base_json_of(payload)
+                    except (IndexError, TypeError, AttributeError) as exc:
+                        raise CorruptRecord(rid, "outbox entry") from exc
                     quick.append({"rid": rid, "dirty": rid in rest, "base_ct": cipher.seal_json(
-                        base_json_of(self._open_payload(cipher, entries[0])),
-                        self._aad(cipher, "base", rid, row.kind, row.community))})
+                        base, self._aad(cipher, "base", rid, row.kind, row.community))})
                     continue
                 self._settle_one(cipher, conn, row, entries, rest.get(rid, []),
                                  keep_writes=keep_writes)

@@ -255,8 +255,9 @@ class SyncClient:
 
     def _post_push(self, batch: Sequence[Any]) -> Any:
         content, headers = self._push_body(batch)
+        parse = PushResponse.model_validate_json
         try:
-            return self._call("POST", PUSH_PATH, content=content, headers=headers)
+            return self._call("POST", PUSH_PATH, content=content, headers=headers, parse=parse)
         except _Refused as refused:
             if "Content-Encoding" not in headers or refused.status not in (400, 415, 422):
                 raise
@@ -264,7 +265,7 @@ class SyncClient:
             # and keep sending plain bodies to this server.
             self._gzip_bodies = False
             content, headers = self._push_body(batch)
-            return self._call("POST", PUSH_PATH, content=content, headers=headers)
+            return self._call("POST", PUSH_PATH, content=content, headers=headers, parse=parse)
 
     def _push_batch(self, batch: Sequence[Any], report: SyncReport) -> None:
         try:
@@ -281,7 +282,7 @@ class SyncClient:
             self._hold(batch[0], refused.code, refused.message)
             report.rejected += 1
             return
-        response = PushResponse.model_validate(data)
+        response: PushResponse = data
         by_id = {str(p.mutation_id): p for p in batch}
         done: list[str] = []
         clock_ahead = False
@@ -301,7 +302,7 @@ class SyncClient:
                 report.conflicts += 1
             done.append(mid)
         # One local transaction for the whole batch.
-        report.pushed += self.store.acknowledge(done)
+        report.pushed += self.store.acknowledge(done, entries=batch)
         self._receive_clock(response.server_clock)
         if clock_ahead:
             raise _ClockAhead("some changes carry clocks ahead of the server")

@@ -72,7 +72,8 @@ mutations = maybe_extra(st.fixed_dictionaries(
      "kind": mostly(st.sampled_from([k.value for k in RecordKind]), st.just("cat")),
      "community": mostly(st.sampled_from([c.value for c in CommunityCode]),
                          st.just("atlantis")),
-     "fields": mostly(st.dictionaries(st.sampled_from(["family_name", "deleted", "text"]),
+     "fields": mostly(st.dictionaries(st.sampled_from(["family_name", "deleted", "next",
+                                                      "next_steps", "next_1"]),
                                       writes, min_size=1, max_size=3),
                       st.dictionaries(st.sampled_from(["Bad", "a" * 65, "ok"]), writes,
                                       max_size=2))}))
