@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -53,6 +54,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Everything loaded so far (SQLAlchemy, pydantic, FastAPI, our models) lives as long as
+        # the process: move it out of the garbage collector's sight. A push or pull allocates
+        # hundreds of thousands of objects, and each full collection they trigger would walk
+        # all of these again (measured: a quarter of a bulk push's server CPU).
+        gc.collect()
+        gc.freeze()
         yield
         if owns_engine:
             engine.dispose()

@@ -145,17 +145,18 @@ def _to_state(m: MutationDict, author: str) -> RecordState:
 
 def _history(batch: Batch, before: RecordState | None, change: RecordState,
              m: MutationDict) -> None:
-    rid, mid, now = m["record_id"], m["mutation_id"], batch.now
+    rid, mid, now = (batch.stored.uuid(m["record_id"]), batch.stored.uuid(m["mutation_id"]),
+                     batch.stamp)
     for name, fs in change.fields.items():
         w = fs.current
         old = before.fields.get(name) if before is not None else None
         if old is not None and (w.key == old.current.key or w.clock in old.superseded
                                 or any(u.key == w.key for u in old.unseen)):
             continue  # already known: a replayed write keeps one history row
-        batch.history.append([
+        batch.history.append((
             rid, change.kind, change.community, name, json_text(w.value), w.clock, w.author,
             json_text(list(w.supersedes)), json_text(old.current.value if old else None),
-            old.current.clock if old else None, mid, now])
+            old.current.clock if old else None, mid, now))
 
 
 def _open_conflicts(batch: Batch, state: RecordState, opened: dict[str, list[FieldWrite]]
@@ -247,13 +248,13 @@ def _create(batch: Batch, m: MutationDict, rid: str, writes: list[WriteText]
         if problem:
             return _refuse(batch, m, ErrorCode.VALIDATION, problem)
         _accepted_review(batch, m, model)
-    author, mid, record_id, now = batch.principal.username, m["mutation_id"], m["record_id"], \
-        batch.now
+    author, now = batch.principal.username, batch.stamp
+    mid, record_id = batch.stored.uuid(m["mutation_id"]), batch.stored.uuid(m["record_id"])
     batch.fresh[rid] = Fresh(kind.value, community, writes, author)
     batch.changed[rid] = model
     batch.history.extend(
-        [record_id, kind.value, community, w.name, w.value_json, w.clock, author,
-         w.supersedes_json, "null", None, mid, now]
+        (record_id, kind.value, community, w.name, w.value_json, w.clock, author,
+         w.supersedes_json, "null", None, mid, now)
         for w in writes)
     return _result(m, MutationStatus.APPLIED)
 
@@ -364,6 +365,8 @@ def _answer(batch: Batch, m: MutationDict, stored: Any) -> MutationResult:
     except MergeError as exc:  # e.g. a clock that supersedes itself; the precheck should catch
         return _refuse(batch, m, ErrorCode.VALIDATION, str(exc)[:480])
     if result.status is not MutationStatus.REJECTED:
-        batch.applied.append([m["mutation_id"], batch.principal.device_id, m["record_id"],
-                              fingerprint, result.status.value, None, None, batch.now])
+        uuid_form = batch.stored.uuid
+        batch.applied.append((uuid_form(m["mutation_id"]), uuid_form(batch.principal.device_id),
+                              uuid_form(m["record_id"]), fingerprint, result.status.value,
+                              None, None, batch.stamp))
     return result

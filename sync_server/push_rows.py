@@ -31,7 +31,7 @@ from sync_server.feed import RECORDS, take_positions
 from sync_server.permissions import Principal
 from sync_server.statejson import state_from_json, state_to_json
 from sync_server.tables import KIND_TABLES, AppliedMutation, HistoryEntry
-from sync_server.upsert import bulk_insert, json_text, upsert
+from sync_server.upsert import StoredForm, bulk_insert, json_text, stored_form, upsert
 from sync_server.wire import MutationDict
 
 APPLIED = AppliedMutation.__table__  # type: ignore[attr-defined]
@@ -156,10 +156,18 @@ class Batch:
     states: dict[str, RecordState] = field(default_factory=dict)
     fresh: dict[str, Fresh] = field(default_factory=dict)
     changed: dict[str, Record] = field(default_factory=dict)     # record id -> validated model
-    history: list[list[Any]] = field(default_factory=list)  # HISTORY_COLUMNS, JSON as text
-    applied: list[list[Any]] = field(default_factory=list)       # rows of APPLIED_COLUMNS
+    # Rows ready to write (``upsert.stored_form``, JSON as text) of HISTORY_COLUMNS and
+    # APPLIED_COLUMNS: ``stored`` is this database's form, ``stamp`` the batch's time in it.
+    history: list[tuple[Any, ...]] = field(default_factory=list)
+    applied: list[tuple[Any, ...]] = field(default_factory=list)
     audit: list[AuditEvent] = field(default_factory=list)
     loaded: set[str] = field(default_factory=set)
+    stored: StoredForm = field(init=False)
+    stamp: Any = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.stored = stored_form(self.conn)
+        self.stamp = self.stored.timestamp(self.now)
 
     def load(self, ids: list[str]) -> None:
         """Read the stored states of ``ids`` not read yet (one query)."""
@@ -193,7 +201,7 @@ class Batch:
 
 def write_batch(batch: Batch) -> None:
     """Write the batch's records at new feed positions, typed rows, history, applied ids."""
-    conn, now = batch.conn, batch.now
+    conn, now, uuid_form = batch.conn, batch.now, batch.stored.uuid
     by_community: dict[str, list[str]] = {}
     for rid, model in batch.changed.items():
         by_community.setdefault(model.community.value, []).append(rid)
@@ -208,11 +216,11 @@ def write_batch(batch: Batch) -> None:
             else:
                 state = batch.states[rid]
                 state_json, deleted = json_text(state_to_json(state)), state.deleted
-            record_rows.append((model.id, model.KIND.value, community, position, deleted,
-                                state_json, now))
+            record_rows.append((uuid_form(model.id), model.KIND.value, community, position,
+                                deleted, state_json, batch.stamp))
             kind_rows.setdefault(model.KIND, []).append(kind_row(model, now))
-    upsert(conn, RECORDS, record_rows, RECORD_COLUMNS, as_text=RECORD_TEXT)
+    upsert(conn, RECORDS, record_rows, RECORD_COLUMNS, as_text=RECORD_TEXT, ready=True)
     for kind, rows in kind_rows.items():
         upsert(conn, KIND_TABLES[kind], rows)
-    bulk_insert(conn, HISTORY, batch.history, HISTORY_COLUMNS, as_text=HISTORY_TEXT)
-    bulk_insert(conn, APPLIED, batch.applied, APPLIED_COLUMNS)
+    bulk_insert(conn, HISTORY, batch.history, HISTORY_COLUMNS, as_text=HISTORY_TEXT, ready=True)
+    bulk_insert(conn, APPLIED, batch.applied, APPLIED_COLUMNS, ready=True)

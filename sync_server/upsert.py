@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
@@ -144,9 +144,28 @@ def _convert(values: list[Any], f: Converter) -> list[Any]:
     return out
 
 
+class StoredForm(NamedTuple):
+    """How this database stores UUIDs and timestamps: for rows built ``ready`` to write."""
+
+    uuid: Callable[[Any], Any]
+    timestamp: Callable[[Any], Any]
+
+
+def stored_form(conn: Connection) -> StoredForm:
+    """The converters ``bulk_insert`` would apply on ``conn``'s database."""
+    if conn.dialect.name == "postgresql":
+        return StoredForm(_uuid_text, _iso)
+    return StoredForm(_uuid_hex, _sqlite_datetime)
+
+
 def _write(conn: Connection, table: sa.Table, rows: Sequence[Any], *,
-           columns: Sequence[str] | None, key: str | None, as_text: frozenset[str]) -> None:
+           columns: Sequence[str] | None, key: str | None, as_text: frozenset[str],
+           ready: bool = False) -> None:
     if not rows:
+        return
+    if ready:  # sequences of ``columns`` in stored form (``stored_form``), JSON as text
+        sql, _ = _plan(table, tuple(columns or ()), key, conn.dialect, as_text)
+        _execute(conn, sql, rows)
         return
     if columns is None:  # dicts with the same keys
         names = tuple(rows[0])
@@ -155,28 +174,32 @@ def _write(conn: Connection, table: sa.Table, rows: Sequence[Any], *,
         names = tuple(columns)
         lists = [list(col) for col in zip(*rows, strict=True)]
     sql, converters = _plan(table, names, key, conn.dialect, as_text)
-    packed = list(zip(*(_convert(v, f) for v, f in zip(lists, converters, strict=True)),
-                      strict=True))
+    _execute(conn, sql, list(zip(*(_convert(v, f) for v, f in zip(lists, converters,
+                                                                   strict=True)), strict=True)))
+
+
+def _execute(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
     if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(sql, (json.dumps(packed, ensure_ascii=False,
-                                              separators=(",", ":")),))
+        conn.exec_driver_sql(sql, (json.dumps(rows, ensure_ascii=False, separators=(",", ":")),))
     else:
-        conn.exec_driver_sql(sql, packed)
+        conn.exec_driver_sql(sql, rows)
 
 
 def bulk_insert(conn: Connection, table: sa.Table, rows: Sequence[Any],
                 columns: Sequence[str] | None = None, *,
-                as_text: frozenset[str] = frozenset()) -> None:
+                as_text: frozenset[str] = frozenset(), ready: bool = False) -> None:
     """Insert ``rows`` into ``table``: dicts with the same keys, or sequences of ``columns``.
 
     JSON columns named in ``as_text`` come as JSON text already (``json_text``), so values
-    encoded once for another purpose are not encoded again.
+    encoded once for another purpose are not encoded again. ``ready`` rows are sequences
+    whose UUIDs and timestamps are in ``stored_form`` already: they go to the database as
+    they are, with no pass over their values here.
     """
-    _write(conn, table, rows, columns=columns, key=None, as_text=as_text)
+    _write(conn, table, rows, columns=columns, key=None, as_text=as_text, ready=ready)
 
 
 def upsert(conn: Connection, table: sa.Table, rows: Sequence[Any],
            columns: Sequence[str] | None = None, key: str = "id", *,
-           as_text: frozenset[str] = frozenset()) -> None:
+           as_text: frozenset[str] = frozenset(), ready: bool = False) -> None:
     """Insert ``rows`` (as for ``bulk_insert``), replacing the non-key columns of existing ones."""
-    _write(conn, table, rows, columns=columns, key=key, as_text=as_text)
+    _write(conn, table, rows, columns=columns, key=key, as_text=as_text, ready=ready)

@@ -17,6 +17,7 @@ import re
 import ssl
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import asdict, dataclass
 from email.utils import parsedate_to_datetime
@@ -237,10 +238,33 @@ class SyncClient:
         # Decrypted straight into the wire form: no model object per field write.
         pending = [p for p in self.store.pending_wire() if p.mutation_id not in held]
         total = len(pending)
-        for start in range(0, total, self.batch_size):
-            self._push_batch(pending[start:start + self.batch_size], report)
-            if progress:
-                progress(Progress(Stage.PUSH, min(start + self.batch_size, total), total))
+        batches = [pending[i:i + self.batch_size] for i in range(0, total, self.batch_size)]
+        # One request at a time, in outbox order (a batch may edit what the one before
+        # created), but batch N's answer is acknowledged here while batch N+1 is built,
+        # sent and merged on a worker thread: the phone and the server work at once.
+        if not batches:
+            return
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="poruch-push") as pool:
+            ahead = pool.submit(self._post_push, batches[0])
+            for i, batch in enumerate(batches):
+                try:
+                    response: PushResponse | None = ahead.result()
+                except _Refused as refused:
+                    self._refused(batch, refused, report)
+                    response = None
+                if response is not None and _clock_ahead(response):
+                    self._settle(batch, response, report)  # raises _ClockAhead: re-stamp
+                last = i + 1 == len(batches)
+                if not last:
+                    ahead = pool.submit(self._post_push, batches[i + 1])
+                try:
+                    if response is not None:
+                        self._settle(batch, response, report)
+                except BaseException as exc:
+                    _raise_from_ahead(None if last else ahead, exc)
+                    raise
+                if progress:
+                    progress(Progress(Stage.PUSH, min((i + 1) * self.batch_size, total), total))
 
     def _push_body(self, batch: Sequence[Any]) -> tuple[bytes, dict[str, str]]:
         """The push request's body (``PushRequest`` as JSON, gzip when worth it), headers."""
@@ -253,7 +277,7 @@ class SyncClient:
             headers["Content-Encoding"] = "gzip"
         return body, headers
 
-    def _post_push(self, batch: Sequence[Any]) -> Any:
+    def _post_push(self, batch: Sequence[Any]) -> PushResponse:
         content, headers = self._push_body(batch)
         parse = PushResponse.model_validate_json
         try:
@@ -268,21 +292,28 @@ class SyncClient:
             return self._call("POST", PUSH_PATH, content=content, headers=headers, parse=parse)
 
     def _push_batch(self, batch: Sequence[Any], report: SyncReport) -> None:
+        """Push one batch and settle its answer (no request ahead: refused halves use it)."""
         try:
-            data = self._post_push(batch)
+            response = self._post_push(batch)
         except _Refused as refused:
-            if refused.code == ErrorCode.CLOCK_AHEAD:
-                raise _ClockAhead(refused.message) from refused
-            # A whole batch refused (too large, malformed): split it to find the bad entry.
-            if len(batch) > 1:
-                half = len(batch) // 2
-                self._push_batch(batch[:half], report)
-                self._push_batch(batch[half:], report)
-                return
-            self._hold(batch[0], refused.code, refused.message)
-            report.rejected += 1
+            self._refused(batch, refused, report)
             return
-        response: PushResponse = data
+        self._settle(batch, response, report)
+
+    def _refused(self, batch: Sequence[Any], refused: _Refused, report: SyncReport) -> None:
+        """A whole batch refused (too large, malformed): split it to find the bad entry."""
+        if refused.code == ErrorCode.CLOCK_AHEAD:
+            raise _ClockAhead(refused.message) from refused
+        if len(batch) > 1:
+            half = len(batch) // 2
+            self._push_batch(batch[:half], report)
+            self._push_batch(batch[half:], report)
+            return
+        self._hold(batch[0], refused.code, refused.message)
+        report.rejected += 1
+
+    def _settle(self, batch: Sequence[Any], response: PushResponse, report: SyncReport) -> None:
+        """Acknowledge what the server accepted, hold what it refused, take its clock."""
         by_id = {str(p.mutation_id): p for p in batch}
         done: list[str] = []
         clock_ahead = False
@@ -425,6 +456,20 @@ class SyncClient:
         if response.status_code == 401:
             raise NeedsLogin(message)
         raise _Refused(response.status_code, code or f"http_{response.status_code}", message)
+
+
+def _clock_ahead(response: PushResponse) -> bool:
+    return any(r.status is MutationStatus.REJECTED and r.code == ErrorCode.CLOCK_AHEAD
+               for r in response.results)
+
+
+def _raise_from_ahead(ahead: Future[Any] | None, exc: BaseException) -> None:
+    """Wait for the request sent ahead; if it failed with what the app must see, raise that."""
+    if ahead is None:
+        return
+    failure = ahead.exception()
+    if isinstance(failure, SyncError):  # e.g. the device was revoked (and wiped) meanwhile
+        raise failure from exc
 
 
 def _code_of(body: bytes) -> str:
