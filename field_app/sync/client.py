@@ -10,15 +10,16 @@ or a duplicate.
 
 from __future__ import annotations
 
+import gc
 import gzip
 import json
 import logging
 import re
 import ssl
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -222,6 +223,10 @@ class SyncClient:
         return report
 
     def _push(self, report: SyncReport, progress: ProgressCallback | None) -> None:
+        with quiet_gc():
+            self._push_clock_checked(report, progress)
+
+    def _push_clock_checked(self, report: SyncReport, progress: ProgressCallback | None) -> None:
         try:
             self._push_pending(report, progress)
         except _ClockAhead:
@@ -235,18 +240,24 @@ class SyncClient:
 
     def _push_pending(self, report: SyncReport, progress: ProgressCallback | None) -> None:
         held = {a.mutation_id for a in self.attention()}
-        # Decrypted straight into the wire form: no model object per field write.
-        pending = [p for p in self.store.pending_wire() if p.mutation_id not in held]
-        total = len(pending)
-        batches = [pending[i:i + self.batch_size] for i in range(0, total, self.batch_size)]
-        # One request at a time, in outbox order (a batch may edit what the one before
-        # created), but batch N's answer is acknowledged here while batch N+1 is built,
-        # sent and merged on a worker thread: the phone and the server work at once.
-        if not batches:
+        total = max(0, self.store.pending_count() - len(held))  # for the progress bar
+
+        def after(batch: Sequence[Any]) -> list[Any]:  # decrypted straight to the wire form
+            return self.store.pending_wire(after=batch[-1].seq if batch else 0,
+                                           limit=self.batch_size, skip=held)
+
+        batch = after([])
+        if not batch:
             return
+        sent = 0
+        # One request at a time, in outbox order (a batch may edit what the one before
+        # created). While the server merges batch N+1, this thread acknowledges batch N and
+        # reads, encodes and compresses batch N+2: phone and server work at once.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="poruch-push") as pool:
-            ahead = pool.submit(self._post_push, batches[0])
-            for i, batch in enumerate(batches):
+            ahead = pool.submit(self._post_push, batch, self._push_body(batch))
+            upcoming = after(batch)
+            body = self._push_body(upcoming) if upcoming else None
+            while True:
                 try:
                     response: PushResponse | None = ahead.result()
                 except _Refused as refused:
@@ -254,17 +265,21 @@ class SyncClient:
                     response = None
                 if response is not None and _clock_ahead(response):
                     self._settle(batch, response, report)  # raises _ClockAhead: re-stamp
-                last = i + 1 == len(batches)
-                if not last:
-                    ahead = pool.submit(self._post_push, batches[i + 1])
+                if upcoming:
+                    ahead = pool.submit(self._post_push, upcoming, body)
                 try:
                     if response is not None:
                         self._settle(batch, response, report)
                 except BaseException as exc:
-                    _raise_from_ahead(None if last else ahead, exc)
+                    _raise_from_ahead(ahead if upcoming else None, exc)
                     raise
+                sent += len(batch)
                 if progress:
-                    progress(Progress(Stage.PUSH, min((i + 1) * self.batch_size, total), total))
+                    progress(Progress(Stage.PUSH, sent, max(sent, total)))
+                if not upcoming:
+                    return
+                batch, upcoming = upcoming, after(upcoming)
+                body = self._push_body(upcoming) if upcoming else None
 
     def _push_body(self, batch: Sequence[Any]) -> tuple[bytes, dict[str, str]]:
         """The push request's body (``PushRequest`` as JSON, gzip when worth it), headers."""
@@ -277,8 +292,11 @@ class SyncClient:
             headers["Content-Encoding"] = "gzip"
         return body, headers
 
-    def _post_push(self, batch: Sequence[Any]) -> PushResponse:
-        content, headers = self._push_body(batch)
+    def _post_push(self, batch: Sequence[Any],
+                   prepared: tuple[bytes, dict[str, str]] | None = None) -> PushResponse:
+        content, headers = prepared or self._push_body(batch)
+        if "Content-Encoding" in headers and not self._gzip_bodies:
+            content, headers = self._push_body(batch)  # prepared before the server said no
         parse = PushResponse.model_validate_json
         try:
             return self._call("POST", PUSH_PATH, content=content, headers=headers, parse=parse)
@@ -456,6 +474,25 @@ class SyncClient:
         if response.status_code == 401:
             raise NeedsLogin(message)
         raise _Refused(response.status_code, code or f"http_{response.status_code}", message)
+
+
+@contextmanager
+def quiet_gc() -> Iterator[None]:
+    """Keep the objects that exist now out of the garbage collector's sight for a while.
+
+    A push decodes and encodes tens of thousands of small containers; every collection they
+    trigger would walk the app's whole heap again (the UI, the store's caches). Frozen
+    objects are only exempt, not lost: they are handed back afterwards. Left alone when
+    something else froze objects already (``gc.unfreeze`` would undo that too).
+    """
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _clock_ahead(response: PushResponse) -> bool:
