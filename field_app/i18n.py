@@ -187,6 +187,10 @@ UK: dict[str, str] = {
     "enum.RecordKind.note": "нотатка",
     "enum.RecordKind.review": "рішення супервізора",
     "enum.RecordKind.conflict": "конфлікт змін",
+    "enum.RecordKind.placement": "влаштування в патронатну сім'ю",
+    "enum.PlacementOutcome.returned_home": "повернення до власної сім'ї",
+    "enum.PlacementOutcome.next_placement": "інша форма влаштування",
+    "enum.PlacementOutcome.other": "інше",
     "risk.label": "Ризик: {level}",
 }
 
@@ -340,6 +344,10 @@ EN: dict[str, str] = {
     "enum.RecordKind.note": "note",
     "enum.RecordKind.review": "supervisor's decision",
     "enum.RecordKind.conflict": "edit conflict",
+    "enum.RecordKind.placement": "foster-care placement",
+    "enum.PlacementOutcome.returned_home": "returned to the child's own family",
+    "enum.PlacementOutcome.next_placement": "another form of care",
+    "enum.PlacementOutcome.other": "other",
     "risk.label": "Risk: {level}",
 }
 

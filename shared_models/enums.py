@@ -14,6 +14,7 @@ class RecordKind(StrEnum):
     NOTE = "note"
     REVIEW = "review"
     CONFLICT = "conflict"
+    PLACEMENT = "placement"
 
 
 class Role(StrEnum):
@@ -73,3 +74,11 @@ class ConflictStatus(StrEnum):
 
     OPEN = "open"
     RESOLVED = "resolved"
+
+
+class PlacementOutcome(StrEnum):
+    """How a foster-care placement ended."""
+
+    RETURNED_HOME = "returned_home"
+    NEXT_PLACEMENT = "next_placement"     # adoption, guardianship, a family-type home...
+    OTHER = "other"

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
-from pydantic_core import PydanticCustomError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 #: code -> (Ukrainian, English); ``{name}`` placeholders come from the error's context.
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -44,12 +44,34 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "duplicate_service": ("Послуга вказана двічі: {service}", "Service listed twice: {service}"),
     "next_visit_before_visit": ("Наступний візит не може бути раніше цього",
                                 "The next visit cannot be before this one"),
-    "comment_required": ("Вкажіть коментар, чому візит повернуто",
-                         "Add a comment saying why it is returned"),
+    "comment_required": ("Вкажіть коментар: що треба виправити",
+                         "Add a comment saying what to change"),
     "consent_incomplete": ("Вкажіть і дату згоди, і хто її надав",
                            "Give both the date of consent and who gave it"),
     "placement_end_before_start": ("Дата завершення раніше дати початку",
                                    "The end date is before the start date"),
+    "placement_planned_end": ("Запланована дата завершення має бути після дати початку",
+                              "The planned end must be after the start date"),
+    "placement_over_limit": (
+        "Не пізніше {limit}: патронат триває до {months} місяців від початку",
+        "No later than {limit}: foster care lasts up to {months} months from the start"),
+    "placement_extension_incomplete": (
+        "Вкажіть і дату рішення органу опіки, і нову дату завершення",
+        "Give both the date of the guardianship authority's decision and the new end date"),
+    "placement_extension_not_later": (
+        "Продовжений строк має бути пізніше запланованого завершення",
+        "The extended end must be later than the planned end"),
+    "placement_decision_before_start": ("Рішення не може бути раніше початку патронату",
+                                        "The decision cannot be before the placement started"),
+    "placement_outcome_incomplete": ("Вкажіть і дату завершення, і результат",
+                                     "Give both the end date and the outcome"),
+    "placement_not_foster_family": ("Ця сім'я не позначена як патронатна",
+                                    "This family is not marked as a foster family"),
+    "placement_reference_missing": ("Такого запису немає в цій громаді",
+                                    "No such record in this community"),
+    "placement_same_family": ("Патронатна сім'я не може бути власною сім'єю дитини",
+                              "The foster family cannot be the child's own family"),
+    "bad_clock": ("Невірна позначка часу синхронізації", "Not a valid sync clock"),
     "self_reference": ("Запис не може посилатися сам на себе", "A record cannot refer to itself"),
 }
 
@@ -60,6 +82,18 @@ def custom_error(code: str, **ctx: Any) -> PydanticCustomError:
     """A validation error whose message comes from ``MESSAGES[code]`` (in Ukrainian)."""
     uk, _ = MESSAGES[code]
     return PydanticCustomError(code, uk, ctx or None)
+
+
+def errors_at(title: str, problems: list[tuple[str, str, Any, dict[str, Any]]]
+              ) -> ValidationError:
+    """A ``ValidationError`` placing each ``(field, code, value, ctx)`` at its field.
+
+    A model-level rule (an end date checked against a start date) raised with
+    ``custom_error`` has no field, so the form could not show it beside the field to fix.
+    """
+    return ValidationError.from_exception_data(title, [
+        InitErrorDetails(type=custom_error(code, **ctx), loc=(name,), input=value)
+        for name, code, value, ctx in problems])
 
 
 def explain(error: Mapping[str, Any], lang: str = "uk") -> str:

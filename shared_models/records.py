@@ -8,6 +8,7 @@ change; every other field (including the ``deleted`` tombstone) merges field by 
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date
 from typing import Any, ClassVar, Self
@@ -15,17 +16,25 @@ from typing import Any, ClassVar, Self
 from pydantic import ConfigDict, field_validator, model_validator
 from sqlmodel import JSON, Field, SQLModel
 
+from shared_models.clock import CLOCK_PATTERN
 from shared_models.communities import CommunityCode
 from shared_models.enums import (
     ConflictStatus,
     PersonRole,
+    PlacementOutcome,
     RecordKind,
     ReviewDecision,
     RiskLevel,
     Sex,
     VisitPlace,
 )
-from shared_models.messages import custom_error
+from shared_models.foster_care import (
+    EXTENDED_STAY_MONTHS,
+    STAY_MONTHS,
+    extended_limit,
+    stay_limit,
+)
+from shared_models.messages import custom_error, errors_at
 from shared_models.services import SERVICES
 from shared_models.validators import (
     AnyDate,
@@ -39,6 +48,7 @@ from shared_models.validators import (
     Phone,
 )
 
+_CLOCK_RE = re.compile(CLOCK_PATTERN)
 #: Fields that identify a record rather than describe it; they are not merged.
 IDENTITY_FIELDS = frozenset({"id", "community"})
 USERNAME_MAX = 64
@@ -167,7 +177,13 @@ class Note(Record):
 
 
 class Review(Record):
-    """A supervisor's decision on a visit or a note. Immutable: a new review supersedes."""
+    """A supervisor's decision on a visit or a note. Immutable: a new review supersedes.
+
+    ``target_clock`` is the clock of the target's latest change the reviewer had on screen:
+    a change of the target with a higher clock was not seen by this decision (the target was
+    amended after it, or amended on another phone before the reviewer had received it), so
+    the target needs a decision again. Reviews written without it count from their own clock.
+    """
 
     KIND: ClassVar[RecordKind] = RecordKind.REVIEW
 
@@ -177,12 +193,20 @@ class Review(Record):
     comment: Comment = ""
     reviewer: str = Field(min_length=1, max_length=USERNAME_MAX)
     reviewed_at: PastInstant
+    target_clock: str | None = Field(default=None, max_length=100)
 
     @field_validator("target_kind")
     @classmethod
     def _reviewable(cls, value: RecordKind) -> RecordKind:
         if value not in (RecordKind.VISIT, RecordKind.NOTE):
             raise custom_error("enum", expected="visit, note")
+        return value
+
+    @field_validator("target_clock")
+    @classmethod
+    def _a_clock(cls, value: str | None) -> str | None:
+        if value is not None and not _CLOCK_RE.match(value):
+            raise custom_error("bad_clock")
         return value
 
     @model_validator(mode="after")
@@ -214,8 +238,73 @@ class Conflict(Record):
     resolved_by: str | None = Field(default=None, max_length=USERNAME_MAX)
 
 
+class Placement(Record):
+    """A child's stay with a foster family (сімейний патронат), by the children's service's order.
+
+    Recorded in the foster family's community. Up to 3 months from the start; the
+    guardianship authority may extend it to at most 6 (``foster_care``). Dates are checked
+    against each other here; that ``foster_family_id`` names a foster family and
+    ``child_id`` a person of the same community is checked by the services and the server.
+    """
+
+    KIND: ClassVar[RecordKind] = RecordKind.PLACEMENT
+
+    child_id: uuid.UUID = Field(index=True)
+    foster_family_id: uuid.UUID = Field(index=True)
+    birth_family_id: uuid.UUID | None = None
+    start_date: PastDate
+    planned_end: AnyDate
+    extension_decision_date: PastDate | None = None
+    extended_end: AnyDate | None = None
+    ended_on: PastDate | None = None
+    outcome: PlacementOutcome | None = None
+    outcome_details: OptionalLine = ""
+    order_reference: OptionalLine = ""
+
+    @model_validator(mode="after")
+    def _terms(self) -> Self:
+        problems: list[tuple[str, str, Any, dict[str, Any]]] = []
+
+        def fail(name: str, code: str, **ctx: Any) -> None:
+            problems.append((name, code, getattr(self, name), ctx))
+
+        start = self.start_date
+        if self.planned_end <= start:
+            fail("planned_end", "placement_planned_end")
+        elif self.planned_end > stay_limit(start):
+            fail("planned_end", "placement_over_limit", limit=_ua(stay_limit(start)),
+                 months=STAY_MONTHS)
+        if (self.extension_decision_date is None) != (self.extended_end is None):
+            missing = ("extended_end" if self.extended_end is None
+                       else "extension_decision_date")
+            fail(missing, "placement_extension_incomplete")
+        if self.extension_decision_date is not None and self.extension_decision_date < start:
+            fail("extension_decision_date", "placement_decision_before_start")
+        if self.extended_end is not None:
+            if self.extended_end <= self.planned_end:
+                fail("extended_end", "placement_extension_not_later")
+            elif self.extended_end > extended_limit(start):
+                fail("extended_end", "placement_over_limit",
+                     limit=_ua(extended_limit(start)), months=EXTENDED_STAY_MONTHS)
+        if self.ended_on is not None and self.ended_on < start:
+            fail("ended_on", "placement_end_before_start")
+        if (self.ended_on is None) != (self.outcome is None):
+            fail("outcome" if self.outcome is None else "ended_on",
+                 "placement_outcome_incomplete")
+        if self.birth_family_id is not None and self.birth_family_id == self.foster_family_id:
+            fail("birth_family_id", "placement_same_family")
+        if problems:
+            raise errors_at(type(self).__name__, problems)
+        return self
+
+
+def _ua(value: date) -> str:
+    # Dates in messages as Ukrainians write them (22.11.2026), in both languages.
+    return f"{value.day:02d}.{value.month:02d}.{value.year:04d}"
+
+
 KINDS: dict[RecordKind, type[Record]] = {
-    cls.KIND: cls for cls in (Family, Person, Visit, Note, Review, Conflict)
+    cls.KIND: cls for cls in (Family, Person, Visit, Note, Review, Conflict, Placement)
 }
 
 

@@ -38,6 +38,12 @@ REVOKED_MESSAGE = (
     "(this device was revoked: its data will be wiped)"
 )
 
+EXPIRED_MESSAGE = (
+    "Сеанс цього пристрою завершився, бо ним давно не користувалися: увійдіть знову, "
+    "незбережені зміни залишаться на телефоні "
+    "(this device's session expired after a long time unused: sign in again)"
+)
+
 
 class AccountError(ValueError):
     """An account operation that cannot be done (unknown user, duplicate name...)."""
@@ -97,8 +103,13 @@ def bound_communities(conn: Connection, user_id: int) -> frozenset[CommunityCode
     return frozenset(CommunityCode(c) for c in rows)
 
 
-def authenticate(engine: Engine, token: str) -> Principal:
-    """The principal of a device token; 401 ``device_revoked`` for a revoked device."""
+def authenticate(engine: Engine, token: str, *, idle_limit: timedelta | None = None) -> Principal:
+    """The principal of a device token; 401 ``device_revoked`` for a revoked device.
+
+    A token unused for longer than ``idle_limit`` has expired (401 ``unauthenticated``): a
+    phone lost in a drawer stops being a key to the server, while the worker of a phone in
+    use merely signs in again — the device keeps its unsent changes (only revocation wipes).
+    """
     now = datetime.now(UTC)
     with read_tx(engine) as conn:
         row = conn.execute(
@@ -112,6 +123,9 @@ def authenticate(engine: Engine, token: str) -> Principal:
         device_id, revoked_at, last_seen, user_id, username, role, active = row
         if revoked_at is not None or not active:
             raise UnauthenticatedError(ErrorCode.DEVICE_REVOKED, REVOKED_MESSAGE)
+        if (idle_limit is not None and last_seen is not None
+                and as_utc(last_seen) < now - idle_limit):
+            raise UnauthenticatedError(message=EXPIRED_MESSAGE)
         bound = bound_communities(conn, user_id)
     if last_seen is None or as_utc(last_seen) < now - LAST_SEEN_GRANULARITY:
         with write_tx(engine) as conn:

@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine, text
 
 from shared_models.clock import HybridClock
@@ -19,7 +20,7 @@ from sync_server.db import make_engine, read_tx
 from sync_server.deps import EngineDep, SettingsDep, check_protocol
 from sync_server.errors import install_error_handlers
 from sync_server.middleware import BodyLimitMiddleware
-from sync_server.routers import admin, auth, exports, sync
+from sync_server.routers import admin, auth, devices, exports, sync
 from sync_server.schemas import HealthResponse
 from sync_server.settings import Settings
 
@@ -64,7 +65,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         if owns_engine:
             engine.dispose()
 
-    app = FastAPI(
+    # The docs pages load Swagger UI and ReDoc from files shipped in fastapi-offline, not from
+    # a CDN: an office server may have no internet, and a CDN would see who reads our docs.
+    app = FastAPIOffline(
         title="Поруч — sync server", version="1", description=package_doc or "",
         lifespan=lifespan, responses={500: _ERR},
     )
@@ -82,6 +85,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     api.include_router(sync.router)
     api.include_router(admin.router)
     api.include_router(exports.router)
+    api.include_router(devices.router)
     app.include_router(api)
     _document_push_body(app)
 

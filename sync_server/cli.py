@@ -20,7 +20,8 @@ from pydantic import ValidationError
 
 from shared_models.communities import CommunityCode
 from shared_models.enums import Role
-from sync_server import accounts, export
+from shared_models.supervision import ExportFormat, ExportTable
+from sync_server import accounts
 from sync_server.audit import AuditEvent, write_events
 from sync_server.db import make_engine, write_tx
 from sync_server.migrate import upgrade
@@ -141,21 +142,43 @@ def cmd_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _export_targets(out: Path, fmt: ExportFormat, names: list[str]) -> list[Path]:
+    """Where each exported file goes: ``--out`` names a file, or a folder for them all."""
+    suffix = f".{fmt.value}"
+    if out.suffix.lower() != suffix:
+        out.mkdir(parents=True, exist_ok=True)
+        return [out / n for n in names]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # A CSV export is two files: the visits take the given name, the services a suffix.
+    return [out if i == 0 else out.with_name(f"{out.stem}-{n.rsplit('-', 1)[-1]}")
+            for i, n in enumerate(names)]
+
+
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    """Write visits and services CSV of a community and period into a directory."""
+    """Write the visits and services of communities and a period as XLSX or CSV files."""
+    from sync_server.export_run import period_problem, run_export  # noqa: PLC0415
+
+    codes = (list(CommunityCode) if "all" in args.community
+             else [CommunityCode(c) for c in args.community])
+    try:
+        start, end = date.fromisoformat(args.start), date.fromisoformat(args.end)
+    except ValueError:
+        print("dates must be YYYY-MM-DD", file=sys.stderr)
+        return 2
+    problem = period_problem(start, end)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    fmt = ExportFormat(args.format)
     engine = make_engine(settings.database_url)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    code = CommunityCode(args.community)
-    start, end = date.fromisoformat(args.start), date.fromisoformat(args.end)
     with write_tx(engine) as conn:
-        for name, make in (("visits", export.visits_csv), ("services", export.services_csv)):
-            text, count = make(conn, code=code, start=start, end=end)
-            path = out / f"{name}-{code.value}-{start}-{end}.csv"
-            path.write_text(text, encoding="utf-8")
-            print(f"{path}: {count} rows")
-        write_events(conn, [AuditEvent("export", "ok", actor=_cli_actor(),
-                                       community=code.value, detail=f"csv {start}..{end}")])
+        files = run_export(conn, codes=codes, start=start, end=end, fmt=fmt,
+                           tables=list(ExportTable), actor=_cli_actor())
+        for file, path in zip(files, _export_targets(Path(args.out), fmt,
+                                                     [f.filename for f in files]), strict=True):
+            path.write_bytes(file.content)
+            print(f"{path}: {file.rows} rows")
+    engine.dispose()
     return 0
 
 
@@ -192,11 +215,15 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--if-empty", action="store_true",
                    help="succeed without changes when users already exist")
     d.set_defaults(func=cmd_seed_demo)
-    e = sub.add_parser("export", help="CSV of visits and services for a period")
-    e.add_argument("--community", required=True, choices=communities)
-    e.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD")
-    e.add_argument("--to", dest="end", required=True, help="YYYY-MM-DD")
-    e.add_argument("--out", default=".", help="directory for the CSV files")
+    e = sub.add_parser("export", help="visits and services of a period as XLSX or CSV")
+    e.add_argument("--format", choices=[f.value for f in ExportFormat], default="csv",
+                   help="xlsx: one workbook; csv: a visits file and a services file")
+    e.add_argument("--community", required=True, nargs="+", choices=[*communities, "all"],
+                   help="one or more community codes, or all")
+    e.add_argument("--start", "--from", dest="start", required=True, help="YYYY-MM-DD")
+    e.add_argument("--end", "--to", dest="end", required=True, help="YYYY-MM-DD (included)")
+    e.add_argument("--out", default=".",
+                   help="file (.xlsx, or .csv for the visits; services beside it) or folder")
     e.set_defaults(func=cmd_export)
     return p
 

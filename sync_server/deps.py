@@ -6,6 +6,7 @@ we do not speak a 426, both with code ``unsupported_protocol`` and an "update th
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -62,12 +63,14 @@ ClockDep = Annotated[HybridClock, Depends(get_clock)]
 def current_device(
     request: Request,
     engine: EngineDep,
+    settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     """The signed-in device and user; 401 without a valid token, ``device_revoked`` if revoked."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise UnauthenticatedError()
-    principal = authenticate(engine, credentials.credentials)
+    principal = authenticate(engine, credentials.credentials,
+                             idle_limit=timedelta(days=settings.token_idle_days))
     request.state.principal = principal  # for auditing refusals further down
     return principal
 

@@ -1,6 +1,7 @@
 """Who may read and write what: roles × communities × kinds, in one table-like module.
 
-* ``social_worker`` — reads and writes families, people, visits and notes of own communities;
+* ``social_worker`` — reads and writes families, people, visits, notes and foster-care
+  placements of own communities;
 * ``supervisor`` — the same in own communities, plus reviews;
 * ``coordinator``, ``admin`` — every community, every kind a person writes;
 * ``conflict`` records are written by the server only (a person resolves a conflict by writing
@@ -17,7 +18,8 @@ from shared_models.enums import RecordKind, Role
 
 ALL_COMMUNITIES = frozenset(CommunityCode)
 ALL_SEEING_ROLES = frozenset({Role.COORDINATOR, Role.ADMIN})
-FIELD_KINDS = frozenset({RecordKind.FAMILY, RecordKind.PERSON, RecordKind.VISIT, RecordKind.NOTE})
+FIELD_KINDS = frozenset({RecordKind.FAMILY, RecordKind.PERSON, RecordKind.VISIT, RecordKind.NOTE,
+                         RecordKind.PLACEMENT})
 WRITABLE_KINDS: dict[Role, frozenset[RecordKind]] = {
     Role.SOCIAL_WORKER: FIELD_KINDS,
     Role.SUPERVISOR: FIELD_KINDS | {RecordKind.REVIEW},
@@ -26,6 +28,8 @@ WRITABLE_KINDS: dict[Role, frozenset[RecordKind]] = {
 }
 #: Roles that may export a community's visits (their readable communities only).
 EXPORT_ROLES = frozenset({Role.SUPERVISOR, Role.COORDINATOR, Role.ADMIN})
+#: Roles that see when their communities' devices last reached the server.
+DEVICE_ACTIVITY_ROLES = frozenset({Role.SUPERVISOR, Role.COORDINATOR, Role.ADMIN})
 #: Fields that name the person who wrote the record: they must be the pushing user.
 AUTHOR_FIELDS = {RecordKind.VISIT: "author", RecordKind.NOTE: "author",
                  RecordKind.REVIEW: "reviewer"}

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from contextlib import suppress
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -63,6 +64,7 @@ from sync_server.push_rows import (
     fingerprint_text,
     write_batch,
 )
+from sync_server.references import PLACEMENT_REFERENCES, placement_problem
 from sync_server.upsert import json_text
 from sync_server.wire import MutationDict, PushBody, push_body
 
@@ -201,13 +203,24 @@ def _close_conflicts(batch: Batch, state: RecordState, closed: dict[str, list[Fi
             batch.changed[cid] = model_from_state(outcome.state)
 
 
-def _review_target(m: MutationDict) -> str | None:
-    """The record id a review mutation names as its target, if it names a valid one."""
-    w = m["fields"].get("target_id") if m["kind"] is RecordKind.REVIEW else None
-    try:
-        return str(uuid.UUID(str(w.get("value")))) if w is not None else None
-    except ValueError:
-        return None  # the model validation refuses it
+def _referenced(m: MutationDict) -> list[str]:
+    """Record ids a review or placement mutation names (read with the batch's records)."""
+    names = ("target_id",) if m["kind"] is RecordKind.REVIEW else \
+        PLACEMENT_REFERENCES if m["kind"] is RecordKind.PLACEMENT else ()
+    out = []
+    for name in names:
+        w = m["fields"].get(name)
+        if w is not None:
+            with suppress(ValueError):  # not an id: the model validation refuses it
+                out.append(str(uuid.UUID(str(w.get("value")))))
+    return out
+
+
+def _reference_problem(batch: Batch, m: MutationDict, model: Record) -> str | None:
+    """Why a placement's references cannot stand (checked when the change writes one)."""
+    if m["kind"] is not RecordKind.PLACEMENT or not PLACEMENT_REFERENCES & set(m["fields"]):
+        return None
+    return placement_problem(model, batch.lookup, batch.load)  # type: ignore[arg-type]
 
 
 def _review_target_problem(batch: Batch, review: Record) -> str | None:
@@ -248,6 +261,9 @@ def _create(batch: Batch, m: MutationDict, rid: str, writes: list[WriteText]
         if problem:
             return _refuse(batch, m, ErrorCode.VALIDATION, problem)
         _accepted_review(batch, m, model)
+    problem = _reference_problem(batch, m, model)
+    if problem:
+        return _refuse(batch, m, ErrorCode.VALIDATION, problem)
     author, now = batch.principal.username, batch.stamp
     mid, record_id = batch.stored.uuid(m["mutation_id"]), batch.stored.uuid(m["record_id"])
     batch.fresh[rid] = Fresh(kind.value, community, writes, author)
@@ -280,6 +296,9 @@ def _apply_one(batch: Batch, m: MutationDict, writes: list[WriteText]) -> Mutati
             if problem:
                 return _refuse(batch, m, ErrorCode.VALIDATION, problem)
             _accepted_review(batch, m, model)
+        problem = _reference_problem(batch, m, model)
+        if problem:
+            return _refuse(batch, m, ErrorCode.VALIDATION, problem)
         _history(batch, existing, change, m)
         batch.states[rid] = outcome.state
         batch.changed[rid] = model
@@ -332,7 +351,7 @@ def push(
         } if todo else {}
         fresh = [m for _, m in todo if m["mutation_id"] not in stored]
         batch.load([str(m["record_id"]) for m in fresh]
-                   + [t for t in map(_review_target, fresh) if t])
+                   + [rid for m in fresh for rid in _referenced(m)])
         for i, m in todo:
             results[i] = _answer(batch, m, stored.get(m["mutation_id"]))
         write_batch(batch)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -30,7 +31,7 @@ from sync_server.audit import AuditEvent
 from sync_server.feed import RECORDS, take_positions
 from sync_server.permissions import Principal
 from sync_server.statejson import state_from_json, state_to_json
-from sync_server.tables import KIND_TABLES, AppliedMutation, HistoryEntry
+from sync_server.tables import KIND_TABLES, TZ, AppliedMutation, HistoryEntry
 from sync_server.upsert import StoredForm, bulk_insert, json_text, stored_form, upsert
 from sync_server.wire import MutationDict
 
@@ -166,7 +167,7 @@ class Batch:
     stamp: Any = field(init=False)
 
     def __post_init__(self) -> None:
-        self.stored = stored_form(self.conn)
+        self.stored = stored_form(self.conn, TZ)
         self.stamp = self.stored.timestamp(self.now)
 
     def load(self, ids: list[str]) -> None:
@@ -181,6 +182,11 @@ class Batch:
         ).all()
         for rid, kind, community, state in rows:
             self.states[str(rid)] = state_from_json(str(rid), kind, community, state)
+
+    @property
+    def lookup(self) -> Mapping[str, RecordState]:
+        """The batch's records by id as a mapping (fresh ones become merge states on access)."""
+        return _Lookup(self)
 
     def exists(self, rid: str) -> bool:
         """True when the record is stored or was written earlier in this batch."""
@@ -197,6 +203,25 @@ class Batch:
         """A server clock above every clock in ``clocks``."""
         top = max(clocks, default=None)
         return (self.clock.receive(top) if top else self.clock.now()).encode()
+
+
+class _Lookup(Mapping[str, RecordState]):
+    """``Batch.state`` as a read-only mapping, for checks written against plain dicts."""
+
+    def __init__(self, batch: Batch) -> None:
+        self._batch = batch
+
+    def __getitem__(self, rid: str) -> RecordState:
+        state = self._batch.state(rid)
+        if state is None:
+            raise KeyError(rid)
+        return state
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({*self._batch.states, *self._batch.fresh})
+
+    def __len__(self) -> int:
+        return len({*self._batch.states, *self._batch.fresh})
 
 
 def write_batch(batch: Batch) -> None:

@@ -2,8 +2,9 @@
 
 Accounts: ``admin``, ``koordynator`` (coordinator), and per community ``<code>.kerivnyk``
 (supervisor) and ``<code>.fakhivets1``/``<code>.fakhivets2`` (social workers). Sample data
-(families, members, visits, notes, one review) goes through ``push`` exactly as a device's
-mutations would, so the feed, history and audit are real.
+(families, members, visits, notes, one review, and a foster family with one child placed in
+it) goes through ``push`` exactly as a device's mutations would, so the feed, history and
+audit are real. The placements' starts differ by community, so some near their legal limit.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from shared_models.changes import edit_state
 from shared_models.clock import HybridClock
 from shared_models.communities import COMMUNITIES, CommunityCode
 from shared_models.enums import PersonRole, RecordKind, ReviewDecision, RiskLevel, Role, Sex
+from shared_models.foster_care import add_months, stay_limit
 from shared_models.protocol import Mutation, PushRequest, WireWrite
-from shared_models.records import Family, Note, Person, Record, Review, Visit
+from shared_models.records import Family, Note, Person, Placement, Record, Review, Visit
 from sync_server import accounts
 from sync_server.db import write_tx
 from sync_server.permissions import Principal
@@ -137,6 +139,25 @@ def _family_records(code: CommunityCode, worker: str, rng: random.Random, today:
     return records
 
 
+def _foster_records(code: CommunityCode, index: int, child: Person, today: date
+                    ) -> list[Record]:
+    """A foster family, its carer, and ``child`` placed with it (start varies by ``index``)."""
+    foster = Family(community=code, family_name="Мельничук", settlement=COMMUNITIES[code].centre_uk,
+                    foster_family=True, assigned_worker=f"{code.value}.fakhivets1")
+    carer = Person(community=code, family_id=foster.id, last_name="Мельничук",
+                   first_name="Галина", role=PersonRole.FOSTER_CARER, sex=Sex.FEMALE)
+    days_ago = (80, 100, 20)[index % 3]          # near the 3-month limit, extended, fresh
+    start = today - timedelta(days=days_ago)
+    extended = days_ago > 90
+    placement = Placement(
+        community=code, child_id=child.id, foster_family_id=foster.id,
+        birth_family_id=child.family_id, start_date=start, planned_end=stay_limit(start),
+        extension_decision_date=start + timedelta(days=80) if extended else None,
+        extended_end=add_months(start, 5) if extended else None,
+        order_reference=f"Наказ служби у справах дітей № {10 + index}")
+    return [foster, carer, placement]
+
+
 def seed_demo(engine: Engine, *, settings: Settings, password: str | None = None,
               families_per_community: int = 4, rng_seed: int = 2026) -> list[DemoAccount]:
     """Create the demo accounts and data; refuses (``AccountError``) if any user exists."""
@@ -153,7 +174,7 @@ def seed_demo(engine: Engine, *, settings: Settings, password: str | None = None
     clock = HybridClock("seed-demo")
     server_clock = HybridClock(settings.server_node, max_drift_ms=settings.max_clock_drift_ms)
     today = datetime.now(UTC).date()
-    for code in CommunityCode:
+    for index, code in enumerate(CommunityCode):
         for k in range(families_per_community):
             worker = f"{code.value}.fakhivets{1 + k % 2}"
             principal = Principal(ids[worker], worker, Role.SOCIAL_WORKER, frozenset({code}),
@@ -175,4 +196,12 @@ def seed_demo(engine: Engine, *, settings: Settings, password: str | None = None
                      max_drift_ms=settings.max_clock_drift_ms,
                      request=PushRequest(device_clock=clock.now().encode(),
                                          mutations=[_mutation(review, clock, supervisor)]))
+                child = next(r for r in records
+                             if isinstance(r, Person) and r.role is PersonRole.CHILD)
+                foster = _foster_records(code, index, child, today)
+                push(engine, principal=principal, clock=server_clock,
+                     max_drift_ms=settings.max_clock_drift_ms,
+                     request=PushRequest(device_clock=clock.now().encode(),
+                                         mutations=[_mutation(r, clock, worker)
+                                                    for r in foster]))
     return made

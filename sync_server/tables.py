@@ -22,7 +22,7 @@ import enum
 import types
 import typing
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -36,7 +36,33 @@ from shared_models.records import KINDS, Record
 JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
 #: 64-bit ids that still autoincrement on SQLite (which only does so for INTEGER).
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-TZ = sa.DateTime(timezone=True)
+
+
+class UtcDateTime(sa.types.TypeDecorator[datetime]):
+    """An aware timestamp stored as UTC on every backend.
+
+    PostgreSQL's ``timestamptz`` converts by itself; SQLite would keep the wall-clock digits
+    of whatever offset a value came with (a visit at 00:05 Kyiv time read back as 00:05 UTC),
+    which shifted exports and period filters by two or three hours.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect
+                           ) -> datetime | None:
+        if value is not None and value.tzinfo is not None:
+            return value.astimezone(UTC)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect
+                             ) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+TZ = UtcDateTime()
 metadata = SQLModel.metadata
 
 

@@ -13,11 +13,12 @@ id — converted once), then:
 * SQLite: the driver's ``executemany`` of plain tuples, a C loop (in-process, there is no
   round trip to save, and it beat unpacking a JSON document with ``json_each``).
 
-Values are stored exactly as SQLAlchemy would store them, so rows written here and rows
-written through SQLAlchemy read back alike: on SQLite a UUID as its 32-digit hex, a timestamp
-as ``YYYY-MM-DD HH:MM:SS.ffffff``, booleans as 0/1 and JSON columns as JSON text (``None`` as
-``null``); on PostgreSQL the native types, JSON columns as ``jsonb`` (``None`` as JSON
-``null``, as SQLAlchemy's ``JSON`` type does).
+Values are stored as SQLAlchemy stores them, so rows written here and rows written through
+SQLAlchemy read back alike (``tests/server/test_upsert.py``): type decorators' own bind step
+first (``tables.UtcDateTime``: aware times as UTC); then on SQLite a UUID as its 32-digit hex,
+a timestamp as ``YYYY-MM-DD HH:MM:SS.ffffff``, booleans as 0/1 and JSON columns as compact
+JSON text (``None`` as ``null``); on PostgreSQL the native types, JSON columns as ``jsonb``
+(``None`` as JSON ``null``, as SQLAlchemy's ``JSON`` type does).
 """
 
 from __future__ import annotations
@@ -84,18 +85,33 @@ def _json_text(value: Any) -> str:
     return _JSON_TEXT(value)
 
 
-def _converter(col: sa.Column[Any], dialect: str, as_text: bool) -> Converter:
-    kind = col.type
+#: Converters by column type: (SQLite, PostgreSQL). Other types are taken as they are.
+_BY_TYPE: tuple[tuple[type[Any], Converter, Converter], ...] = (
+    (sa.Uuid, _uuid_hex, _uuid_text),
+    (sa.DateTime, _sqlite_datetime, _iso),
+    (sa.Date, _iso, _iso),
+)
+
+
+def _converter(kind: sa.types.TypeEngine[Any], dialect: sa.engine.Dialect,
+               as_text: bool) -> Converter:
+    if isinstance(kind, sa.types.TypeDecorator):
+        # Its own bind step first (e.g. ``tables.UtcDateTime``: aware times to UTC), then
+        # what its underlying type stores.
+        inner = _converter(kind.impl_instance, dialect, as_text)
+        if type(kind).process_bind_param is sa.types.TypeDecorator.process_bind_param:
+            return inner  # no bind step of its own (e.g. SQLModel's AutoString)
+        bind = kind.process_bind_param
+        return (lambda v: bind(v, dialect)) if inner is None else \
+            (lambda v: inner(bind(v, dialect)))
+    sqlite = dialect.name == "sqlite"
     if isinstance(kind, sa.JSON):
-        if as_text:
-            return None  # already JSON text: SQLite stores it, PostgreSQL casts it
-        return _json_text if dialect == "sqlite" else None  # PostgreSQL: nested as it is
-    if isinstance(kind, sa.Uuid):
-        return _uuid_hex if dialect == "sqlite" else _uuid_text
-    if isinstance(kind, sa.DateTime):
-        return _sqlite_datetime if dialect == "sqlite" else _iso
-    if isinstance(kind, sa.Date):
-        return _iso
+        # As text already: SQLite stores it, PostgreSQL casts it. Otherwise SQLite gets JSON
+        # text and PostgreSQL the value nested in the document.
+        return _json_text if sqlite and not as_text else None
+    for base, on_sqlite, on_postgres in _BY_TYPE:
+        if isinstance(kind, base):
+            return on_sqlite if sqlite else on_postgres
     return None
 
 
@@ -123,7 +139,7 @@ def _plan(table: sa.Table, names: tuple[str, ...], key: str | None, dialect: sa.
     if key is not None:
         updates = ", ".join(f'"{n}" = excluded."{n}"' for n in names if n != key)
         sql += f' ON CONFLICT ("{key}") DO UPDATE SET {updates}'
-    return sql, tuple(_converter(c, dialect.name, c.name in as_text) for c in cols)
+    return sql, tuple(_converter(c.type, dialect, c.name in as_text) for c in cols)
 
 
 def _convert(values: list[Any], f: Converter) -> list[Any]:
@@ -151,11 +167,12 @@ class StoredForm(NamedTuple):
     timestamp: Callable[[Any], Any]
 
 
-def stored_form(conn: Connection) -> StoredForm:
-    """The converters ``bulk_insert`` would apply on ``conn``'s database."""
-    if conn.dialect.name == "postgresql":
-        return StoredForm(_uuid_text, _iso)
-    return StoredForm(_uuid_hex, _sqlite_datetime)
+def stored_form(conn: Connection, timestamp: sa.types.TypeEngine[Any]) -> StoredForm:
+    """The converters ``bulk_insert`` would apply on ``conn``'s database to UUIDs and to
+    ``timestamp`` columns (the type the tables use for them)."""
+    stamp = _converter(timestamp, conn.dialect, False)
+    assert stamp is not None  # noqa: S101  (a timestamp type always converts)
+    return StoredForm(_uuid_hex if conn.dialect.name == "sqlite" else _uuid_text, stamp)
 
 
 def _write(conn: Connection, table: sa.Table, rows: Sequence[Any], *,

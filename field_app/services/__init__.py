@@ -8,7 +8,13 @@
 * ``forms`` — form models with their validation (first start, unlock, settings);
 * ``device`` — the ``Device`` interface (store + sign-in) the screens use, and its errors;
 * ``store_device`` — ``StoreDevice``, that interface over ``field_app.store``;
-* ``app`` — ``AppServices``, the bundle a Flet session is built from.
+* ``app`` — ``AppServices``, the bundle a Flet session is built from;
+* ``families`` — the families list (search, filters, paging);
+* ``family_card`` — the family card assembled from the store (members, timeline, conflicts);
+* ``family_forms`` — the family and member forms, saved against what they loaded;
+* ``drafts`` — open forms of a session by route, so rebuilt screens keep typed text;
+* ``reviews`` — supervisor review: the queue, each record's review status, decisions, and the
+  worker's returned records.
 
 Everything here that blocks (files, key derivation, queries) is called by the views through
 ``asyncio.to_thread``.

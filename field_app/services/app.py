@@ -12,6 +12,7 @@ from field_app.services.device import Device
 from field_app.services.settings import SettingsFile
 from field_app.services.state import SyncStatus
 from field_app.services.store_device import StoreDevice, sync_client_sign_in
+from field_app.services.supervision import ServerSupervision, Supervision
 from field_app.sync.policy import AutoSyncPolicy, Trigger
 
 
@@ -23,6 +24,8 @@ class AppServices:
     device: Device
     settings: SettingsFile
     sync: SyncStatus = field(default_factory=SyncStatus)
+    #: The supervisors' server calls (device activity, exports); ``None``: not available.
+    supervision: Supervision | None = None
     #: Sync on its own: right after the store opens, then every ``sync_interval_s`` while
     #: the app is open and unlocked (``field_app.sync.AutoSyncPolicy``). Off in most UI tests.
     sync_on_open: bool = True
@@ -42,8 +45,10 @@ __all__ = ["AppServices", "AutoSyncPolicy", "Trigger", "default_services"]
 def default_services(data_dir: Path) -> AppServices:
     """The services of this build over ``data_dir``: the encrypted store, signed in through
     the sync client; the sync client's auto-sync is not wired to ``SyncStatus`` yet."""
+    device = StoreDevice(data_dir, sign_in=sync_client_sign_in)
     return AppServices(
         data_dir=data_dir,
-        device=StoreDevice(data_dir, sign_in=sync_client_sign_in),
+        device=device,
         settings=SettingsFile(data_dir),
+        supervision=ServerSupervision(device),
     )

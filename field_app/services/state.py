@@ -39,14 +39,18 @@ class SessionState(Observable):
         super().__init__()
         self.phase = phase
         self.username: str | None = None
+        #: The signed-in account's role (``shared_models.enums.Role`` value); None if unknown.
+        self.role: str | None = None
         self.language = language
         self.lock_timeout_minutes = lock_timeout_minutes
         self.last_activity = time.monotonic()
 
-    def unlocked(self, username: str | None, now: float | None = None) -> None:
+    def unlocked(self, username: str | None, now: float | None = None,
+                 role: str | None = None) -> None:
         """The store opened (after first start or unlock)."""
         self.phase = Phase.UNLOCKED
         self.username = username
+        self.role = role
         self.touch(now)
         self._changed()
 
@@ -60,6 +64,7 @@ class SessionState(Observable):
         """The local data is gone: the device must be set up again."""
         self.phase = Phase.SETUP
         self.username = None
+        self.role = None
         self._changed()
 
     def set_language(self, lang: str) -> None:

@@ -4,11 +4,13 @@ Modules: ``errors`` (what can go wrong, in uk/en), ``pin_policy``, ``crypto`` (A
 sealing), ``vault`` (Argon2id key wrapping, lockout policy), ``unlock`` (attempts against the
 vault row), ``schema`` (tables, PRAGMAs), ``codec`` (sealed JSON forms, ``PendingChange``),
 ``files`` (shredding), ``views`` (sealed values to models), ``core`` (shared state and
-sealed-row helpers), ``sync`` (sync-client hooks), ``store`` (``LocalStore``).
+sealed-row helpers), ``clocks`` (when records last changed), ``editing`` (saving a form
+against what it loaded), ``sync`` (sync-client hooks), ``store`` (``LocalStore``).
 See docs/device-security.md.
 """
 
 from field_app.store.codec import PendingChange
+from field_app.store.editing import Snapshot
 from field_app.store.errors import (
     CorruptRecord,
     Locked,
@@ -38,6 +40,7 @@ __all__ = [
     "PinPolicyError",
     "PurgeResult",
     "RecordRefused",
+    "Snapshot",
     "StoreError",
     "StoreExists",
     "StoreNotFound",

@@ -35,11 +35,13 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import bindparam, insert, literal_column, select
 
 from field_app.store import unlock as vault_db
+from field_app.store.clocks import RecordClocks
 from field_app.store.codec import (
     writes_to_json,
 )
 from field_app.store.core import INS_ROW, META, UPD_ROW, USER_SLOT, O, R, now_ms
 from field_app.store.crypto import Cipher, new_data_key
+from field_app.store.editing import Snapshot, writes_since
 from field_app.store.errors import (
     CorruptRecord,
     RecordRefused,
@@ -89,15 +91,16 @@ class _Unchanged(Exception):  # control flow only: never leaves this module
     """A save found nothing to write."""
 
 
-class LocalStore(SyncHooks):
+class LocalStore(SyncHooks, RecordClocks):
     """The encrypted store. Build it with ``create`` or ``open``; thread-safe.
 
     Lifecycle: ``create(path, pin)``, ``open(path, pin)``, ``unlock(pin)``, ``lock()``,
     ``close()``, ``change_pin(old, new)``, ``upgrade_kdf(pin, kdf)``, ``wipe()``,
     ``destroy(path)``.
-    Records: ``save(model)``, ``get(cls, id)``, ``all(cls, **filters)``, ``search(cls, text)``,
-    ``preload(*classes)``, ``delete(cls, id)``, ``resolve_conflict(conflict, value)``,
-    ``corrupt_records()``.
+    Records: ``save(model, since=None)``, ``snapshot(cls, id)``, ``get(cls, id)``,
+    ``all(cls, **filters)``, ``search(cls, text)``, ``preload(*classes)``, ``delete(cls, id)``,
+    ``resolve_conflict(conflict, value)``, ``corrupt_records()``, ``last_changed(ids)``
+    (``clocks``).
     Sync hooks (``sync.SyncHooks``): ``pending_changes()``, ``acknowledge(ids)``,
     ``discard(ids)``, ``apply_pull(changes, cursors)``, ``cursors()``,
     ``purge_communities(codes)``, ``unsynced_ids()``, ``clock``, ``receive_clock()``,
@@ -275,21 +278,51 @@ class LocalStore(SyncHooks):
 
     # ------------------------------------------------------------------ records
 
-    def save(self, model: Record) -> uuid.UUID | None:
-        """Store an edit and its outbox entry atomically; ``None`` when nothing changed."""
+    def save(self, model: Record, *, since: Snapshot[Any] | None = None) -> uuid.UUID | None:
+        """Store an edit and its outbox entry atomically; ``None`` when nothing changed.
+
+        Without ``since`` every field that differs from the stored record is written. With
+        the ``snapshot`` an edit form loaded, only the fields changed since then are, each
+        superseding the value that was on screen (``editing``): a colleague's concurrent
+        change becomes a conflict, not a silent overwrite.
+        """
         rid, kind, community = str(model.id), model.KIND.value, model.community.value
 
         def writes(previous: RecordState | None, stamp: str) -> dict[str, FieldWrite]:
+            if since is not None:
+                return writes_since(model, since, previous, clock=stamp, author=self._user)
             return edit_writes(model, previous, clock=stamp, author=self._user)
 
+        seen = tuple(since.clocks.values()) if since is not None else ()
         try:
-            mutation_id = self._edit(rid, kind, community, writes)
+            mutation_id = self._edit(rid, kind, community, writes, seen=seen)
         except _Unchanged:
             return None
         cached = self._models.get(kind)
         if cached is not None:
-            cached[rid] = copy_model(model)
+            if since is None:
+                cached[rid] = copy_model(model)
+            else:
+                self._models.pop(kind, None)  # the stored view mixes others' fields in
         return mutation_id
+
+    def snapshot(self, cls: type[M], record_id: uuid.UUID | str) -> Snapshot[M] | None:
+        """The record and the clock of each field, read together, for an edit form.
+
+        ``None`` when there is no such record of that kind or it is deleted;
+        ``CorruptRecord`` if it was altered.
+        """
+        rid = str(record_id)
+        with self._mutex:
+            cipher = self._need_cipher()
+            with self._reader.connect() as conn:
+                row, _base, state = self._local_state(cipher, conn, rid)
+        if row is None or state is None or row.kind != cls.KIND.value:
+            return None
+        model = self._model(cls, rid, row.community, state.values())
+        if model.deleted:
+            return None
+        return Snapshot(model, state.clocks())
 
     def resolve_conflict(self, conflict: Conflict, value: Any) -> uuid.UUID:
         """Write the value a person chose for a conflicted field, superseding both sides.

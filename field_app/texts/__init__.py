@@ -10,4 +10,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-TABLES: tuple[ModuleType, ...] = ()
+from field_app.texts import dashboard, exports, family, placements, review
+
+TABLES: tuple[ModuleType, ...] = (family, review, dashboard, placements, exports)

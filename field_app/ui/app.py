@@ -21,6 +21,8 @@ import flet as ft
 from field_app.i18n import LANGUAGES, LOCALES, Translator
 from field_app.services.app import AppServices, Trigger
 from field_app.services.device import DeviceWiped, SyncFailed
+from field_app.services.drafts import Drafts
+from field_app.services.family_card import warm_up
 from field_app.services.forms import FirstStartForm, UnlockForm
 from field_app.services.settings import AppSettings
 from field_app.services.state import Phase, SessionState, SyncStatus
@@ -47,6 +49,10 @@ class App:
         self.settings = AppSettings()
         self.setup_form = FirstStartForm()
         self.unlock_form = UnlockForm()
+        #: Open record forms by route: rebuilt screens show what was typed (``Drafts``).
+        self.drafts = Drafts()
+        #: Where the worker was when the app locked; unlocking returns there.
+        self.resume_path: str | None = None
         self.route = routes.parse(page.route or "/")
         self.indicators: list[SyncIndicator] = []
         self._unsubscribe: list[Callable[[], None]] = []
@@ -155,8 +161,10 @@ class App:
             indicator.refresh()
         finished = self._was_syncing and not self.services.sync.syncing
         self._was_syncing = self.services.sync.syncing
-        # The sync screen follows every step; the families list reloads what a sync brought.
-        if self.route.name == "sync" or (finished and self.route.name == "families"):
+        # The sync screen follows every step; lists and the card reload what a sync brought
+        # (not a review detail or a form: what is being typed would be lost).
+        if self.route.name == "sync" or (
+                finished and self.route.name in ("families", "family", "review")):
             self.render()
 
     def _on_resize(self, _e: object) -> None:
@@ -199,11 +207,25 @@ class App:
     # ---- lock ----------------------------------------------------------------------------
     async def opened(self, username: str) -> None:
         """The store was created or unlocked: show the families, the pending count, sync."""
-        self.session.unlocked(username)
+        try:
+            account = await self.blocking(self.services.device.account)
+        except Exception:
+            log.exception("reading the signed-in account failed")
+            account = None
+        self.session.unlocked(username, role=account.role if account else None)
         await self.refresh_pending()
-        await self.go(routes.HOME)
+        resume, self.resume_path = self.resume_path, None
+        await self.go(resume or routes.HOME)
+        self.spawn(self._warm_up())
         if self.services.sync_on_open:
             self.spawn(self.sync_now(Trigger.START))
+
+    async def _warm_up(self) -> None:
+        """Decrypt what the family card reads, off the loop, so the first card opens fast."""
+        try:
+            await self.blocking(warm_up, await self.blocking(self.services.device.records))
+        except Exception:  # locked again meanwhile, or a test double without a store
+            log.debug("warm-up skipped", exc_info=True)
 
     async def sync_now(self, trigger: Trigger = Trigger.MANUAL) -> None:
         """Run one sync off the loop, reporting progress and the outcome in ``SyncStatus``.
@@ -234,6 +256,8 @@ class App:
         except DeviceWiped as exc:
             status.failed(problem_text(self, exc.problem))
             self.session.wiped()
+            self.drafts.clear()
+            self.resume_path = None
             self.setup_form.message = exc.problem
             await self.go("/setup")
         except SyncFailed as exc:
@@ -261,6 +285,8 @@ class App:
             return
         await self.blocking(self.services.device.lock)
         self.session.locked()
+        if self.route.name not in ("setup", "unlock"):
+            self.resume_path = self.route.path
         self.unlock_form = UnlockForm()
         await self.go("/unlock")
 

@@ -7,13 +7,24 @@ Plain Python (no Flet) so the table is tested on its own. Paths::
     /families                           families (place 0)
     /families/new                       add a family
     /families/{family_id}               family card
+    /families/{family_id}/edit          edit the family
+    /families/{family_id}/members/new   add a member
+    /families/{family_id}/members/{person_id}   edit or remove a member
     /families/{family_id}/visits/new    visit form
+    /families/{family_id}/visits/{visit_id}     a recorded visit
     /families/{family_id}/notes/new     note
+    /families/{family_id}/placements/new            foster-care placement (new)
+    /families/{family_id}/placements/{placement_id} foster-care placement
     /visits                             due visits (place 1)
     /sync                               sync status (place 2)
     /more                               more (place 3)
     /more/settings                      settings
-    /more/review                        visits and notes returned by the supervisor
+    /more/review                        review queue (supervisors, coordinators) or the
+                                        worker's visits and notes returned for changes
+    /more/review/{kind}/{target_id}     one visit or note: read-only, decisions, actions
+    /more/dashboard                     supervisors' overview of their communities
+    /more/exports                       visits and services as XLSX / CSV
+    /more/placements                    every foster-care placement, most urgent first
 """
 
 from __future__ import annotations
@@ -46,13 +57,24 @@ TABLE: dict[str, tuple[str, Place | None, str | None]] = {
     "families": ("/families", Place.FAMILIES, None),
     "family_new": ("/families/new", Place.FAMILIES, "families"),
     "family": ("/families/{family_id}", Place.FAMILIES, "families"),
+    "family_edit": ("/families/{family_id}/edit", Place.FAMILIES, "family"),
+    "member_new": ("/families/{family_id}/members/new", Place.FAMILIES, "family"),
+    "member": ("/families/{family_id}/members/{person_id}", Place.FAMILIES, "family"),
     "visit_new": ("/families/{family_id}/visits/new", Place.FAMILIES, "family"),
+    "visit": ("/families/{family_id}/visits/{visit_id}", Place.FAMILIES, "family"),
     "note_new": ("/families/{family_id}/notes/new", Place.FAMILIES, "family"),
+    # "new" before the id pattern, which would match it too.
+    "placement_new": ("/families/{family_id}/placements/new", Place.FAMILIES, "family"),
+    "placement": ("/families/{family_id}/placements/{placement_id}", Place.FAMILIES, "family"),
     "visits": ("/visits", Place.VISITS, None),
     "sync": ("/sync", Place.SYNC, None),
     "more": ("/more", Place.MORE, None),
     "settings": ("/more/settings", Place.MORE, "more"),
     "review": ("/more/review", Place.MORE, "more"),
+    "review_item": ("/more/review/{kind}/{target_id}", Place.MORE, "review"),
+    "dashboard": ("/more/dashboard", Place.MORE, "more"),
+    "exports": ("/more/exports", Place.MORE, "more"),
+    "placements": ("/more/placements", Place.MORE, "more"),
 }
 
 _COMPILED = [

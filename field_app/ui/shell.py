@@ -16,7 +16,20 @@ import flet as ft
 
 from field_app.ui import routes, theme
 from field_app.ui.screen import Screen
-from field_app.ui.views import places, settings, setup, unlock
+from field_app.ui.views import (
+    card,
+    dashboard,
+    exports,
+    family_form,
+    member_form,
+    placement_form,
+    placements,
+    places,
+    review,
+    settings,
+    setup,
+    unlock,
+)
 
 if TYPE_CHECKING:
     from field_app.ui.app import App
@@ -31,6 +44,9 @@ PLACE_LABELS = {routes.Place.FAMILIES: "nav.families", routes.Place.VISITS: "nav
                 routes.Place.SYNC: "nav.sync", routes.Place.MORE: "nav.more"}
 
 
+#: Routes outside the families place that show list and detail as two panes when wide.
+TWO_PANES = frozenset({"review", "review_item"})
+
 ScreenBuilder = Callable[["App", routes.Route], Screen]
 
 
@@ -39,22 +55,32 @@ def _builders() -> dict[str, ScreenBuilder]:
         "setup": setup.build,
         "unlock": unlock.build,
         "families": places.families,
-        "family": places.family,
-        "family_new": places.placeholder("family.title"),
+        "family": card.build,
+        "family_new": family_form.build_new,
+        "family_edit": family_form.build_edit,
+        "member_new": member_form.build_new,
+        "member": member_form.build_edit,
         "visit_new": places.placeholder("visit.title"),
+        "visit": places.placeholder("visit.title"),
         "note_new": places.placeholder("note.title"),
         "visits": places.visits,
         "sync": places.sync,
         "more": places.more,
         "settings": settings.build,
-        "review": places.placeholder("review.title"),
+        "review": review.queue,
+        "review_item": review.item,
+        "dashboard": dashboard.build,
+        "exports": exports.build,
+        "placements": placements.build_list,
+        "placement_new": placement_form.build,
+        "placement": placement_form.build,
         "not_found": places.not_found,
     }
 
 
 def build_views(app: App, route: routes.Route) -> list[ft.View]:
     """The view stack for ``route``: the route's ancestors on phones, then the route."""
-    if app.wide and route.place is routes.Place.FAMILIES:
+    if app.wide and (route.place is routes.Place.FAMILIES or route.name in TWO_PANES):
         chain = [route]            # two panes show list and detail side by side
     else:
         chain = []

@@ -1,4 +1,9 @@
-"""``/api/v1/exports``: CSV of a community's visits or services for a period (audited)."""
+"""``/api/v1/exports``: a community's visits and services for a period, CSV or XLSX (audited).
+
+``community`` may be repeated (a coordinator exporting several communities in one file);
+every one must be readable by the caller. Supervisors export their own communities,
+coordinators and admins any; social workers cannot export.
+"""
 
 from __future__ import annotations
 
@@ -9,49 +14,64 @@ from fastapi import APIRouter, Query, Response
 
 from shared_models.communities import CommunityCode
 from shared_models.protocol import ErrorCode
-from sync_server import export
-from sync_server.audit import AuditEvent, write_events
+from shared_models.supervision import ExportFormat, ExportTable
 from sync_server.db import write_tx
 from sync_server.deps import CurrentDevice, EngineDep
 from sync_server.errors import ApiError, ForbiddenError
+from sync_server.export_run import ExportFile, period_problem, run_export
+from sync_server.export_xlsx import XLSX_MEDIA_TYPE
 from sync_server.permissions import EXPORT_ROLES
 
 router = APIRouter(prefix="/exports", tags=["exports"])
-MAX_DAYS = 3 * 366
 CSV_RESPONSE = {200: {"content": {"text/csv": {"schema": {"type": "string"}}},
                       "description": "CSV, UTF-8 with BOM"}}
+XLSX_RESPONSE = {200: {"content": {XLSX_MEDIA_TYPE: {"schema": {"type": "string",
+                                                                "format": "binary"}}},
+                       "description": "XLSX workbook: visits, services, parameters"}}
+Communities = Annotated[list[CommunityCode], Query(min_length=1, max_length=11)]
+Day = Annotated[date, Query()]
 
 
-def _export(*, kind: str, principal: CurrentDevice, engine: EngineDep, community: CommunityCode,
-            start: date, end: date) -> Response:
-    if principal.role not in EXPORT_ROLES or not principal.may_read(community):
+def _export(*, principal: CurrentDevice, engine: EngineDep, codes: list[CommunityCode],
+            start: date, end: date, fmt: ExportFormat, table: ExportTable | None) -> Response:
+    if principal.role not in EXPORT_ROLES or not all(principal.may_read(c) for c in codes):
         raise ForbiddenError("Експорт доступний керівникам своїх громад і координаторам "
-                        "(export: supervisors of the community, coordinators, admins)")
-    if end < start or (end - start).days > MAX_DAYS:
-        raise ApiError(422, ErrorCode.VALIDATION,
-                       "end: період має бути від 1 дня до 3 років (period must be 1 day-3 years)")
-    make = export.visits_csv if kind == "visits" else export.services_csv
+                             "(export: supervisors of the community, coordinators, admins)")
+    problem = period_problem(start, end)
+    if problem:
+        raise ApiError(422, ErrorCode.VALIDATION, problem)
+    tables = [table] if table is not None else list(ExportTable)
     with write_tx(engine) as conn:
-        text, count = make(conn, code=community, start=start, end=end)
-        write_events(conn, [AuditEvent(
-            "export", "ok", actor=principal.username, device_id=principal.device_id,
-            community=community.value, detail=f"{kind} {start}..{end} rows={count}")])
-    filename = f"{kind}-{community.value}-{start}-{end}.csv"
-    return Response(text, media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+        [file] = run_export(conn, codes=codes, start=start, end=end, fmt=fmt, tables=tables,
+                            actor=principal.username, device_id=principal.device_id)
+    return _response(file)
+
+
+def _response(file: ExportFile) -> Response:
+    return Response(file.content, media_type=file.media_type, headers={
+        "Content-Disposition": f'attachment; filename="{file.filename}"',
+        "X-Poruch-Rows": str(file.rows)})
 
 
 @router.get("/visits", response_class=Response, responses=CSV_RESPONSE)  # type: ignore[arg-type]
-def visits(*, principal: CurrentDevice, engine: EngineDep, community: CommunityCode,
-           start: Annotated[date, Query()], end: Annotated[date, Query()]) -> Response:
-    """Visits of a community in a period (inclusive), one row each."""
-    return _export(kind="visits", principal=principal, engine=engine, community=community,
-                   start=start, end=end)
+def visits(*, principal: CurrentDevice, engine: EngineDep, community: Communities,
+           start: Day, end: Day) -> Response:
+    """Visits of the communities in a period (inclusive, Kyiv days), one CSV row each."""
+    return _export(principal=principal, engine=engine, codes=community, start=start, end=end,
+                   fmt=ExportFormat.CSV, table=ExportTable.VISITS)
 
 
 @router.get("/services", response_class=Response, responses=CSV_RESPONSE)  # type: ignore[arg-type]
-def services(*, principal: CurrentDevice, engine: EngineDep, community: CommunityCode,
-             start: Annotated[date, Query()], end: Annotated[date, Query()]) -> Response:
-    """Number of visits per service of a community in a period (inclusive)."""
-    return _export(kind="services", principal=principal, engine=engine, community=community,
-                   start=start, end=end)
+def services(*, principal: CurrentDevice, engine: EngineDep, community: Communities,
+             start: Day, end: Day) -> Response:
+    """Visits and families per service and community in a period (CSV, with ЄІССС codes)."""
+    return _export(principal=principal, engine=engine, codes=community, start=start, end=end,
+                   fmt=ExportFormat.CSV, table=ExportTable.SERVICES)
+
+
+@router.get("/workbook", response_class=Response, responses=XLSX_RESPONSE)  # type: ignore[arg-type]
+def workbook(*, principal: CurrentDevice, engine: EngineDep, community: Communities,
+             start: Day, end: Day) -> Response:
+    """Both tables of the period as one XLSX workbook (sheets «Візити», «Послуги»)."""
+    return _export(principal=principal, engine=engine, codes=community, start=start, end=end,
+                   fmt=ExportFormat.XLSX, table=None)

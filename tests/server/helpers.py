@@ -126,3 +126,27 @@ def review_fields(target_id: str, reviewer: str, decision: str = "approved") -> 
     return {"target_kind": "visit", "target_id": target_id, "decision": decision,
             "comment": "" if decision == "approved" else "Уточніть план",
             "reviewer": reviewer, "reviewed_at": at}
+
+
+def person_fields(family_id: str, last_name: str = "Коваленко", first_name: str = "Марія",
+                  **extra: Any) -> dict[str, Any]:
+    """Fields of a valid new child of ``family_id``."""
+    return {"family_id": family_id, "last_name": last_name, "first_name": first_name,
+            "birth_date": "2018-04-02", "role": "child", **extra}
+
+
+def placement_fields(child_id: str, foster_family_id: str, **extra: Any) -> dict[str, Any]:
+    """Fields of a valid placement that started ten days ago, planned for two months."""
+    start = datetime.now(UTC).date() - timedelta(days=10)
+    return {"child_id": child_id, "foster_family_id": foster_family_id,
+            "start_date": start.isoformat(),
+            "planned_end": (start + timedelta(days=60)).isoformat(), **extra}
+
+
+def foster_setup(community: CommunityCode, clock: str) -> tuple[list[dict[str, Any]], str, str,
+                                                                str]:
+    """Mutations creating a birth family with a child and a foster family; and their ids."""
+    birth = mutation("family", community, family_fields("Коваленко"), clock)
+    foster = mutation("family", community, family_fields("Петренко", foster_family=True), clock)
+    child = mutation("person", community, person_fields(birth["record_id"]), clock)
+    return [birth, foster, child], birth["record_id"], foster["record_id"], child["record_id"]

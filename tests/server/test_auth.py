@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, select, text
 
@@ -96,6 +97,33 @@ def test_revoked_device_is_told_to_wipe(client: AppClient, engine: Engine,
         assert r.status_code == 401 and r.json()["code"] == "device_revoked"
     other = login(client, "olena")  # a new login gets a new, working device
     assert client.get("/api/v1/me", headers=other).status_code == 200
+
+
+def test_a_token_unused_for_too_long_expires_without_wiping(
+        client: AppClient, engine: Engine, settings: Settings) -> None:
+    make_user(engine, settings, "olena", Role.SOCIAL_WORKER, [ZH])
+    headers = login(client, "olena")
+    device_id = client.get("/api/v1/me", headers=headers).json()["device_id"]
+    devices = DeviceRow.__table__  # type: ignore[attr-defined]
+
+    def last_seen(days_ago: float) -> None:
+        with write_tx(engine) as conn:
+            conn.execute(devices.update().where(devices.c.id == uuid.UUID(device_id))
+                         .values(last_seen_at=datetime.now(UTC) - timedelta(days=days_ago)))
+
+    last_seen(settings.token_idle_days - 1)      # used within the limit: still good
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    last_seen(settings.token_idle_days + 1)      # a phone forgotten in a drawer
+    r = client.get("/api/v1/me", headers=headers)
+    # Not "revoked": the app asks the worker to sign in again and keeps unsent changes.
+    assert r.status_code == 401 and r.json()["code"] == "unauthenticated"
+    assert "увійдіть знову" in r.json()["message"]
+    assert client.get("/api/v1/me", headers=headers).status_code == 401  # it stays expired
+    with read_tx(engine) as conn:
+        refused = conn.execute(text(
+            "SELECT count(*) FROM audit_log WHERE outcome = 'refused'")).scalar_one()
+    assert refused >= 2
+    assert client.get("/api/v1/me", headers=login(client, "olena")).status_code == 200
 
 
 def test_logout_revokes_this_device_only(client: AppClient, engine: Engine,

@@ -24,9 +24,12 @@ from tests.server.helpers import (
     ZV,
     Device,
     family_fields,
+    foster_setup,
     login,
     make_user,
     mutation,
+    note_fields,
+    placement_fields,
     review_fields,
     visit_fields,
 )
@@ -38,18 +41,24 @@ HIDDEN = 0
 Call = Callable[[AppClient, dict[str, str], str], int]
 
 
-def _push(kind: str) -> Call:
+def _push(kind: str, target: str = "visit") -> Call:
     def call(client: AppClient, headers: dict[str, str], community: str) -> int:
         dev = Device(client, headers, "m")
         code = OWN if community == "own" else OTHER
         user = headers.get("X-User", "")
         if kind == "family":
             fields = family_fields()
-        else:  # a review needs a visit to review, made by the same user where they may
-            fam = mutation("family", code, family_fields(), dev.stamp())
-            visit = mutation("visit", code, visit_fields(fam["record_id"], user), dev.stamp())
-            dev.push([fam, visit])
-            fields = review_fields(visit["record_id"], user)
+        elif kind == "placement":  # a child and a foster family to place them with
+            setup, _birth, foster, child = foster_setup(code, dev.stamp())
+            dev.push(setup)
+            fields = placement_fields(child, foster)
+        else:  # a review needs a visit or note to review: a coordinator writes it
+            boss = Device(client, {**login(client, "coordinator"), "X-User": "coordinator"}, "c")
+            fam = mutation("family", code, family_fields(), boss.stamp())
+            make = visit_fields if target == "visit" else note_fields
+            record = mutation(target, code, make(fam["record_id"], "coordinator"), boss.stamp())
+            assert boss.push([fam, record]).status_code == 200
+            fields = {**review_fields(record["record_id"], user), "target_kind": target}
         r = dev.push([mutation(kind, code, fields, dev.stamp())])
         if r.status_code != 200:
             return r.status_code
@@ -64,6 +73,17 @@ def _pull(client: AppClient, headers: dict[str, str], community: str) -> int:
         return r.status_code
     wanted = "zhytomyrska" if community == "own" else "zviahelska"
     return 200 if wanted in r.json()["cursors"] else HIDDEN
+
+
+def _devices(client: AppClient, headers: dict[str, str], community: str) -> int:
+    r = client.get("/api/v1/devices/activity", headers=headers)
+    if r.status_code != 200:
+        return r.status_code
+    # Whose devices show: "victim" works in the own community, "outsider" in the other.
+    whose = "victim" if community == "own" else "outsider"
+    login(client, whose)
+    r = client.get("/api/v1/devices/activity", headers=headers)
+    return 200 if whose in {d["user"] for d in r.json()["devices"]} else HIDDEN
 
 
 def _export(kind: str) -> Call:
@@ -118,11 +138,15 @@ MATRIX: dict[tuple[str, str], tuple[Call, dict[str, tuple[int, int]]]] = {
     ("GET", "/api/v1/me"): (_get("/api/v1/me"), same(200)),
     ("POST", "/api/v1/sync/push"): (_push("family"), OWN_ONLY),
     ("POST", "/api/v1/sync/push#review"): (_push("review"), REVIEWS),
+    ("POST", "/api/v1/sync/push#review-of-note"): (_push("review", "note"), REVIEWS),
     ("GET", "/api/v1/sync/pull"): (_pull, PULL),
     ("GET", "/api/v1/admin/devices"): (_get("/api/v1/admin/devices"), ADMIN_ONLY),
     ("POST", "/api/v1/admin/devices/{device_id}/revoke"): (_revoke, ADMIN_ONLY),
     ("GET", "/api/v1/exports/visits"): (_export("visits"), EXPORTS),
     ("GET", "/api/v1/exports/services"): (_export("services"), EXPORTS),
+    ("GET", "/api/v1/exports/workbook"): (_export("workbook"), EXPORTS),
+    ("POST", "/api/v1/sync/push#placement"): (_push("placement"), OWN_ONLY),
+    ("GET", "/api/v1/devices/activity"): (_devices, {**EXPORTS, "supervisor": (200, HIDDEN)}),
     ("GET", "/health"): (_get("/health", proto=False), same(200, anonymous=200)),
     ("GET", "/openapi.json"): (_get("/openapi.json", proto=False), same(200, anonymous=200)),
     ("GET", "/docs"): (_get("/docs", proto=False), same(200, anonymous=200)),
@@ -154,6 +178,7 @@ def test_route_matrix(route: tuple[str, str], client: AppClient, engine: Engine,
                       settings: Settings) -> None:
     call, expected = MATRIX[route]
     make_user(engine, settings, "victim", Role.SOCIAL_WORKER, [OWN])
+    make_user(engine, settings, "outsider", Role.SOCIAL_WORKER, [OTHER])
     for role in ROLES[1:]:
         make_user(engine, settings, role, Role(role), [OWN])
     got: dict[str, tuple[int, int]] = {}

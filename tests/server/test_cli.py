@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -25,11 +26,11 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     return url
 
 
-def rows(url: str, sql: str) -> list[tuple[object, ...]]:
+def rows(url: str, sql: str, **params: object) -> list[tuple[object, ...]]:
     engine = make_engine(url)
     try:
         with engine.begin() as conn:
-            return [tuple(r) for r in conn.execute(text(sql)).all()]
+            return [tuple(r) for r in conn.execute(text(sql), params).all()]
     finally:
         engine.dispose()
 
@@ -58,16 +59,40 @@ def test_seed_demo_export_and_revoke(db: str, tmp_path: Path,
     assert "koordynator" in out and "zhytomyrska.kerivnyk" in out
     assert len(rows(db, "SELECT id FROM app_user")) == 2 + 11 * 3
     kinds = dict(rows(db, "SELECT kind, count(*) FROM record GROUP BY kind"))
-    assert kinds["family"] == 11 and kinds["review"] == 11 and kinds["visit"] >= 11
+    assert kinds["family"] == 22 and kinds["review"] == 11 and kinds["visit"] >= 11
+    assert kinds["placement"] == 11         # one foster family with a child placed, each
     assert main(["seed-demo"]) == 1  # refuses to seed twice...
     assert main(["seed-demo", "--if-empty"]) == 0  # ...unless told that is fine
     assert main(["export", "--community", "zhytomyrska", "--from", "2020-01-01",
-                 "--to", "2030-12-31", "--out", str(tmp_path / "x")]) == 0
-    visits = (tmp_path / "x" / "visits-zhytomyrska-2020-01-01-2030-12-31.csv").read_text()
-    assert visits.startswith("\ufeffГромада,КАТОТТГ") and "Житомирська громада" in visits
-    services = (tmp_path / "x" / "services-zhytomyrska-2020-01-01-2030-12-31.csv").read_text()
+                 "--to", "2030-12-31", "--out", str(tmp_path / "x")]) == 2   # over 3 years
+    # Seeded visits lie in the last few months; the period ends tomorrow (Kyiv is ahead).
+    start, end = (date.today() - timedelta(days=365)).isoformat(), (
+        date.today() + timedelta(days=1)).isoformat()
+    assert main(["export", "--community", "zhytomyrska", "--start", start,
+                 "--end", end, "--out", str(tmp_path / "x")]) == 0
+    stem = f"poruch-zhytomyrska-{start}-{end}"
+    visits = (tmp_path / "x" / f"{stem}-visits.csv").read_text(encoding="utf-8")
+    assert visits.startswith("\ufeffДата і час візиту,Громада")
+    services = (tmp_path / "x" / f"{stem}-services.csv").read_text(encoding="utf-8")
     assert "Кількість візитів" in services
-    assert rows(db, "SELECT count(*) FROM audit_log WHERE action = 'export'") == [(1,)]
+    seeded = rows(db, "SELECT count(*) FROM visit WHERE community = 'zhytomyrska' AND NOT deleted"
+                      " AND visited_at >= :start", start=start)[0][0]
+    assert visits.count("Житомирська громада") == seeded
+    assert main(["export", "--format", "xlsx", "--community", "all", "--start", start,
+                 "--end", end, "--out", str(tmp_path / "all.xlsx")]) == 0
+    from openpyxl import load_workbook
+
+    book = load_workbook(tmp_path / "all.xlsx")
+    assert len(list(book["Візити"].iter_rows())) - 1 == rows(
+        db, "SELECT count(*) FROM visit WHERE NOT deleted AND visited_at >= :s", s=start)[0][0]
+    assert main(["export", "--format", "csv", "--community", "malynska", "pulynska",
+                 "--start", start, "--end", end, "--out", str(tmp_path / "two.csv")]) == 0
+    assert (tmp_path / "two.csv").is_file() and (tmp_path / "two-services.csv").is_file()
+    audit = rows(db, "SELECT actor, community, detail FROM audit_log WHERE action = 'export' "
+                     "ORDER BY id")
+    assert len(audit) == 1 + 11 + 2 and all(str(a).startswith("cli:") for a, _, _ in audit)
+    assert audit[0][1:] == ("zhytomyrska", f"csv visits+services {start}..{end} "
+                                           f"visits={seeded}")
     rows(db, "SELECT 1")
     assert main(["revoke-device", "00000000-0000-4000-8000-000000000001"]) == 1
     assert main(["set-communities", "zhytomyrska.fakhivets1", "--community", "malynska"]) == 0

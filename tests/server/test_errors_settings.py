@@ -115,3 +115,16 @@ def test_pull_page_cap(engine: Engine, settings: Settings) -> None:
         dev.push([mutation("family", ZH, family_fields(), dev.stamp()) for _ in range(3)])
         body = c.get("/api/v1/sync/pull", headers=dev.headers, params={"limit": 500}).json()
         assert len(body["changes"]) == 2 and body["more"] is True
+
+
+def test_docs_pages_load_nothing_from_other_hosts(client: AppClient) -> None:
+    """/docs and /redoc work on an office server with no internet: every asset is ours."""
+    for page in ("/docs", "/redoc"):
+        html = client.get(page).text
+        assets = (re.findall(r'(?:src|href|spec-url)="([^"]+)"', html)
+                  + re.findall(r"url: '([^']+)'", html))
+        assert assets, page
+        for url in assets:
+            assert url.startswith("/"), f"{page} loads {url} from another host"
+            answer = client.get(url)
+            assert answer.status_code == 200 and answer.content, url

@@ -14,6 +14,7 @@ from typing import Any
 
 from field_app.store import LocalStore
 from field_app.sync import SyncClient, SyncError
+from shared_models.merge import canonical
 from shared_models.records import KINDS, Family, Note, Record, Visit
 from tests.sync.records import family, note, visit
 
@@ -89,6 +90,27 @@ def snapshot(store: LocalStore) -> dict[str, dict[str, Any]]:
                 key = f"{kind}/{rec.id}"
             out[key] = values
     return out
+
+
+def information(snap: dict[str, dict[str, Any]]) -> dict[tuple[str, str], frozenset[str]]:
+    """What a snapshot knows, whichever of two concurrent edits is current.
+
+    Per record field: the current value plus the losing values of its open conflicts (as
+    canonical JSON). Two runs of one seed agree on this even where they picked different
+    winners: which of two concurrent edits wins depends on their clocks, and edits made within
+    the same millisecond on two phones order by counter and device id, which differ per run.
+    """
+    out: dict[tuple[str, str], set[str]] = {}
+    for key, values in snap.items():
+        if not key.startswith("conflict/"):
+            for name, value in values.items():
+                out.setdefault((key, name), set()).add(canonical(value))
+    for key, values in snap.items():
+        if key.startswith("conflict/") and values["status"] == "open":
+            record = next(k for k in snap if k.endswith(f"/{values['record_id']}")
+                          and not k.startswith("conflict/"))
+            out.setdefault((record, values["field"]), set()).add(canonical(values["loser_value"]))
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 def note_ids(records: Sequence[Record]) -> set[str]:

@@ -1,6 +1,7 @@
 """Real-browser fixtures: the app served by ``python -m field_app --web``, Debian's Chromium.
 
-* ``sync_server`` — ``python -m sync_server serve`` on SQLite with one social worker;
+* ``sync_server`` — ``python -m sync_server serve`` on SQLite with the social worker ``USER``
+  of zhytomyrska, and in malynska the supervisor ``SUPERVISOR`` and the worker ``WORKER2``;
 * ``fresh_app`` — the app over an empty data folder (first start);
 * ``ready_app`` — the app over a data folder already set up (signed in to ``sync_server``,
   PIN chosen) the way first start does it, so it starts locked;
@@ -34,6 +35,8 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 PHONE = {"width": 360, "height": 640}
 LAPTOP = {"width": 1280, "height": 800}
 USER, PASSWORD, PIN = "olena", "Житомир-2026-тест", "246810"
+#: A supervisor and a social worker of malynska (the review tests' community, apart from USER's).
+SUPERVISOR, WORKER2 = "iryna", "petro"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--enable-unsafe-swiftshader"]
@@ -106,15 +109,18 @@ def browser(chromium_path: str) -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def sync_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The sync server on SQLite, with the social worker ``USER`` of zhytomyrska."""
+    """The sync server on SQLite with the accounts above (``USER``, ``SUPERVISOR``, ``WORKER2``)."""
     folder = tmp_path_factory.mktemp("server")
     port = free_port()
     env = _env(PORUCH_DATABASE_URL=f"sqlite:///{folder / 'server.db'}", PORUCH_PORT=str(port))
     python = [sys.executable, "-m", "sync_server"]
     subprocess.run([*python, "migrate"], cwd=ROOT, env=env, check=True, capture_output=True)
-    subprocess.run([*python, "create-user", USER, "--role", "social_worker", "--community",
-                    "zhytomyrska", "--password-stdin"], cwd=ROOT, env=env, check=True,
-                   input=f"{PASSWORD}\n".encode(), capture_output=True)
+    for user, role, community in ((USER, "social_worker", "zhytomyrska"),
+                                  (SUPERVISOR, "supervisor", "malynska"),
+                                  (WORKER2, "social_worker", "malynska")):
+        subprocess.run([*python, "create-user", user, "--role", role, "--community",
+                        community, "--password-stdin"], cwd=ROOT, env=env, check=True,
+                       input=f"{PASSWORD}\n".encode(), capture_output=True)
     url = f"http://127.0.0.1:{port}"
     with serve([*python, "serve", "--port", str(port)], env, f"{url}/health",
                folder / "server.log"):

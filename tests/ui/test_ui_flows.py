@@ -316,7 +316,7 @@ def test_lock_now_and_background(tmp_path: Path) -> None:
         assert h.page.route == "/unlock" and device.calls == ["unlock", "lock"]
         await h.type(h.find(key="unlock-pin"), "246810")
         await h.click(h.find(key="unlock-submit"))
-        assert h.page.route == "/families"
+        assert h.page.route == "/more"      # unlocking returns to where the worker was
         await h.fire(h.page, "app_lifecycle_state_change", {"state": "hide"})
         assert h.page.route == "/unlock"
         await h.close()
@@ -332,7 +332,8 @@ def test_every_route_renders_in_both_languages(tmp_path: Path, width: int) -> No
             await h.page.data.set_language(lang)
             for path in ("/families", "/families/new", "/families/a1", "/families/a1/visits/new",
                          "/families/a1/notes/new", "/visits", "/sync", "/more",
-                         "/more/settings", "/more/review", "/nowhere"):
+                         "/more/settings", "/more/review", "/more/review/visit/a1",
+                         "/nowhere"):
                 await h.follow(path)
                 assert h.page.route == path
                 assert h.view.appbar is not None and h.view.appbar.title.value

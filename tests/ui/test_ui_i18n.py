@@ -52,7 +52,8 @@ def test_no_empty_or_untranslated_ukrainian() -> None:
 def test_every_enum_member_has_a_label() -> None:
     tr_uk, tr_en = Translator("uk"), Translator("en")
     for enum_cls in (enums.RecordKind, enums.Role, enums.RiskLevel, enums.PersonRole,
-                     enums.Sex, enums.VisitPlace, enums.ReviewDecision, enums.ConflictStatus):
+                     enums.Sex, enums.VisitPlace, enums.ReviewDecision, enums.ConflictStatus,
+                     enums.PlacementOutcome):
         for member in enum_cls:
             key = f"enum.{enum_cls.__name__}.{member.value}"
             assert key in UK, key

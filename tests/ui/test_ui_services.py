@@ -209,6 +209,7 @@ def test_unlock_refusal_lines() -> None:
     ("/more", "more", {}),
     ("/more/settings", "settings", {}),
     ("/more/review", "review", {}),
+    ("/more/review/visit/3f2a-11", "review_item", {"kind": "visit", "target_id": "3f2a-11"}),
     ("/", "not_found", {}),
     ("/families/../etc", "not_found", {}),
 ])

@@ -44,7 +44,8 @@ class FamilyList:
             ft.Container(content=self.search, padding=ft.Padding(16, 16, 16, 8)),
             ft.Container(content=self.filters, padding=ft.Padding(16, 0, 16, 8)),
             self.rows,
-            ft.Container(content=self.more, padding=ft.Padding(16, 0, 16, 16)),
+            # Room at the end so the "new family" button never covers the last row.
+            ft.Container(content=self.more, padding=ft.Padding(16, 0, 16, 88)),
         ], scroll=ft.ScrollMode.AUTO, expand=True, spacing=0,
             horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         self._draw_filters()
@@ -124,4 +125,5 @@ class FamilyList:
             title=ft.Text(f"{r.family_name}", weight=ft.FontWeight.W_500),
             subtitle=ft.Text(f"{r.settlement} · {when}"),
             leading=ft.Icon(icon, color=ft.Colors.ERROR if r.overdue else None),
-            trailing=trailing, on_click=open_card, key=f"family-{r.id}")
+            trailing=trailing, on_click=open_card, key=f"family-{r.id}",
+            selected=self.app.route.params.get("family_id") == r.id)  # beside its card

@@ -1,61 +1,121 @@
 """The four places (families, due visits, sync, more) and the screens still to be filled.
 
-Families and visits read the store, which is not wired yet: they show their empty states.
-The sync place shows ``SyncStatus`` in words; its button waits for the sync client.
+The families place shows the list; its detail screens (the card, the family and member
+forms) go beside the list on wide screens and fill the screen on phones
+(``families_detail``). The sync place shows ``SyncStatus`` in words.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
-from field_app.ui import theme
+from field_app.services.reviews import is_reviewer_role
+from field_app.ui import routes, theme
 from field_app.ui.screen import Screen, form_column
 from field_app.ui.sync_indicator import last_sync_words, pending_words, state_words
 from field_app.ui.views.common import empty_state
 from field_app.ui.views.family_list import FamilyList
+from field_app.ui.views.more_entries import supervision_entries
 
 if TYPE_CHECKING:
     from field_app.ui.app import App
     from field_app.ui.routes import Route
+
+log = logging.getLogger(__name__)
 
 
 def _families_list(app: App) -> ft.Control:
     return FamilyList(app).root
 
 
-def _two_panes(app: App, detail: ft.Control) -> ft.Control:
+def _two_panes(app: App, detail: ft.Control, padding: int = 16) -> ft.Control:
     return ft.Row([
         ft.Container(content=_families_list(app), width=theme.LIST_PANE),
         ft.VerticalDivider(width=1),
-        ft.Container(content=detail, expand=True, padding=ft.Padding.all(16)),
+        ft.Container(content=detail, expand=True, padding=ft.Padding.all(padding)),
     ], expand=True, spacing=0, vertical_alignment=ft.CrossAxisAlignment.STRETCH)
+
+
+def families_detail(app: App, title: str, body: ft.Control, *, form: bool = False,
+                    actions: list[ft.Control] | None = None,
+                    column: ft.Column | None = None) -> Screen:
+    """A detail screen of the families place: beside the list when wide, alone on phones.
+
+    ``body`` scrolls in its own column (``column``, when the caller wants to scroll it)
+    with page margins; a form is kept to a readable width on wide screens.
+    """
+    content: ft.Control = ft.Container(content=body, padding=ft.Padding(16, 16, 16, 32))
+    if form and app.wide:
+        content = ft.Row([ft.Container(content=content, width=theme.FORM_MAX + 32)],
+                         alignment=ft.MainAxisAlignment.START)
+    if column is None:
+        column = ft.Column(scroll=ft.ScrollMode.AUTO, expand=True, spacing=0,
+                           horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+    column.controls = [content]
+    if app.wide:
+        return Screen(title=title, body=_two_panes(app, column, padding=0), scroll=False,
+                      actions=actions or [])
+    return Screen(title=title, body=column, scroll=False, actions=actions or [])
+
+
+def loading(app: App) -> ft.Control:
+    """A spinner with words, while a screen reads the store."""
+    return ft.Container(
+        content=ft.Row([ft.ProgressRing(width=24, height=24, stroke_width=3),
+                        ft.Text(app.t("family.card.loading"))], spacing=12, tight=True),
+        padding=ft.Padding.all(16))
+
+
+def load_form(app: App, route: Route, title: str, load: Callable[[], Any]) -> Screen:
+    """A form screen that reads its record first (off the event loop), then shows the form.
+
+    ``load`` returns the form object (kept in ``app.drafts`` under the route, so the screen
+    is rebuilt with it) or ``None`` when the record is not on this device.
+    """
+    holder = ft.Column([loading(app)], tight=True)
+
+    async def run() -> None:
+        try:
+            form = await app.blocking(load)
+        except Exception:
+            log.exception("loading a form failed")
+            form = None
+        if app.route.path != route.path:
+            return  # the worker has moved on
+        if form is None:
+            holder.controls = [empty_state(ft.Icons.SEARCH_OFF, app.t("family.form.missing"))]
+            holder.update()
+            return
+        app.drafts.put(route.path, form)
+        app.render()
+
+    app.page.run_task(run)
+    return families_detail(app, title, holder)
 
 
 def families(app: App, _route: Route) -> Screen:
     """The families place: search and list (two panes with an empty detail when wide)."""
     t = app.t
+    fab = ft.FloatingActionButton(content=t("family.form.new"), icon=ft.Icons.ADD,
+                                  key="families-add",
+                                  on_click=lambda _e: app.spawn(app.go("/families/new")))
     if app.wide:
         detail = empty_state(ft.Icons.ARTICLE_OUTLINED, t("families.choose"))
-        return Screen(title=t("families.title"), body=_two_panes(app, detail), scroll=False)
-    return Screen(title=t("families.title"), body=_families_list(app), scroll=False)
-
-
-def family(app: App, route: Route) -> Screen:
-    """The family card (filled in with the store)."""
-    t = app.t
-    detail = empty_state(ft.Icons.CONSTRUCTION, t("family.title"), t("common.not_ready"))
-    if app.wide:
-        return Screen(title=t("family.title"), body=_two_panes(app, detail), scroll=False)
-    return Screen(title=t("family.title"), body=detail)
+        return Screen(title=t("families.title"), body=_two_panes(app, detail), scroll=False,
+                      fab=fab)
+    return Screen(title=t("families.title"), body=_families_list(app), scroll=False, fab=fab)
 
 
 def placeholder(title_key: str) -> Callable[[App, Route], Screen]:
     """A screen that says it comes in the next version (forms that need the store)."""
-    def build(app: App, _route: Route) -> Screen:
+    def build(app: App, route: Route) -> Screen:
         body = empty_state(ft.Icons.CONSTRUCTION, app.t(title_key), app.t("common.not_ready"))
+        if route.place is routes.Place.FAMILIES:
+            return families_detail(app, app.t(title_key), body)  # beside the list when wide
         return Screen(title=app.t(title_key), body=body)
 
     return build
@@ -106,12 +166,15 @@ def more(app: App, _route: Route) -> Screen:
     async def lock(_e: object) -> None:
         await app.lock_now()
 
+    reviewer = is_reviewer_role(app.session.role)
     tiles: list[ft.Control] = [
         ft.ListTile(leading=ft.Icon(ft.Icons.SETTINGS_OUTLINED), title=ft.Text(t("more.settings")),
                     on_click=go("/more/settings"), key="more-settings"),
-        ft.ListTile(leading=ft.Icon(ft.Icons.ASSIGNMENT_RETURN_OUTLINED),
-                    title=ft.Text(t("more.review")), on_click=go("/more/review"),
-                    key="more-review"),
+        ft.ListTile(leading=ft.Icon(ft.Icons.FACT_CHECK_OUTLINED if reviewer
+                                    else ft.Icons.ASSIGNMENT_RETURN_OUTLINED),
+                    title=ft.Text(t("review.queue.title") if reviewer else t("more.review")),
+                    on_click=go("/more/review"), key="more-review"),
+        supervision_entries(app),
         ft.ListTile(leading=ft.Icon(ft.Icons.LOCK_OUTLINE), title=ft.Text(t("more.lock")),
                     on_click=lock, key="more-lock"),
     ]

@@ -101,6 +101,8 @@ class UnlockView:
             form.busy = False
             app.unlock_form.pin = ""
             app.session.wiped()
+            app.drafts.clear()
+            app.resume_path = None
             app.setup_form.message = Problem("unlock.wiped")
             await app.go("/setup")
             return

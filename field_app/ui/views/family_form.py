@@ -1,0 +1,143 @@
+"""Add or edit a family (``/families/new``, ``/families/{id}/edit``).
+
+The form object (``FamilyForm``) lives in ``app.drafts`` under the route, so a language
+switch, a resize or a lock keeps what was typed. An edit loads the family with its clocks
+(off the event loop) and saves against them; saving returns to the family's card.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import TYPE_CHECKING
+
+import flet as ft
+
+from field_app.services.family_forms import FamilyForm, FormInvalid, RecordGone
+from field_app.services.pin_policy import Problem
+from field_app.ui.screen import Screen
+from field_app.ui.views.places import families_detail, load_form
+from field_app.ui.views.record_form import FormBinder
+
+if TYPE_CHECKING:
+    from field_app.ui.app import App
+    from field_app.ui.routes import Route
+
+log = logging.getLogger(__name__)
+
+
+def build_new(app: App, route: Route) -> Screen:
+    """A new family: my community (or a choice of mine), assigned to me."""
+    form = app.drafts.get(route.path, FamilyForm)
+    if form is not None:
+        return FamilyFormView(app, route, form).screen()
+    device, me = app.services.device, app.session.username or ""
+
+    def new() -> FamilyForm:
+        account = device.account()
+        return FamilyForm.new(me=me, communities=account.communities if account else [])
+
+    return load_form(app, route, app.t("family.form.new"), new)
+
+
+def build_edit(app: App, route: Route) -> Screen:
+    """Edit a stored family: read it with its clocks first, then the same form."""
+    form = app.drafts.get(route.path, FamilyForm)
+    if form is not None:
+        return FamilyFormView(app, route, form).screen()
+    device, family_id = app.services.device, route.params["family_id"]
+    return load_form(app, route, app.t("family.form.edit"),
+                     lambda: FamilyForm.load(device.records(), family_id))
+
+
+class FamilyFormView:
+    """The widgets of one family form."""
+
+    def __init__(self, app: App, route: Route, form: FamilyForm) -> None:
+        self.app = app
+        self.route = route
+        self.form = form
+        self.bind = FormBinder(app, form, "family")
+
+    def screen(self) -> Screen:
+        """The form in one column; the save button ends it."""
+        app, t, b, form = self.app, self.app.t, self.bind, self.form
+        rows: list[ft.Control] = []
+        if form.choose_community:
+            rows.append(b.choice("community", t("family.f.community"),
+                                 [(c, app.tr.community(c)) for c in form.communities]))
+        rows += [
+            b.text("family_name", t("family.f.family_name"),
+                   capitalization=ft.TextCapitalization.WORDS),
+            b.text("settlement", t("family.f.settlement"),
+                   capitalization=ft.TextCapitalization.WORDS),
+            b.text("address", t("family.f.address")),
+            b.text("phone", t("family.f.phone"), keyboard_type=ft.KeyboardType.PHONE,
+                   prefix_icon=ft.Icons.PHONE_OUTLINED),
+            _heading(t("family.form.status")),
+            b.flag("difficult_circumstances", t("family.f.difficult_circumstances")),
+            b.flag("displaced", t("family.f.displaced")),
+            b.flag("foster_family", t("family.f.foster_family")),
+            b.text("assigned_worker", t("family.f.assigned_worker"),
+                   helper=t("family.form.worker_help"), autocorrect=False,
+                   enable_suggestions=False),
+            _heading(t("family.form.consent")),
+            ft.Text(t("family.form.consent_help")),
+            b.date("consent_date", t("family.f.consent_date"), last=date.today()),
+            b.text("consent_by", t("family.f.consent_by"),
+                   capitalization=ft.TextCapitalization.WORDS),
+            b.date("next_visit_date", t("family.f.next_visit_date")),
+        ]
+        if form.editing:
+            rows += [b.flag("closed", t("family.f.closed")), ft.Text(t("family.form.close_help"))]
+        rows += [b.message, b.buttons(self._save, self._cancel)]
+        b.show()
+        body = ft.Column(rows, spacing=16, tight=True,
+                         horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+        title = t("family.form.edit") if form.editing else t("family.form.new")
+        return families_detail(self.app, title, body, form=True,
+                               actions=[b.top_save(self._save)])
+
+    def _card_path(self, family_id: str) -> str:
+        return f"/families/{family_id}"
+
+    async def _cancel(self, _e: object) -> None:
+        self.app.drafts.drop(self.route.path)
+        fid = self.route.params.get("family_id")
+        await self.app.go(self._card_path(fid) if fid else "/families")
+
+    async def _save(self, _e: object) -> None:
+        app, form, b = self.app, self.form, self.bind
+        if form.busy:
+            return
+        form.busy, form.message = True, None
+        b.show()
+        app.page.update()
+        saved = None
+        try:
+            store = await app.blocking(app.services.device.records)
+            saved = await app.blocking(form.save, store)
+        except FormInvalid:
+            form.message = Problem("family.form.check")
+        except RecordGone:
+            form.message = Problem("family.form.missing")
+        except Exception as exc:
+            log.exception("saving a family failed")
+            form.message = Problem("family.form.failed", {"detail": type(exc).__name__})
+        else:
+            form.busy = False
+            app.drafts.drop(self.route.path)
+            await app.refresh_pending()
+            fid = str(saved) if saved else self.route.params.get("family_id", "")
+            app.page.show_dialog(ft.SnackBar(ft.Text(app.t(
+                "family.form.saved" if saved else "family.form.unchanged"))))
+            await app.go(self._card_path(fid))
+            return
+        form.busy = False
+        b.show()
+        app.page.update()
+        await b.focus_first_error()
+
+
+def _heading(text: str) -> ft.Control:
+    return ft.Text(text, theme_style=ft.TextThemeStyle.TITLE_MEDIUM)

@@ -1,0 +1,181 @@
+"""Add, edit or remove a family member (``/families/{id}/members/new``, ``.../members/{pid}``).
+
+Like the family form: the ``MemberForm`` lives in ``app.drafts`` under the route, an edit
+saves against what it loaded, and saving returns to the card. Removing asks first, then
+tombstones the member (synced like any edit; the server keeps the history).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import TYPE_CHECKING
+
+import flet as ft
+
+from field_app.services.family_forms import (
+    FormInvalid,
+    MemberForm,
+    RecordGone,
+    load_family,
+    remove_member,
+)
+from field_app.services.pin_policy import Problem
+from field_app.ui import theme
+from field_app.ui.screen import Screen
+from field_app.ui.views.places import families_detail, load_form
+from field_app.ui.views.record_form import FormBinder
+from shared_models.enums import PersonRole, Sex
+
+if TYPE_CHECKING:
+    from field_app.ui.app import App
+    from field_app.ui.routes import Route
+
+log = logging.getLogger(__name__)
+
+
+def build_new(app: App, route: Route) -> Screen:
+    """A new member of the family in the route (a child unless changed)."""
+    form = app.drafts.get(route.path, MemberForm)
+    if form is not None:
+        return MemberFormView(app, route, form).screen()
+    device, family_id = app.services.device, route.params["family_id"]
+
+    def new() -> MemberForm | None:
+        family = load_family(device.records(), family_id)
+        return MemberForm.new(family) if family is not None else None
+
+    return load_form(app, route, app.t("family.member.new"), new)
+
+
+def build_edit(app: App, route: Route) -> Screen:
+    """Edit or remove a stored member."""
+    form = app.drafts.get(route.path, MemberForm)
+    if form is not None:
+        return MemberFormView(app, route, form).screen()
+    device, person_id = app.services.device, route.params["person_id"]
+    return load_form(app, route, app.t("family.member.edit"),
+                     lambda: MemberForm.load(device.records(), person_id))
+
+
+class MemberFormView:
+    """The widgets of one member form."""
+
+    def __init__(self, app: App, route: Route, form: MemberForm) -> None:
+        self.app = app
+        self.route = route
+        self.form = form
+        self.bind = FormBinder(app, form, "member")
+
+    @property
+    def card_path(self) -> str:
+        """The family card this form returns to."""
+        return f"/families/{self.route.params['family_id']}"
+
+    def screen(self) -> Screen:
+        """The form in one column; save ends it, removal sits apart below."""
+        app, t, b, form = self.app, self.app.t, self.bind, self.form
+        words = ft.TextCapitalization.WORDS
+        rows: list[ft.Control] = [
+            b.text("last_name", t("family.m.last_name"), capitalization=words),
+            b.text("first_name", t("family.m.first_name"), capitalization=words),
+            b.text("patronymic", t("family.m.patronymic"), capitalization=words),
+            b.date("birth_date", t("family.m.birth_date"), last=date.today()),
+            b.choice("sex", t("family.m.sex"),
+                     [("", t("family.m.sex_unknown"))]
+                     + [(s.value, app.tr.label(s)) for s in Sex]),
+            b.choice("role", t("family.m.role"), [(r.value, app.tr.label(r)) for r in PersonRole]),
+            b.flag("disability", t("family.m.disability")),
+            b.flag("special_educational_needs", t("family.m.special_educational_needs")),
+            b.message,
+            b.buttons(self._save, self._cancel),
+        ]
+        if form.editing:
+            rows += [ft.Divider(), ft.OutlinedButton(
+                t("family.member.remove"), icon=ft.Icons.PERSON_REMOVE_OUTLINED,
+                height=theme.TOUCH, on_click=self._ask_remove, key="member-remove",
+                style=ft.ButtonStyle(color=ft.Colors.ERROR))]
+        b.show()
+        body = ft.Column(rows, spacing=16, tight=True,
+                         horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+        title = t("family.member.edit") if form.editing else t("family.member.new")
+        return families_detail(app, title, body, form=True,
+                               actions=[b.top_save(self._save)])
+
+    async def _cancel(self, _e: object) -> None:
+        self.app.drafts.drop(self.route.path)
+        await self.app.go(self.card_path)
+
+    async def _save(self, _e: object) -> None:
+        app, form, b = self.app, self.form, self.bind
+        if form.busy:
+            return
+        form.busy, form.message = True, None
+        b.show()
+        app.page.update()
+        try:
+            store = await app.blocking(app.services.device.records)
+            saved = await app.blocking(form.save, store)
+        except FormInvalid:
+            form.message = Problem("family.form.check")
+        except RecordGone:
+            form.message = Problem("family.form.missing")
+        except Exception as exc:
+            log.exception("saving a member failed")
+            form.message = Problem("family.form.failed", {"detail": type(exc).__name__})
+        else:
+            await self._done("family.form.saved" if saved else "family.form.unchanged")
+            return
+        form.busy = False
+        b.show()
+        app.page.update()
+        await b.focus_first_error()
+
+    async def _done(self, words: str) -> None:
+        app = self.app
+        self.form.busy = False
+        app.drafts.drop(self.route.path)
+        await app.refresh_pending()
+        app.page.show_dialog(ft.SnackBar(ft.Text(app.t(words))))
+        await app.go(self.card_path)
+
+    async def _ask_remove(self, _e: object) -> None:
+        app, t = self.app, self.app.t
+
+        async def cancel(_e: object) -> None:
+            app.page.pop_dialog()
+
+        async def confirm(_e: object) -> None:
+            app.page.pop_dialog()
+            await self._remove()
+
+        app.page.show_dialog(ft.AlertDialog(
+            modal=True,
+            title=ft.Text(t("family.member.remove_title")),
+            content=ft.Text(t("family.member.remove_body", name=self.form.name)),
+            actions=[
+                ft.TextButton(t("family.form.cancel"), height=theme.TOUCH, on_click=cancel,
+                              key="member-remove-cancel"),
+                ft.FilledButton(t("family.member.remove"), height=theme.TOUCH, on_click=confirm,
+                                key="member-remove-confirm",
+                                style=ft.ButtonStyle(bgcolor=ft.Colors.ERROR,
+                                                     color=ft.Colors.ON_ERROR)),
+            ],
+            key="member-remove-dialog",
+        ))
+
+    async def _remove(self) -> None:
+        app, form = self.app, self.form
+        if form.snapshot is None:
+            return
+        person_id = form.snapshot.model.id
+        try:
+            store = await app.blocking(app.services.device.records)
+            await app.blocking(remove_member, store, person_id)
+        except Exception as exc:
+            log.exception("removing a member failed")
+            form.message = Problem("family.form.failed", {"detail": type(exc).__name__})
+            self.bind.show()
+            app.page.update()
+            return
+        await self._done("family.member.removed")

@@ -1,0 +1,59 @@
+"""The review place's screens: ``/more/review`` (list) and ``/more/review/{kind}/{id}`` (detail).
+
+Phones: the list, and the detail pushed above it with a back arrow. Wide screens: one view of
+two panes, the list on the left (the open row selected) and the detail or a hint on the right.
+The list's title follows the role the session signed in with: the queue for supervisors,
+coordinators and admins, "returned for changes" for workers.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import flet as ft
+
+from field_app.services.reviews import is_reviewer_role
+from field_app.ui import theme
+from field_app.ui.screen import Screen
+from field_app.ui.views.common import empty_state
+from field_app.ui.views.review_detail import ReviewDetail
+from field_app.ui.views.review_list import ReviewList
+
+if TYPE_CHECKING:
+    from field_app.ui.app import App
+    from field_app.ui.routes import Route
+
+
+def list_title(app: App) -> str:
+    """"Черга перевірки" for reviewers, "На доопрацювання" (returned to me) for workers."""
+    reviewer = is_reviewer_role(app.session.role)
+    return app.t("review.queue.title" if reviewer else "review.returned.title")
+
+
+def _two_panes(app: App, selected: str | None, detail: ft.Control) -> ft.Control:
+    return ft.Row([
+        ft.Container(content=ReviewList(app, selected).root, width=theme.LIST_PANE),
+        ft.VerticalDivider(width=1),
+        ft.Container(content=detail, expand=True),
+    ], expand=True, spacing=0, vertical_alignment=ft.CrossAxisAlignment.STRETCH)
+
+
+def queue(app: App, _route: Route) -> Screen:
+    """The list (with an empty detail pane when wide)."""
+    if app.wide:
+        hint = "review.queue.choose" if is_reviewer_role(app.session.role) \
+            else "review.returned.choose"
+        return Screen(title=list_title(app), scroll=False, body=_two_panes(
+            app, None, ft.Container(empty_state(ft.Icons.ARTICLE_OUTLINED, app.t(hint)),
+                                    padding=ft.Padding.all(16))))
+    return Screen(title=list_title(app), body=ReviewList(app).root, scroll=False)
+
+
+def item(app: App, route: Route) -> Screen:
+    """One visit or note: the detail (beside the list when wide)."""
+    kind, target_id = route.params["kind"], route.params["target_id"]
+    title = app.t("review.detail.note" if kind == "note" else "review.detail.visit")
+    detail = ReviewDetail(app, kind, target_id).scroller
+    if app.wide:
+        return Screen(title=title, scroll=False, body=_two_panes(app, target_id, detail))
+    return Screen(title=title, body=detail, scroll=False)

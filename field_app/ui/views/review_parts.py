@@ -1,0 +1,133 @@
+"""Pieces the review screens share: risk by word and colour, status words, marks, record fields.
+
+Risk is never colour alone: the chip says "Ризик: високий" on the risk colour. A note's chip
+says it is the family's risk (from the latest visit), and a family without any visit gets an
+outlined "Ризик не оцінено".
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import flet as ft
+
+from field_app.i18n import format_date, format_datetime
+from field_app.services.reviews import Detail, ReviewState, Status
+from field_app.ui import theme
+from shared_models.enums import RecordKind, ReviewDecision, RiskLevel, VisitPlace
+from shared_models.records import Note, Visit
+
+if TYPE_CHECKING:
+    from field_app.ui.app import App
+
+#: Icon and colour of each review state, beside its words.
+STATE_ICONS: dict[ReviewState, tuple[ft.IconData, str | None]] = {
+    ReviewState.PENDING: (ft.Icons.HOURGLASS_EMPTY, None),
+    ReviewState.APPROVED: (ft.Icons.CHECK_CIRCLE_OUTLINE, "#2E7D32"),
+    ReviewState.RETURNED: (ft.Icons.ASSIGNMENT_RETURN_OUTLINED, ft.Colors.ERROR),
+    ReviewState.AMENDED: (ft.Icons.EDIT_NOTE, None),
+    ReviewState.CORRECTED: (ft.Icons.EDIT_NOTE, None),
+}
+
+
+def risk_chip(app: App, risk: RiskLevel | None, of_family: bool, key: str | None = None
+              ) -> ft.Control:
+    """The risk in words on its colour (green, amber, red), or "not assessed" outlined."""
+    if risk is None:
+        return ft.Container(
+            content=ft.Text(app.t("review.risk_unknown"), size=12),
+            border=ft.Border.all(1, ft.Colors.OUTLINE), border_radius=12,
+            padding=ft.Padding.symmetric(horizontal=8, vertical=2), key=key)
+    level = app.tr.label(risk)
+    words = app.t("review.family_risk" if of_family else "risk.label", level=level)
+    return ft.Container(
+        content=ft.Text(words, size=12, color=ft.Colors.WHITE, weight=ft.FontWeight.W_600),
+        bgcolor=theme.risk_color(risk), border_radius=12,
+        padding=ft.Padding.symmetric(horizontal=8, vertical=2), key=key)
+
+
+def state_words(app: App, status: Status) -> str:
+    """The state in words; "amended" says whether it was returned or approved before."""
+    if status.state is ReviewState.AMENDED:
+        latest = status.latest
+        approved = latest is not None and latest.decision is ReviewDecision.APPROVED
+        return app.t("review.state.amended_approved" if approved else "review.state.amended")
+    return app.t(f"review.state.{status.state.value}")
+
+
+def mark(icon: ft.IconData, words: str, color: str | None = None, size: int = 12
+         ) -> ft.Control:
+    """A small icon with words (amended, saved on this phone, sent, a state)."""
+    return ft.Row([ft.Icon(icon, size=size + 4, color=color),
+                   ft.Text(words, size=size, color=color, expand=size > 12)],
+                  spacing=6, tight=True, vertical_alignment=ft.CrossAxisAlignment.CENTER)
+
+
+def state_mark(app: App, status: Status, size: int = 12) -> ft.Control:
+    """The state with its icon."""
+    icon, color = STATE_ICONS[status.state]
+    return mark(icon, state_words(app, status), color, size)
+
+
+def sync_mark(app: App, unsynced: bool) -> ft.Control:
+    """"Saved on this phone, not sent yet" or "Sent to the server"."""
+    if unsynced:
+        return mark(ft.Icons.CLOUD_UPLOAD_OUTLINED, app.t("review.mark.unsynced"))
+    return mark(ft.Icons.CLOUD_DONE_OUTLINED, app.t("review.mark.synced"))
+
+
+def kind_word(app: App, kind: RecordKind) -> str:
+    """"Візит" or "Нотатка"."""
+    return app.t(f"review.kind.{kind.value}")
+
+
+def _field(app: App, label_key: str, value: str, key: str) -> ft.Control:
+    shown = value.strip() or app.t("review.field.none")
+    return ft.Column([
+        ft.Text(app.t(label_key), theme_style=ft.TextThemeStyle.LABEL_LARGE,
+                color=ft.Colors.PRIMARY),
+        ft.Text(shown, key=key),
+    ], spacing=2, tight=True)
+
+
+def record_fields(app: App, detail: Detail) -> list[ft.Control]:
+    """The whole visit or note, read-only, one labelled value under another."""
+    target = detail.target
+    if not isinstance(target, Note):
+        return _visit_fields(app, detail, target)
+    out = [_field(app, "review.field.text", target.text, "review-field-text"),
+           _field(app, "review.field.written_at", format_datetime(target.written_at),
+                  "review-field-written_at")]
+    if detail.corrects is not None:
+        out.append(ft.Text(app.t("review.field.corrects",
+                                 date=format_datetime(detail.corrects.written_at)),
+                           italic=True, key="review-field-corrects"))
+    out.append(_field(app, "review.field.author", target.author, "review-field-author"))
+    return out
+
+
+def _visit_fields(app: App, detail: Detail, v: Visit) -> list[ft.Control]:
+    t = app.t
+    place = app.tr.label(VisitPlace(v.place))
+    if v.place_details:
+        place = f"{place} ({v.place_details})"
+    present = ", ".join(detail.names.get(str(p), t("review.field.unknown_person"))
+                        for p in v.present)
+    services = "\n".join(f"{app.tr.service(s)} ({s})" if s[:1].isdigit()
+                         else app.tr.service(s) for s in v.services)
+    pairs = [
+        ("visited_at", format_datetime(v.visited_at)),
+        ("place", place),
+        ("present", present),
+        ("others_present", v.others_present),
+        ("services", services),
+        ("child_needs", v.child_needs),
+        ("parenting_capacity", v.parenting_capacity),
+        ("family_environment", v.family_environment),
+        ("risk_level", app.tr.label(v.risk_level)),
+        ("next_steps", v.next_steps),
+        ("next_visit_date", format_date(v.next_visit_date) if v.next_visit_date else ""),
+        ("author", v.author),
+    ]
+    return [_field(app, f"review.field.{name}", value, f"review-field-{name}")
+            for name, value in pairs]

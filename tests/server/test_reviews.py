@@ -1,0 +1,218 @@
+"""Who may review what, on SQLite and PostgreSQL (``database_url`` is parametrised).
+
+A review is accepted only from a supervisor of the target's community, a coordinator or an
+admin; it must be signed by the pushing user and point at a visit or note of the stated kind
+in the same community. Every refusal is a per-mutation rejection that leaves an audit row and
+writes nothing; a supervisor of another community does not even receive the record.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, text
+
+from shared_models.enums import Role
+from sync_server.settings import Settings
+from tests.server.appclient import AppClient
+from tests.server.helpers import (
+    ZH,
+    ZV,
+    Device,
+    family_fields,
+    login,
+    make_user,
+    mutation,
+    note_fields,
+    review_fields,
+    visit_fields,
+)
+
+
+@pytest.fixture
+def people(client: AppClient, engine: Engine, settings: Settings) -> dict[str, Device]:
+    """Devices of a worker and a supervisor of Zhytomyr, a supervisor and a worker of Zviahel,
+    a coordinator and an admin."""
+    cast = {"olena": (Role.SOCIAL_WORKER, [ZH]), "iryna": (Role.SUPERVISOR, [ZH]),
+            "bohdan": (Role.SUPERVISOR, [ZV]), "taras": (Role.SOCIAL_WORKER, [ZV]),
+            "koord": (Role.COORDINATOR, []), "admin": (Role.ADMIN, [])}
+    devices = {}
+    for name, (role, communities) in cast.items():
+        make_user(engine, settings, name, role, communities)
+        devices[name] = Device(client, login(client, name), f"{name}-phone")
+    return devices
+
+
+def _visit_and_note(worker: Device, author: str, community: Any = ZH) -> tuple[str, str, str]:
+    """A family with a visit and a note by ``author``; returns (family, visit, note) ids."""
+    fam = mutation("family", community, family_fields(), worker.stamp())
+    visit = mutation("visit", community, visit_fields(fam["record_id"], author),
+                     worker.stamp())
+    note = mutation("note", community, note_fields(fam["record_id"], author), worker.stamp())
+    r = worker.push([fam, visit, note])
+    assert [x["status"] for x in r.json()["results"]] == ["applied"] * 3, r.text
+    return fam["record_id"], visit["record_id"], note["record_id"]
+
+
+def _review(device: Device, community: Any, target: str, reviewer: str, *,
+            kind: str = "visit", decision: str = "approved", **extra: Any) -> dict[str, Any]:
+    fields = {**review_fields(target, reviewer, decision), "target_kind": kind, **extra}
+    return mutation("review", community, fields, device.stamp())
+
+
+def _results(device: Device, mutations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    r = device.push(mutations)
+    assert r.status_code == 200, r.text
+    return list(r.json()["results"])
+
+
+def _audit(engine: Engine, action: str, actor: str) -> list[tuple[str, str, list[str]]]:
+    with engine.begin() as conn:
+        rows = conn.execute(text(
+            "SELECT outcome, detail, record_ids FROM audit_log WHERE action = :a AND actor = :u "
+            "ORDER BY id"), {"a": action, "u": actor}).all()
+    return [(o, d, list(ids) if isinstance(ids, list) else json.loads(ids))
+            for o, d, ids in rows]
+
+
+def _stored_reviews(engine: Engine) -> dict[str, dict[str, Any]]:
+    with engine.begin() as conn:
+        rows = conn.execute(text("SELECT * FROM review")).mappings().all()
+    return {str(uuid.UUID(str(r["id"]))): dict(r) for r in rows}
+
+
+def test_a_supervisor_of_the_community_approves_and_returns(
+        people: dict[str, Device], engine: Engine) -> None:
+    olena, iryna = people["olena"], people["iryna"]
+    _fam, visit, note = _visit_and_note(olena, "olena")
+    seen = iryna.pull_all()
+    version = seen[[c["record_id"] for c in seen].index(visit)]["fields"]["risk_level"]["clock"]
+    approve = _review(iryna, ZH, visit, "iryna", target_clock=version)
+    send_back = _review(iryna, ZH, note, "iryna", kind="note", decision="returned",
+                        comment="Допишіть, хто був присутній")
+    assert [x["status"] for x in _results(iryna, [approve, send_back])] == ["applied"] * 2
+    stored = _stored_reviews(engine)
+    assert stored[approve["record_id"]]["target_clock"] == version
+    assert stored[send_back["record_id"]]["comment"] == "Допишіть, хто був присутній"
+    audited = _audit(engine, "review", "iryna")
+    assert [ids for _o, _d, ids in audited] == [[approve["record_id"], visit],
+                                                [send_back["record_id"], note]]
+    # The worker receives both decisions at her next sync.
+    got = {c["record_id"]: c for c in olena.pull_all()}
+    assert got[send_back["record_id"]]["fields"]["decision"]["value"] == "returned"
+    assert got[approve["record_id"]]["fields"]["target_id"]["value"] == visit
+
+
+def test_a_social_worker_may_not_review(people: dict[str, Device], engine: Engine) -> None:
+    olena = people["olena"]
+    _fam, visit, _note = _visit_and_note(olena, "olena")
+    own = _review(olena, ZH, visit, "olena")
+    [result] = _results(olena, [own])
+    assert (result["status"], result["code"]) == ("rejected", "forbidden")
+    assert "review" in result["reason"]
+    assert _stored_reviews(engine) == {}
+    assert _audit(engine, "push_refused", "olena") == [
+        ("refused", "review: forbidden", [own["record_id"]])]
+    assert _audit(engine, "review", "olena") == []
+
+
+def test_a_supervisor_of_another_community_neither_sees_nor_reviews(
+        people: dict[str, Device], engine: Engine) -> None:
+    olena, bohdan = people["olena"], people["bohdan"]
+    _fam, visit, note = _visit_and_note(olena, "olena")
+    approve = _review(people["iryna"], ZH, visit, "iryna")
+    assert _results(people["iryna"], [approve])[0]["status"] == "applied"
+    # Pull scope: nothing of Zhytomyr reaches Zviahel's supervisor, reviews included.
+    _visit_and_note(people["taras"], "taras", ZV)
+    pulled = bohdan.pull_all()
+    assert {c["community"] for c in pulled} == {"zviahelska"}
+    assert not {visit, note, approve["record_id"]} & {c["record_id"] for c in pulled}
+    # Push: a review in Zhytomyr is forbidden; one filed under Zviahel finds no such target.
+    there = _review(bohdan, ZH, visit, "bohdan", decision="returned")
+    here = _review(bohdan, ZV, note, "bohdan", kind="note")
+    first, second = _results(bohdan, [there, here])
+    assert (first["status"], first["code"]) == ("rejected", "forbidden")
+    assert (second["status"], second["code"]) == ("rejected", "validation_error")
+    assert "target_id" in second["reason"]
+    assert set(_stored_reviews(engine)) == {approve["record_id"]}
+    assert _audit(engine, "push_refused", "bohdan") == [
+        ("refused", "review: forbidden", [there["record_id"]]),
+        ("refused", "review: validation_error", [here["record_id"]])]
+
+
+def test_the_reviewer_must_be_the_pushing_user(people: dict[str, Device],
+                                                engine: Engine) -> None:
+    _fam, visit, _note = _visit_and_note(people["olena"], "olena")
+    iryna = people["iryna"]
+    forged = _review(iryna, ZH, visit, "koord")
+    [result] = _results(iryna, [forged])
+    assert (result["status"], result["code"]) == ("rejected", "forbidden")
+    assert "reviewer" in result["reason"]
+    assert _stored_reviews(engine) == {}
+    assert _audit(engine, "push_refused", "iryna") == [
+        ("refused", "review: forbidden", [forged["record_id"]])]
+
+
+def test_the_target_must_exist_be_of_that_kind_and_in_that_community(
+        people: dict[str, Device], engine: Engine) -> None:
+    fam, visit, note = _visit_and_note(people["olena"], "olena")
+    _zfam, zvisit, _znote = _visit_and_note(people["taras"], "taras", ZV)
+    koord = people["koord"]
+    cases = [
+        _review(koord, ZH, str(uuid.uuid4()), "koord"),            # nothing there
+        _review(koord, ZH, note, "koord"),                          # a note called a visit
+        _review(koord, ZH, visit, "koord", kind="note"),            # a visit called a note
+        _review(koord, ZH, fam, "koord"),                           # a family
+        _review(koord, ZH, zvisit, "koord"),                        # another community
+    ]
+    results = _results(koord, cases)
+    assert [(r["status"], r["code"]) for r in results] == [("rejected", "validation_error")] * 5
+    assert all(r["reason"].startswith("target_id:") for r in results)
+    assert _stored_reviews(engine) == {}
+    assert len(_audit(engine, "push_refused", "koord")) == 5
+
+
+def test_coordinators_and_admins_review_in_every_community(people: dict[str, Device]) -> None:
+    _fam, visit, _note = _visit_and_note(people["olena"], "olena")
+    _zfam, _zvisit, znote = _visit_and_note(people["taras"], "taras", ZV)
+    koord, admin = people["koord"], people["admin"]
+    assert _results(koord, [_review(koord, ZH, visit, "koord")])[0]["status"] == "applied"
+    assert _results(admin, [_review(admin, ZV, znote, "admin", kind="note",
+                                    decision="returned")])[0]["status"] == "applied"
+
+
+def test_a_review_is_immutable_and_a_newer_one_supersedes(people: dict[str, Device],
+                                                          engine: Engine) -> None:
+    olena, iryna = people["olena"], people["iryna"]
+    _fam, visit, _note = _visit_and_note(olena, "olena")
+    first = _review(iryna, ZH, visit, "iryna", decision="returned")
+    assert _results(iryna, [first])[0]["status"] == "applied"
+    clock = first["fields"]["decision"]["clock"]
+    edit = mutation("review", ZH, {"decision": "approved", "comment": ""}, iryna.stamp(),
+                    record_id=first["record_id"],
+                    supersedes={"decision": clock, "comment": clock})
+    [refused] = _results(iryna, [edit])
+    assert (refused["status"], refused["code"]) == ("rejected", "conflict")
+    second = _review(iryna, ZH, visit, "iryna")
+    assert _results(iryna, [second])[0]["status"] == "applied"
+    decisions = {k: r["decision"] for k, r in _stored_reviews(engine).items()}
+    assert sorted(decisions.values()) == ["approved", "returned"]
+    pulled = [c for c in olena.pull_all() if c["kind"] == "review"]
+    assert {c["record_id"] for c in pulled} == {first["record_id"], second["record_id"]}
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ({"decision": "returned", "comment": "  "}, "Вкажіть коментар: що треба виправити"),
+    ({"target_clock": "вчора"}, "target_clock: Невірна позначка часу"),
+    ({"target_kind": "family"}, "target_kind: Оберіть одне зі значень"),
+])
+def test_invalid_reviews_are_refused_with_a_readable_reason(
+        people: dict[str, Device], extra: dict[str, Any], message: str) -> None:
+    _fam, visit, _note = _visit_and_note(people["olena"], "olena")
+    iryna = people["iryna"]
+    [result] = _results(iryna, [_review(iryna, ZH, visit, "iryna", **extra)])
+    assert (result["status"], result["code"]) == ("rejected", "validation_error")
+    assert message in result["reason"]
