@@ -211,6 +211,7 @@ class SyncClient:
         report = self._report = SyncReport()
         try:
             self._push(report, progress)
+            report.push_s = time.perf_counter() - started
             self._pull(report, progress)
         finally:
             report.duration_s = time.perf_counter() - started
