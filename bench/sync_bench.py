@@ -143,7 +143,7 @@ def bulk_push(folder: Path, records: list[Record], repeats: int = 3) -> dict[str
 
     runs: list[tuple[float, float, float, float, float]] = []
     for i in range(repeats):
-        server = LiveServer(f"sqlite:///{folder / f'bulk{i}.db'}")
+        server = LiveServer(f"sqlite:///{folder / f'bulk-server{i}.db'}")
         server.migrate()
         server.add_user("olena", PASSWORD, Role.SOCIAL_WORKER, [COMMUNITY])
         server.start()

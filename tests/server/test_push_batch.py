@@ -6,7 +6,8 @@ table. None of that may change what a device or an auditor sees. The reference i
 path: each mutation in its own push, and every create through the merge (as if the record
 existed, empty). Hypothesis writes random programs — creates, edits that saw the latest
 value, stale and concurrent edits (conflicts), resolutions, deletes, notes and their
-forbidden edits, visits and reviews of them, reviews of missing targets, and invalid,
+forbidden edits, visits and reviews of them, reviews of missing targets, children, foster
+families and placements whose references may or may not hold, and invalid,
 forbidden, unknown-field and self-superseding writes — and pushes each one both ways, into
 two databases. The answers, records, typed rows, history, stored answers, conflict records
 and refusal audit must agree; a replay of what was accepted must answer the same and write
@@ -48,6 +49,7 @@ BASE_MS = 1_795_000_000_000  # 2026-11-18: in the past, so no clock is ever "ahe
 NAMES = ["Коваленко", "Бондар", "Ткачук", "Мельник"]
 PLACES = ["Житомир", "Бердичів", "Коростень"]
 PAST = (datetime.now(UTC) - timedelta(days=2)).isoformat()
+START = datetime.now(UTC).date() - timedelta(days=10)
 
 
 @dataclass
@@ -58,6 +60,8 @@ class Program:
     families: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # id -> clocks
     notes: list[str] = field(default_factory=list)
     visits: list[str] = field(default_factory=list)
+    children: list[str] = field(default_factory=list)
+    foster: list[str] = field(default_factory=list)  # families this device marked foster
     tick: int = 0
 
     def clock(self, draw: Any) -> str:
@@ -110,6 +114,7 @@ def _delete_family(p: Program, draw: Any) -> None:
         return _new_family(p, draw)
     rid = draw(st.sampled_from(sorted(p.families)))
     p.add("family", rid, {"deleted": (True, p.clock(draw), [])})
+    p.foster = [f for f in p.foster if f != rid]
 
 
 def _new_note(p: Program, draw: Any) -> None:
@@ -141,12 +146,55 @@ def _new_visit(p: Program, draw: Any) -> None:
 
 
 def _review(p: Program, draw: Any) -> None:
-    target = draw(st.sampled_from([*p.visits, str(uuid.uuid4())]))
+    if not p.visits:
+        return _new_visit(p, draw)
+    target = draw(st.sampled_from([*p.visits, *p.visits, *p.visits, str(uuid.uuid4())]))
     c = p.clock(draw)
     p.add("review", str(uuid.uuid4()), {
         "target_kind": ("visit", c, []), "target_id": (target, c, []),
         "decision": ("approved", c, []), "reviewer": (USER, c, []),
         "reviewed_at": (PAST, c, [])})
+
+
+def _new_child(p: Program, draw: Any) -> None:
+    if not p.families:
+        return _new_family(p, draw)
+    rid, c = str(uuid.uuid4()), p.clock(draw)
+    family = draw(st.sampled_from(sorted(p.families)))
+    p.add("person", rid, {"family_id": (family, c, []), "last_name": ("Коваленко", c, []),
+                          "first_name": ("Марія", c, []), "birth_date": ("2018-04-02", c, [])})
+    p.children.append(rid)
+
+
+def _mark_foster(p: Program, draw: Any) -> None:
+    if not p.families:
+        return _new_family(p, draw)
+    rid = draw(st.sampled_from(sorted(p.families)))
+    c = p.clock(draw)
+    known = [k for k in p.families[rid].get("foster_family", []) if k < c]
+    mark = draw(st.sampled_from([True, True, False]))
+    p.add("family", rid, {"foster_family": (mark, c, known[-1:])})
+    p.families[rid].setdefault("foster_family", []).append(c)
+    if mark:
+        p.foster.append(rid)
+
+
+def _placement(p: Program, draw: Any) -> None:
+    """A placement whose references may or may not hold (a child, a foster family)."""
+    if not p.children:
+        return _new_child(p, draw)
+    if not p.foster:
+        return _mark_foster(p, draw)
+    if draw(st.integers(0, 3)) == 0:  # likely refused
+        child = draw(st.sampled_from([*p.children, *sorted(p.families), str(uuid.uuid4())]))
+        foster = draw(st.sampled_from([*sorted(p.families), *p.children, str(uuid.uuid4())]))
+    else:  # likely to stand (unless a later edit unmarked the family first)
+        child, foster = draw(st.sampled_from(p.children)), draw(st.sampled_from(p.foster))
+    c = p.clock(draw)
+    p.add("placement", str(uuid.uuid4()), {
+        "child_id": (child, c, []), "foster_family_id": (foster, c, []),
+        "start_date": (START.isoformat(), c, []),
+        "planned_end": ((START + timedelta(days=60)).isoformat(), c, [])})
 
 
 def _refused(p: Program, draw: Any) -> None:
@@ -167,7 +215,7 @@ def _refused(p: Program, draw: Any) -> None:
 
 
 OPS = [_new_family, _edit_family, _edit_family, _delete_family, _new_note, _edit_note,
-       _new_visit, _review, _refused]
+       _new_visit, _review, _new_child, _mark_foster, _placement, _placement, _refused]
 
 
 @st.composite
@@ -211,7 +259,7 @@ def snapshot(engine: Engine, ids: set[str]) -> dict[str, Any]:
         assert len(set(feed)) == len(feed)
         for kind, table in KIND_TABLES.items():
             if kind.value == "conflict":
-                continue
+                continue  # compared above (their clocks are the server's own)
             rows = conn.execute(select(table).where(table.c.id.in_(uids))).all()
             out[kind.value] = {str(r.id): {k: v for k, v in r._mapping.items()
                                            if k != "updated_at"} for r in rows}
