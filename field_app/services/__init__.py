@@ -14,7 +14,12 @@
 * ``family_forms`` — the family and member forms, saved against what they loaded;
 * ``drafts`` — open forms of a session by route, so rebuilt screens keep typed text;
 * ``reviews`` — supervisor review: the queue, each record's review status, decisions, and the
-  worker's returned records.
+  worker's returned records;
+* ``sync_overview``, ``sync_problems`` — what the sync screen shows from the store, and each
+  sync error in words with the next step;
+* ``conflicts``, ``values``, ``record_names`` — edit conflicts (who sees them, resolving),
+  field values in words, records by a human name;
+* ``account`` — the change-PIN form and the sign-out decision.
 
 Everything here that blocks (files, key derivation, queries) is called by the views through
 ``asyncio.to_thread``.

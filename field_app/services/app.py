@@ -43,8 +43,8 @@ __all__ = ["AppServices", "AutoSyncPolicy", "Trigger", "default_services"]
 
 
 def default_services(data_dir: Path) -> AppServices:
-    """The services of this build over ``data_dir``: the encrypted store, signed in through
-    the sync client; the sync client's auto-sync is not wired to ``SyncStatus`` yet."""
+    """The services of this build over ``data_dir``: the encrypted store, signed in and
+    synced through the sync client."""
     device = StoreDevice(data_dir, sign_in=sync_client_sign_in)
     return AppServices(
         data_dir=data_dir,

@@ -68,11 +68,17 @@ class SignInFailed(DeviceError):
 
 
 class SyncFailed(DeviceError):
-    """A sync stopped; ``problem`` says why and what to do, ``offline`` if unreachable."""
+    """A sync stopped; ``problem`` says why and what to do.
 
-    def __init__(self, problem: Problem, offline: bool = False) -> None:
+    ``offline``: the server could not be reached. ``reached``: the server answered (an
+    error of its own, a refusal); ``None`` when neither can be told (the store is locked).
+    """
+
+    def __init__(self, problem: Problem, offline: bool = False,
+                 reached: bool | None = None) -> None:
         super().__init__(problem)
         self.offline = offline
+        self.reached = False if offline else reached
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +92,23 @@ class SyncResult:
     needs_attention: int = 0
 
 
-#: Progress of a running sync, 0..1, or None when the total is not known yet.
-ProgressCallback = Callable[[float | None], None]
+@dataclass(frozen=True, slots=True)
+class SyncStep:
+    """Where a running sync is: ``stage`` "push" (sending), "pull" (receiving) or "done";
+    ``done`` of ``total`` changes (``total`` 0 when not known yet)."""
+
+    stage: str
+    done: int = 0
+    total: int = 0
+
+    @property
+    def fraction(self) -> float | None:
+        """Progress of the stage, 0..1, or ``None`` when the total is not known."""
+        return min(1.0, self.done / self.total) if self.total else None
+
+
+#: Called from the syncing thread with each step.
+ProgressCallback = Callable[[SyncStep], None]
 
 
 class Device(Protocol):
@@ -135,5 +156,27 @@ class Device(Protocol):
         """Push the outbox and pull the feed; ``progress`` is called from this thread.
 
         Raises ``SyncFailed``, or ``DeviceWiped`` when the server revoked the device.
+        """
+        ...
+
+    def sign_in_again(self, password: str) -> None:
+        """Sign in again as the same user, keeping everything on the phone (the server no
+        longer accepted the device's token). Raises ``SignInFailed``."""
+        ...
+
+    def change_pin(self, old: str, new: str) -> None:
+        """Re-wrap the data key under ``new`` (key derivation: about a second, twice).
+
+        A wrong ``old`` counts as a wrong PIN under the unlock rules: ``PinRefused`` with the
+        delay and tries left, ``DeviceWiped`` after the last one. A ``new`` the policy
+        refuses: ``DeviceError`` with the policy's problem (not counted as a wrong PIN).
+        """
+        ...
+
+    def sign_out(self) -> bool:
+        """Tell the server to forget this device, then erase every local file of the store.
+
+        Returns whether the server was told (False when it could not be reached: the local
+        data is erased all the same). The device is back at first start afterwards.
         """
         ...

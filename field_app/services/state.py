@@ -10,9 +10,14 @@ from __future__ import annotations
 import time
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from field_app.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from field_app.services.observable import Observable
+from field_app.services.pin_policy import Problem
+
+if TYPE_CHECKING:
+    from field_app.services.sync_overview import SyncOverview
 
 #: Lock-timeout choices offered in the settings, in minutes.
 LOCK_TIMEOUT_CHOICES: tuple[int, ...] = (1, 2, 5, 10, 15, 30)
@@ -114,17 +119,29 @@ class SyncLevel(StrEnum):
 
 
 class SyncStatus(Observable):
-    """What the app bar's sync indicator and the sync screen show."""
+    """What the app bar's sync indicator and the sync screen show.
+
+    ``connectivity`` comes from the last attempt (the server answered or not); ``error`` is
+    the problem that stopped the last attempt, worded when shown (so a language switch
+    re-words it); ``stage``/``step_done``/``step_total`` say where a running sync is;
+    ``overview`` is what the store holds for the sync screen (refused changes, conflicts),
+    refreshed by the app after unlock, each sync and each resolution.
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self.connectivity = Connectivity.UNKNOWN
         self.pending = 0
         self.last_success: datetime | None = None
+        self.last_attempt: datetime | None = None
         self.syncing = False
         self.progress: float | None = None
-        self.error: str | None = None
+        self.stage: str | None = None
+        self.step_done = 0
+        self.step_total = 0
+        self.error: Problem | None = None
         self.last_counts: tuple[int, int] | None = None   # (sent, received) of the last sync
+        self.overview: SyncOverview | None = None
 
     @property
     def level(self) -> SyncLevel:
@@ -155,9 +172,21 @@ class SyncStatus(Observable):
             self.pending = count
             self._changed()
 
-    def started(self) -> None:
+    def set_overview(self, overview: SyncOverview | None) -> None:
+        """What the store holds for the sync screen (``None`` while locked)."""
+        self.overview = overview
+        if overview is not None:
+            self.pending = overview.pending
+            if overview.last_success is not None and (
+                    self.last_success is None or overview.last_success > self.last_success):
+                self.last_success = overview.last_success
+        self._changed()
+
+    def started(self, at: datetime | None = None) -> None:
         """A sync run began."""
         self.syncing, self.progress, self.error = True, 0.0, None
+        self.stage, self.step_done, self.step_total = None, 0, 0
+        self.last_attempt = at
         self._changed()
 
     def set_progress(self, fraction: float | None) -> None:
@@ -165,18 +194,38 @@ class SyncStatus(Observable):
         self.progress = None if fraction is None else min(max(fraction, 0.0), 1.0)
         self._changed()
 
+    def set_step(self, stage: str, done: int, total: int) -> None:
+        """Where the running sync is: "push" or "pull", ``done`` of ``total`` (0: unknown)."""
+        self.stage, self.step_done, self.step_total = stage, done, total
+        self.set_progress(min(1.0, done / total) if total else None)
+
     def succeeded(self, at: datetime, pending: int, sent: int = 0, received: int = 0) -> None:
         """A sync run finished; ``pending`` changes are still left (made during the run)."""
-        self.syncing, self.progress, self.error = False, None, None
+        self.syncing, self.progress, self.error, self.stage = False, None, None, None
         self.connectivity = Connectivity.ONLINE
         self.last_success = at
         self.pending = pending
         self.last_counts = (sent, received)
         self._changed()
 
-    def failed(self, message: str, offline: bool = False) -> None:
-        """A sync run failed with a plain-words ``message``."""
-        self.syncing, self.progress, self.error = False, None, message
-        if offline:
+    def failed(self, problem: Problem | str, offline: bool = False,
+               reached: bool | None = None) -> None:
+        """A sync run failed; ``problem`` says why and what to do (text: already worded).
+
+        ``offline``: the server could not be reached; ``reached``: it answered.
+        """
+        if isinstance(problem, str):
+            problem = Problem.literal(problem, problem)
+        self.syncing, self.progress, self.error, self.stage = False, None, problem, None
+        if offline or reached is False:
             self.connectivity = Connectivity.OFFLINE
+        elif reached:
+            self.connectivity = Connectivity.ONLINE
+        self._changed()
+
+    def reset(self) -> None:
+        """Forget everything (after signing out or a wipe); watchers stay subscribed."""
+        listeners = self._listeners
+        self.__init__()  # type: ignore[misc]
+        self._listeners = listeners
         self._changed()

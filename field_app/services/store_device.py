@@ -30,6 +30,7 @@ from field_app.services.device import (
     SignInFailed,
     SyncFailed,
     SyncResult,
+    SyncStep,
 )
 from field_app.services.families import PAGE_SIZE, FamiliesPage, FamilyFilter, list_families
 from field_app.services.pin_policy import Problem, pin_problem, policy_problem
@@ -115,12 +116,7 @@ class StoreDevice:
                 else:
                     self.store.unlock(pin)
             except WrongPin as exc:
-                raise PinRefused(Refusal(
-                    wait_seconds=math.ceil(exc.retry_after),
-                    attempts_left=exc.attempts_left,
-                    wipe_warning=exc.attempts_left <= self._lockout.warn_from,
-                    pending_changes=exc.unsynced_changes,
-                )) from None
+                raise PinRefused(self._refusal(exc)) from None
             except TryLater as exc:
                 raise PinRefused(Refusal(wrong=False,
                                          wait_seconds=math.ceil(exc.retry_after))) from None
@@ -170,7 +166,8 @@ class StoreDevice:
 
     def sync(self, progress: ProgressCallback) -> SyncResult:
         """One sync through the sync client (``field_app.sync``) with the stored server."""
-        from field_app.sync import DeviceRevoked, Offline, SyncClient, SyncError  # noqa: PLC0415
+        from field_app.services.sync_problems import sync_failure  # noqa: PLC0415
+        from field_app.sync import SyncClient, SyncError  # noqa: PLC0415
 
         with self._mutex:
             store = self.store
@@ -180,19 +177,81 @@ class StoreDevice:
         client = SyncClient(store, url)
         try:
             report = client.sync(
-                progress=lambda p: progress(p.done / p.total if p.total else None))
-        except DeviceRevoked as exc:
-            with self._mutex:
-                self.store = None     # the client wiped it
-            raise DeviceWiped(Problem.literal(exc.message("uk"), exc.message("en"))) from None
+                progress=lambda p: progress(SyncStep(p.stage.value, p.done, p.total)))
         except SyncError as exc:
-            raise SyncFailed(Problem.literal(exc.message("uk"), exc.message("en")),
-                             offline=isinstance(exc, Offline)) from None
+            failure = sync_failure(exc)
+            if isinstance(failure, DeviceWiped):
+                with self._mutex:
+                    self.store = None     # the client wiped it
+            raise failure from None
+        except Locked:
+            # Locked mid-sync (inactivity, the app went to the background): what was
+            # acknowledged is kept; the rest goes at the next sync.
+            raise SyncFailed(Problem("sync.err.locked")) from None
         finally:
             client.close()
         return SyncResult(at=datetime.now(UTC), pushed=report.pushed, pulled=report.pulled,
                           pending=self.pending_changes(),
                           needs_attention=len(report.attention))
+
+    def sign_in_again(self, password: str) -> None:
+        """Sign in again as the stored user with the stored server; nothing local changes
+        but the token (the unsynced changes go at the next sync)."""
+        with self._mutex:
+            store = self.store
+            url = self.server_url()
+            account = self.account()
+            if store is None or url is None:
+                raise SignInFailed(Problem("err.locked"))
+            username = account.username if account is not None else store.user
+        self._sign_in(store, url, username, password)
+
+    def change_pin(self, old: str, new: str) -> None:
+        """Re-wrap the data key under ``new``; a wrong ``old`` counts as a wrong PIN."""
+        with self._mutex:
+            store = self.store
+            if store is None or store.locked:
+                raise DeviceError(Problem("err.locked"))
+            try:
+                store.change_pin(old, new)
+            except PinPolicyError as exc:
+                raise DeviceError(policy_problem(exc)) from None
+            except WrongPin as exc:
+                raise PinRefused(self._refusal(exc)) from None
+            except TryLater as exc:
+                raise PinRefused(Refusal(wrong=False,
+                                         wait_seconds=math.ceil(exc.retry_after))) from None
+            except StoreWiped:
+                self._forget()
+                raise DeviceWiped() from None
+
+    def sign_out(self) -> bool:
+        """Tell the server (best effort), then erase the store; back to first start."""
+        from field_app.sync import SyncClient  # noqa: PLC0415
+
+        with self._mutex:
+            store = self.store
+            url = self.server_url()
+            if store is None or store.locked:
+                raise DeviceError(Problem("err.locked"))
+            told = False
+            if url is not None:
+                try:
+                    with SyncClient(store, url, timeout=10.0) as client:
+                        told = client.logout()
+                except Exception as exc:     # an address the client refuses, a broken link
+                    log.warning("telling the server about the sign-out failed: %s",
+                                type(exc).__name__)
+            store.wipe()
+            self.store = None
+            self._remove_files()
+            log.info("signed out (server told: %s)", told)
+            return told
+
+    def _refusal(self, exc: WrongPin) -> Refusal:
+        return Refusal(wait_seconds=math.ceil(exc.retry_after), attempts_left=exc.attempts_left,
+                       wipe_warning=exc.attempts_left <= self._lockout.warn_from,
+                       pending_changes=exc.unsynced_changes)
 
     def server_url(self) -> str | None:
         """The server address chosen at first start (needs the store unlocked)."""

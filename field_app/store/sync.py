@@ -10,6 +10,8 @@ records. The server has withdrawn access and would refuse those pushes, and keep
 data the worker may no longer hold would defeat the purge. It returns how many pending changes
 were dropped so the app can say so; the sync client pushes before it pulls, so normally none.
 A rejected push is undone locally with ``discard``; an applied one leaves with ``acknowledge``.
+A refused change the worker corrected is folded with its corrections into one entry
+(``merge_pending``), so the server sees the whole record again, not a correction alone.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from field_app.store.codec import (
     base_json_of,
     state_to_json,
     wire_fields,
+    writes_to_json,
 )
 from field_app.store.core import INS_ROW, UPD_ROW, USER_SLOT, C, O, R, now_ms
 from field_app.store.errors import (
@@ -37,7 +40,7 @@ from field_app.store.errors import (
     RecordRefused,
 )
 from shared_models.clock import HLC, HybridClock
-from shared_models.merge import RecordState, merge_all, merge_records
+from shared_models.merge import FieldWrite, RecordState, merge_all, merge_records
 from shared_models.protocol import RecordChange
 from shared_models.records import Record
 
@@ -104,15 +107,16 @@ class SyncHooks(ClockFix):
         return [self._open_pending(cipher, r) for r in rows]
 
     def pending_wire(self, *, after: int = 0, limit: int | None = None,
-                     skip: Collection[str] = ()) -> list[WireEntry]:
+                     skip_records: Collection[str] = ()) -> list[WireEntry]:
         """Outbox entries after position ``after``, in order, in the push's wire form.
 
-        Cheaper than ``pending_changes`` (no merge objects). ``skip``: mutation ids to leave
-        out (those held for attention); ``limit``: at most this many (one push batch).
+        Cheaper than ``pending_changes`` (no merge objects). ``skip_records``: records whose
+        entries stay out (those waiting with a refused change); ``limit``: at most this many
+        (one push batch).
         """
         query = select(O).where(O.c.seq > after).order_by(O.c.seq)
-        if skip:
-            query = query.where(O.c.mutation_id.notin_(list(skip)))
+        if skip_records:
+            query = query.where(O.c.record_id.notin_(list(skip_records)))
         if limit is not None:
             query = query.limit(limit)
         with self._mutex:
@@ -143,6 +147,49 @@ class SyncHooks(ClockFix):
             self._need_cipher()
             with self._reader.connect() as conn:
                 return vault_db.count_pending(conn)
+
+    def local_state(self, record_id: uuid.UUID | str) -> RecordState | None:
+        """The record's merge state on this device (pulled base and pending writes), or
+        ``None``: per field the current write and the clocks it supersedes, e.g. to tell
+        whether a conflict was already resolved here."""
+        with self._mutex:
+            cipher = self._need_cipher()
+            with self._reader.connect() as conn:
+                return self._local_state(cipher, conn, str(record_id))[2]
+
+    def merge_pending(self, record_id: uuid.UUID | str) -> uuid.UUID | None:
+        """Fold every outbox entry of one record into one new entry; its mutation id.
+
+        For a change the server refused and the worker then corrected: pushed alone, the
+        correction would lack the rest of the record. Per field the latest write stays, and
+        it supersedes everything the folded writes superseded (so no conflict is invented
+        with the server's value). ``None`` when nothing is pending for the record.
+        """
+        rid = str(record_id)
+        with self._write() as (cipher, conn):
+            entries = self._pending_for(cipher, conn, rid)
+            if not entries:
+                return None
+            if len(entries) == 1:
+                return entries[0].mutation_id
+            merged = merge_all([e.to_state() for e in entries])
+            own = {w.clock for e in entries for w in e.writes.values()}
+            writes = {
+                name: FieldWrite(fs.current.value, fs.current.clock,
+                                 tuple(sorted(fs.superseded - own)), fs.current.author)
+                for name, fs in merged.fields.items()
+            }
+            first = entries[0]
+            mutation_id = uuid.uuid4()
+            conn.execute(delete(O).where(O.c.mutation_id.in_(
+                [str(e.mutation_id) for e in entries])))
+            conn.execute(insert(O).values(
+                mutation_id=str(mutation_id), record_id=rid, kind=first.kind,
+                community=first.community, created_ms=now_ms(self._now),
+                payload_ct=cipher.seal_json(writes_to_json(writes), self._aad(
+                    cipher, f"outbox:{mutation_id}", rid, first.kind, first.community))))
+        log.info("folded %d outbox entries of one record", len(entries))
+        return mutation_id
 
     def acknowledge(self, mutation_ids: Iterable[uuid.UUID | str],
                     entries: Iterable[WireEntry] = ()) -> int:

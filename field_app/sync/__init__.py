@@ -17,6 +17,7 @@ from field_app.sync.errors import (
     TooManyAttempts,
     UntrustedServer,
     UpdateRequired,
+    WrongClock,
 )
 from field_app.sync.policy import AutoSyncPolicy, Trigger
 from field_app.sync.report import Attention, Progress, Stage, SyncReport
@@ -40,5 +41,6 @@ __all__ = [
     "TooManyAttempts",
     "Trigger", "UntrustedServer",
     "UpdateRequired",
+    "WrongClock",
     "stored_account",
 ]

@@ -40,7 +40,9 @@ from field_app.sync.errors import (
     TooManyAttempts,
     UntrustedServer,
     UpdateRequired,
+    WrongClock,
 )
+from field_app.sync.outcome import held, hold, last_success_ms, mark_success
 from field_app.sync.report import Attention, Progress, ProgressCallback, Stage, SyncReport
 from shared_models.protocol import (
     DEFAULT_PULL_LIMIT,
@@ -58,8 +60,6 @@ log = logging.getLogger(__name__)
 # Names of entries in the store's encrypted key-value table (not secrets themselves).
 TOKEN_SECRET = "sync.token"  # noqa: S105
 ACCOUNT_SECRET = "sync.account"  # noqa: S105
-ATTENTION_SECRET = "sync.attention"  # noqa: S105
-LAST_SYNC_SECRET = "sync.last_success"  # noqa: S105
 LOGIN_PATH = "/api/v1/auth/login"
 LOGOUT_PATH = "/api/v1/auth/logout"
 PUSH_PATH = "/api/v1/sync/push"
@@ -184,24 +184,33 @@ class SyncClient:
         """The account this device is signed in as, if any."""
         return stored_account(self.store)
 
-    def logout(self) -> None:
-        """Tell the server to forget this device's token (best effort) and drop it locally."""
+    def logout(self) -> bool:
+        """Tell the server to forget this device's token (best effort) and drop it locally.
+
+        True when the server confirmed (or had already forgotten the token); False when it
+        could not be told (offline): the token is dropped here all the same.
+        """
+        told = False
         if self.store.get_secret(TOKEN_SECRET):
-            with suppress(SyncError, _Refused):
+            try:
                 self._call("POST", LOGOUT_PATH, json={}, retry=False)
+                told = True
+            except (NeedsLogin, DeviceRevoked):
+                told = True   # the server no longer accepts this token anyway
+            except (SyncError, _Refused):
+                told = False
         self.store.delete_secret(TOKEN_SECRET)
+        return told
 
     # -- sync --------------------------------------------------------------------------------
 
     def attention(self) -> list[Attention]:
         """Changes the server refused, kept on the phone with the reason."""
-        raw = self.store.get_secret(ATTENTION_SECRET)
-        return [Attention(**a) for a in json.loads(raw)] if raw else []
+        return held(self.store)
 
     def last_success_ms(self) -> int | None:
         """Wall time (ms) of the last sync that finished, if any."""
-        raw = self.store.get_secret(LAST_SYNC_SECRET)
-        return int(raw) if raw else None
+        return last_success_ms(self.store)
 
     def sync(self, progress: ProgressCallback | None = None) -> SyncReport:
         """Push every pending change, then pull every page; returns what happened."""
@@ -217,7 +226,7 @@ class SyncClient:
             report.duration_s = time.perf_counter() - started
             self._report = None
         report.attention = self.attention()
-        self.store.set_secret(LAST_SYNC_SECRET, str(time.time_ns() // 1_000_000).encode())
+        mark_success(self.store)
         if progress:
             progress(Progress(Stage.DONE, report.pushed + report.pulled,
                               report.pushed + report.pulled))
@@ -237,15 +246,17 @@ class SyncClient:
             try:
                 self._push_pending(report, progress)
             except _ClockAhead as again:
-                raise ServerTrouble("the server still refuses this phone's clock") from again
+                raise WrongClock("the server still refuses this phone's clock") from again
 
     def _push_pending(self, report: SyncReport, progress: ProgressCallback | None) -> None:
-        held = {a.mutation_id for a in self.attention()}
-        total = max(0, self.store.pending_count() - len(held))  # for the progress bar
+        # A record with a refused change keeps its later changes back too: pushed alone, a
+        # correction would lack the rest of the record (see ``outcome``).
+        waiting = {a.record_id for a in self.attention()}
+        total = self.store.pending_count()  # for the progress bar (the waiting ones included)
 
         def after(batch: Sequence[Any]) -> list[Any]:  # decrypted straight to the wire form
             return self.store.pending_wire(after=batch[-1].seq if batch else 0,
-                                           limit=self.batch_size, skip=held)
+                                           limit=self.batch_size, skip_records=waiting)
 
         batch = after([])
         if not batch:
@@ -358,11 +369,8 @@ class SyncClient:
             raise _ClockAhead("some changes carry clocks ahead of the server")
 
     def _hold(self, change: Any, code: str, reason: str) -> None:
-        items = [asdict(a) for a in self.attention()
-                 if a.mutation_id != str(change.mutation_id)]
-        items.append(asdict(Attention(str(change.mutation_id), change.record_id, change.kind,
-                               str(code), reason)))
-        self.store.set_secret(ATTENTION_SECRET, json.dumps(items).encode())
+        hold(self.store, Attention(str(change.mutation_id), change.record_id, change.kind,
+                                   str(code), reason))
 
     def _pull(self, report: SyncReport, progress: ProgressCallback | None) -> None:
         more = True

@@ -3,6 +3,7 @@
     SyncError
     ├── Offline            the server could not be reached (after retries)
     ├── ServerTrouble      the server answered 5xx or garbage (after retries)
+    │   └── WrongClock     the server refuses this phone's clock even after correcting it
     ├── NeedsLogin         no token, or the server no longer accepts it
     ├── BadCredentials     wrong username or password at login
     ├── TooManyAttempts    login refused for a while after failures (``retry_after``)
@@ -43,6 +44,13 @@ class ServerTrouble(SyncError):
         super().__init__(detail)
         self.status = status
         self.retry_after = retry_after
+
+
+class WrongClock(ServerTrouble):
+    uk = ("Сервер не приймає зміни: дата або час на телефоні неправильні. Встановіть "
+          "правильні дату й час і синхронізуйте знову.")
+    en = ("The server refuses the changes: this phone's date or time is wrong. Set the "
+          "right date and time and sync again.")
 
 
 class NeedsLogin(SyncError):

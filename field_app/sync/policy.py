@@ -34,6 +34,7 @@ class AutoSyncPolicy:
     clock: Callable[[], float] = time.monotonic
     _running: bool = field(default=False, init=False)
     _last_attempt: float | None = field(default=None, init=False)
+    _attempt_before: float | None = field(default=None, init=False)
     _last_success: float | None = field(default=None, init=False)
     _failures: int = field(default=0, init=False)
     _online: bool = field(default=True, init=False)
@@ -74,8 +75,16 @@ class AutoSyncPolicy:
                         and now - self._last_success < self.interval_s:
                     return False
             self._running = True
-            self._last_attempt = now
+            self._attempt_before, self._last_attempt = self._last_attempt, now
             return True
+
+    def release(self) -> None:
+        """Give back a claim that was not used (the app could not sync after all, e.g. it
+        is locked): counts neither as an attempt nor as a failure."""
+        with self._lock:
+            if self._running:
+                self._running = False
+                self._last_attempt = self._attempt_before
 
     def finish(self, ok: bool) -> None:
         """Record the end of the sync claimed by ``try_begin``."""

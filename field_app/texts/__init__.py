@@ -10,6 +10,16 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from field_app.texts import dashboard, exports, family, placements, review
+from field_app.texts import (
+    account,
+    conflicts,
+    dashboard,
+    exports,
+    family,
+    placements,
+    review,
+    sync,
+)
 
-TABLES: tuple[ModuleType, ...] = (family, review, dashboard, placements, exports)
+TABLES: tuple[ModuleType, ...] = (family, review, dashboard, placements, exports, sync,
+                                  conflicts, account)

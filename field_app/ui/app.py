@@ -14,31 +14,44 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import flet as ft
 
 from field_app.i18n import LANGUAGES, LOCALES, Translator
+from field_app.services.account import ChangePinForm
 from field_app.services.app import AppServices, Trigger
-from field_app.services.device import DeviceWiped, SyncFailed
 from field_app.services.drafts import Drafts
 from field_app.services.family_card import warm_up
 from field_app.services.forms import FirstStartForm, UnlockForm
+from field_app.services.pin_policy import Problem
 from field_app.services.settings import AppSettings
-from field_app.services.state import Phase, SessionState, SyncStatus
+from field_app.services.state import Phase, SessionState
 from field_app.ui import routes, theme
 from field_app.ui.shell import build_views
 from field_app.ui.sync_indicator import SyncIndicator
-from field_app.ui.views.common import problem_text
+from field_app.ui.syncing import SyncActions
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+#: Routes that show the store's sync overview (read again when one is shown).
+_OVERVIEW_ROUTES = frozenset({"sync", "more", "sign_out"})
+#: Routes re-rendered on every sync status change (the sync screen follows in place).
+_FOLLOW_SYNC = frozenset({"sign_out"})
+
+
+class Refreshes(Protocol):
+    """Something on screen that redraws itself from ``SyncStatus``."""
+
+    def refresh(self) -> None:
+        """Show the current status."""
 
 #: How often the inactivity timer looks at the clock, in seconds.
 IDLE_CHECK_SECONDS = 15.0
 
 
-class App:
+class App(SyncActions):
     """The state and the actions of one session; views read it and call its methods."""
 
     def __init__(self, page: ft.Page, services: AppServices) -> None:
@@ -49,17 +62,23 @@ class App:
         self.settings = AppSettings()
         self.setup_form = FirstStartForm()
         self.unlock_form = UnlockForm()
+        self.pin_form = ChangePinForm()
         #: Open record forms by route: rebuilt screens show what was typed (``Drafts``).
         self.drafts = Drafts()
         #: Where the worker was when the app locked; unlocking returns there.
         self.resume_path: str | None = None
         self.route = routes.parse(page.route or "/")
-        self.indicators: list[SyncIndicator] = []
+        #: Controls on screen that follow ``SyncStatus`` in place (the app bar's indicator,
+        #: the sync screen): refreshed on every change instead of re-rendering the page,
+        #: so a tap in progress is not lost to a rebuilt widget.
+        self.indicators: list[Refreshes] = []
         self._unsubscribe: list[Callable[[], None]] = []
         self._was_syncing = False
         self._idle_task: asyncio.Task[None] | None = None
         self._auto_task: asyncio.Task[None] | None = None
         self.auto_sync = services.auto_sync_policy()
+        #: Flet's connectivity service (kept referenced: Flet drops unreferenced services).
+        self.connectivity: ft.Connectivity | None = None
 
     # ---- reading state -------------------------------------------------------------------
     def t(self, key: str, **params: object) -> str:
@@ -99,6 +118,7 @@ class App:
         self._idle_task = asyncio.create_task(self._idle_watch())
         if self.services.sync_on_open:
             self._auto_task = asyncio.create_task(self._auto_sync_watch())
+            self._watch_connectivity()
 
         await self.show(page.route or "/")
 
@@ -129,6 +149,10 @@ class App:
             return
         self.route = route
         self.render()
+        if route.name in _OVERVIEW_ROUTES:
+            # The screen shows what the store holds (refused changes, conflicts): read it
+            # fresh; the status change re-renders the screen when it arrives.
+            self.spawn(self.refresh_overview())
 
     async def _on_route_change(self, e: ft.RouteChangeEvent) -> None:
         self.session.touch()
@@ -156,15 +180,21 @@ class App:
         self.indicators.append(indicator)
         return indicator
 
+    def follow_status(self, watcher: Refreshes) -> None:
+        """Refresh ``watcher`` (a screen being built) on every sync status change."""
+        self.indicators.append(watcher)
+
     def _on_sync_change(self) -> None:
         for indicator in self.indicators:
             indicator.refresh()
         finished = self._was_syncing and not self.services.sync.syncing
         self._was_syncing = self.services.sync.syncing
-        # The sync screen follows every step; lists and the card reload what a sync brought
-        # (not a review detail or a form: what is being typed would be lost).
-        if self.route.name == "sync" or (
-                finished and self.route.name in ("families", "family", "review")):
+        # The sync screen and the families list follow in place (``follow_status``: a
+        # re-render could swallow a tap); the card and the review list reload what a sync
+        # brought (not a review detail or a form: what is being typed would be lost); the
+        # sign-out screen is drawn again.
+        if self.route.name in _FOLLOW_SYNC or (
+                finished and self.route.name in ("family", "review")):
             self.render()
 
     def _on_resize(self, _e: object) -> None:
@@ -220,64 +250,26 @@ class App:
         if self.services.sync_on_open:
             self.spawn(self.sync_now(Trigger.START))
 
+    async def sign_out(self) -> None:
+        """Tell the server, erase this phone's data, and go back to first start."""
+        told = await self.blocking(self.services.device.sign_out)
+        self.services.sync.reset()
+        self.auto_sync = self.services.auto_sync_policy()
+        self.pin_form = ChangePinForm()
+        self.drafts.clear()
+        self.resume_path = None
+        self.session.wiped()
+        self.setup_form = FirstStartForm(language=self.session.language)
+        self.setup_form.message = Problem(
+            "account.signed_out" if told else "account.signed_out_unreported")
+        await self.go("/setup")
+
     async def _warm_up(self) -> None:
         """Decrypt what the family card reads, off the loop, so the first card opens fast."""
         try:
             await self.blocking(warm_up, await self.blocking(self.services.device.records))
         except Exception:  # locked again meanwhile, or a test double without a store
             log.debug("warm-up skipped", exc_info=True)
-
-    async def sync_now(self, trigger: Trigger = Trigger.MANUAL) -> None:
-        """Run one sync off the loop, reporting progress and the outcome in ``SyncStatus``.
-
-        The auto-sync policy decides: never two at once, and automatic triggers wait a
-        little after a recent attempt (longer after failures); the button always goes.
-        """
-        status = self.services.sync
-        if status.syncing or self.session.phase is not Phase.UNLOCKED:
-            return
-        if not self.auto_sync.try_begin(trigger):
-            return
-        ok = False
-        try:
-            ok = await self._sync_once(status)
-        finally:
-            self.auto_sync.finish(ok)
-
-    async def _sync_once(self, status: SyncStatus) -> bool:
-        loop = asyncio.get_running_loop()
-
-        def progress(fraction: float | None) -> None:   # called in the worker thread
-            loop.call_soon_threadsafe(status.set_progress, fraction)
-
-        status.started()
-        try:
-            result = await self.blocking(self.services.device.sync, progress)
-        except DeviceWiped as exc:
-            status.failed(problem_text(self, exc.problem))
-            self.session.wiped()
-            self.drafts.clear()
-            self.resume_path = None
-            self.setup_form.message = exc.problem
-            await self.go("/setup")
-        except SyncFailed as exc:
-            status.failed(problem_text(self, exc.problem), offline=exc.offline)
-        except Exception as exc:
-            log.exception("sync failed")
-            status.failed(self.t("err.unexpected", detail=type(exc).__name__))
-        else:
-            status.succeeded(result.at, result.pending, result.pushed, result.pulled)
-            return True
-        return False
-
-    async def refresh_pending(self) -> None:
-        """Read the outbox size into the sync status."""
-        try:
-            count = await self.blocking(self.services.device.pending_changes)
-        except Exception:
-            log.exception("reading the pending count failed")
-            return
-        self.services.sync.set_pending(count)
 
     async def lock_now(self) -> None:
         """Lock the store and show the unlock screen."""
@@ -288,11 +280,17 @@ class App:
         if self.route.name not in ("setup", "unlock"):
             self.resume_path = self.route.path
         self.unlock_form = UnlockForm()
+        self.pin_form = ChangePinForm()
+        self.services.sync.set_overview(None)
         await self.go("/unlock")
 
     async def _on_lifecycle(self, e: ft.AppLifecycleStateChangeEvent) -> None:
         if e.state in (ft.AppLifecycleState.HIDE, ft.AppLifecycleState.PAUSE):
             await self.lock_now()
+        elif e.state is ft.AppLifecycleState.RESUME and self.services.sync_on_open:
+            # Back in the foreground without having been hidden long enough to lock (a
+            # system dialog, a split screen): sync. After a lock, the unlock syncs instead.
+            await self.sync_now(Trigger.RESUME)
 
     async def _idle_watch(self) -> None:
         while True:
@@ -303,20 +301,7 @@ class App:
                 except Exception:
                     log.exception("auto-lock failed")
 
-    async def _auto_sync_watch(self) -> None:
-        while True:
-            await asyncio.sleep(self.services.sync_check_s)
-            if self.session.phase is Phase.UNLOCKED and self.auto_sync.due():
-                try:
-                    await self.sync_now(Trigger.INTERVAL)
-                except Exception:
-                    log.exception("automatic sync failed")
-
     # ---- helpers -------------------------------------------------------------------------
-    async def blocking(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run blocking ``fn`` off the event loop."""
-        return await asyncio.to_thread(fn, *args, **kwargs)
-
     def spawn(self, coro: Awaitable[None]) -> None:
         """Run ``coro`` as a task of this session (for sync callbacks)."""
         async def runner() -> None:

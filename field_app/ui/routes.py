@@ -25,6 +25,10 @@ Plain Python (no Flet) so the table is tested on its own. Paths::
     /more/dashboard                     supervisors' overview of their communities
     /more/exports                       visits and services as XLSX / CSV
     /more/placements                    every foster-care placement, most urgent first
+    /more/settings/pin                  change the PIN
+    /more/settings/sign-out             sign out (erases this phone's data)
+    /more/conflicts                     edit conflicts
+    /more/conflicts/{conflict_id}       one conflict: the two values, resolve
 """
 
 from __future__ import annotations
@@ -75,6 +79,10 @@ TABLE: dict[str, tuple[str, Place | None, str | None]] = {
     "dashboard": ("/more/dashboard", Place.MORE, "more"),
     "exports": ("/more/exports", Place.MORE, "more"),
     "placements": ("/more/placements", Place.MORE, "more"),
+    "change_pin": ("/more/settings/pin", Place.MORE, "settings"),
+    "sign_out": ("/more/settings/sign-out", Place.MORE, "settings"),
+    "conflicts": ("/more/conflicts", Place.MORE, "more"),
+    "conflict": ("/more/conflicts/{conflict_id}", Place.MORE, "conflicts"),
 }
 
 _COMPILED = [

@@ -17,7 +17,9 @@ import flet as ft
 from field_app.ui import routes, theme
 from field_app.ui.screen import Screen
 from field_app.ui.views import (
+    account,
     card,
+    conflicts,
     dashboard,
     exports,
     family_form,
@@ -28,6 +30,7 @@ from field_app.ui.views import (
     review,
     settings,
     setup,
+    sync_screen,
     unlock,
 )
 
@@ -45,7 +48,7 @@ PLACE_LABELS = {routes.Place.FAMILIES: "nav.families", routes.Place.VISITS: "nav
 
 
 #: Routes outside the families place that show list and detail as two panes when wide.
-TWO_PANES = frozenset({"review", "review_item"})
+TWO_PANES = frozenset({"review", "review_item", "conflicts", "conflict"})
 
 ScreenBuilder = Callable[["App", routes.Route], Screen]
 
@@ -64,7 +67,7 @@ def _builders() -> dict[str, ScreenBuilder]:
         "visit": places.placeholder("visit.title"),
         "note_new": places.placeholder("note.title"),
         "visits": places.visits,
-        "sync": places.sync,
+        "sync": sync_screen.build,
         "more": places.more,
         "settings": settings.build,
         "review": review.queue,
@@ -74,6 +77,10 @@ def _builders() -> dict[str, ScreenBuilder]:
         "placements": placements.build_list,
         "placement_new": placement_form.build,
         "placement": placement_form.build,
+        "change_pin": account.change_pin,
+        "sign_out": account.sign_out,
+        "conflicts": conflicts.list_screen,
+        "conflict": conflicts.detail_screen,
         "not_found": places.not_found,
     }
 

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
-from field_app.i18n import format_datetime
 from field_app.services.state import Connectivity, SyncLevel, SyncStatus
 from field_app.ui import theme
+from field_app.ui.views.common import problem_text
 
 if TYPE_CHECKING:
     from field_app.ui.app import App
@@ -34,7 +34,7 @@ def state_words(app: App, status: SyncStatus) -> str:
     if status.syncing:
         return app.t("sync.syncing")
     if status.error:
-        return app.t("sync.error", message=status.error)
+        return app.t("sync.error", message=problem_text(app, status.error))
     return app.t({Connectivity.ONLINE: "sync.online", Connectivity.OFFLINE: "sync.offline",
                   Connectivity.UNKNOWN: "sync.unknown"}[status.connectivity])
 
@@ -44,13 +44,6 @@ def pending_words(app: App, status: SyncStatus) -> str:
     if status.pending == 0:
         return app.t("sync.all_sent")
     return app.tr.plural("sync.pending", status.pending)
-
-
-def last_sync_words(app: App, status: SyncStatus) -> str:
-    """When the last sync succeeded, in words."""
-    if status.last_success is None:
-        return app.t("sync.never")
-    return app.t("sync.last", when=format_datetime(status.last_success))
 
 
 class SyncIndicator:

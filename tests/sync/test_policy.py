@@ -99,3 +99,20 @@ def test_backoff_grows_with_jitter_and_honours_retry_after() -> None:
     assert len(set(delays)) == 6  # jittered, not lock-step
     assert b.delay(0, retry_after=5) >= 5
     assert b.delay(0, retry_after=100) <= 8
+
+
+def test_a_released_claim_counts_as_no_attempt() -> None:
+    clock = Clock()
+    p = AutoSyncPolicy(interval_s=600, min_gap_s=30, clock=clock)
+    assert p.try_begin(Trigger.START)
+    p.finish(ok=True)
+    clock.t += 40
+    p.set_online(False)
+    assert p.set_online(True)               # the network came back: a claim...
+    p.release()                             # ...the app could not use (it was locked)
+    assert not p.running
+    clock.t += 1
+    assert p.try_begin(Trigger.START)       # the unlock is not held back by the gap
+    p.finish(ok=False)
+    clock.t += 40
+    assert not p.try_begin(Trigger.RESUME)  # a real failure still backs off (60 s)

@@ -47,7 +47,9 @@ from field_app.services.device import (
     PinRefused,
     ProgressCallback,
     Refusal,
+    SignInFailed,
     SyncResult,
+    SyncStep,
 )
 from field_app.services.families import PAGE_SIZE, FamiliesPage, FamilyFilter, list_families
 from field_app.services.pin_policy import Problem, pin_problem
@@ -418,14 +420,32 @@ class FakeDevice:
 
     def sync(self, progress: ProgressCallback) -> SyncResult:
         self.calls.append("sync")
-        progress(None)
-        progress(0.5)
+        progress(SyncStep("push"))
+        progress(SyncStep("push", 1, 2))
         if isinstance(self.sync_error, DeviceWiped):
             self._phase = Phase.SETUP
         if self.sync_error:
             raise self.sync_error
-        progress(1.0)
+        progress(SyncStep("pull", 5))
         return self.sync_result
+
+    def sign_in_again(self, password: str) -> None:
+        self.calls.append("sign_in_again")
+        if password != "пароль":
+            raise SignInFailed(Problem("err.sign_in_failed"))
+        self.sync_error = None
+
+    def change_pin(self, old: str, new: str) -> None:
+        self.calls.append("change_pin")
+        if old != self.pin:
+            raise PinRefused(self.refusals[0])
+        self.pin = new
+
+    def sign_out(self) -> bool:
+        self.calls.append("sign_out")
+        self._phase = Phase.SETUP
+        self.store = None
+        return True
 
 
 def services_for(data_dir: Path, device: Any, sync_on_open: bool = False) -> AppServices:

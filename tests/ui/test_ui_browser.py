@@ -85,9 +85,10 @@ def test_sync_against_the_real_server(ready_app: str, phone: AppPage) -> None:
     _unlock(app)
     app.wait_text("Сім'ї громади")          # unlocking starts a sync on its own
     app.place("Синхронізація").click()
-    app.wait_text("Сервер доступний")
-    app.page.get_by_text(re.compile(r"^Остання синхронізація: \d\d\.\d\d\.\d{4} \d\d:\d\d$")
-                         ).wait_for(state="attached")
+    app.page.get_by_text(re.compile(r"^Сервер доступний\s+Остання спроба: ")).first.wait_for(
+        state="attached")
+    app.page.get_by_text(re.compile(r"^Остання успішна синхронізація\s+\d\d\.\d\d\.\d{4} "
+                                    r"\d\d:\d\d · щойно$")).wait_for(state="attached")
     app.button("Синхронізувати зараз").click()
     app.wait_text("Надіслано змін: 0, отримано: 0.")
     app.shot("synced")

@@ -221,12 +221,14 @@ def test_sync_indicator_follows_the_status(tmp_path: Path) -> None:
         assert indicator.content.controls[1].value == "3"
         assert "3 зміни чекають надсилання" in indicator.tooltip
         assert indicator.content.controls[0].icon == ft.Icons.CLOUD_UPLOAD_OUTLINED
-        status.failed("Немає зв'язку із сервером.", offline=True)
+        status.failed(Problem("sync.err.offline"), offline=True)
         assert indicator.content.controls[0].icon == ft.Icons.SYNC_PROBLEM
+        assert indicator.tooltip.startswith("Стан синхронізації. Синхронізація не вдалася: "
+                                            "Немає зв'язку з сервером.")
         await h.click(indicator)                               # tap for details
         assert h.page.route == "/sync"
-        assert "Синхронізація не вдалася: Немає зв'язку із сервером." in h.texts()
-        assert "3 зміни чекають надсилання" in h.texts()
+        assert h.find(key="sync-error").value.startswith("Немає зв'язку з сервером.")
+        assert "Збережено на телефоні: 3 зміни" in h.texts()
         await h.close()
 
     run(flow)
@@ -333,6 +335,8 @@ def test_every_route_renders_in_both_languages(tmp_path: Path, width: int) -> No
             for path in ("/families", "/families/new", "/families/a1", "/families/a1/visits/new",
                          "/families/a1/notes/new", "/visits", "/sync", "/more",
                          "/more/settings", "/more/review", "/more/review/visit/a1",
+                         "/more/settings/pin", "/more/settings/sign-out", "/more/conflicts",
+                         "/more/conflicts/c1",
                          "/nowhere"):
                 await h.follow(path)
                 assert h.page.route == path
@@ -367,21 +371,20 @@ def test_sync_now_shows_progress_and_outcome(tmp_path: Path) -> None:
         device = FakeDevice(Phase.LOCKED)
         h = await start_unlocked(tmp_path, device, route="/sync")
         status = h.page.data.services.sync
-        seen: list[float | None] = []
-        status.subscribe(lambda: seen.append(status.progress))
+        seen: list[tuple[float | None, str | None]] = []
+        status.subscribe(lambda: seen.append((status.progress, status.stage)))
         await h.click(h.find(key="sync-now"))
         assert device.calls[-1] == "sync"
-        assert 0.5 in seen
+        assert (0.5, "push") in seen and (None, "pull") in seen
         assert "Надіслано змін: 2, отримано: 5." in h.texts()
-        assert "Остання синхронізація: " + "22.11.2026" in h.text()
+        assert h.find(key="sync-last-when").value.startswith("22.11.2026 ")
         assert h.find(key="sync-indicator").content.controls[0].icon == (
             ft.Icons.CLOUD_DONE_OUTLINED)
-        device.sync_error = SyncFailed(Problem.literal("Немає зв'язку із сервером.",
-                                                       "Cannot reach the server."), offline=True)
+        device.sync_error = SyncFailed(Problem("sync.err.offline"), offline=True)
         await h.click(h.find(key="sync-now"))
-        assert "Синхронізація не вдалася: Немає зв'язку із сервером." in h.texts()
-        await h.page.data.set_language("en")
-        assert "Sync failed: Немає зв'язку із сервером." in h.texts()   # kept as worded then
+        assert h.find(key="sync-error").value.startswith("Немає зв'язку з сервером.")
+        await h.page.data.set_language("en")              # worded again in the new language
+        assert h.find(key="sync-error").value.startswith("No connection to the server.")
         await h.close()
 
     run(flow)

@@ -97,7 +97,8 @@ def test_sync_levels_most_urgent_first() -> None:
     s.set_progress(1.7)
     assert s.progress == 1.0
     s.failed("Немає зв'язку", offline=True)
-    assert (s.level, s.error) == (SyncLevel.ERROR, "Немає зв'язку")
+    assert (s.level, s.error, s.connectivity) == (
+        SyncLevel.ERROR, Problem.literal("Немає зв'язку", "Немає зв'язку"), Connectivity.OFFLINE)
     at = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
     s.succeeded(at, pending=0)
     assert (s.level, s.last_success, s.connectivity, s.error) == (
@@ -210,6 +211,11 @@ def test_unlock_refusal_lines() -> None:
     ("/more/settings", "settings", {}),
     ("/more/review", "review", {}),
     ("/more/review/visit/3f2a-11", "review_item", {"kind": "visit", "target_id": "3f2a-11"}),
+    ("/more/settings/pin", "change_pin", {}),
+    ("/more/settings/sign-out", "sign_out", {}),
+    ("/more/conflicts", "conflicts", {}),
+    ("/more/conflicts/6f1c2d3e-aaaa-4bbb-8ccc-000011112222", "conflict",
+     {"conflict_id": "6f1c2d3e-aaaa-4bbb-8ccc-000011112222"}),
     ("/", "not_found", {}),
     ("/families/../etc", "not_found", {}),
 ])
@@ -225,6 +231,9 @@ def test_places_and_parents() -> None:
     assert visit.parent.parent is not None and visit.parent.parent.path == "/families"
     assert visit.parent.parent.parent is None
     assert routes.parse("/more/settings").place is routes.Place.MORE
+    conflict = routes.parse("/more/conflicts/c1")
+    assert conflict.parent is not None and conflict.parent.path == "/more/conflicts"
+    assert routes.parse("/more/settings/pin").parent.path == "/more/settings"  # type: ignore[union-attr]
     assert routes.parse("/unlock").place is None
     assert routes.path_for("family", family_id="x1") == "/families/x1"
     assert [routes.parse(p).place for p in routes.PLACE_PATHS.values()] == list(routes.Place)

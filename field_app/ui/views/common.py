@@ -19,10 +19,17 @@ Handler = Callable[[ft.ControlEvent], Awaitable[None] | None]
 
 
 def problem_text(app: App, problem: Problem) -> str:
-    """A ``Problem`` in the session's language."""
+    """A ``Problem`` in the session's language.
+
+    A parameter ``<name>_key`` is itself a key: its text fills ``{<name>}`` (a field label).
+    """
     if problem.key == LITERAL:
         return str(problem.params.get(app.tr.lang) or problem.params.get("uk", ""))
-    return app.t(problem.key, **problem.params)
+    params = dict(problem.params)
+    for name, value in problem.params.items():
+        if name.endswith("_key"):
+            params[name[:-4]] = app.t(str(value))
+    return app.t(problem.key, **params)
 
 
 def message_text(key: str) -> ft.Text:

@@ -49,7 +49,17 @@ class FamilyList:
         ], scroll=ft.ScrollMode.AUTO, expand=True, spacing=0,
             horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         self._draw_filters()
+        self._was_syncing = app.services.sync.syncing
+        app.follow_status(self)
         app.page.run_task(self.reload)
+
+    def refresh(self) -> None:
+        """Reload in place when a sync has just finished, so what it brought shows (no page
+        re-render: a tap in progress on the list or the navigation bar is not lost)."""
+        syncing = self.app.services.sync.syncing
+        if self._was_syncing and not syncing:
+            self.app.page.run_task(self.reload)
+        self._was_syncing = syncing
 
     def _draw_filters(self) -> None:
         t = self.app.t

@@ -1,8 +1,8 @@
-"""The four places (families, due visits, sync, more) and the screens still to be filled.
+"""The places (families, due visits, more) and the screens still to be filled.
 
 The families place shows the list; its detail screens (the card, the family and member
 forms) go beside the list on wide screens and fill the screen on phones
-(``families_detail``). The sync place shows ``SyncStatus`` in words.
+(``families_detail``). The sync place is ``sync_screen``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import flet as ft
 from field_app.services.reviews import is_reviewer_role
 from field_app.ui import routes, theme
 from field_app.ui.screen import Screen, form_column
-from field_app.ui.sync_indicator import last_sync_words, pending_words, state_words
 from field_app.ui.views.common import empty_state
 from field_app.ui.views.family_list import FamilyList
 from field_app.ui.views.more_entries import supervision_entries
@@ -128,34 +127,6 @@ def visits(app: App, _route: Route) -> Screen:
                   body=empty_state(ft.Icons.EVENT_AVAILABLE, t("visits.empty")))
 
 
-def sync(app: App, _route: Route) -> Screen:
-    """Sync status in words: connection, pending changes, last sync, progress, errors."""
-    t, status = app.t, app.services.sync
-    rows: list[ft.Control] = [
-        ft.ListTile(leading=ft.Icon(ft.Icons.WIFI_TETHERING),
-                    title=ft.Text(state_words(app, status)), key="sync-state"),
-        ft.ListTile(leading=ft.Icon(ft.Icons.CLOUD_UPLOAD_OUTLINED),
-                    title=ft.Text(pending_words(app, status)), key="sync-pending"),
-        ft.ListTile(leading=ft.Icon(ft.Icons.HISTORY),
-                    title=ft.Text(last_sync_words(app, status)), key="sync-last"),
-    ]
-    if status.last_counts is not None and not status.syncing:
-        rows.append(ft.ListTile(leading=ft.Icon(ft.Icons.SWAP_VERT),
-                                title=ft.Text(t("sync.done", pushed=status.last_counts[0],
-                                                pulled=status.last_counts[1])),
-                                key="sync-counts"))
-    if status.syncing:
-        rows.append(ft.ProgressBar(value=status.progress, key="sync-progress",
-                                   semantics_label=t("sync.syncing")))
-
-    async def sync_now(_e: object) -> None:
-        await app.sync_now()
-
-    rows.append(ft.FilledButton(t("sync.now"), icon=ft.Icons.SYNC, height=theme.TOUCH,
-                                disabled=status.syncing, on_click=sync_now, key="sync-now"))
-    return Screen(title=t("sync.title"), body=form_column(app, rows, spacing=8))
-
-
 def more(app: App, _route: Route) -> Screen:
     """Settings, returned work, lock, who is signed in."""
     t = app.t
@@ -174,6 +145,7 @@ def more(app: App, _route: Route) -> Screen:
                                     else ft.Icons.ASSIGNMENT_RETURN_OUTLINED),
                     title=ft.Text(t("review.queue.title") if reviewer else t("more.review")),
                     on_click=go("/more/review"), key="more-review"),
+        _conflicts_tile(app, go("/more/conflicts")),
         supervision_entries(app),
         ft.ListTile(leading=ft.Icon(ft.Icons.LOCK_OUTLINE), title=ft.Text(t("more.lock")),
                     on_click=lock, key="more-lock"),
@@ -182,6 +154,15 @@ def more(app: App, _route: Route) -> Screen:
         tiles.append(ft.ListTile(leading=ft.Icon(ft.Icons.PERSON_OUTLINE),
                                  title=ft.Text(t("more.user", username=app.session.username))))
     return Screen(title=t("more.title"), body=form_column(app, tiles, spacing=0))
+
+
+def _conflicts_tile(app: App, on_click: Callable[[object], None]) -> ft.Control:
+    overview = app.services.sync.overview
+    count = overview.open_conflicts if overview is not None else 0
+    return ft.ListTile(
+        leading=ft.Icon(ft.Icons.CALL_SPLIT), title=ft.Text(app.t("conflicts.title")),
+        subtitle=ft.Text(app.tr.plural("sync.conflicts", count)) if count else None,
+        on_click=on_click, key="more-conflicts")
 
 
 def not_found(app: App, route: Route) -> Screen:

@@ -1,11 +1,10 @@
-"""Settings: interface language (re-renders everything at once), lock timeout, appearance.
-
-Changing the PIN and signing out need the store and the sync client; they are added with
-those (see the report of issue 6).
+"""Settings: interface language (re-renders everything at once), lock timeout, appearance,
+and the account: change the PIN, sign out (their screens are in ``account``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 import flet as ft
@@ -33,6 +32,11 @@ def build(app: App, _route: Route) -> Screen:
     async def on_theme(e: ft.Event[ft.RadioGroup]) -> None:
         await app.set_theme(str(e.control.value))
 
+    def go(path: str) -> Callable[[object], Awaitable[None]]:
+        async def handler(_e: object) -> None:
+            await app.go(path)
+        return handler
+
     # Radio rows rather than a dropdown: the dropdown's label does not reach the semantics
     # tree in Flet 1.0.5, and six 48 px rows fit a phone screen.
     timeout = radio_row([(str(n), t("settings.minutes", n=n)) for n in LOCK_TIMEOUT_CHOICES],
@@ -45,5 +49,13 @@ def build(app: App, _route: Route) -> Screen:
         ft.Divider(),
         radio_row([(m, t(f"settings.theme.{m}")) for m in THEMES], app.settings.theme, on_theme,
                   key="settings-theme", title=t("settings.theme")),
+        ft.Divider(),
+        ft.ListTile(leading=ft.Icon(ft.Icons.PASSWORD), title=ft.Text(t("settings.change_pin")),
+                    trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT), on_click=go("/more/settings/pin"),
+                    key="settings-change-pin"),
+        ft.ListTile(leading=ft.Icon(ft.Icons.LOGOUT, color=ft.Colors.ERROR),
+                    title=ft.Text(t("settings.sign_out")),
+                    trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT),
+                    on_click=go("/more/settings/sign-out"), key="settings-sign-out"),
     ])
     return Screen(title=t("settings.title"), body=body)

@@ -1,0 +1,157 @@
+"""The session's syncing: runs a sync off the loop into ``SyncStatus``, reads the store's
+overview for the sync screens, and starts syncs on its own (``AutoSyncPolicy``: unlock,
+resume, network back, interval). Mixed into ``App`` (``field_app.ui.app``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import flet as ft
+
+from field_app.services.app import AppServices, AutoSyncPolicy, Trigger
+from field_app.services.device import DeviceWiped, SyncFailed, SyncStep
+from field_app.services.drafts import Drafts
+from field_app.services.forms import FirstStartForm
+from field_app.services.pin_policy import Problem
+from field_app.services.state import Phase, SessionState, SyncStatus
+from field_app.services.sync_overview import sync_overview
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class SyncActions:
+    """Sync actions of one session (needs the ``App`` attributes declared below)."""
+
+    services: AppServices
+    session: SessionState
+    setup_form: FirstStartForm
+    auto_sync: AutoSyncPolicy
+    connectivity: ft.Connectivity | None
+    drafts: Drafts
+    resume_path: str | None
+
+    async def go(self, path: str) -> None:
+        """Navigate (``App.go``)."""
+        raise NotImplementedError
+
+    async def blocking(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run blocking ``fn`` off the event loop."""
+        return await asyncio.to_thread(fn, *args, **kwargs)
+
+    async def sync_now(self, trigger: Trigger = Trigger.MANUAL) -> None:
+        """Run one sync off the loop, reporting progress and the outcome in ``SyncStatus``.
+
+        The auto-sync policy decides: never two at once, and automatic triggers wait a
+        little after a recent attempt (longer after failures); the button always goes.
+        """
+        status = self.services.sync
+        if status.syncing or self.session.phase is not Phase.UNLOCKED:
+            return
+        if not self.auto_sync.try_begin(trigger):
+            return
+        await self._run_claimed()
+
+    async def _run_claimed(self) -> None:
+        """Run the sync the policy just granted, and tell it how it ended."""
+        ok = False
+        try:
+            ok = await self._sync_once(self.services.sync)
+        finally:
+            self.auto_sync.finish(ok)
+
+    async def _sync_once(self, status: SyncStatus) -> bool:
+        loop = asyncio.get_running_loop()
+
+        def progress(step: SyncStep) -> None:   # called in the worker thread
+            loop.call_soon_threadsafe(status.set_step, step.stage, step.done, step.total)
+
+        status.started(datetime.now(UTC))
+        try:
+            result = await self.blocking(self.services.device.sync, progress)
+        except DeviceWiped as exc:
+            status.reset()
+            self.session.wiped()
+            self.drafts.clear()
+            self.resume_path = None
+            self.setup_form.message = exc.problem
+            await self.go("/setup")
+            return False
+        except SyncFailed as exc:
+            status.failed(exc.problem, offline=exc.offline, reached=exc.reached)
+        except Exception as exc:
+            log.exception("sync failed")
+            status.failed(Problem("sync.err.unexpected", {"detail": type(exc).__name__}))
+        else:
+            status.succeeded(result.at, result.pending, result.pushed, result.pulled)
+            await self.refresh_overview()
+            return True
+        await self.refresh_overview()
+        return False
+
+    async def refresh_pending(self) -> None:
+        """Read the outbox size into the sync status (and the rest of the overview)."""
+        try:
+            count = await self.blocking(self.services.device.pending_changes)
+        except Exception:
+            log.exception("reading the pending count failed")
+            return
+        self.services.sync.set_pending(count)
+        await self.refresh_overview()
+
+    async def refresh_overview(self) -> None:
+        """Read what the sync screens show from the store (refused changes, conflicts,
+        the last successful sync) into ``SyncStatus``; nothing while locked."""
+        if self.session.phase is not Phase.UNLOCKED:
+            return
+        device = self.services.device
+        try:
+            store = device.records()
+        except Exception:   # locked, or a device without a store: the counts stay as they are
+            return
+        account = device.account()
+        username = account.username if account else (self.session.username or "")
+        role = account.role if account else "social_worker"
+        try:
+            overview = await self.blocking(sync_overview, store, username=username, role=role)
+        except Exception:
+            log.exception("reading the sync overview failed")
+            return
+        if self.session.phase is Phase.UNLOCKED:
+            self.services.sync.set_overview(overview)
+
+    def _watch_connectivity(self) -> None:
+        """Sync when the phone's network comes back (Flet's ``Connectivity`` service).
+
+        It reports the network type, not whether our server answers: a change only asks
+        the auto-sync policy, whose attempt then finds out.
+        """
+        try:
+            self.connectivity = ft.Connectivity(on_change=self._on_connectivity)
+        except Exception:
+            log.warning("the connectivity service is not available here", exc_info=True)
+
+    async def _on_connectivity(self, e: ft.ConnectivityChangeEvent) -> None:
+        types = [str(getattr(t, "value", t)) for t in (e.connectivity or [])]
+        online = any(t != ft.ConnectivityType.NONE.value for t in types)
+        log.info("network changed: %s", ",".join(types) or "none")
+        if not self.auto_sync.set_online(online):
+            return
+        if self.session.phase is not Phase.UNLOCKED or self.services.sync.syncing:
+            self.auto_sync.release()   # the unlock (or the running sync) takes care of it
+            return
+        await self._run_claimed()
+
+    async def _auto_sync_watch(self) -> None:
+        while True:
+            await asyncio.sleep(self.services.sync_check_s)
+            if self.session.phase is Phase.UNLOCKED and self.auto_sync.due():
+                try:
+                    await self.sync_now(Trigger.INTERVAL)
+                except Exception:
+                    log.exception("automatic sync failed")
