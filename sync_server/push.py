@@ -27,7 +27,7 @@ from functools import cache
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, bindparam, select
 
 from shared_models.changes import model_from_state
 from shared_models.clock import WALL_DIGITS, ClockDriftError, HybridClock, wall_clock_ms
@@ -68,6 +68,9 @@ from sync_server.references import PLACEMENT_REFERENCES, placement_problem
 from sync_server.upsert import json_text
 from sync_server.wire import MutationDict, PushBody, push_body
 
+#: The stored answers of a batch's mutation ids (one expanding parameter, built once).
+_SELECT_ANSWERS = select(APPLIED).where(APPLIED.c.mutation_id.in_(bindparam("ids",
+                                                                           expanding=True)))
 #: uuid5 namespace of conflict record ids: the same conflict gets the same id on any instance.
 CONFLICT_NAMESPACE = uuid.UUID("5b0d3a52-6c1e-4c57-9a43-0e6f4c1d9b21")
 
@@ -345,9 +348,7 @@ def push(
         lock_communities(conn, (m["community"].value for _, m in todo))
         stored = {
             row.mutation_id: row for row in conn.execute(
-                select(APPLIED).where(APPLIED.c.mutation_id.in_(
-                    [m["mutation_id"] for _, m in todo]))
-            )
+                _SELECT_ANSWERS, {"ids": [m["mutation_id"] for _, m in todo]})
         } if todo else {}
         fresh = [m for _, m in todo if m["mutation_id"] not in stored]
         batch.load([str(m["record_id"]) for m in fresh]

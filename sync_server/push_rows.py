@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from shared_models.clock import HybridClock
 from shared_models.enums import RecordKind
@@ -98,6 +98,10 @@ def fingerprint_text(m: MutationDict, writes: list[WriteText]) -> str:
     return (f'{{"community":"{m["community"].value}","fields":{{{fields}}},'
             f'"kind":"{m["kind"].value}","mutation_id":"{m["mutation_id"]}",'
             f'"record_id":"{m["record_id"]}"}}')
+#: Built once, ids bound as one expanding parameter: building an ``IN`` of hundreds of
+#: literal values per push showed in profiles.
+_SELECT_STATES = (select(RECORDS.c.id, RECORDS.c.kind, RECORDS.c.community, RECORDS.c.state)
+                  .where(RECORDS.c.id.in_(bindparam("ids", expanding=True))))
 _JSON_COLUMNS = {
     kind: frozenset(c.name for c in table.columns if isinstance(c.type, sa.JSON))
     for kind, table in KIND_TABLES.items()
@@ -176,10 +180,7 @@ class Batch:
         if not missing:
             return
         self.loaded.update(missing)
-        rows = self.conn.execute(
-            select(RECORDS.c.id, RECORDS.c.kind, RECORDS.c.community, RECORDS.c.state)
-            .where(RECORDS.c.id.in_([uuid.UUID(i) for i in missing]))
-        ).all()
+        rows = self.conn.execute(_SELECT_STATES, {"ids": [uuid.UUID(i) for i in missing]}).all()
         for rid, kind, community, state in rows:
             self.states[str(rid)] = state_from_json(str(rid), kind, community, state)
 
