@@ -32,6 +32,7 @@ from field_app.services.device import (
     SyncResult,
     SyncStep,
 )
+from field_app.services.draft_store import prune_drafts
 from field_app.services.families import PAGE_SIZE, FamiliesPage, FamilyFilter, list_families
 from field_app.services.pin_policy import Problem, pin_problem, policy_problem
 from field_app.services.state import Phase
@@ -190,6 +191,10 @@ class StoreDevice:
             raise SyncFailed(Problem("sync.err.locked")) from None
         finally:
             client.close()
+        try:   # a purge took records away: their drafts go too (data the worker may not hold)
+            prune_drafts(store)
+        except Exception:
+            log.exception("pruning drafts after a sync failed")
         return SyncResult(at=datetime.now(UTC), pushed=report.pushed, pulled=report.pulled,
                           pending=self.pending_changes(),
                           needs_attention=len(report.attention))

@@ -303,7 +303,13 @@ class LocalStore(SyncHooks, RecordClocks):
             if since is None:
                 cached[rid] = copy_model(model)
             else:
-                self._models.pop(kind, None)  # the stored view mixes others' fields in
+                # The stored view mixes others' fields in: read this one record back
+                # (dropping the whole kind would decrypt thousands again on the next list).
+                fresh = self.get(type(model), rid, include_deleted=True)
+                if fresh is None:
+                    cached.pop(rid, None)
+                else:
+                    cached[rid] = fresh
         return mutation_id
 
     def snapshot(self, cls: type[M], record_id: uuid.UUID | str) -> Snapshot[M] | None:

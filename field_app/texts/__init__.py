@@ -19,7 +19,8 @@ from field_app.texts import (
     placements,
     review,
     sync,
+    visit,
 )
 
 TABLES: tuple[ModuleType, ...] = (family, review, dashboard, placements, exports, sync,
-                                  conflicts, account)
+                                  conflicts, account, visit)

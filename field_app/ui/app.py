@@ -77,6 +77,9 @@ class App(SyncActions):
         self._idle_task: asyncio.Task[None] | None = None
         self._auto_task: asyncio.Task[None] | None = None
         self.auto_sync = services.auto_sync_policy()
+        #: Awaited before the store locks (by hand, on timeout, app hidden): open forms
+        #: write their drafts while the key is still in memory, then forget what was typed.
+        self.before_lock: list[Callable[[], Awaitable[None]]] = []
         #: Flet's connectivity service (kept referenced: Flet drops unreferenced services).
         self.connectivity: ft.Connectivity | None = None
 
@@ -189,10 +192,10 @@ class App(SyncActions):
             indicator.refresh()
         finished = self._was_syncing and not self.services.sync.syncing
         self._was_syncing = self.services.sync.syncing
-        # The sync screen and the families list follow in place (``follow_status``: a
-        # re-render could swallow a tap); the card and the review list reload what a sync
-        # brought (not a review detail or a form: what is being typed would be lost); the
-        # sign-out screen is drawn again.
+        # The sync screen, the families list and the due visits follow in place
+        # (``follow_status``: a re-render could swallow a tap); the card and the review list
+        # reload what a sync brought (not a review detail or a form: what is being typed
+        # would be lost); the sign-out screen is drawn again.
         if self.route.name in _FOLLOW_SYNC or (
                 finished and self.route.name in ("family", "review")):
             self.render()
@@ -275,10 +278,16 @@ class App(SyncActions):
         """Lock the store and show the unlock screen."""
         if self.session.phase is not Phase.UNLOCKED:
             return
+        for hook in list(self.before_lock):
+            try:
+                await hook()
+            except Exception:
+                log.exception("a before-lock hook failed")
         await self.blocking(self.services.device.lock)
         self.session.locked()
         if self.route.name not in ("setup", "unlock"):
-            self.resume_path = self.route.path
+            # With its query: a note's correction (``?corrects=``) comes back as one.
+            self.resume_path = self.page.route or self.route.path
         self.unlock_form = UnlockForm()
         self.pin_form = ChangePinForm()
         self.services.sync.set_overview(None)

@@ -11,8 +11,10 @@ Plain Python (no Flet) so the table is tested on its own. Paths::
     /families/{family_id}/members/new   add a member
     /families/{family_id}/members/{person_id}   edit or remove a member
     /families/{family_id}/visits/new    visit form
-    /families/{family_id}/visits/{visit_id}     a recorded visit
-    /families/{family_id}/notes/new     note
+    /families/{family_id}/visits/{visit_id}        a visit, read-only, with its reviews
+    /families/{family_id}/visits/{visit_id}/edit   the author amends it
+    /families/{family_id}/notes/new     note (``?corrects=<note_id>``: a correction)
+    /families/{family_id}/notes/{note_id}          a note, its corrections and reviews
     /families/{family_id}/placements/new            foster-care placement (new)
     /families/{family_id}/placements/{placement_id} foster-care placement
     /visits                             due visits (place 1)
@@ -67,7 +69,9 @@ TABLE: dict[str, tuple[str, Place | None, str | None]] = {
     "visit_new": ("/families/{family_id}/visits/new", Place.FAMILIES, "family"),
     "visit": ("/families/{family_id}/visits/{visit_id}", Place.FAMILIES, "family"),
     "note_new": ("/families/{family_id}/notes/new", Place.FAMILIES, "family"),
-    # "new" before the id pattern, which would match it too.
+    # "new" before the id patterns, which would match it too.
+    "visit_edit": ("/families/{family_id}/visits/{visit_id}/edit", Place.FAMILIES, "visit"),
+    "note": ("/families/{family_id}/notes/{note_id}", Place.FAMILIES, "family"),
     "placement_new": ("/families/{family_id}/placements/new", Place.FAMILIES, "family"),
     "placement": ("/families/{family_id}/placements/{placement_id}", Place.FAMILIES, "family"),
     "visits": ("/visits", Place.VISITS, None),
@@ -99,6 +103,8 @@ class Route:
     name: str
     path: str
     params: dict[str, str] = field(default_factory=dict)
+    #: Query parameters (``?corrects=<id>``); not part of ``path``.
+    query: dict[str, str] = field(default_factory=dict)
 
     @property
     def place(self) -> Place | None:
@@ -120,11 +126,15 @@ class Route:
 
 
 def parse(path: str) -> Route:
-    """The route of a path (query string ignored); name "not_found" when nothing matches."""
-    clean = (path or "/").split("?", 1)[0].split("#", 1)[0] or "/"
+    """The route of a path (query in ``query``); name "not_found" when nothing matches."""
+    without_fragment = (path or "/").split("#", 1)[0]
+    clean, _, query_text = without_fragment.partition("?")
+    clean = clean or "/"
+    # Our query values are ids and words: no percent-decoding needed (and no urllib in views).
+    query = dict(part.partition("=")[::2] for part in query_text.split("&") if part)
     for name, regex in _COMPILED:
         if m := regex.match(clean):
-            return Route(name, clean.rstrip("/") or "/", m.groupdict())
+            return Route(name, clean.rstrip("/") or "/", m.groupdict(), query)
     return Route("not_found", clean)
 
 

@@ -21,9 +21,12 @@ from field_app.ui.views import (
     card,
     conflicts,
     dashboard,
+    due_visits,
     exports,
     family_form,
     member_form,
+    note_form,
+    note_view,
     placement_form,
     placements,
     places,
@@ -32,6 +35,8 @@ from field_app.ui.views import (
     setup,
     sync_screen,
     unlock,
+    visit_form,
+    visit_view,
 )
 
 if TYPE_CHECKING:
@@ -63,10 +68,12 @@ def _builders() -> dict[str, ScreenBuilder]:
         "family_edit": family_form.build_edit,
         "member_new": member_form.build_new,
         "member": member_form.build_edit,
-        "visit_new": places.placeholder("visit.title"),
-        "visit": places.placeholder("visit.title"),
-        "note_new": places.placeholder("note.title"),
-        "visits": places.visits,
+        "visit_new": visit_form.build,
+        "visit": visit_view.build,
+        "visit_edit": visit_form.build,
+        "note_new": note_form.build,
+        "note": note_view.build,
+        "visits": due_visits.build,
         "sync": sync_screen.build,
         "more": places.more,
         "settings": settings.build,
@@ -111,7 +118,9 @@ def _view(app: App, route: routes.Route, *, top: bool, depth: int) -> ft.View:
     appbar = ft.AppBar(
         title=ft.Text(screen.title, max_lines=1, overflow=ft.TextOverflow.ELLIPSIS),
         actions=[*screen.actions, app.new_indicator().control],
-        leading=_back_button(app) if depth > 0 else None,
+        # On wide screens the stack is one view: a detail screen still needs its way back.
+        leading=_back_button(app) if depth > 0 or (
+            app.wide and route.parent is not None) else None,
         automatically_imply_leading=False,
     )
     place = route.place

@@ -185,4 +185,5 @@ def test_the_worker_sees_the_comment_on_a_phone(tmp_path: Path, sync_server: str
         assert app.small_targets() == [], app.small_targets()
         app.shot("2-comment")
         app.button("Виправити").click()
-        app.page.wait_for_url(re.compile(rf"/families/{visit.family_id}/visits/{visit.id}$"))
+        app.page.wait_for_url(re.compile(
+            rf"/families/{visit.family_id}/visits/{visit.id}/edit$"))

@@ -132,7 +132,7 @@ def test_the_worker_sees_the_comment_and_fixes_the_visit(tmp_path: Path) -> None
         assert not h.find_all(key="review-approve") and not h.find_all(key="review-return")
         assert not h.find_all(key="review-comment")
         await h.click(h.find(key="review-fix"))
-        assert h.page.route == f"/families/{ids['family']}/visits/{ids['medium']}"
+        assert h.page.route == f"/families/{ids['family']}/visits/{ids['medium']}/edit"
         # Amended (as the visit form will save it): waiting again, no "fix" any more.
         v = worker.store.get(Visit, ids["medium"])
         assert v is not None

@@ -321,7 +321,9 @@ def _note(view: CardView, n: NoteItem) -> ft.Control:
             style=ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=12, vertical=14)),
             on_click=lambda _e, rid=ref.id: app.spawn(view.scroll_to(f"note-{rid}"))))
     icon = ft.Icons.EDIT_NOTE if n.corrects else ft.Icons.STICKY_NOTE_2_OUTLINED
-    return ft.Container(content=_tile(title, icon, lines, f"timeline-note-{n.id}"),
+    # The note's own screen: its corrections, its reviews, and "Виправити" for its author.
+    return ft.Container(content=_tile(title, icon, lines, f"timeline-note-{n.id}",
+                                      on_click=lambda _e: app.spawn(view.go(f"notes/{n.id}"))),
                         key=ft.ScrollKey(f"note-{n.id}"))  # type: ignore[call-arg]
 
 

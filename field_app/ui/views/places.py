@@ -120,11 +120,6 @@ def placeholder(title_key: str) -> Callable[[App, Route], Screen]:
     return build
 
 
-def visits(app: App, _route: Route) -> Screen:
-    """Due and overdue visits."""
-    t = app.t
-    return Screen(title=t("visits.title"),
-                  body=empty_state(ft.Icons.EVENT_AVAILABLE, t("visits.empty")))
 
 
 def more(app: App, _route: Route) -> Screen:

@@ -39,7 +39,7 @@ def fix_path(detail: Detail) -> str:
     """Where "Виправити" leads: the visit form on the visit, or a new correcting note."""
     fid, tid = str(detail.target.family_id), str(detail.target.id)
     if detail.kind is RecordKind.VISIT:
-        return f"/families/{fid}/visits/{tid}"
+        return f"/families/{fid}/visits/{tid}/edit"
     return f"/families/{fid}/notes/new?corrects={tid}"
 
 
