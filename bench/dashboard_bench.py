@@ -20,7 +20,7 @@ from field_app.services.dashboard import build_dashboard
 from field_app.store import TEST_KDF, LocalStore
 from shared_models.clock import HybridClock
 from shared_models.communities import CommunityCode
-from shared_models.protocol import RecordChange, WireField
+from shared_models.protocol import RecordChange
 from shared_models.records import Family, Record, Visit
 
 PIN = "483920"
@@ -31,11 +31,10 @@ REPEATS = 5
 
 def _change(record: Record, position: int, clock: HybridClock) -> RecordChange:
     stamp = clock.now().encode()
-    return RecordChange(
-        record_id=record.id, kind=record.KIND.value, community=record.community,
-        position=position,
-        fields={k: WireField(value=v, clock=stamp, author="koordynator")
-                for k, v in record.model_dump(mode="json", exclude={"id", "community"}).items()})
+    return RecordChange.of(
+        record.id, record.KIND, record.community, position,
+        {k: (v, stamp, "koordynator")
+         for k, v in record.model_dump(mode="json", exclude={"id", "community"}).items()})
 
 
 def fill(store: LocalStore, rng: random.Random) -> int:

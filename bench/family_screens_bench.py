@@ -30,7 +30,7 @@ from field_app.services.store_device import StoreDevice
 from field_app.store import TEST_KDF, LocalStore
 from shared_models.clock import HybridClock
 from shared_models.enums import PersonRole, RiskLevel
-from shared_models.protocol import RecordChange, WireField
+from shared_models.protocol import RecordChange
 from shared_models.records import Family, Note, Person, Record, Visit
 
 PIN = "483920"
@@ -78,9 +78,8 @@ def pull_all(store: LocalStore, models: list[Record]) -> None:
         for pos, m in enumerate(models[start:start + 500], start + 1):
             stamp = server.now().encode()
             values = m.model_dump(mode="json", exclude={"id", "community"})
-            page.append(RecordChange(record_id=m.id, kind=m.KIND, community=m.community,
-                                     position=pos, fields={n: WireField(value=v, clock=stamp)
-                                                           for n, v in values.items()}))
+            page.append(RecordChange.of(m.id, m.KIND, m.community, pos,
+                                        {n: (v, stamp, "") for n, v in values.items()}))
         store.apply_pull(page, {C: start + len(page)})
 
 

@@ -22,7 +22,7 @@ from field_app.services import reviews
 from field_app.store import TEST_KDF, LocalStore
 from field_app.sync import Account
 from shared_models.clock import HybridClock
-from shared_models.protocol import RecordChange, WireField
+from shared_models.protocol import RecordChange
 from shared_models.records import Family, Note, Record, Review, Visit
 
 PIN = "483920"
@@ -34,10 +34,8 @@ TEXT = "Мати розповіла про труднощі з оформлен�
 
 def _change(model: Record, clock: str, position: int) -> RecordChange:
     values = model.model_dump(mode="json", exclude={"id", "community"})
-    return RecordChange(record_id=model.id, kind=model.KIND, community=COMMUNITY,  # type: ignore[arg-type]
-                        position=position,
-                        fields={n: WireField(value=v, clock=clock, author="petro")
-                                for n, v in values.items()})
+    return RecordChange.of(model.id, model.KIND, COMMUNITY, position,
+                           {n: (v, clock, "petro") for n, v in values.items()})
 
 
 def build(path: Path) -> tuple[LocalStore, list[Visit]]:

@@ -47,6 +47,7 @@ from shared_models.clock import HybridClock
 from shared_models.communities import CommunityCode
 from shared_models.enums import Role
 from shared_models.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION, encode_cursors
+from shared_models.pullwire import decode_pull_page, encode_change
 from sync_server import accounts
 from sync_server.db import make_engine, write_tx
 from sync_server.migrate import upgrade
@@ -270,27 +271,46 @@ STATE = {"f": {
 }}
 
 
+def _wire_parts() -> list[str]:
+    """``STATE``'s pull text split around its id, community and position (filled in by SQL)."""
+    fields = {n: (e["c"][0], e["c"][1], e["c"][3]) for n, e in STATE["f"].items()}
+    template = encode_change("@ID@", "family", "@COMMUNITY@", 987654321, fields)
+    head, rest = template.split("@ID@")
+    middle, rest = rest.split("@COMMUNITY@")
+    before, after = rest.split("987654321")
+    return [head, middle, before, after]
+
+
 def bulk_records(engine: Engine, n: int) -> None:
     """``n`` family records spread over the 11 communities, by set-based SQL."""
     codes = [c.value for c in COMMUNITIES]
     state = json.dumps(STATE, ensure_ascii=False)
+    p1, p2, p3, p4 = _wire_parts()
+    parts = {"p1": p1, "p2": p2, "p3": p3, "p4": p4}
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text(
-                "INSERT INTO record (id, kind, community, position, deleted, state, updated_at) "
+                "INSERT INTO record (id, kind, community, position, deleted, state, updated_at, "
+                "wire) "
                 "SELECT md5(g::text)::uuid, 'family', (CAST(:codes AS text[]))[1 + g % 11], "
-                "g / 11 + 1, false, CAST(:state AS jsonb), now() "
+                "g / 11 + 1, false, CAST(:state AS jsonb), now(), "
+                "CAST(:p1 AS text) || md5(g::text)::uuid::text || :p2 "
+                "|| (CAST(:codes AS text[]))[1 + g % 11] || :p3 || (g / 11 + 1)::text || :p4 "
                 "FROM generate_series(0, :n - 1) AS g"),
-                {"codes": codes, "state": state, "n": n})
+                {"codes": codes, "state": state, "n": n, **parts})
             conn.execute(text("ANALYZE record"))
         else:
             conn.execute(text(
-                "WITH RECURSIVE g(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM g WHERE x < :last) "
-                "INSERT INTO record (id, kind, community, position, deleted, state, updated_at) "
-                "SELECT lower(hex(randomblob(16))), 'family', "
-                "json_extract(:codes, '$[' || (x % 11) || ']'), x / 11 + 1, 0, :state, "
-                "CURRENT_TIMESTAMP FROM g"),
-                {"last": n - 1, "state": state, "codes": json.dumps(codes)})
+                "WITH RECURSIVE g(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM g WHERE x < :last), "
+                "r(x, h, c) AS (SELECT x, lower(hex(randomblob(16))), "
+                "json_extract(:codes, '$[' || (x % 11) || ']') FROM g) "
+                "INSERT INTO record (id, kind, community, position, deleted, state, updated_at, "
+                "wire) "
+                "SELECT h, 'family', c, x / 11 + 1, 0, :state, CURRENT_TIMESTAMP, "
+                ":p1 || substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-' || substr(h, 13, 4) "
+                "|| '-' || substr(h, 17, 4) || '-' || substr(h, 21, 12) || :p2 || c || :p3 "
+                "|| (x / 11 + 1) || :p4 FROM r"),
+                {"last": n - 1, "state": state, "codes": json.dumps(codes), **parts})
             conn.execute(text("ANALYZE"))
         conn.execute(text(
             "UPDATE feed_counter SET position = (SELECT coalesce(max(position), 0) FROM record "
@@ -321,7 +341,7 @@ def bench_pull(backend: str, records: int, repeats: int = 50) -> None:
                                params={"since": since, "limit": 100})
                 times.append(time.perf_counter() - t0)
                 r.raise_for_status()
-                if len(r.json()["changes"]) != 100:
+                if len(decode_pull_page(r.content).changes) != 100:  # and every one readable
                     raise RuntimeError("pull did not return 100 changes")
     print(f"  pull [{backend}]: {total:,} records in the database (bulk insert "
           f"{seeded:.0f} s); the last 100 changes of one community, {repeats} pulls: "

@@ -25,7 +25,8 @@ from field_app.store import TEST_KDF, LocalStore
 from field_app.store import store as store_module
 from field_app.store.crypto import Cipher
 from shared_models.clock import HybridClock
-from shared_models.protocol import RecordChange, WireField
+from shared_models.protocol import RecordChange
+from shared_models.pullwire import change_dict
 from shared_models.records import Family, Visit
 
 PIN = "483920"
@@ -88,10 +89,10 @@ def family_changes(n: int, rng: random.Random) -> list[RecordChange]:
                    phone=f"+380 67 {rng.randint(100, 999)} {rng.randint(10, 99)} "
                          f"{rng.randint(10, 99)}")
         stamp = server.now().encode()
-        out.append(RecordChange(
-            record_id=f.id, kind="family", community="zhytomyrska", position=i + 1,  # type: ignore[arg-type]
-            fields={k: WireField(value=v, clock=stamp, author="coordinator")
-                    for k, v in f.model_dump(mode="json", exclude={"id", "community"}).items()}))
+        values = f.model_dump(mode="json", exclude={"id", "community"})
+        out.append(RecordChange.model_validate(change_dict(
+            str(f.id), "family", "zhytomyrska", i + 1,
+            {k: (v, stamp, "coordinator") for k, v in values.items()})))
     return out
 
 

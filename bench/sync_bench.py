@@ -4,7 +4,9 @@ Ours: a real server (uvicorn, SQLite) on loopback; one device bulk-pushes the da
 fresh device then makes its initial sync into its encrypted store; then an incremental sync of
 100 changes and a no-op sync. Kinto: its memory backend behind its own server, ``kinto-http``
 batch push, and a ``_since`` pull whose records are written to a plain SQLite file.
-Figures: time, bytes on the wire, peak Python memory (tracemalloc, measured in a separate run).
+Figures: wall time (best of 3), CPU time of the device (this process) and of the server
+process — on a shared machine CPU time shows the work when wall time is noisy — bytes on the
+wire, and peak memory (tracemalloc in a separate run, and the process's peak RSS).
 
 Targets (issue 5): initial sync <= 0.8 s, <= 1.5 MB on the wire; bulk push <= 2 s;
 incremental 100 changes <= 100 ms; no-op sync <= 15 ms and <= 2 KB.
@@ -15,7 +17,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import random
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -23,14 +27,16 @@ import tempfile
 import time
 import tracemalloc
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
 
 from field_app.store import TEST_KDF, LocalStore
-from field_app.sync import SyncClient
+from field_app.sync import SyncClient, SyncReport
 from shared_models.enums import Role
+from shared_models.protocol import MAX_PULL_LIMIT
 from shared_models.records import Family, Note, Person, Record, Visit
 from tools.live_server import ROOT, LiveServer, free_port
 
@@ -80,12 +86,49 @@ def dataset(seed: int = 1) -> list[Record]:
 
 def device(folder: Path, name: str, base_url: str, user: str) -> tuple[LocalStore, SyncClient]:
     store = LocalStore.create(folder / f"{name}.db", PIN, kdf=TEST_KDF)
-    client = SyncClient(store, base_url, batch_size=500, page_limit=1000)
+    client = SyncClient(store, base_url, batch_size=500, page_limit=MAX_PULL_LIMIT)
     client.login(user, PASSWORD)
     return store, client
 
 
-def ours(folder: Path, records: list[Record]) -> dict[str, float]:
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far (Linux ``/proc``; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Run:
+    """One measured sync: wall time, this process's CPU, the server's CPU, bytes both ways."""
+
+    wall: float
+    cpu: float
+    server_cpu: float
+    report: SyncReport
+
+
+def measured(server: LiveServer, client: SyncClient) -> Run:
+    assert server.proc is not None
+    s0, c0 = cpu_seconds(server.proc.pid), time.process_time()
+    report = client.sync()
+    return Run(report.duration_s, time.process_time() - c0,
+               cpu_seconds(server.proc.pid) - s0, report)
+
+
+def figures(out: dict[str, float], name: str, runs: list[Run], unit: float = 1.0) -> Run:
+    """Best of ``runs`` by wall time, with its CPU times and bytes; returns it."""
+    best = min(runs, key=lambda r: r.wall)
+    label = "s" if unit == 1 else "ms"
+    out[f"{name}: time, best of {len(runs)} ({label})"] = best.wall * unit
+    out[f"{name}: device CPU ({label})"] = best.cpu * unit
+    out[f"{name}: server CPU ({label}, 10 ms ticks)"] = best.server_cpu * unit
+    return best
+
+
+def ours(folder: Path, records: list[Record], repeats: int = 3) -> dict[str, float]:
     """Our sync on the data set; returns the figures."""
     server = LiveServer(f"sqlite:///{folder / 'server.db'}")
     server.migrate()
@@ -93,8 +136,10 @@ def ours(folder: Path, records: list[Record]) -> dict[str, float]:
     server.add_user("petro", PASSWORD, Role.SOCIAL_WORKER, [COMMUNITY])
     server.start()
     out: dict[str, float] = {}
+    made: list[tuple[LocalStore, SyncClient]] = []
     try:
         loader, loader_sync = device(folder, "loader", server.base_url, "olena")
+        made.append((loader, loader_sync))
         t = time.perf_counter()
         for rec in records:
             loader.save(rec)
@@ -103,33 +148,42 @@ def ours(folder: Path, records: list[Record]) -> dict[str, float]:
         out["bulk push 10,000: time (s)"] = report.duration_s
         out["bulk push 10,000: wire (MB)"] = report.bytes / 1e6
 
-        fresh, fresh_sync = device(folder, "fresh", server.base_url, "petro")
-        report = fresh_sync.sync()
-        assert report.pulled >= len(records), report
-        out["initial sync 10,000: time (s)"] = report.duration_s
-        out["initial sync 10,000: wire (MB)"] = report.bytes / 1e6
+        runs = []
+        for i in range(repeats):  # a fresh device each time
+            fresh, fresh_sync = device(folder, f"fresh{i}", server.base_url, "petro")
+            made.append((fresh, fresh_sync))
+            runs.append(measured(server, fresh_sync))
+            assert runs[-1].report.pulled >= len(records), runs[-1].report
+        best = figures(out, "initial sync 10,000", runs)
+        out["initial sync 10,000: wire (MB)"] = best.report.bytes / 1e6
 
-        visits = loader.all(Visit)[:100]
-        for v in visits:
-            loader.save(v.model_copy(update={"next_steps": v.next_steps + " (оновлено)"}))
-        loader_sync.sync()
-        report = fresh_sync.sync()
-        assert report.pulled == 100, report
-        out["incremental 100 changes: time (ms)"] = report.duration_s * 1000
-        out["incremental 100 changes: wire (KB)"] = report.bytes / 1e3
-        noop = [fresh_sync.sync() for _ in range(20)]
-        out["no-op sync: time p50 (ms)"] = sorted(r.duration_s for r in noop)[10] * 1000
-        out["no-op sync: wire (bytes)"] = noop[-1].bytes
+        runs = []
+        visits = loader.all(Visit)
+        for i in range(repeats):
+            for v in visits[i * 100:(i + 1) * 100]:
+                loader.save(v.model_copy(update={"next_steps": v.next_steps + " (оновлено)"}))
+            loader_sync.sync()
+            runs.append(measured(server, fresh_sync))
+            assert runs[-1].report.pulled == 100, runs[-1].report
+        best = figures(out, "incremental 100 changes", runs, 1000)
+        out["incremental 100 changes: wire (KB)"] = best.report.bytes / 1e3
+        noop = sorted((measured(server, fresh_sync) for _ in range(21)), key=lambda r: r.wall)
+        out["no-op sync: time p50 of 21 (ms)"] = noop[10].wall * 1000
+        out["no-op sync: device CPU p50 (ms)"] = sorted(r.cpu for r in noop)[10] * 1000
+        out["no-op sync: wire (bytes)"] = noop[10].report.bytes
 
         tracemalloc.start()
         memo, memo_sync = device(folder, "memo", server.base_url, "petro")
+        made.append((memo, memo_sync))
         memo_sync.sync()
         out["initial sync: peak Python memory (MB)"] = tracemalloc.get_traced_memory()[1] / 1e6
         tracemalloc.stop()
-        for s, c in ((loader, loader_sync), (fresh, fresh_sync), (memo, memo_sync)):
+        out["benchmark process: peak RSS (MB)"] = (
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    finally:
+        for s, c in made:
             c.close()
             s.close()
-    finally:
         server.stop()
     return out
 
@@ -139,8 +193,6 @@ def bulk_push(folder: Path, records: list[Record], repeats: int = 3) -> dict[str
     that saves the data set, then syncs. Figures of the best run: the whole sync (the push,
     then pulling the same records back), its push part, and the CPU the device (this
     process) and the server process used for the whole sync."""
-    from bench.server_bench import server_cpu  # the server process's CPU seconds (/proc)
-
     runs: list[tuple[float, float, float, float, float]] = []
     for i in range(repeats):
         server = LiveServer(f"sqlite:///{folder / f'bulk-server{i}.db'}")
@@ -152,10 +204,10 @@ def bulk_push(folder: Path, records: list[Record], repeats: int = 3) -> dict[str
             for rec in records:
                 store.save(rec)
             assert server.proc is not None
-            server0, device0 = server_cpu(server.proc.pid), time.process_time()
+            server0, device0 = cpu_seconds(server.proc.pid), time.process_time()
             report = client.sync()
             runs.append((report.duration_s, report.push_s, time.process_time() - device0,
-                         server_cpu(server.proc.pid) - server0, report.bytes_sent / 1e6))
+                         cpu_seconds(server.proc.pid) - server0, report.bytes_sent / 1e6))
             assert report.pushed == len(records), report
             client.close()
             store.close()
@@ -251,14 +303,14 @@ def main(argv: list[str] | None = None) -> None:
     print(f"sync benchmark: {len(records)} records, {size / 1e6:.1f} MB as JSON")
     with tempfile.TemporaryDirectory() as tmp:
         for name, value in ours(Path(tmp), records).items():
-            print(f"  poruch  {name:45s} {value:10.3f}")
+            print(f"  poruch  {name:52s} {value:10.3f}")
     with tempfile.TemporaryDirectory() as tmp:
         for name, value in bulk_push(Path(tmp), records).items():
             print(f"  poruch  {name:52s} {value:10.3f}")
     if not args.no_kinto:
         with tempfile.TemporaryDirectory() as tmp:
             for name, value in kinto(Path(tmp), records).items():
-                print(f"  kinto   {name:45s} {value:10.3f}")
+                print(f"  kinto   {name:52s} {value:10.3f}")
 
 
 if __name__ == "__main__":

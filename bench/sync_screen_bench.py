@@ -22,7 +22,7 @@ from field_app.store import TEST_KDF, LocalStore
 from field_app.sync import Attention
 from field_app.sync.outcome import hold
 from shared_models.clock import HLC
-from shared_models.protocol import RecordChange, WireField
+from shared_models.protocol import RecordChange
 from shared_models.records import Family
 
 FAMILIES, PENDING, REFUSED, CONFLICTS, REPEAT = 5_000, 300, 40, 200, 5
@@ -44,12 +44,10 @@ def _build(folder: Path) -> tuple[LocalStore, list[str], list[str]]:
         for rid in ids[start:start + 500]:
             position += 1
             at = _clock(base_ms, "dolena")
-            changes.append(RecordChange(
-                record_id=uuid.UUID(rid), kind="family", community="malynska",  # type: ignore[arg-type]
-                position=position, fields={
-                    n: WireField(value=v, clock=at, author="olena") for n, v in {
-                        "deleted": False, "family_name": f"Родина {position}",
-                        "settlement": "Малин", "address": "вул. Садова, 1"}.items()}))
+            changes.append(RecordChange.of(rid, "family", "malynska", position, {
+                n: (v, at, "olena") for n, v in {
+                    "deleted": False, "family_name": f"Родина {position}",
+                    "settlement": "Малин", "address": "вул. Садова, 1"}.items()}))
         store.apply_pull(changes, {"malynska": position})
     conflict_ids = []
     changes = []
@@ -58,16 +56,12 @@ def _build(folder: Path) -> tuple[LocalStore, list[str], list[str]]:
         cid = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{rid}/address/{loser}"))
         conflict_ids.append(cid)
         position += 1
-        changes.append(RecordChange(
-            record_id=uuid.UUID(rid), kind="family", community="malynska",  # type: ignore[arg-type]
-            position=position, fields={"address": WireField(value=f"вул. Лісова, {i}",
-                                                            clock=winner, author="petro")}))
+        changes.append(RecordChange.of(rid, "family", "malynska", position, {
+            "address": (f"вул. Лісова, {i}", winner, "petro")}))
         position += 1
         server = _clock(base_ms + 3000, "server")
-        changes.append(RecordChange(
-            record_id=uuid.UUID(cid), kind="conflict", community="malynska",  # type: ignore[arg-type]
-            position=position, fields={n: WireField(value=v, clock=server, author="server")
-                                       for n, v in {
+        changes.append(RecordChange.of(cid, "conflict", "malynska", position, {
+            n: (v, server, "server") for n, v in {
                 "deleted": False, "record_kind": "family", "record_id": rid,
                 "field": "address", "winner_value": f"вул. Лісова, {i}",
                 "winner_clock": winner, "winner_author": "petro",

@@ -21,7 +21,7 @@ from field_app.services.due import due_visits
 from field_app.services.families import FamilyFilter, list_families
 from field_app.store import TEST_KDF, LocalStore
 from shared_models.clock import HybridClock
-from shared_models.protocol import RecordChange, WireField
+from shared_models.protocol import RecordChange
 from shared_models.records import Family, Person, Record, Visit
 
 PIN = "483920"
@@ -33,10 +33,8 @@ TEXT = "Дитина відвідує школу; мати працює; дом�
 
 def _change(model: Record, clock: str, position: int) -> RecordChange:
     values = model.model_dump(mode="json", exclude={"id", "community"})
-    return RecordChange(record_id=model.id, kind=model.KIND, community=COMMUNITY,  # type: ignore[arg-type]
-                        position=position,
-                        fields={n: WireField(value=v, clock=clock, author="olena")
-                                for n, v in values.items()})
+    return RecordChange.of(model.id, model.KIND, COMMUNITY, position,
+                           {n: (v, clock, "olena") for n, v in values.items()})
 
 
 def build(path: Path) -> tuple[LocalStore, list[Family]]:

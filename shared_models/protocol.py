@@ -7,15 +7,17 @@ See docs/sync-protocol.md for the exchange. Every request carries ``PROTOCOL_HEA
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared_models.clock import CLOCK_PATTERN
 from shared_models.communities import CommunityCode
 from shared_models.enums import RecordKind
 from shared_models.merge import FieldState, FieldWrite, RecordState
+from shared_models.pullwire import change_dict
 
 PROTOCOL_VERSION = 1
 PROTOCOL_HEADER = "X-Poruch-Protocol"
@@ -121,30 +123,53 @@ class PushResponse(BaseModel):
     server_clock: ClockText
 
 
-class WireField(BaseModel):
-    """A field's current value in a pull page."""
-
-    value: Any = None
-    clock: ClockText
-    author: str = ""
+#: A user name as the author of a write ("server" for conflict records).
+AuthorText = Annotated[str, Field(max_length=64)]
 
 
 class RecordChange(BaseModel):
-    """One record as of a feed position: its full current state."""
+    """One record as of a feed position: its full current state, in compact form.
+
+    ``values`` holds every field's current value. ``clock`` and ``author`` are those of most of
+    its fields (a record saved in one edit has one clock and one author for all of them);
+    ``clocks`` and ``authors`` name only the fields whose clock or author differs.
+    """
 
     record_id: uuid.UUID
     kind: RecordKind
     community: CommunityCode
-    position: int
-    fields: dict[FieldName, WireField]
+    position: int = Field(ge=0)
+    clock: ClockText
+    author: AuthorText = ""
+    values: dict[FieldName, Any] = Field(min_length=1)
+    clocks: dict[FieldName, ClockText] = Field(default_factory=dict)
+    authors: dict[FieldName, AuthorText] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _exceptions_name_fields(self) -> RecordChange:
+        unknown = (set(self.clocks) | set(self.authors)) - set(self.values)
+        if unknown:
+            raise ValueError(f"clocks or authors name fields without a value: {sorted(unknown)}")
+        return self
+
+    @classmethod
+    def of(cls, record_id: uuid.UUID | str, kind: RecordKind | str,
+           community: CommunityCode | str, position: int,
+           fields: Mapping[str, tuple[Any, str, str]]) -> RecordChange:
+        """A record as the server sends it, from ``{field: (value, clock, author)}``."""
+        return cls.model_validate(change_dict(
+            str(record_id), RecordKind(kind).value, CommunityCode(community).value, position,
+            fields))
+
+    def writes(self) -> dict[str, FieldWrite]:
+        """The current write of every field (no ``supersedes``: a pull sends current values)."""
+        c, a, cx, ax = self.clock, self.author, self.clocks, self.authors
+        return {n: FieldWrite(v, cx.get(n, c), (), ax.get(n, a)) for n, v in self.values.items()}
 
     def to_state(self) -> RecordState:
         """The pulled record as a merge state (current values only)."""
-        return RecordState(
-            str(self.record_id), self.kind.value, self.community.value,
-            {n: FieldState.of(FieldWrite(f.value, f.clock, (), f.author))
-             for n, f in self.fields.items()},
-        )
+        return RecordState(str(self.record_id), self.kind.value, self.community.value,
+                           {n: FieldState.of(w) for n, w in self.writes().items()})
 
 
 class PullResponse(BaseModel):

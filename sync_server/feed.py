@@ -16,8 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, select, text, update
+from sqlalchemy import Connection, or_, select, text, update
 
+from shared_models.enums import RecordKind
 from sync_server.db import is_postgres
 from sync_server.tables import FeedCounter, RecordRow
 
@@ -45,16 +46,22 @@ def take_positions(conn: Connection, community: str, count: int) -> list[int]:
     return list(range(last - count + 1, last + 1))
 
 
-def read_page(conn: Connection, community: str, after: int, limit: int) -> Sequence[Any]:
-    """Up to ``limit`` records of ``community`` with positions above ``after``, in order."""
-    return conn.execute(
-        select(RECORDS.c.id, RECORDS.c.kind, RECORDS.c.community, RECORDS.c.position,
-               RECORDS.c.state)
-        .where(RECORDS.c.community == community, RECORDS.c.position > after)
-        .order_by(RECORDS.c.position).limit(limit)
-    ).all()
+def read_page(conn: Connection, community: str, after: int, limit: int, *,
+              conflicts_of: str | None = None) -> Sequence[Any]:
+    """Up to ``limit`` records of ``community`` after position ``after``, in position order.
+
+    Rows are ``(id, position, wire)``. With ``conflicts_of``, conflict records are left out
+    unless that user wrote one of their sides (``winner_author``/``loser_author``).
+    """
+    query = (select(RECORDS.c.id, RECORDS.c.position, RECORDS.c.wire)
+             .where(RECORDS.c.community == community, RECORDS.c.position > after))
+    if conflicts_of is not None:
+        query = query.where(or_(RECORDS.c.kind != RecordKind.CONFLICT.value,
+                                RECORDS.c.winner_author == conflicts_of,
+                                RECORDS.c.loser_author == conflicts_of))
+    return conn.execute(query.order_by(RECORDS.c.position).limit(limit)).all()
 
 
 def head_positions(conn: Connection) -> dict[str, int]:
     """Last position handed out per community."""
-    return dict(conn.execute(text("SELECT community, position FROM feed_counter")).tuples().all())
+    return {c: p for c, p in conn.execute(text("SELECT community, position FROM feed_counter"))}

@@ -5,7 +5,8 @@
 * ``supervisor`` — the same in own communities, plus reviews;
 * ``coordinator``, ``admin`` — every community, every kind a person writes;
 * ``conflict`` records are written by the server only (a person resolves a conflict by writing
-  the field again with ``supersedes`` naming both sides).
+  the field again with ``supersedes`` naming both sides); supervisors, coordinators and admins
+  pull every conflict of their communities, a social worker only those they wrote a side of.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ WRITABLE_KINDS: dict[Role, frozenset[RecordKind]] = {
 }
 #: Roles that may export a community's visits (their readable communities only).
 EXPORT_ROLES = frozenset({Role.SUPERVISOR, Role.COORDINATOR, Role.ADMIN})
+#: Roles that pull every conflict record of their communities. A social worker pulls only the
+#: conflicts whose winning or losing side they wrote.
+CONFLICT_REVIEWERS = frozenset({Role.SUPERVISOR, Role.COORDINATOR, Role.ADMIN})
 #: Roles that see when their communities' devices last reached the server.
 DEVICE_ACTIVITY_ROLES = frozenset({Role.SUPERVISOR, Role.COORDINATOR, Role.ADMIN})
 #: Fields that name the person who wrote the record: they must be the pushing user.
@@ -54,6 +58,11 @@ class Principal:
     def communities(self) -> frozenset[CommunityCode]:
         """Communities this user may see."""
         return scope(self.role, self.bound)
+
+    @property
+    def conflicts_of(self) -> str | None:
+        """Whose conflicts this user pulls: ``None`` for every conflict, else own only."""
+        return None if self.role in CONFLICT_REVIEWERS else self.username
 
     def may_read(self, community: CommunityCode) -> bool:
         """True when the user may see records of ``community``."""

@@ -2,28 +2,35 @@
 
 Each community is read from its cursor (missing cursors start at 0) in position order, up to
 the page limit in total; ``limit + 1`` rows tell whether more follows. A record appears once,
-at its latest position, with its full current state. ``purge`` lists communities the device
-holds data of (pulled before, or named in ``since``) that the user may no longer see; the
-device deletes them and drops their cursors, which also ends the purge notice.
+at its latest position, with its full current state — the ``wire`` text stored with the row
+(``statejson.feed_columns``), so a page is assembled from stored text, not re-serialised.
+
+Conflict records go to the reviewers of the community (supervisors, coordinators, admins)
+and to the social workers who wrote one of their sides; no other worker receives them. The
+cursor still moves past what the filter leaves out: when a community's rows did not fill the
+page, its cursor becomes the community's head, read *before* the rows — every position up to
+the head was committed then (see ``feed``), so the query saw all of them and none is skipped.
+
+``purge`` lists communities the device holds data of (pulled before, or named in ``since``)
+that the user may no longer see; the device deletes them and drops their cursors, which also
+ends the purge notice.
 """
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, select
 
 from shared_models.clock import HybridClock
 from shared_models.communities import CommunityCode
 from shared_models.protocol import PullResponse
+from shared_models.pullwire import encode_page
 from sync_server.audit import AuditEvent, write_events
 from sync_server.db import read_tx, write_tx
-from sync_server.feed import read_page
+from sync_server.feed import head_positions, read_page
 from sync_server.permissions import Principal
-from sync_server.statejson import current_fields
 from sync_server.tables import DeviceCommunity
 
 DEVICE_COMMUNITIES = DeviceCommunity.__table__  # type: ignore[attr-defined]
@@ -31,23 +38,18 @@ DEVICE_COMMUNITIES = DeviceCommunity.__table__  # type: ignore[attr-defined]
 
 @dataclass(frozen=True, slots=True)
 class PullPage:
-    """One page in wire form (``PullResponse``'s JSON shape), built without per-field models.
+    """One page: the records' stored wire texts, the cursors after them, and the notices."""
 
-    A page holds up to 1,000 records of a dozen fields; building a pydantic model per field
-    cost more than reading the page from the database.
-    """
-
-    changes: list[dict[str, Any]]
+    changes: list[str]
     cursors: dict[str, int]
     more: bool
     server_clock: str
     purge: list[str] = field(default_factory=list)
+    record_ids: list[str] = field(default_factory=list)
 
     def to_json(self) -> bytes:
         """The page as the JSON body of a ``PullResponse``."""
-        body = {"changes": self.changes, "cursors": self.cursors, "more": self.more,
-                "purge": self.purge, "server_clock": self.server_clock}
-        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        return encode_page(self.changes, self.cursors, self.more, self.purge, self.server_clock)
 
     def to_response(self) -> PullResponse:
         """The page as the validated protocol model (for in-process callers and tests)."""
@@ -69,24 +71,28 @@ def pull(
 ) -> PullPage:
     """The next page after ``since`` for ``principal``'s device (``limit`` records at most)."""
     scope = sorted(principal.communities)
-    changes: list[dict[str, Any]] = []
+    conflicts_of = principal.conflicts_of
+    changes: list[str] = []
+    ids: list[str] = []
     cursors: dict[str, int] = {}
     more = False
     with read_tx(engine) as conn:
         tracked = _tracked(conn, principal.device_id)
+        heads = head_positions(conn)  # before the rows: see the module docstring
         for community in scope:
+            code = community.value
             after = since.get(community, 0)
             room = limit - len(changes)
-            rows = read_page(conn, community.value, after, room + 1)
+            rows = read_page(conn, code, after, room + 1, conflicts_of=conflicts_of)
             if len(rows) > room:
                 more = True
                 rows = rows[:room]
-            # Values were validated when pushed: no need to validate them again on the way out.
-            changes.extend(
-                {"record_id": str(rid), "kind": kind, "community": code, "position": position,
-                 "fields": current_fields(state)}
-                for rid, kind, code, position, state in rows)
-            cursors[community.value] = rows[-1][3] if rows else after
+                cursors[code] = rows[-1][1] if rows else after
+            else:  # every row this user may see up to the head is in this page
+                cursors[code] = max(rows[-1][1] if rows else after, heads.get(code, 0))
+            # Stored when the record was written, from validated values: sent as they are.
+            changes.extend(wire for _id, _position, wire in rows)
+            ids.extend(str(rid) for rid, _position, _wire in rows)
     visible = {c.value for c in scope}
     purge = sorted((tracked | {c.value for c in since}) - visible)
     new = visible - tracked
@@ -100,7 +106,7 @@ def pull(
                          [{"device_id": principal.device_id, "community": c} for c in sorted(new)])
         write_events(conn, [AuditEvent(
             "pull", "ok", actor=principal.username, device_id=principal.device_id,
-            record_ids=[c["record_id"] for c in changes],
+            record_ids=ids,
             detail=f"records={len(changes)} more={more} purge={','.join(purge)}"[:300])])
     return PullPage(changes=changes, cursors=cursors, more=more, purge=purge,
-                    server_clock=clock.now().encode())
+                    server_clock=clock.now().encode(), record_ids=ids)

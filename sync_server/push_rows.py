@@ -30,7 +30,7 @@ from shared_models.records import Record
 from sync_server.audit import AuditEvent
 from sync_server.feed import RECORDS, take_positions
 from sync_server.permissions import Principal
-from sync_server.statejson import state_from_json, state_to_json
+from sync_server.statejson import feed_columns, state_from_json, state_to_json
 from sync_server.tables import KIND_TABLES, TZ, AppliedMutation, HistoryEntry
 from sync_server.upsert import StoredForm, bulk_insert, json_text, stored_form, upsert
 from sync_server.wire import MutationDict
@@ -42,7 +42,8 @@ HISTORY_COLUMNS = ("record_id", "kind", "community", "field", "value", "clock", 
                    "recorded_at")
 APPLIED_COLUMNS = ("mutation_id", "device_id", "record_id", "payload_hash", "status", "code",
                    "reason", "applied_at")
-RECORD_COLUMNS = ("id", "kind", "community", "position", "deleted", "state", "updated_at")
+RECORD_COLUMNS = ("id", "kind", "community", "position", "deleted", "state", "updated_at",
+                  "wire", "winner_author", "loser_author")
 #: JSON columns the push hands over as JSON text.
 HISTORY_TEXT = frozenset({"value", "supersedes", "previous_value"})
 RECORD_TEXT = frozenset({"state"})
@@ -144,6 +145,11 @@ class Fresh:
                           f'{w.supersedes_json},{author}]{seen}}}')
         return '{"f":{' + ",".join(fields) + "}}"
 
+    def current_json(self) -> dict[str, Any]:
+        """The part of ``statejson.state_to_json`` the feed reads: each field's current write."""
+        return {"f": {w.name: {"c": [w.value, w.clock, w.supersedes, self.author]}
+                      for w in self.writes}}
+
     @property
     def deleted(self) -> bool:
         """True when the record was created as a tombstone."""
@@ -239,11 +245,16 @@ def write_batch(batch: Batch) -> None:
             fresh = batch.fresh.get(rid)
             if fresh is not None:
                 state_json, deleted = fresh.state_text(), fresh.deleted
+                data = fresh.current_json()
             else:
                 state = batch.states[rid]
-                state_json, deleted = json_text(state_to_json(state)), state.deleted
+                data = state_to_json(state)
+                state_json, deleted = json_text(data), state.deleted
+            # What pull pages send of this record, computed once here (``statejson``).
+            feed = feed_columns(rid, model.KIND.value, community, position, data)
             record_rows.append((uuid_form(model.id), model.KIND.value, community, position,
-                                deleted, state_json, batch.stamp))
+                                deleted, state_json, batch.stamp, feed["wire"],
+                                feed["winner_author"], feed["loser_author"]))
             kind_rows.setdefault(model.KIND, []).append(kind_row(model, now))
     upsert(conn, RECORDS, record_rows, RECORD_COLUMNS, as_text=RECORD_TEXT, ready=True)
     for kind, rows in kind_rows.items():

@@ -4,7 +4,8 @@ Two layers hold the synced data:
 
 * ``record`` — one row per record: identity, feed ``position`` and the full merged
   ``RecordState`` as JSON (current write, ``unseen`` losers, ``superseded`` clocks). The merge
-  reads and writes only this; the pull pages through it by ``(community, position)``.
+  reads and writes only this; the pull pages through it by ``(community, position)`` and sends
+  each row's ``wire`` text (its ``RecordChange``, computed when the row is written).
 * ``family``, ``person``, ``visit``, ``note``, ``review``, ``conflict`` — typed tables generated
   from the shared SQLModel definitions (so they cannot drift from them), holding each record's
   current validated values. Written in the same transaction as ``record``; used for exports
@@ -86,6 +87,11 @@ class RecordRow(SQLModel, table=True):
     deleted: bool = False
     state: dict[str, Any] = Field(sa_type=JSONType)
     updated_at: datetime = Field(sa_type=TZ)
+    #: The record's ``RecordChange`` JSON as pull pages send it (``statejson.feed_columns``).
+    wire: str = Field(sa_type=sa.Text)
+    #: Conflict records only: the authors of the two sides, who may pull it besides reviewers.
+    winner_author: str | None = Field(default=None, max_length=64)
+    loser_author: str | None = Field(default=None, max_length=64)
 
 
 class UserRow(SQLModel, table=True):

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from field_app.store.codec import top_clock
 from field_app.store.core import O, R, StoreCore
 from field_app.store.crypto import Cipher, SealError
 from field_app.store.errors import CorruptRecord
@@ -30,8 +31,7 @@ def _top_clock(cipher: Cipher, blob: bytes, associated: bytes, rid: str) -> str:
     every clock's form again) took most of the time, and the blob is authenticated.
     """
     try:
-        data = cipher.open_json(blob, associated)
-        return max(str(f["c"][1]) for f in data.values())
+        return top_clock(cipher.open_json(blob, associated))
     except (SealError, ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
         raise CorruptRecord(rid) from exc
 

@@ -6,6 +6,7 @@ author]`` — short, because every stored record holds one per field.
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +15,9 @@ from shared_models.communities import CommunityCode
 from shared_models.enums import RecordKind
 from shared_models.merge import FieldState, FieldWrite, RecordState, state_from_writes
 from shared_models.protocol import Mutation, WireWrite
+from shared_models.pullwire import PulledRecord, compact_fields
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def write_to_json(w: FieldWrite) -> list[Any]:
@@ -27,8 +31,27 @@ def write_from_json(data: list[Any]) -> FieldWrite:
     return FieldWrite(value, clock, tuple(supersedes), author)
 
 
+def _plain(state: RecordState) -> bool:
+    """True when every field holds just its current write (no losers, nothing superseded)."""
+    return all(not fs.unseen and not fs.superseded and not fs.current.supersedes
+               for fs in state.fields.values())
+
+
 def state_to_json(state: RecordState) -> dict[str, Any]:
-    """The fields of a merge state (identity is stored beside it, and bound as sealed AD)."""
+    """The fields of a merge state (identity is stored beside it, and bound as sealed AD).
+
+    A state that is just current writes — what a pull brings — takes the compact form of the
+    wire (``RecordChange`` without identity): ``{"clock", "author", "values", "clocks",
+    "authors"}``. Any other state takes the full form ``{field: {"c": write, "u": [unseen
+    writes], "s": [superseded clocks]}}``. ``"clock"`` tells them apart: a string in the
+    compact form, a field entry (an object) in the full one.
+    """
+    if state.fields and _plain(state):
+        fields = {n: (fs.current.value, fs.current.clock, fs.current.author)
+                  for n, fs in state.fields.items()}
+        clock, author, clocks, authors = compact_fields(fields)
+        return {"clock": clock, "author": author, "values": {n: f[0] for n, f in fields.items()},
+                "clocks": clocks, "authors": authors}
     return {
         name: {"c": write_to_json(fs.current),
                "u": [write_to_json(w) for w in fs.unseen],
@@ -37,9 +60,42 @@ def state_to_json(state: RecordState) -> dict[str, Any]:
     }
 
 
-def state_from_json(record_id: str, kind: str, community: str,
-                    data: dict[str, Any]) -> RecordState:
-    """Inverse of ``state_to_json``."""
+def json_bytes(value: Any) -> bytes:
+    """The compact JSON of ``value`` as ``Cipher.seal_json`` seals it."""
+    return _ENCODER.encode(value).encode()
+
+
+def pulled_to_json(record: PulledRecord) -> bytes:
+    """The sealed form of a pulled record's state, straight from the wire (no merge).
+
+    Its exact text in the page when there is one (the ``RecordChange``, identity included,
+    read back as the compact form), else that form serialised.
+    """
+    if record.raw is not None:
+        return record.raw
+    return _ENCODER.encode({"clock": record.clock, "author": record.author,
+                            "values": record.values, "clocks": record.clocks,
+                            "authors": record.authors}).encode()
+
+
+def top_clock(data: dict[str, Any]) -> str:
+    """The highest current clock in ``state_to_json``'s output (either form), read straight
+    from the JSON without building the state."""
+    if isinstance(data.get("clock"), str):
+        return max([data["clock"], *data.get("clocks", {}).values()])
+    return max(str(f["c"][1]) for f in data.values())
+
+
+def state_from_json(record_id: str, kind: str, community: str, data: dict[str, Any]
+                    ) -> RecordState:
+    """Inverse of ``state_to_json`` (either form; the clocks are checked again)."""
+    if isinstance(data.get("clock"), str):
+        clock, author = data["clock"], data.get("author", "")
+        clocks, authors = data.get("clocks", {}), data.get("authors", {})
+        fields = {name: FieldState.of(FieldWrite(v, clocks.get(name, clock), (),
+                                                 authors.get(name, author)))
+                  for name, v in data["values"].items()}
+        return RecordState(record_id, kind, community, fields)
     fields = {
         name: FieldState(write_from_json(f["c"]), tuple(write_from_json(w) for w in f["u"]),
                          frozenset(f["s"]))
@@ -118,7 +174,16 @@ def wire_fields(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def base_json_of(data: dict[str, Any]) -> dict[str, Any]:
-    """``state_to_json`` of the state an outbox payload's writes make on their own."""
+    """``state_to_json`` of the state an outbox payload's writes make on their own.
+
+    The same form ``state_to_json`` picks: compact when no write supersedes anything (the
+    usual new record), else full.
+    """
+    if data and not any(w[2] for w in data.values()):
+        fields = {name: (w[0], w[1], w[3]) for name, w in data.items()}
+        clock, author, clocks, authors = compact_fields(fields)
+        return {"clock": clock, "author": author, "values": {n: f[0] for n, f in fields.items()},
+                "clocks": clocks, "authors": authors}
     return {name: {"c": w, "u": [], "s": sorted(set(w[2]))} for name, w in data.items()}
 
 

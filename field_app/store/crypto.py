@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -52,6 +53,19 @@ class Cipher:
         """Encrypt with a fresh random nonce."""
         nonce = os.urandom(NONCE_BYTES)
         return _VERSION + nonce + self._aead.encrypt(nonce, plaintext, associated)
+
+    def seal_many(self, items: Sequence[tuple[bytes, bytes]]) -> list[bytes]:
+        """``seal`` of each ``(plaintext, associated)``, the random nonces drawn in one read.
+
+        A pulled page seals two blobs per record; a system call per nonce cost more than the
+        encryption. The nonces are as random as ``seal``'s (one read of the same source).
+        """
+        nonces = os.urandom(NONCE_BYTES * len(items))
+        out = []
+        for i, (plaintext, associated) in enumerate(items):
+            nonce = nonces[i * NONCE_BYTES:(i + 1) * NONCE_BYTES]
+            out.append(_VERSION + nonce + self._aead.encrypt(nonce, plaintext, associated))
+        return out
 
     def open(self, blob: bytes, associated: bytes) -> bytes:
         """Decrypt and authenticate; raises ``SealError`` on any damage."""

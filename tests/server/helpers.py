@@ -13,7 +13,13 @@ from sqlalchemy import Engine
 from shared_models.clock import HybridClock
 from shared_models.communities import CommunityCode
 from shared_models.enums import Role
-from shared_models.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION, encode_cursors
+from shared_models.protocol import (
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
+    PullResponse,
+    RecordChange,
+    encode_cursors,
+)
 from sync_server import accounts
 from sync_server.db import write_tx
 from sync_server.security import hash_password
@@ -76,12 +82,19 @@ class Device:
                                 params={"since": encode_cursors(self.cursors), "limit": limit})
             assert r.status_code == 200, r.text
             body = r.json()
+            PullResponse.model_validate(body)  # every page matches the protocol's schema
             got.extend(body["changes"])
             for ch in body["changes"]:
                 self.seen[ch["record_id"]] = ch
             self.cursors = {c: p for c, p in body["cursors"].items()}
             if not body["more"]:
                 return got
+
+
+def fields_of(change: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """``{field: {"value", "clock", "author"}}`` of a pulled change (its compact form expanded)."""
+    writes = RecordChange.model_validate(change).writes()
+    return {n: {"value": w.value, "clock": w.clock, "author": w.author} for n, w in writes.items()}
 
 
 def wire(fields: dict[str, Any], clock: str, supersedes: dict[str, str] | None = None

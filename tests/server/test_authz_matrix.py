@@ -75,6 +75,45 @@ def _pull(client: AppClient, headers: dict[str, str], community: str) -> int:
     return 200 if wanted in r.json()["cursors"] else HIDDEN
 
 
+def _pull_conflict(own_side: bool) -> Call:
+    """Does the caller pull a conflict of that community? ``own_side``: the caller wrote the
+    losing side; else two other workers wrote both sides."""
+    def call(client: AppClient, headers: dict[str, str], community: str) -> int:
+        code = OWN if community == "own" else OTHER
+        a = Device(client, _side(client, "side_a"), "a")
+        b = Device(client, headers, "m") if own_side else Device(
+            client, _side(client, "side_b"), "b")
+        fam = mutation("family", code, family_fields(address="вул. Миру, 1"), a.stamp())
+        a.push([fam])
+        base = fam["fields"]["address"]["clock"]
+        edits = [mutation("family", code, {"address": text}, dev.stamp(),
+                          record_id=fam["record_id"], supersedes={"address": base})
+                 for dev, text in ((b, "вул. Київська, 5"), (a, "вул. Миру, 11"))]
+        r = b.push([edits[0]])
+        if r.status_code != 200:
+            return r.status_code
+        a.push([edits[1]])  # later clock: wins, so b's (the caller's) value is the loser
+        r = client.get("/api/v1/sync/pull", headers=headers, params={"limit": 1000})
+        if r.status_code != 200:
+            return r.status_code
+        found = [c for c in r.json()["changes"] if c["kind"] == "conflict"
+                 and c["values"]["record_id"] == fam["record_id"]]
+        return 200 if found else HIDDEN
+    return call
+
+
+#: (client id, user) -> (the client, kept so its id is never reused, and the login headers).
+_SIDES: dict[tuple[int, str], tuple[AppClient, dict[str, str]]] = {}
+
+
+def _side(client: AppClient, name: str) -> dict[str, str]:
+    """A logged-in worker of both test communities (one login per client: Argon2 is slow)."""
+    key = (id(client), name)
+    if key not in _SIDES:
+        _SIDES[key] = (client, login(client, name))
+    return _SIDES[key][1]
+
+
 def _devices(client: AppClient, headers: dict[str, str], community: str) -> int:
     r = client.get("/api/v1/devices/activity", headers=headers)
     if r.status_code != 200:
@@ -127,6 +166,9 @@ def same(status: int, anonymous: int = 401) -> dict[str, tuple[int, int]]:
 OWN_ONLY = {"anonymous": (401, 401), "social_worker": (200, 403), "supervisor": (200, 403),
             "coordinator": (200, 200), "admin": (200, 200)}
 PULL = {**OWN_ONLY, "social_worker": (200, HIDDEN), "supervisor": (200, HIDDEN)}
+#: Conflicts go to their two authors and to the reviewers (supervisors, coordinators, admins).
+CONFLICT_OF_OTHERS = {**PULL, "social_worker": (HIDDEN, HIDDEN)}
+CONFLICT_OF_OWN = PULL
 EXPORTS = {**OWN_ONLY, "social_worker": (403, 403)}
 REVIEWS = {**OWN_ONLY, "social_worker": (403, 403)}
 ADMIN_ONLY = {**same(403), "admin": (200, 200)}
@@ -140,6 +182,8 @@ MATRIX: dict[tuple[str, str], tuple[Call, dict[str, tuple[int, int]]]] = {
     ("POST", "/api/v1/sync/push#review"): (_push("review"), REVIEWS),
     ("POST", "/api/v1/sync/push#review-of-note"): (_push("review", "note"), REVIEWS),
     ("GET", "/api/v1/sync/pull"): (_pull, PULL),
+    ("GET", "/api/v1/sync/pull#conflict-of-others"): (_pull_conflict(False), CONFLICT_OF_OTHERS),
+    ("GET", "/api/v1/sync/pull#conflict-of-own"): (_pull_conflict(True), CONFLICT_OF_OWN),
     ("GET", "/api/v1/admin/devices"): (_get("/api/v1/admin/devices"), ADMIN_ONLY),
     ("POST", "/api/v1/admin/devices/{device_id}/revoke"): (_revoke, ADMIN_ONLY),
     ("GET", "/api/v1/exports/visits"): (_export("visits"), EXPORTS),
@@ -179,6 +223,8 @@ def test_route_matrix(route: tuple[str, str], client: AppClient, engine: Engine,
     call, expected = MATRIX[route]
     make_user(engine, settings, "victim", Role.SOCIAL_WORKER, [OWN])
     make_user(engine, settings, "outsider", Role.SOCIAL_WORKER, [OTHER])
+    for side in ("side_a", "side_b"):
+        make_user(engine, settings, side, Role.SOCIAL_WORKER, [OWN, OTHER])
     for role in ROLES[1:]:
         make_user(engine, settings, role, Role(role), [OWN])
     got: dict[str, tuple[int, int]] = {}

@@ -4,7 +4,9 @@ Pushers create and edit records (and replay some batches, as after a lost answer
 transaction is slowed down *after* taking its feed positions — the window in which a
 sequence-based feed would hand a reader a cursor past a change not yet committed. Pullers page
 through the feed all along. Afterwards every puller must hold every record at its final state
-(no change skipped), and nothing may have been applied twice.
+(no change skipped), and nothing may have been applied twice. Coordinators pull everything;
+social workers who wrote none of the conflicts (the pushers' edits open some) pull everything
+but those, their cursors moving past the rows left out — and still skip nothing.
 """
 
 from __future__ import annotations
@@ -33,12 +35,12 @@ from tests.server.conftest import SECRET, reset_postgres
 from tests.server.helpers import PASSWORD, ZH, ZV, family_fields, make_user, mutation
 
 pytestmark = pytest.mark.postgres
-PUSHERS, BATCHES, PER_BATCH, PULLERS = 8, 20, 6, 4
+PUSHERS, BATCHES, PER_BATCH, PULLERS, WORKER_PULLERS = 8, 20, 6, 3, 2
 
 
 @pytest.fixture
 def pg(pg_database: str) -> Iterator[tuple[Engine, Settings]]:
-    engine = make_engine(pg_database, pool_size=PUSHERS + PULLERS + 2)
+    engine = make_engine(pg_database, pool_size=PUSHERS + PULLERS + WORKER_PULLERS + 2)
     reset_postgres(engine)
     yield engine, Settings(database_url=pg_database, secret_key=SECRET, instance_id="conc")
     engine.dispose()
@@ -68,6 +70,8 @@ def test_no_pull_skips_a_committed_change(pg: tuple[Engine, Settings],
                for i in range(PUSHERS)]
     pullers = [principal(engine, settings, f"c{i}", Role.COORDINATOR, [])
                for i in range(PULLERS)]
+    pullers += [principal(engine, settings, f"r{i}", Role.SOCIAL_WORKER, [ZH, ZV])
+                for i in range(WORKER_PULLERS)]
     done = threading.Event()
     errors: list[BaseException] = []
     accepted: list[str] = []
@@ -108,7 +112,7 @@ def test_no_pull_skips_a_committed_change(pg: tuple[Engine, Settings],
                         clock=server).to_response()
             for ch in page.changes:
                 assert ch.position > cursors.get(ch.community, 0), "went backwards"
-                out[str(ch.record_id)] = {n: f.value for n, f in ch.fields.items()}
+                out[str(ch.record_id)] = dict(ch.values)
             cursors = dict(page.cursors)
             if finished and not page.more:
                 return
@@ -132,8 +136,10 @@ def test_no_pull_skips_a_committed_change(pg: tuple[Engine, Settings],
         t.join(timeout=120)
     assert not errors, errors
     with engine.begin() as conn:
+        rows = conn.execute(text("SELECT id, kind, state FROM record")).all()
         final = {str(rid): {n: e["c"][0] for n, e in state["f"].items()}
-                 for rid, state in conn.execute(text("SELECT id, state FROM record"))}
+                 for rid, _kind, state in rows}
+        conflicts = {str(rid) for rid, kind, _state in rows if kind == "conflict"}
         twice = conn.execute(text(
             "SELECT record_id, field, clock FROM history GROUP BY record_id, field, clock "
             "HAVING count(*) > 1")).all()
@@ -142,9 +148,11 @@ def test_no_pull_skips_a_committed_change(pg: tuple[Engine, Settings],
         positions = conn.execute(text(
             "SELECT community, count(*), max(position) FROM record GROUP BY community")).all()
     assert len(final) > PUSHERS * BATCHES  # creations happened
-    for got in seen:
-        assert got.keys() == final.keys(), "a puller missed records"
-        stale = [rid for rid in final if got[rid] != final[rid]]
+    assert conflicts, "no conflict was opened: the workers' filter was not exercised"
+    for p, got in zip(pullers, seen, strict=True):
+        expected = final.keys() - conflicts if p.role is Role.SOCIAL_WORKER else final.keys()
+        assert got.keys() == expected, f"{p.username} missed records or got others' conflicts"
+        stale = [rid for rid in expected if got[rid] != final[rid]]
         assert not stale, f"{len(stale)} records seen at a stale state (a skipped change)"
     assert twice == [], "a write was recorded twice"
     assert applied == len(set(accepted)) == PUSHERS * BATCHES * PER_BATCH

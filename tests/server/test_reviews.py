@@ -23,6 +23,7 @@ from tests.server.helpers import (
     ZV,
     Device,
     family_fields,
+    fields_of,
     login,
     make_user,
     mutation,
@@ -89,7 +90,7 @@ def test_a_supervisor_of_the_community_approves_and_returns(
     olena, iryna = people["olena"], people["iryna"]
     _fam, visit, note = _visit_and_note(olena, "olena")
     seen = iryna.pull_all()
-    version = seen[[c["record_id"] for c in seen].index(visit)]["fields"]["risk_level"]["clock"]
+    version = fields_of(seen[[c["record_id"] for c in seen].index(visit)])["risk_level"]["clock"]
     approve = _review(iryna, ZH, visit, "iryna", target_clock=version)
     send_back = _review(iryna, ZH, note, "iryna", kind="note", decision="returned",
                         comment="Допишіть, хто був присутній")
@@ -102,8 +103,8 @@ def test_a_supervisor_of_the_community_approves_and_returns(
                                                 [send_back["record_id"], note]]
     # The worker receives both decisions at her next sync.
     got = {c["record_id"]: c for c in olena.pull_all()}
-    assert got[send_back["record_id"]]["fields"]["decision"]["value"] == "returned"
-    assert got[approve["record_id"]]["fields"]["target_id"]["value"] == visit
+    assert got[send_back["record_id"]]["values"]["decision"] == "returned"
+    assert got[approve["record_id"]]["values"]["target_id"] == visit
 
 
 def test_a_social_worker_may_not_review(people: dict[str, Device], engine: Engine) -> None:

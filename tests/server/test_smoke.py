@@ -19,5 +19,5 @@ def test_push_then_pull(client: AppClient, engine: Engine, settings: Settings) -
     assert r.json()["results"][0]["status"] == "applied"
     changes = dev.pull_all()
     assert [c["record_id"] for c in changes] == [m["record_id"]]
-    assert changes[0]["fields"]["family_name"]["value"] == "Коваленко"
-    assert changes[0]["fields"]["family_name"]["author"] == "olena"
+    assert changes[0]["values"]["family_name"] == "Коваленко"
+    assert changes[0]["author"] == "olena" and "authors" not in changes[0]

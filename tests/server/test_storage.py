@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select, text
@@ -22,6 +23,7 @@ from tests.server.helpers import (
     ZV,
     Device,
     family_fields,
+    fields_of,
     login,
     make_user,
     mutation,
@@ -60,8 +62,8 @@ def test_record_appears_once_at_latest_position(worker: Device) -> None:
     assert statuses(worker.push([edit])) == ["applied"]
     again = worker.pull_all()
     assert [(c["record_id"], c["position"]) for c in again] == [(a["record_id"], 3)]
-    assert again[0]["fields"]["settlement"]["value"] == "Бердичів"
-    assert again[0]["fields"]["family_name"]["value"] == "Ткачук"  # full state, not a diff
+    assert fields_of(again[0])["settlement"]["value"] == "Бердичів"
+    assert fields_of(again[0])["family_name"]["value"] == "Ткачук"  # full state, not a diff
     fresh = Device(worker.client, worker.headers, "other")
     assert [c["record_id"] for c in fresh.pull_all()] == [b["record_id"], a["record_id"]]
 
@@ -109,7 +111,7 @@ def test_concurrent_edit_opens_conflict_and_resolution_closes_it(
     assert statuses(worker.push([e1])) == ["applied"]
     assert statuses(worker2.push([e2])) == ["conflict"]
     changes = {c["kind"]: c for c in worker.pull_all()}
-    conflict = changes["conflict"]["fields"]
+    conflict = fields_of(changes["conflict"])
     winner, loser = sorted([e1, e2], key=lambda m: m["fields"]["address"]["clock"])[::-1]
     assert conflict["status"]["value"] == "open"
     assert conflict["loser_value"]["value"] == loser["fields"]["address"]["value"]
@@ -123,9 +125,9 @@ def test_concurrent_edit_opens_conflict_and_resolution_closes_it(
         [e1["fields"]["address"]["clock"], e2["fields"]["address"]["clock"]])
     assert statuses(worker2.push([resolve])) == ["applied"]
     after = {c["kind"]: c for c in worker.pull_all()}
-    assert after["conflict"]["fields"]["status"]["value"] == "resolved"
-    assert after["conflict"]["fields"]["resolved_by"]["value"] == "petro"
-    assert after["family"]["fields"]["address"]["value"] == "вул. Миру, 11, кв. 2"
+    assert fields_of(after["conflict"])["status"]["value"] == "resolved"
+    assert fields_of(after["conflict"])["resolved_by"]["value"] == "petro"
+    assert fields_of(after["family"])["address"]["value"] == "вул. Миру, 11, кв. 2"
     with read_tx(engine) as conn:
         row = conn.execute(select(KIND_TABLES["conflict"])).one()
     assert row.status == "resolved"
@@ -202,7 +204,7 @@ def test_server_stamps_authors_and_checks_author_fields(worker: Device) -> None:
     r = worker.push([fam, forged]).json()["results"]
     assert [x["status"] for x in r] == ["applied", "rejected"] and r[1]["code"] == "forbidden"
     got = worker.pull_all()
-    assert {f["author"] for f in got[0]["fields"].values()} == {"olena"}
+    assert {f["author"] for f in fields_of(got[0]).values()} == {"olena"}
 
 
 def test_foreign_community_and_conflict_kind_rejected_and_audited(
@@ -231,7 +233,7 @@ def test_tombstone_stays_deleted(worker: Device, worker2: Device) -> None:
                     record_id=fam["record_id"])
     worker2.push([late])
     [rec] = worker2.pull_all()
-    assert rec["fields"]["deleted"]["value"] is True
+    assert rec["values"]["deleted"] is True
 
 
 def test_audit_log_is_append_only(worker: Device, engine: Engine) -> None:
@@ -271,3 +273,74 @@ def test_review_needs_its_target_in_the_same_community(client: AppClient, engine
         audited = conn.execute(text("SELECT count(*) FROM audit_log WHERE action = 'review'")
                                ).scalar_one()
     assert audited == 1
+
+
+def head(engine: Engine) -> int:
+    with read_tx(engine) as conn:
+        return int(conn.execute(text("SELECT position FROM feed_counter WHERE community = "
+                                     "'zhytomyrska'")).scalar_one())
+
+
+def _conflict(a: Device, b: Device) -> tuple[dict[str, Any], str]:
+    """A family whose address ``a`` and ``b`` edit concurrently; its id and the conflict's."""
+    fam = mutation("family", ZH, family_fields(address="вул. Миру, 1"), a.stamp())
+    assert statuses(a.push([fam])) == ["applied"]
+    base = fam["fields"]["address"]["clock"]
+    e1 = mutation("family", ZH, {"address": "вул. Миру, 11"}, a.stamp(),
+                  record_id=fam["record_id"], supersedes={"address": base})
+    e2 = mutation("family", ZH, {"address": "вул. Київська, 5"}, b.stamp(),
+                  record_id=fam["record_id"], supersedes={"address": base})
+    assert statuses(a.push([e1])) == ["applied"]
+    assert statuses(b.push([e2])) == ["conflict"]
+    loser = min(e1, e2, key=lambda m: m["fields"]["address"]["clock"])
+    return fam, conflict_id(fam["record_id"], "address", loser["fields"]["address"]["clock"])
+
+
+def test_conflicts_reach_their_authors_and_reviewers_only(
+        client: AppClient, engine: Engine, settings: Settings, worker: Device,
+        worker2: Device) -> None:
+    make_user(engine, settings, "ivan", Role.SOCIAL_WORKER, [ZH])
+    make_user(engine, settings, "kerivnyk", Role.SUPERVISOR, [ZH])
+    make_user(engine, settings, "koord", Role.COORDINATOR)
+    ivan = Device(client, login(client, "ivan"), "ivan-phone")
+    sup = Device(client, login(client, "kerivnyk"), "sup")
+    coord = Device(client, login(client, "koord"), "coord")
+    fam, cid = _conflict(worker, worker2)
+    for dev in (worker, worker2, sup, coord):
+        got = {c["record_id"]: c for c in dev.pull_all(limit=2)}
+        assert got.keys() == {fam["record_id"], cid}
+        assert got[cid]["values"]["status"] == "open"
+    # A worker who wrote neither side never receives it, page after page; their cursor still
+    # moves past it (to the head), so their next pulls do not read it again.
+    assert [c["record_id"] for c in ivan.pull_all(limit=1)] == [fam["record_id"]]
+    assert ivan.cursors["zhytomyrska"] == worker.cursors["zhytomyrska"] == head(engine) == 4
+    assert ivan.pull_all() == []
+    # Resolution: the authors and the reviewers see it resolved; the third worker still not.
+    resolve = mutation("family", ZH, {"address": "вул. Миру, 11, кв. 2"}, worker2.stamp(),
+                       record_id=fam["record_id"])
+    both = sup.seen[cid]["values"]
+    resolve["fields"]["address"]["supersedes"] = sorted([both["winner_clock"],
+                                                         both["loser_clock"]])
+    assert statuses(worker2.push([resolve])) == ["applied"]
+    for dev in (worker, sup, coord):
+        after = {c["record_id"]: c for c in dev.pull_all()}
+        assert after[cid]["values"]["status"] == "resolved"
+    assert [c["record_id"] for c in ivan.pull_all()] == [fam["record_id"]]
+    assert ivan.cursors == worker.cursors
+    with read_tx(engine) as conn:
+        row = conn.execute(text("SELECT winner_author, loser_author FROM record WHERE kind = "
+                                "'conflict'")).one()
+    assert sorted(row) == ["olena", "petro"]
+
+
+def test_hidden_rows_at_a_page_end_still_end_the_paging(
+        client: AppClient, engine: Engine, settings: Settings, worker: Device,
+        worker2: Device) -> None:
+    make_user(engine, settings, "ivan", Role.SOCIAL_WORKER, [ZH])
+    ivan = Device(client, login(client, "ivan"), "ivan-phone")
+    _conflict(worker, worker2)
+    _conflict(worker, worker2)  # positions: family, conflict, family, conflict
+    r = client.get("/api/v1/sync/pull", headers=ivan.headers, params={"limit": 2})
+    body = r.json()
+    assert [c["kind"] for c in body["changes"]] == ["family", "family"]
+    assert body["more"] is False and body["cursors"]["zhytomyrska"] == head(engine) == 8

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from shared_models.clock import HLC
 from shared_models.communities import CommunityCode
+from shared_models.merge import FieldWrite
 from shared_models.protocol import (
     Mutation,
     PushRequest,
@@ -18,6 +19,7 @@ from shared_models.protocol import (
 )
 
 C1 = HLC(1_000, 0, "dev").encode()
+C2 = HLC(2_000, 0, "dev").encode()
 
 
 def test_cursors_round_trip_and_refuse_garbage() -> None:
@@ -51,5 +53,19 @@ def test_malformed_pushes_are_refused_with_the_reason() -> None:
 
 def test_pulled_record_as_state() -> None:
     rc = RecordChange(record_id=uuid.uuid4(), kind="family", community="malynska", position=7,
-                      fields={"settlement": {"value": "Малин", "clock": C1, "author": "o"}})
-    assert rc.to_state().values() == {"settlement": "Малин"}
+                      clock=C1, author="o", values={"settlement": "Малин", "phone": None},
+                      clocks={"phone": C2}, authors={"phone": "p"})
+    state = rc.to_state()
+    assert state.values() == {"settlement": "Малин", "phone": None}
+    assert state.fields["settlement"].current == FieldWrite("Малин", C1, (), "o")
+    assert state.fields["phone"].current == FieldWrite(None, C2, (), "p")
+
+
+def test_pulled_record_exceptions_must_name_fields_with_values() -> None:
+    with pytest.raises(ValidationError, match="without a value"):
+        RecordChange(record_id=uuid.uuid4(), kind="family", community="malynska",
+                     position=7, clock=C1, values={"settlement": "Малин"},
+                     clocks={"phone": C2})
+    with pytest.raises(ValidationError):
+        RecordChange(record_id=uuid.uuid4(), kind="family", community="malynska",
+                     position=7, clock=C1, values={})

@@ -16,20 +16,25 @@ from field_app.store import CorruptRecord, LocalStore, RecordRefused
 from shared_models.clock import HLC, HybridClock
 from shared_models.communities import CommunityCode
 from shared_models.merge import FieldState, FieldWrite, RecordState, merge_records
-from shared_models.protocol import PushRequest, RecordChange, WireField
+from shared_models.protocol import PushRequest, RecordChange
+from shared_models.pullwire import change_dict
 from shared_models.records import Family, Person, Visit
 from tests.store.conftest import PIN, create_store, family, person, sql, visit
 
 SERVER = HybridClock("server", max_drift_ms=None)
 
 
+def wire_change(record_id: str, kind: str, community: str, position: int,
+                fields: dict[str, tuple[Any, str, str]]) -> RecordChange:
+    """A pulled change as the server encodes it (``{field: (value, clock, author)}``)."""
+    return RecordChange.model_validate(change_dict(record_id, kind, community, position, fields))
+
+
 def change_of(state: RecordState, position: int) -> RecordChange:
     """What the server's feed sends for a record: its current values and their clocks."""
-    return RecordChange(
-        record_id=uuid.UUID(state.id), kind=state.kind, community=state.community,  # type: ignore[arg-type]
-        position=position,
-        fields={n: WireField(value=fs.value, clock=fs.clock, author=fs.current.author)
-                for n, fs in state.fields.items()})
+    return wire_change(state.id, state.kind, state.community, position,
+                       {n: (fs.value, fs.clock, fs.current.author)
+                        for n, fs in state.fields.items()})
 
 
 def server_apply(store: LocalStore) -> dict[str, RecordState]:
@@ -117,9 +122,8 @@ def test_pulled_records_are_clean_and_clock_moves_past_them(store: LocalStore, p
     fid = str(uuid.uuid4())
     values = family(id=fid).model_dump(mode="json", exclude={"id", "community"})
     stamp = other.now().encode()  # far in the future: a wrong-dated colleague
-    change = RecordChange(record_id=uuid.UUID(fid), kind="family", community="zhytomyrska",  # type: ignore[arg-type]
-                          position=3, fields={n: WireField(value=v, clock=stamp)
-                                              for n, v in values.items()})
+    change = wire_change(fid, "family", "zhytomyrska", 3,
+                         {n: (v, stamp, "") for n, v in values.items()})
     store.apply_pull([change], {"zhytomyrska": 3})
     assert store.pending_changes() == []
     assert sql(path, "SELECT dirty, position FROM local_record") == [(0, 3)]
@@ -323,9 +327,8 @@ def test_hlc_text_roundtrip_for_clock_property(store: LocalStore) -> None:
 def _pulled(kind: str, record_id: uuid.UUID, values: dict[str, Any], position: int = 1,
             community: str = "zhytomyrska") -> RecordChange:
     stamp = SERVER.now().encode()
-    return RecordChange(record_id=record_id, kind=kind, community=community,  # type: ignore[arg-type]
-                        position=position,
-                        fields={n: WireField(value=v, clock=stamp) for n, v in values.items()})
+    return wire_change(str(record_id), kind, community, position,
+                       {n: (v, stamp, "") for n, v in values.items()})
 
 
 def test_pulled_record_later_than_this_phones_clock_is_still_shown(store: LocalStore) -> None:

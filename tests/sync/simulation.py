@@ -203,6 +203,14 @@ def device_records(d: SimDevice) -> dict[str, dict[str, Any]]:
     return out
 
 
+def sees_conflict(d: SimDevice, values: dict[str, Any]) -> bool:
+    """Whether ``d`` pulls this record if it is a conflict: reviewers see every conflict of
+    their communities, a social worker only those they wrote a side of."""
+    if "loser_value" not in values or d.role is not Role.SOCIAL_WORKER:
+        return True
+    return d.user in (values["winner_author"], values["loser_author"])
+
+
 def check(server: LiveServer, devices: list[SimDevice], tally: Tally) -> dict[str, int]:
     """Assert the convergence guarantees; return figures for the report."""
     on_server = server_records(server)
@@ -211,7 +219,8 @@ def check(server: LiveServer, devices: list[SimDevice], tally: Tally) -> dict[st
         assert d.client.attention() == [], f"{d.user}: refused changes {d.client.attention()}"
         assert d.store.pending_count() == 0, f"{d.user} still has unsynced changes"
         scope = set(d.communities)
-        expected = {rid: values for rid, (c, values) in on_server.items() if c in scope}
+        expected = {rid: values for rid, (c, values) in on_server.items()
+                    if c in scope and sees_conflict(d, values)}
         got = held[d.user] = device_records(d)
         assert got.keys() == expected.keys(), f"{d.user}: records differ from the server's"
         for rid, values in expected.items():

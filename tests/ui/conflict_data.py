@@ -13,7 +13,7 @@ from typing import Any
 
 from field_app.store import LocalStore
 from shared_models.clock import HLC
-from shared_models.protocol import RecordChange, WireField
+from shared_models.protocol import RecordChange
 
 _position = iter(range(1, 1_000_000))
 
@@ -26,10 +26,8 @@ def clock(offset_ms: int = 0, node: str = "server") -> str:
 def pull(store: LocalStore, kind: str, record_id: uuid.UUID | str, values: dict[str, Any],
          *, at: str, author: str, community: str = "zhytomyrska") -> None:
     """Store a record as the feed sends it (every field at one clock and author)."""
-    change = RecordChange(
-        record_id=uuid.UUID(str(record_id)), kind=kind, community=community,  # type: ignore[arg-type]
-        position=next(_position),
-        fields={n: WireField(value=v, clock=at, author=author) for n, v in values.items()})
+    change = RecordChange.of(record_id, kind, community, next(_position),
+                             {n: (v, at, author) for n, v in values.items()})
     store.apply_pull([change], {community: change.position})
 
 

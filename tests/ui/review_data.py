@@ -7,14 +7,13 @@ used in ``tests/sync/test_review_e2e.py`` and the browser test.
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from field_app.store import LocalStore
 from field_app.sync import Account
 from shared_models.merge import RecordState, merge_records
-from shared_models.protocol import RecordChange, WireField
+from shared_models.protocol import RecordChange
 from shared_models.records import Family, Note, Visit
 
 ZH = "zhytomyrska"
@@ -41,11 +40,10 @@ class Relay:
         for p in pending:
             self.put(p.to_mutation().to_state(store.user))
         store.acknowledge([p.mutation_id for p in pending])
-        changes = [RecordChange(
-            record_id=uuid.UUID(s.id), kind=s.kind, community=s.community,  # type: ignore[arg-type]
-            position=self.position[rid],
-            fields={n: WireField(value=fs.value, clock=fs.clock, author=fs.current.author)
-                    for n, fs in s.fields.items()}) for rid, s in self.states.items()]
+        changes = [RecordChange.of(
+            s.id, s.kind, s.community, self.position[rid],
+            {n: (fs.value, fs.clock, fs.current.author) for n, fs in s.fields.items()})
+            for rid, s in self.states.items()]
         store.apply_pull(changes, {ZH: max(self.position.values(), default=0)})
 
 

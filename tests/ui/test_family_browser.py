@@ -16,7 +16,7 @@ import pytest
 from field_app.store import LocalStore
 from shared_models.clock import HybridClock
 from shared_models.enums import PersonRole, RecordKind, ReviewDecision, RiskLevel, VisitPlace
-from shared_models.protocol import RecordChange, WireField
+from shared_models.protocol import RecordChange
 from shared_models.records import Conflict, Family, Note, Person, Record, Review, Visit
 from tests.ui.conftest import PASSWORD, PIN, USER, AppPage, _serve_app
 
@@ -161,10 +161,10 @@ def _history(store: LocalStore) -> None:
                         loser_clock=_clock(), loser_author="olena")
     models: list[Record] = [f, kid, baby, mum, v1, v2, n1, n2, r1, r2, conflict]
     server = HybridClock("server", max_drift_ms=None)
-    changes = [RecordChange(
-        record_id=m.id, kind=m.KIND, community=m.community, position=i,
-        fields={n: WireField(value=v, clock=server.now().encode(), author="iryna")
-                for n, v in m.model_dump(mode="json", exclude={"id", "community"}).items()})
+    changes = [RecordChange.of(
+        m.id, m.KIND, m.community, i,
+        {n: (v, server.now().encode(), "iryna")
+         for n, v in m.model_dump(mode="json", exclude={"id", "community"}).items()})
         for i, m in enumerate(models, 1)]
     store.apply_pull(changes, {})
 

@@ -29,7 +29,7 @@ from field_app.services.family_card import (
 from field_app.store import LocalStore
 from shared_models.clock import HybridClock
 from shared_models.enums import PersonRole, RecordKind, ReviewDecision, RiskLevel, Sex
-from shared_models.protocol import RecordChange, WireField
+from shared_models.protocol import RecordChange
 from shared_models.records import Conflict, Family, Note, Person, Record, Review, Visit
 from tests.ui.stores import real_store
 
@@ -49,9 +49,8 @@ def pulled(store: LocalStore, *models: Record) -> None:
     for m in models:
         stamp = SERVER.now().encode()
         values = m.model_dump(mode="json", exclude={"id", "community"})
-        changes.append(RecordChange(
-            record_id=m.id, kind=m.KIND, community=m.community, position=next(_position),
-            fields={n: WireField(value=v, clock=stamp, author="ivan") for n, v in values.items()}))
+        changes.append(RecordChange.of(m.id, m.KIND, m.community, next(_position),
+                                       {n: (v, stamp, "ivan") for n, v in values.items()}))
     store.apply_pull(changes, {C: 10**6})
 
 

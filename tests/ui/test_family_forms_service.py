@@ -22,7 +22,7 @@ from field_app.store import LocalStore
 from shared_models.clock import HybridClock
 from shared_models.enums import PersonRole, Sex
 from shared_models.merge import merge_records
-from shared_models.protocol import RecordChange, WireField
+from shared_models.protocol import RecordChange
 from shared_models.records import Family, Person
 from tests.ui.stores import real_store
 
@@ -53,10 +53,8 @@ def colleague_edits(store: LocalStore, record_id: uuid.UUID, kind: str, position
                     **values: object) -> RecordChange:
     """A colleague's edit arriving with a pull: the server's current values and clocks."""
     stamp = SERVER.receive(store.clock.now().encode()).encode()
-    change = RecordChange(record_id=record_id, kind=kind, community=C,  # type: ignore[arg-type]
-                          position=position,
-                          fields={n: WireField(value=v, clock=stamp, author="petro")
-                                  for n, v in values.items()})
+    change = RecordChange.of(record_id, kind, C, position,
+                             {n: (v, stamp, "petro") for n, v in values.items()})
     store.apply_pull([change], {C: position})
     return change
 
@@ -180,7 +178,7 @@ def test_a_concurrent_edit_becomes_a_conflict_not_a_silent_overwrite(store: Loca
     # Only the phone is written, and it supersedes what was on screen, not the colleague's.
     assert set(mine.writes) == {"phone"}
     assert mine.writes["phone"].supersedes == (seen["phone"],)
-    assert theirs.fields["phone"].clock not in mine.writes["phone"].supersedes
+    assert theirs.writes()["phone"].clock not in mine.writes["phone"].supersedes
     # The address the worker never touched keeps the colleague's value.
     assert store.get(Family, f.id).address == "вул. Нова, 2"  # type: ignore[union-attr]
     # On the server the two phones meet: the merge keeps the colleague's as a conflict.

@@ -16,7 +16,7 @@ from field_app.services.visit_form import FIELD_ORDER, VisitForm, parse_date, pa
 from field_app.store import LocalStore
 from shared_models.clock import HybridClock
 from shared_models.merge import FieldState, FieldWrite, RecordState, merge_records
-from shared_models.protocol import RecordChange, WireField
+from shared_models.protocol import RecordChange
 from shared_models.records import Family, Person, Review, Visit
 from tests.ui.stores import real_store
 
@@ -311,11 +311,10 @@ def _pulled_edit(store: LocalStore, visit_id: str, **values: object) -> RecordSt
         fields[name] = FieldState.of(FieldWrite(value, SERVER.receive(seen).encode(), (seen,),
                                                 "supervisor"))
     merged = merge_records(state, RecordState(visit_id, "visit", "zhytomyrska", fields))
-    store.apply_pull([RecordChange(
-        record_id=uuid.UUID(visit_id), kind="visit", community="zhytomyrska",  # type: ignore[arg-type]
-        position=5, fields={n: WireField(value=fs.value, clock=fs.clock,
-                                         author=fs.current.author)
-                            for n, fs in merged.fields.items()})], {"zhytomyrska": 5})
+    store.apply_pull([RecordChange.of(
+        visit_id, "visit", "zhytomyrska", 5,
+        {n: (fs.value, fs.clock, fs.current.author) for n, fs in merged.fields.items()})],
+        {"zhytomyrska": 5})
     return merged
 
 
