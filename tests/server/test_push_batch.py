@@ -16,6 +16,7 @@ nothing. Both backends.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -251,7 +252,9 @@ def snapshot(engine: Engine, ids: set[str]) -> dict[str, Any]:
             (str(r.record_id), r.field, repr(r.winner_value), r.winner_clock,
              repr(r.loser_value), r.loser_clock, r.status, r.resolved_by) for r in crows)
         records = conn.execute(select(rec).where(rec.c.id.in_(uids))).all()
-        out["records"] = {str(r.id): (r.kind, r.community, r.deleted, r.state)
+        out["records"] = {str(r.id): (r.kind, r.community, r.deleted, r.state,
+                                      _without_position(r.wire), r.winner_author,
+                                      r.loser_author)
                           for r in records}
         # Positions differ (one batch or many), but each record sits at one, unique per feed.
         feed = conn.execute(select(rec.c.community, rec.c.position)
@@ -273,6 +276,13 @@ def snapshot(engine: Engine, ids: set[str]) -> dict[str, Any]:
         out["audit"] = Counter((r.action, r.community, tuple(r.record_ids), r.detail)
                                for r in refused if set(r.record_ids) & ids)
     return out
+
+
+def _without_position(wire: str) -> dict[str, Any]:
+    """A record's stored pull text, but for its feed position (one batch or many differ)."""
+    change = json.loads(wire)
+    change.pop("position")
+    return change
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
