@@ -26,6 +26,7 @@ from sqlalchemy import Connection, bindparam, select
 from shared_models.clock import HybridClock
 from shared_models.enums import RecordKind
 from shared_models.merge import DELETED, FieldWrite, RecordState, state_from_writes
+from shared_models.pullwire import compact_fields
 from shared_models.records import Record
 from sync_server.audit import AuditEvent
 from sync_server.feed import RECORDS, take_positions
@@ -48,6 +49,9 @@ RECORD_COLUMNS = ("id", "kind", "community", "position", "deleted", "state", "up
 HISTORY_TEXT = frozenset({"value", "supersedes", "previous_value"})
 RECORD_TEXT = frozenset({"state"})
 _CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # pullwire's encoding
+#: Value types whose canonical JSON is also their plain compact JSON (no object keys to sort).
+_KEYLESS = (str, bool, int, float, type(None))
 _JSON_STR = json.encoder.encode_basestring  # the C function, ensure_ascii=False
 
 
@@ -150,6 +154,28 @@ class Fresh:
         return {"f": {w.name: {"c": [w.value, w.clock, w.supersedes, self.author]}
                       for w in self.writes}}
 
+    def feed(self, record_id: str, position: int) -> dict[str, Any]:
+        """``statejson.feed_columns`` of this record at ``position``, its ``wire`` text put
+        together from the values' JSON texts where those are what ``encode_change`` writes."""
+        if self.kind == RecordKind.CONFLICT.value:  # never fresh (the server writes them)
+            return feed_columns(record_id, self.kind, self.community, position,
+                                self.current_json())
+        fields = {w.name: (w.value, w.clock, self.author) for w in self.writes}
+        clock, author, clocks, authors = compact_fields(fields)
+        head: dict[str, Any] = {"record_id": record_id, "kind": self.kind,
+                                "community": self.community, "position": position,
+                                "clock": clock, "author": author}
+        if clocks:
+            head["clocks"] = clocks
+        if authors:
+            head["authors"] = authors
+        values = ",".join(
+            f'"{w.name}":' + (w.value_json if type(w.value) in _KEYLESS or w.value == []
+                              else _COMPACT.encode(w.value))
+            for w in self.writes)
+        wire = _COMPACT.encode(head)[:-1] + ',"values":{' + values + "}}"
+        return {"wire": wire, "winner_author": None, "loser_author": None}
+
     @property
     def deleted(self) -> bool:
         """True when the record was created as a tombstone."""
@@ -243,15 +269,15 @@ def write_batch(batch: Batch) -> None:
         for rid, position in zip(ids, take_positions(conn, community, len(ids)), strict=True):
             model = batch.changed[rid]
             fresh = batch.fresh.get(rid)
+            # With what pull pages send of the record, computed once here (``statejson``).
             if fresh is not None:
                 state_json, deleted = fresh.state_text(), fresh.deleted
-                data = fresh.current_json()
+                feed = fresh.feed(str(model.id), position)
             else:
                 state = batch.states[rid]
                 data = state_to_json(state)
                 state_json, deleted = json_text(data), state.deleted
-            # What pull pages send of this record, computed once here (``statejson``).
-            feed = feed_columns(rid, model.KIND.value, community, position, data)
+                feed = feed_columns(rid, model.KIND.value, community, position, data)
             record_rows.append((uuid_form(model.id), model.KIND.value, community, position,
                                 deleted, state_json, batch.stamp, feed["wire"],
                                 feed["winner_author"], feed["loser_author"]))
