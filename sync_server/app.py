@@ -49,9 +49,9 @@ def _document_push_body(app: FastAPI) -> None:
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     """A configured app. Pass ``engine`` to share one (tests); migrations are not run here."""
     settings = settings or Settings()
+    owns_engine = engine is None  # an engine made here is disposed when the app stops
     engine = engine or make_engine(settings.database_url, pool_size=settings.db_pool_size,
                                    busy_timeout_ms=settings.sqlite_busy_timeout_ms)
-    owns_engine = engine is None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
