@@ -1,19 +1,64 @@
-"""ASGI middleware: the request body limit (413 in the common error shape).
+"""ASGI middleware: the request body limit (413) and gzip-compressed request bodies.
 
 A declared ``Content-Length`` over the limit is refused before reading; a chunked body is
 counted as it arrives and refused once it passes the limit (the app never sees it).
+
+A body sent with ``Content-Encoding: gzip`` (the sync client compresses its pushes) is
+inflated here, before the app sees it, and the limit applies to **both** sizes: the bytes on
+the wire and the inflated bytes. Inflating stops as soon as the output passes the limit, so a
+small "zip bomb" costs at most ``max_bytes`` of memory and is answered 413 like any other
+oversized body. A damaged gzip stream is a 400 ``bad_request``; another content encoding a 415.
 """
 
 from __future__ import annotations
 
+import zlib
+
+from anyio import to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared_models.protocol import ErrorCode
 from sync_server.errors import error_response
 
+#: Compressed bodies above this size are inflated on a worker thread, not on the event loop.
+_INFLATE_IN_THREAD_BYTES = 64 * 1024
+_CHUNK = 256 * 1024
+
+
+class BodyTooLarge(Exception):
+    """The inflated body passed the limit."""
+
+
+class DamagedBody(Exception):
+    """The body is not a complete gzip stream."""
+
+
+def inflate(data: bytes, max_bytes: int) -> bytes:
+    """The gzip stream ``data`` inflated; ``BodyTooLarge`` past ``max_bytes``; ``DamagedBody``."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)  # gzip header and trailer required
+    out: list[bytes] = []
+    size = 0
+    pending = data
+    try:
+        while not inflater.eof:
+            # ``max_length`` bounds each step's output: memory never exceeds the limit.
+            chunk = inflater.decompress(pending, _CHUNK)
+            pending = inflater.unconsumed_tail
+            size += len(chunk)
+            if size > max_bytes:
+                raise BodyTooLarge
+            out.append(chunk)
+            if not chunk and not pending:
+                break  # no input left and no progress: the stream was cut short
+    except zlib.error:
+        raise DamagedBody from None
+    if not inflater.eof or inflater.unused_data:
+        raise DamagedBody  # cut short, or something after the gzip stream
+    return b"".join(out)
+
 
 class BodyLimitMiddleware:
-    """Refuse request bodies larger than ``max_bytes`` with 413 ``payload_too_large``."""
+    """Refuse bodies larger than ``max_bytes`` with 413; inflate gzip request bodies."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -23,7 +68,8 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
             await self._too_large(scope, receive, send)
             return
@@ -43,6 +89,16 @@ class BodyLimitMiddleware:
             chunks.append(chunk)
             more = message.get("more_body", False)
         body = b"".join(chunks)
+        encoding = headers.get(b"content-encoding", b"").strip().lower()
+        if encoding not in (b"", b"identity"):
+            inflated = await self._inflate(encoding, body, scope, receive, send)
+            if inflated is None:
+                return
+            body = inflated
+            scope = {**scope, "headers": [
+                (k, v) for k, v in scope["headers"]
+                if k not in (b"content-encoding", b"content-length")
+            ] + [(b"content-length", str(len(body)).encode())]}
         sent = False
 
         async def replay() -> Message:
@@ -53,6 +109,30 @@ class BodyLimitMiddleware:
             return await receive()
 
         await self.app(scope, replay, send)
+
+    async def _inflate(self, encoding: bytes, body: bytes, scope: Scope, receive: Receive,
+                       send: Send) -> bytes | None:
+        """The inflated body, or ``None`` once an error answer was sent."""
+        if encoding not in (b"gzip", b"x-gzip"):
+            response = error_response(
+                415, ErrorCode.BAD_REQUEST,
+                "Непідтримуване стиснення запиту: лише gzip "
+                "(unsupported Content-Encoding: only gzip)")
+            await response(scope, receive, send)
+            return None
+        try:
+            if len(body) > _INFLATE_IN_THREAD_BYTES:
+                return await to_thread.run_sync(inflate, body, self.max_bytes)
+            return inflate(body, self.max_bytes)
+        except BodyTooLarge:
+            await self._too_large(scope, receive, send)
+        except DamagedBody:
+            response = error_response(
+                400, ErrorCode.BAD_REQUEST,
+                "Пошкоджене стиснене тіло запиту: надішліть ще раз "
+                "(damaged gzip request body)")
+            await response(scope, receive, send)
+        return None
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = error_response(

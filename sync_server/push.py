@@ -10,28 +10,32 @@ feed position, its typed row, one history row per new write, conflict records fo
 they opened (status ``conflict``) and the ``resolved`` mark on conflicts they closed.
 Rejections never fail the batch; a database error fails it as a whole (nothing written; the
 client retries, and retries are idempotent).
+
+Batch-level work, not per-mutation work: the stored answers of every mutation id, the stored
+states of every record and review target are read with one query each; a mutation creating a
+new record (most of a bulk push) skips the merge, whose result would be the change itself
+(``push_rows.Fresh``); everything is written with one statement per table.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
-from dataclasses import dataclass, field
+from contextlib import suppress
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-import sqlalchemy as sa
 from pydantic import ValidationError
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Engine, bindparam, select
 
 from shared_models.changes import model_from_state
 from shared_models.clock import WALL_DIGITS, ClockDriftError, HybridClock, wall_clock_ms
 from shared_models.enums import ConflictStatus, RecordKind
 from shared_models.merge import (
+    FieldState,
     FieldWrite,
-    MergeOutcome,
+    MergeError,
     RecordState,
     apply_change,
     check_change,
@@ -40,31 +44,35 @@ from shared_models.merge import (
 from shared_models.messages import field_errors
 from shared_models.protocol import (
     ErrorCode,
-    Mutation,
     MutationResult,
     MutationStatus,
     PushRequest,
     PushResponse,
 )
-from shared_models.records import Record, field_names
+from shared_models.records import Record, field_names, model_class
 from sync_server.audit import AuditEvent, write_events
 from sync_server.db import write_tx
 from sync_server.errors import ApiError
-from sync_server.feed import RECORDS, lock_communities, take_positions
+from sync_server.feed import lock_communities
 from sync_server.permissions import AUTHOR_FIELDS, Principal
+from sync_server.push_rows import (
+    APPLIED,
+    Batch,
+    Fresh,
+    WriteText,
+    encode_writes,
+    fingerprint_text,
+    write_batch,
+)
 from sync_server.references import PLACEMENT_REFERENCES, placement_problem
-from sync_server.statejson import feed_columns, state_from_json, state_to_json
-from sync_server.tables import KIND_TABLES, AppliedMutation, HistoryEntry
-from sync_server.upsert import bulk_insert, upsert
+from sync_server.upsert import json_text
+from sync_server.wire import MutationDict, PushBody, push_body
 
-APPLIED = AppliedMutation.__table__  # type: ignore[attr-defined]
-HISTORY = HistoryEntry.__table__  # type: ignore[attr-defined]
+#: The stored answers of a batch's mutation ids (one expanding parameter, built once).
+_SELECT_ANSWERS = select(APPLIED).where(APPLIED.c.mutation_id.in_(bindparam("ids",
+                                                                           expanding=True)))
 #: uuid5 namespace of conflict record ids: the same conflict gets the same id on any instance.
 CONFLICT_NAMESPACE = uuid.UUID("5b0d3a52-6c1e-4c57-9a43-0e6f4c1d9b21")
-_JSON_COLUMNS = {
-    kind: frozenset(c.name for c in table.columns if isinstance(c.type, sa.JSON))
-    for kind, table in KIND_TABLES.items()
-}
 
 
 def conflict_id(record_id: str, field_name: str, loser_clock: str) -> str:
@@ -72,64 +80,20 @@ def conflict_id(record_id: str, field_name: str, loser_clock: str) -> str:
     return str(uuid.uuid5(CONFLICT_NAMESPACE, f"{record_id}/{field_name}/{loser_clock}"))
 
 
-#: ``merge.canonical``'s encoding, built once (a new encoder per call showed in profiles).
-_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+def payload_hash(m: MutationDict, writes: list[WriteText] | None = None) -> str:
+    """Fingerprint of a mutation's content, to tell a replay from a reused id.
+
+    The SHA-256 of the canonical JSON of the mutation in its wire form with every default
+    filled in (what ``Mutation.model_dump(mode="json")`` gives): stored fingerprints stay
+    comparable whatever way the body was parsed.
+    """
+    text = fingerprint_text(m, writes if writes is not None else encode_writes(m))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
-def payload_hash(mutation: Mutation) -> str:
-    """Fingerprint of a mutation's content, to tell a replay from a reused id."""
-    body = mutation.model_dump(mode="json")
-    return hashlib.sha256(_CANONICAL.encode(body).encode()).hexdigest()
-
-
-def _result(m: Mutation, status: MutationStatus, code: ErrorCode | None = None,
+def _result(m: MutationDict, status: MutationStatus, code: ErrorCode | None = None,
             reason: str | None = None) -> MutationResult:
-    return MutationResult(mutation_id=m.mutation_id, status=status, code=code, reason=reason)
-
-
-def kind_row(model: Record, now: datetime) -> dict[str, Any]:
-    """The typed-table row of a validated model (JSON columns in their JSON form)."""
-    python = model.model_dump()
-    as_json = model.model_dump(mode="json", include=set(_JSON_COLUMNS[model.KIND]))
-    row = {k: as_json.get(k, v) for k, v in python.items()}
-    row["id"] = model.id
-    row["community"] = model.community.value
-    row["updated_at"] = now
-    return row
-
-
-@dataclass
-class _Batch:
-    """What one push transaction accumulates before writing it."""
-
-    conn: Connection
-    principal: Principal
-    clock: HybridClock
-    now: datetime
-    states: dict[str, RecordState] = field(default_factory=dict)
-    changed: dict[str, Record] = field(default_factory=dict)     # record id -> validated model
-    history: list[dict[str, Any]] = field(default_factory=list)
-    applied: list[dict[str, Any]] = field(default_factory=list)
-    audit: list[AuditEvent] = field(default_factory=list)
-    loaded: set[str] = field(default_factory=set)
-
-    def load(self, ids: list[str]) -> None:
-        """Read the stored states of ``ids`` not read yet."""
-        missing = [i for i in ids if i not in self.loaded]
-        if not missing:
-            return
-        self.loaded.update(missing)
-        rows = self.conn.execute(
-            select(RECORDS.c.id, RECORDS.c.kind, RECORDS.c.community, RECORDS.c.state)
-            .where(RECORDS.c.id.in_([uuid.UUID(i) for i in missing]))
-        ).all()
-        for rid, kind, community, state in rows:
-            self.states[str(rid)] = state_from_json(str(rid), kind, community, state)
-
-    def server_clock_after(self, clocks: list[str]) -> str:
-        """A server clock above every clock in ``clocks``."""
-        top = max(clocks, default=None)
-        return (self.clock.receive(top) if top else self.clock.now()).encode()
+    return MutationResult(mutation_id=m["mutation_id"], status=status, code=code, reason=reason)
 
 
 @cache
@@ -138,56 +102,69 @@ def _field_names(kind: RecordKind) -> frozenset[str]:
     return field_names(kind.value)
 
 
-def _precheck(m: Mutation, principal: Principal, wall_ms: int, max_drift_ms: int
+def _precheck(m: MutationDict, principal: Principal, wall_ms: int, max_drift_ms: int
               ) -> tuple[ErrorCode, str] | None:
     """Checks that need no database: role, community, field names, authors, clock drift."""
-    refusal = principal.write_refusal(m.kind, m.community)
+    kind, fields = m["kind"], m["fields"]
+    refusal = principal.write_refusal(kind, m["community"])
     if refusal:
         return ErrorCode.FORBIDDEN, refusal
-    unknown = sorted(set(m.fields) - _field_names(m.kind))
+    unknown = sorted(set(fields) - _field_names(kind))
     if unknown:
         return ErrorCode.VALIDATION, f"Невідомі поля: {', '.join(unknown)} (unknown fields)"
-    author_field = AUTHOR_FIELDS.get(m.kind)
-    if author_field in m.fields and m.fields[author_field].value != principal.username:
+    author_field = AUTHOR_FIELDS.get(kind)
+    if author_field in fields and fields[author_field].get("value") != principal.username:
         return (ErrorCode.FORBIDDEN,
                 f"Поле {author_field} має бути вашим іменем користувача (must be you)")
-    for name, w in m.fields.items():
+    for name, w in fields.items():
         # The wire model already checked the clock's form: its first digits are wall ms.
-        drift = int(w.clock[:WALL_DIGITS]) - wall_ms
+        drift = int(w["clock"][:WALL_DIGITS]) - wall_ms
         if drift > max_drift_ms:
             return (ErrorCode.CLOCK_AHEAD,
                     f"Годинник пристрою випереджає сервер на {drift // 1000} с (поле {name}): "
                     "перевірте дату й час на телефоні (device clock ahead of server)")
+        for seen in w.get("supersedes", ()):
+            if seen >= w["clock"]:  # the merge refuses such a write (MergeError)
+                return (ErrorCode.VALIDATION,
+                        f"{name}: supersedes має бути раніше за clock "
+                        "(a write can only supersede earlier clocks)")
     return None
 
 
-def _refuse(batch: _Batch, m: Mutation, code: ErrorCode, reason: str) -> MutationResult:
+def _refuse(batch: Batch, m: MutationDict, code: ErrorCode, reason: str) -> MutationResult:
     batch.audit.append(AuditEvent(
         "push_refused", "refused", actor=batch.principal.username,
-        device_id=batch.principal.device_id, community=m.community.value,
-        record_ids=(str(m.record_id),), detail=f"{m.kind.value}: {code.value}"))
+        device_id=batch.principal.device_id, community=m["community"].value,
+        record_ids=(str(m["record_id"]),), detail=f"{m['kind'].value}: {code.value}"))
     return _result(m, MutationStatus.REJECTED, code, reason)
 
 
-def _new_history(batch: _Batch, before: RecordState | None, change: RecordState,
-                 mutation_id: uuid.UUID) -> None:
+def _to_state(m: MutationDict, author: str) -> RecordState:
+    """The mutation as a merge state, every write attributed to ``author``."""
+    return RecordState(
+        str(m["record_id"]), m["kind"].value, m["community"].value,
+        {name: FieldState.of(FieldWrite(w.get("value"), w["clock"],
+                                        tuple(w.get("supersedes", ())), author))
+         for name, w in m["fields"].items()})
+
+
+def _history(batch: Batch, before: RecordState | None, change: RecordState,
+             m: MutationDict) -> None:
+    rid, mid, now = (batch.stored.uuid(m["record_id"]), batch.stored.uuid(m["mutation_id"]),
+                     batch.stamp)
     for name, fs in change.fields.items():
         w = fs.current
         old = before.fields.get(name) if before is not None else None
         if old is not None and (w.key == old.current.key or w.clock in old.superseded
                                 or any(u.key == w.key for u in old.unseen)):
             continue  # already known: a replayed write keeps one history row
-        batch.history.append({
-            "record_id": uuid.UUID(change.id), "kind": change.kind,
-            "community": change.community, "field": name, "value": w.value, "clock": w.clock,
-            "author": w.author, "supersedes": list(w.supersedes),
-            "previous_value": old.current.value if old else None,
-            "previous_clock": old.current.clock if old else None,
-            "mutation_id": mutation_id, "recorded_at": batch.now,
-        })
+        batch.history.append((
+            rid, change.kind, change.community, name, json_text(w.value), w.clock, w.author,
+            json_text(list(w.supersedes)), json_text(old.current.value if old else None),
+            old.current.clock if old else None, mid, now))
 
 
-def _open_conflicts(batch: _Batch, state: RecordState, opened: dict[str, list[FieldWrite]]
+def _open_conflicts(batch: Batch, state: RecordState, opened: dict[str, list[FieldWrite]]
                     ) -> None:
     for name, losers in opened.items():
         winner = state.fields[name].current
@@ -210,7 +187,7 @@ def _open_conflicts(batch: _Batch, state: RecordState, opened: dict[str, list[Fi
             batch.changed[cid] = model_from_state(conflict)
 
 
-def _close_conflicts(batch: _Batch, state: RecordState, closed: dict[str, list[FieldWrite]]
+def _close_conflicts(batch: Batch, state: RecordState, closed: dict[str, list[FieldWrite]]
                      ) -> None:
     for name, losers in closed.items():
         for loser in losers:
@@ -229,11 +206,31 @@ def _close_conflicts(batch: _Batch, state: RecordState, closed: dict[str, list[F
             batch.changed[cid] = model_from_state(outcome.state)
 
 
-def _review_target_problem(batch: _Batch, review: Record) -> str | None:
+def _referenced(m: MutationDict) -> list[str]:
+    """Record ids a review or placement mutation names (read with the batch's records)."""
+    names = ("target_id",) if m["kind"] is RecordKind.REVIEW else \
+        PLACEMENT_REFERENCES if m["kind"] is RecordKind.PLACEMENT else ()
+    out = []
+    for name in names:
+        w = m["fields"].get(name)
+        if w is not None:
+            with suppress(ValueError):  # not an id: the model validation refuses it
+                out.append(str(uuid.UUID(str(w.get("value")))))
+    return out
+
+
+def _reference_problem(batch: Batch, m: MutationDict, model: Record) -> str | None:
+    """Why a placement's references cannot stand (checked when the change writes one)."""
+    if m["kind"] is not RecordKind.PLACEMENT or not PLACEMENT_REFERENCES & set(m["fields"]):
+        return None
+    return placement_problem(model, batch.lookup, batch.load)  # type: ignore[arg-type]
+
+
+def _review_target_problem(batch: Batch, review: Record) -> str | None:
     """Why a new review cannot stand: its target must be that kind, in the same community."""
     target_id = str(review.target_id)  # type: ignore[attr-defined]
     batch.load([target_id])
-    target = batch.states.get(target_id)
+    target = batch.state(target_id)
     kind = review.target_kind.value  # type: ignore[attr-defined]
     if target is None or target.kind != kind or target.community != review.community.value:
         return (f"target_id: запис ({kind}) для рецензії не знайдено в цій громаді "
@@ -241,45 +238,75 @@ def _review_target_problem(batch: _Batch, review: Record) -> str | None:
     return None
 
 
-def _apply_one(batch: _Batch, m: Mutation) -> MutationResult:
-    rid = str(m.record_id)
-    existing = batch.states.get(rid)
-    change = m.to_state(batch.principal.username)
+def _invalid(batch: Batch, m: MutationDict, exc: ValidationError) -> MutationResult:
+    text = "; ".join(f"{k}: {v}" for k, v in field_errors(exc).items())
+    return _refuse(batch, m, ErrorCode.VALIDATION, text[:480])
+
+
+def _accepted_review(batch: Batch, m: MutationDict, model: Record) -> None:
+    batch.audit.append(AuditEvent(
+        "review", "ok", actor=batch.principal.username, device_id=batch.principal.device_id,
+        community=m["community"].value,
+        record_ids=(str(m["record_id"]), str(model.target_id))))  # type: ignore[attr-defined]
+
+
+def _create(batch: Batch, m: MutationDict, rid: str, writes: list[WriteText]
+            ) -> MutationResult:
+    """A mutation creating a record: the merged state is the change itself (no merge)."""
+    kind, community = m["kind"], m["community"].value
+    try:
+        model = model_class(kind.value).model_validate(
+            {**{w.name: w.value for w in writes}, "id": rid, "community": community})
+    except ValidationError as exc:
+        return _invalid(batch, m, exc)
+    if kind is RecordKind.REVIEW:
+        problem = _review_target_problem(batch, model)
+        if problem:
+            return _refuse(batch, m, ErrorCode.VALIDATION, problem)
+        _accepted_review(batch, m, model)
+    problem = _reference_problem(batch, m, model)
+    if problem:
+        return _refuse(batch, m, ErrorCode.VALIDATION, problem)
+    author, now = batch.principal.username, batch.stamp
+    mid, record_id = batch.stored.uuid(m["mutation_id"]), batch.stored.uuid(m["record_id"])
+    batch.fresh[rid] = Fresh(kind.value, community, writes, author)
+    batch.changed[rid] = model
+    batch.history.extend(
+        (record_id, kind.value, community, w.name, w.value_json, w.clock, author,
+         w.supersedes_json, "null", None, mid, now)
+        for w in writes)
+    return _result(m, MutationStatus.APPLIED)
+
+
+def _apply_one(batch: Batch, m: MutationDict, writes: list[WriteText]) -> MutationResult:
+    rid = str(m["record_id"])
+    if not batch.exists(rid):
+        return _create(batch, m, rid, writes)
+    existing = batch.state(rid)
+    change = _to_state(m, batch.principal.username)
     why = check_change(existing, change)
     if why:
         return _refuse(batch, m, ErrorCode.CONFLICT, why)
-    if existing is None and not any(fs.unseen for fs in change.fields.values()):
-        # A new record from one mutation: the merge would return it unchanged and no conflict
-        # can open (nothing is unseen), so skip its bookkeeping — creates are most pushes.
-        outcome = MergeOutcome(change, True, {}, {})
-    else:
-        outcome = apply_change(existing, change)
+    outcome = apply_change(existing, change)
     status = MutationStatus.CONFLICT if outcome.opened else MutationStatus.APPLIED
     if outcome.changed:
         try:
             model = model_from_state(outcome.state)
         except ValidationError as exc:
-            errors = field_errors(exc)
-            text = "; ".join(f"{k}: {v}" for k, v in errors.items())
-            return _refuse(batch, m, ErrorCode.VALIDATION, text[:480])
-        if m.kind is RecordKind.REVIEW and existing is None:
+            return _invalid(batch, m, exc)
+        if m["kind"] is RecordKind.REVIEW and existing is None:  # (creates take _create)
             problem = _review_target_problem(batch, model)
             if problem:
                 return _refuse(batch, m, ErrorCode.VALIDATION, problem)
-        if m.kind is RecordKind.PLACEMENT and PLACEMENT_REFERENCES & set(m.fields):
-            problem = placement_problem(model, batch.states, batch.load)  # type: ignore[arg-type]
-            if problem:
-                return _refuse(batch, m, ErrorCode.VALIDATION, problem)
-        _new_history(batch, existing, change, m.mutation_id)
+            _accepted_review(batch, m, model)
+        problem = _reference_problem(batch, m, model)
+        if problem:
+            return _refuse(batch, m, ErrorCode.VALIDATION, problem)
+        _history(batch, existing, change, m)
         batch.states[rid] = outcome.state
         batch.changed[rid] = model
         _open_conflicts(batch, outcome.state, outcome.opened)
         _close_conflicts(batch, outcome.state, outcome.closed)
-        if m.kind is RecordKind.REVIEW and existing is None:
-            batch.audit.append(AuditEvent(
-                "review", "ok", actor=batch.principal.username,
-                device_id=batch.principal.device_id, community=m.community.value,
-                record_ids=(rid, str(model.target_id))))  # type: ignore[attr-defined]
     return _result(m, status)
 
 
@@ -287,13 +314,14 @@ def push(
     engine: Engine,
     *,
     principal: Principal,
-    request: PushRequest,
+    request: PushRequest | PushBody,
     clock: HybridClock,
     max_drift_ms: int,
 ) -> PushResponse:
     """Apply ``request`` for ``principal``; one result per mutation, in order."""
+    body = push_body(request)
     try:
-        clock.receive(request.device_clock)
+        clock.receive(body["device_clock"])
     except ClockDriftError as exc:
         raise ApiError(
             400, ErrorCode.CLOCK_AHEAD,
@@ -301,50 +329,33 @@ def push(
             "й час на телефоні (device clock is ahead of the server)") from None
     wall = wall_clock_ms()
     now = datetime.now(UTC)
-    results: list[MutationResult | None] = [None] * len(request.mutations)
+    mutations = body["mutations"]
+    results: list[MutationResult | None] = [None] * len(mutations)
     with write_tx(engine) as conn:
-        batch = _Batch(conn, principal, clock, now)
+        batch = Batch(conn, principal, clock, now)
         seen: set[uuid.UUID] = set()
-        todo: list[tuple[int, Mutation]] = []
-        for i, m in enumerate(request.mutations):
-            if m.mutation_id in seen:
+        todo: list[tuple[int, MutationDict]] = []
+        for i, m in enumerate(mutations):
+            if m["mutation_id"] in seen:
                 results[i] = _result(m, MutationStatus.DUPLICATE)
                 continue
-            seen.add(m.mutation_id)
+            seen.add(m["mutation_id"])
             problem = _precheck(m, principal, wall, max_drift_ms)
             if problem:
                 results[i] = _refuse(batch, m, *problem)
             else:
                 todo.append((i, m))
-        lock_communities(conn, (m.community.value for _, m in todo))
+        lock_communities(conn, (m["community"].value for _, m in todo))
         stored = {
             row.mutation_id: row for row in conn.execute(
-                select(APPLIED).where(APPLIED.c.mutation_id.in_([m.mutation_id for _, m in todo]))
-            )
+                _SELECT_ANSWERS, {"ids": [m["mutation_id"] for _, m in todo]})
         } if todo else {}
-        batch.load([str(m.record_id) for i, m in todo if m.mutation_id not in stored])
+        fresh = [m for _, m in todo if m["mutation_id"] not in stored]
+        batch.load([str(m["record_id"]) for m in fresh]
+                   + [rid for m in fresh for rid in _referenced(m)])
         for i, m in todo:
-            fingerprint = payload_hash(m)
-            old = stored.get(m.mutation_id)
-            if old is not None:
-                if old.payload_hash != fingerprint:
-                    results[i] = _refuse(batch, m, ErrorCode.CONFLICT,
-                                         "Цей ідентифікатор зміни вже використано для іншої "
-                                         "зміни (mutation id reused for a different change)")
-                else:
-                    results[i] = MutationResult(
-                        mutation_id=m.mutation_id, status=MutationStatus(old.status),
-                        code=ErrorCode(old.code) if old.code else None, reason=old.reason)
-                continue
-            result = _apply_one(batch, m)
-            results[i] = result
-            if result.status is not MutationStatus.REJECTED:
-                batch.applied.append({
-                    "mutation_id": m.mutation_id, "device_id": principal.device_id,
-                    "record_id": m.record_id, "payload_hash": fingerprint,
-                    "status": result.status.value, "code": None, "reason": None,
-                    "applied_at": now})
-        _write(batch)
+            results[i] = _answer(batch, m, stored.get(m["mutation_id"]))
+        write_batch(batch)
         final = [r for r in results if r is not None]
         counts: dict[str, int] = {}
         for r in final:
@@ -357,28 +368,25 @@ def push(
     return PushResponse(results=final, server_clock=clock.now().encode())
 
 
-def _write(batch: _Batch) -> None:
-    """Write the batch's records at new feed positions, typed rows, history, applied ids."""
-    conn = batch.conn
-    by_community: dict[str, list[str]] = {}
-    for rid in batch.changed:
-        by_community.setdefault(batch.states[rid].community, []).append(rid)
-    record_rows: list[dict[str, Any]] = []
-    kind_rows: dict[RecordKind, list[dict[str, Any]]] = {}
-    for community, ids in sorted(by_community.items()):
-        for rid, position in zip(ids, take_positions(conn, community, len(ids)), strict=True):
-            state = batch.states[rid]
-            data = state_to_json(state)
-            record_rows.append({
-                "id": uuid.UUID(rid), "kind": state.kind, "community": community,
-                "position": position, "deleted": state.deleted,
-                "state": data, "updated_at": batch.now,
-                # What pull pages send of this record, computed once here (pull side).
-                **feed_columns(rid, state.kind, community, position, data)})
-            model = batch.changed[rid]
-            kind_rows.setdefault(model.KIND, []).append(kind_row(model, batch.now))
-    upsert(conn, RECORDS, record_rows)
-    for kind, rows in kind_rows.items():
-        upsert(conn, KIND_TABLES[kind], rows)
-    bulk_insert(conn, HISTORY, batch.history)
-    bulk_insert(conn, APPLIED, batch.applied)
+def _answer(batch: Batch, m: MutationDict, stored: Any) -> MutationResult:
+    """The result of one mutation that passed the prechecks: a replay's or a new one's."""
+    writes = encode_writes(m)
+    fingerprint = payload_hash(m, writes)
+    if stored is not None:
+        if stored.payload_hash != fingerprint:
+            return _refuse(batch, m, ErrorCode.CONFLICT,
+                           "Цей ідентифікатор зміни вже використано для іншої зміни "
+                           "(mutation id reused for a different change)")
+        return MutationResult(
+            mutation_id=m["mutation_id"], status=MutationStatus(stored.status),
+            code=ErrorCode(stored.code) if stored.code else None, reason=stored.reason)
+    try:
+        result = _apply_one(batch, m, writes)
+    except MergeError as exc:  # e.g. a clock that supersedes itself; the precheck should catch
+        return _refuse(batch, m, ErrorCode.VALIDATION, str(exc)[:480])
+    if result.status is not MutationStatus.REJECTED:
+        uuid_form = batch.stored.uuid
+        batch.applied.append((uuid_form(m["mutation_id"]), uuid_form(batch.principal.device_id),
+                              uuid_form(m["record_id"]), fingerprint, result.status.value,
+                              None, None, batch.stamp))
+    return result

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from shared_models.communities import CommunityCode
@@ -130,6 +130,61 @@ class PendingChange:
             fields={name: WireWrite(value=w.value, clock=w.clock, supersedes=list(w.supersedes))
                     for name, w in self.writes.items()},
         )
+
+
+@dataclass(frozen=True, slots=True)
+class WireEntry:
+    """One outbox entry, decrypted straight into the push's wire form (no merge objects).
+
+    ``fields`` is ``{name: {"value", "clock", "supersedes"}}``, the JSON shape of
+    ``Mutation.fields``; ``wire()`` the whole mutation. What a bulk push sends, built without
+    a model per field write: the entries were validated when they were saved.
+    """
+
+    seq: int
+    mutation_id: str
+    record_id: str
+    kind: str
+    community: str
+    fields: dict[str, dict[str, Any]]
+    #: The sealed payload and what it opened to: ``acknowledge`` reuses them (not decrypting
+    #: twice) for an entry whose row still holds exactly this ciphertext.
+    payload_ct: bytes = field(default=b"", repr=False, compare=False)
+    payload: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def opens(self, row: Any) -> bool:
+        """True when ``row`` is this entry, unchanged (so its payload is ``payload``)."""
+        return (row.payload_ct == self.payload_ct and row.mutation_id == self.mutation_id
+                and row.record_id == self.record_id and row.kind == self.kind
+                and row.community == self.community)
+
+    def wire(self) -> dict[str, Any]:
+        """The mutation as the JSON object a push carries."""
+        return {"mutation_id": self.mutation_id, "record_id": self.record_id,
+                "kind": self.kind, "community": self.community, "fields": self.fields}
+
+
+def wire_fields(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The wire form of a sealed outbox payload (``writes_to_json``); the author stays home.
+
+    Raises ``IndexError``/``TypeError``/``AttributeError`` on a payload of another shape.
+    """
+    return {name: {"value": w[0], "clock": w[1], "supersedes": w[2]}
+            for name, w in data.items()}
+
+
+def base_json_of(data: dict[str, Any]) -> dict[str, Any]:
+    """``state_to_json`` of the state an outbox payload's writes make on their own.
+
+    The same form ``state_to_json`` picks: compact when no write supersedes anything (the
+    usual new record), else full.
+    """
+    if data and not any(w[2] for w in data.values()):
+        fields = {name: (w[0], w[1], w[3]) for name, w in data.items()}
+        clock, author, clocks, authors = compact_fields(fields)
+        return {"clock": clock, "author": author, "values": {n: f[0] for n, f in fields.items()},
+                "clocks": clocks, "authors": authors}
+    return {name: {"c": w, "u": [], "s": sorted(set(w[2]))} for name, w in data.items()}
 
 
 def writes_to_json(writes: dict[str, FieldWrite]) -> dict[str, Any]:

@@ -143,16 +143,25 @@ class StoreCore:
             raise CorruptRecord(rid)
         return data
 
-    def _open_pending(self, cipher: Cipher, row: Any) -> PendingChange:
-        mid = row.mutation_id
+    def _open_payload(self, cipher: Cipher, row: Any) -> dict[str, Any]:
+        """The decrypted writes of an outbox row, ``{name: [value, clock, supersedes, author]}``."""
         try:
             data = cipher.open_json(row.payload_ct, self._aad(
-                cipher, f"outbox:{mid}", row.record_id, row.kind, row.community))
-            writes = writes_from_json(data)
-        except (SealError, ValueError, KeyError, TypeError) as exc:
+                cipher, f"outbox:{row.mutation_id}", row.record_id, row.kind, row.community))
+        except SealError as exc:
             raise CorruptRecord(row.record_id, "outbox entry") from exc
-        return PendingChange(row.seq, uuid.UUID(mid), row.record_id, row.kind, row.community,
-                             row.created_ms, writes)
+        if not isinstance(data, dict):
+            raise CorruptRecord(row.record_id, "outbox entry")
+        return data
+
+    def _open_pending(self, cipher: Cipher, row: Any) -> PendingChange:
+        data = self._open_payload(cipher, row)
+        try:
+            writes = writes_from_json(data)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise CorruptRecord(row.record_id, "outbox entry") from exc
+        return PendingChange(row.seq, uuid.UUID(row.mutation_id), row.record_id, row.kind,
+                             row.community, row.created_ms, writes)
 
     def _pending_for(self, cipher: Cipher, conn: Connection, rid: str) -> list[PendingChange]:
         rows = conn.execute(SEL_PENDING, {"rid": rid}).all()

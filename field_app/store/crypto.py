@@ -22,6 +22,8 @@ NONCE_BYTES = 12
 TAG_BYTES = 16
 _VERSION = b"\x01"
 _HEADER = len(_VERSION) + NONCE_BYTES
+#: Compact JSON, built once (``json.dumps`` with options builds an encoder per call).
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 class SealError(Exception):
@@ -79,8 +81,7 @@ class Cipher:
 
     def seal_json(self, value: Any, associated: bytes) -> bytes:
         """Seal the compact JSON text of ``value``."""
-        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-        return self.seal(text.encode("utf-8"), associated)
+        return self.seal(_JSON.encode(value).encode("utf-8"), associated)
 
     def open_json(self, blob: bytes, associated: bytes) -> Any:
         """Open a blob sealed by ``seal_json``."""

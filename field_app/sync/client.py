@@ -5,7 +5,7 @@ to this machine). Network errors and 5xx are retried with backoff and jitter; a 
 goes to the "needs attention" list and never blocks the rest of the outbox. Every step is
 resumable: a push is idempotent by mutation id, and each pulled page is stored in the same
 local transaction as the cursor after it, so a sync cut off anywhere picks up without a gap
-or a duplicate.
+or a duplicate. The push half lives in ``pushing`` (``Pusher``, mixed in).
 """
 
 from __future__ import annotations
@@ -37,18 +37,15 @@ from field_app.sync.errors import (
     TooManyAttempts,
     UntrustedServer,
     UpdateRequired,
-    WrongClock,
 )
-from field_app.sync.outcome import held, hold, last_success_ms, mark_success
+from field_app.sync.outcome import held, last_success_ms, mark_success
+from field_app.sync.pushing import Pusher, _Refused
 from field_app.sync.report import Attention, Progress, ProgressCallback, Stage, SyncReport
 from shared_models.protocol import (
     MAX_PULL_LIMIT,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
     ErrorCode,
-    MutationStatus,
-    PushRequest,
-    PushResponse,
     encode_cursors,
 )
 from shared_models.pullwire import PulledPage, decode_pull_page
@@ -60,7 +57,6 @@ TOKEN_SECRET = "sync.token"  # noqa: S105
 ACCOUNT_SECRET = "sync.account"  # noqa: S105
 LOGIN_PATH = "/api/v1/auth/login"
 LOGOUT_PATH = "/api/v1/auth/logout"
-PUSH_PATH = "/api/v1/sync/push"
 PULL_PATH = "/api/v1/sync/pull"
 _RETRY_STATUS = frozenset({500, 502, 503, 504, 429})
 # The server's clock sits in every answer that has one; its wall part is the server's time.
@@ -106,18 +102,6 @@ class _Answer:
     unreadable: ValueError | None = None
 
 
-class _ClockAhead(Exception):
-    """The server refused our clocks as too far ahead: correct, re-stamp, push again."""
-
-
-class _Refused(Exception):
-    """The server refused a request as a whole (4xx) with an error body."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(f"{status} {code}: {message}")
-        self.status, self.code, self.message = status, code, message
-
-
 def _check_url(base_url: str) -> str:
     parts = urlsplit(base_url)
     if parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOOPBACK):
@@ -125,7 +109,7 @@ def _check_url(base_url: str) -> str:
     raise InsecureServer(f"refusing {parts.scheme!r} to {parts.hostname!r}")
 
 
-class SyncClient:
+class SyncClient(Pusher):
     """Syncs one ``LocalStore`` with one server. Not thread-safe: one sync at a time.
 
     Pages of ``page_limit`` records (the protocol's largest, 1,000, by default: about 130 KB
@@ -141,12 +125,15 @@ class SyncClient:
         timeout: float = 30.0,
         batch_size: int = 200,
         page_limit: int = MAX_PULL_LIMIT,
+        gzip_level: int = 6,
         backoff: Backoff | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.store = store
         self.base_url = _check_url(base_url)
         self.batch_size = batch_size
+        self.gzip_level = gzip_level
+        self._gzip_bodies = True  # until a server says it cannot read them
         self.page_limit = page_limit
         self.backoff = backoff or Backoff()
         self._sleep = sleep
@@ -229,6 +216,7 @@ class SyncClient:
         report = self._report = SyncReport()
         try:
             self._push(report, progress)
+            report.push_s = time.perf_counter() - started
             self._pull(report, progress)
         finally:
             report.duration_s = time.perf_counter() - started
@@ -239,75 +227,6 @@ class SyncClient:
             progress(Progress(Stage.DONE, report.pushed + report.pulled,
                               report.pushed + report.pulled))
         return report
-
-    def _push(self, report: SyncReport, progress: ProgressCallback | None) -> None:
-        try:
-            self._push_pending(report, progress)
-        except _ClockAhead:
-            # This phone's date is wrong. The offset to the server's time was learned from the
-            # answer; re-stamp what is unsynced from the corrected clock and push once more.
-            self.store.restamp_pending()
-            try:
-                self._push_pending(report, progress)
-            except _ClockAhead as again:
-                raise WrongClock("the server still refuses this phone's clock") from again
-
-    def _push_pending(self, report: SyncReport, progress: ProgressCallback | None) -> None:
-        # A record with a refused change keeps its later changes back too: pushed alone, a
-        # correction would lack the rest of the record (see ``outcome``).
-        waiting = {a.record_id for a in self.attention()}
-        pending = [p for p in self.store.pending_changes() if p.record_id not in waiting]
-        total = len(pending)
-        for start in range(0, total, self.batch_size):
-            self._push_batch(pending[start:start + self.batch_size], report)
-            if progress:
-                progress(Progress(Stage.PUSH, min(start + self.batch_size, total), total))
-
-    def _push_batch(self, batch: Sequence[Any], report: SyncReport) -> None:
-        request = PushRequest(device_clock=self.store.clock.last.encode(),
-                              mutations=[p.to_mutation() for p in batch])
-        try:
-            data = self._call("POST", PUSH_PATH, content=request.model_dump_json().encode(),
-                              headers={"Content-Type": "application/json"})
-        except _Refused as refused:
-            if refused.code == ErrorCode.CLOCK_AHEAD:
-                raise _ClockAhead(refused.message) from refused
-            # A whole batch refused (too large, malformed): split it to find the bad entry.
-            if len(batch) > 1:
-                half = len(batch) // 2
-                self._push_batch(batch[:half], report)
-                self._push_batch(batch[half:], report)
-                return
-            self._hold(batch[0], refused.code, refused.message)
-            report.rejected += 1
-            return
-        response = PushResponse.model_validate(data)
-        by_id = {str(p.mutation_id): p for p in batch}
-        done: list[str] = []
-        clock_ahead = False
-        for result in response.results:
-            mid = str(result.mutation_id)
-            if mid not in by_id:
-                continue
-            if result.status is MutationStatus.REJECTED and result.code == ErrorCode.CLOCK_AHEAD:
-                clock_ahead = True  # not the worker's fault: re-stamped and sent again
-                continue
-            if result.status is MutationStatus.REJECTED:
-                report.rejected += 1
-                self._hold(by_id[mid], result.code or ErrorCode.BAD_REQUEST,
-                           result.reason or "")
-                continue
-            if result.status is MutationStatus.CONFLICT:
-                report.conflicts += 1
-            done.append(mid)
-        report.pushed += self.store.acknowledge(done)
-        self._receive_clock(response.server_clock)
-        if clock_ahead:
-            raise _ClockAhead("some changes carry clocks ahead of the server")
-
-    def _hold(self, change: Any, code: str, reason: str) -> None:
-        hold(self.store, Attention(str(change.mutation_id), change.record_id, change.kind,
-                                   str(code), reason))
 
     def _pull(self, report: SyncReport, progress: ProgressCallback | None) -> None:
         cursors = self.store.cursors()

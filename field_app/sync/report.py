@@ -51,6 +51,7 @@ class SyncReport:
     rejected: int = 0
     purged: int = 0
     duration_s: float = 0.0
+    push_s: float = 0.0  # the push part of duration_s (the rest pulls)
     bytes_sent: int = 0
     bytes_received: int = 0
     attention: list[Attention] = field(default_factory=list)

@@ -64,7 +64,7 @@ def test_no_pull_skips_a_committed_change(pg: tuple[Engine, Settings],
         time.sleep(random.uniform(0, 0.01))  # commit late, holding the positions
         return positions
 
-    monkeypatch.setattr("sync_server.push.take_positions", slow_take)
+    monkeypatch.setattr("sync_server.push_rows.take_positions", slow_take)
     server = HybridClock("server-conc")
     pushers = [principal(engine, settings, f"w{i}", Role.SOCIAL_WORKER, [ZH, ZV])
                for i in range(PUSHERS)]

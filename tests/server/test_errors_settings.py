@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import re
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from pydantic import ValidationError
@@ -128,3 +130,18 @@ def test_docs_pages_load_nothing_from_other_hosts(client: AppClient) -> None:
             assert url.startswith("/"), f"{page} loads {url} from another host"
             answer = client.get(url)
             assert answer.status_code == 200 and answer.content, url
+
+
+def test_an_engine_made_by_the_app_is_closed_when_it_stops(tmp_path: Path) -> None:
+    """The server lets go of its database connections on shutdown (SQLite then checkpoints)."""
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'poruch.db'}"))
+
+    async def serve_once() -> None:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+                assert (await client.get("/health")).status_code == 200
+            assert app.state.engine.pool.checkedin() == 1  # the health check's, pooled
+
+    asyncio.run(serve_once())
+    assert app.state.engine.pool.checkedin() == 0

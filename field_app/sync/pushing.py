@@ -1,0 +1,233 @@
+"""The push half of ``SyncClient``: the outbox to the server, fast and in order.
+
+Entries are decrypted straight into the wire JSON, batch by batch (no model object per field
+write), and bodies from ``GZIP_MIN_BYTES`` on go gzip-compressed (plain again, for good, if a
+server from before compressed pushes cannot read them). One request is in flight at a time
+and batches go in outbox order — a batch may edit what the one before created — but while
+the server merges batch N+1, the calling thread acknowledges batch N (one local transaction)
+and prepares batch N+2, so the phone and the server work at once. A whole batch refused is
+split in halves until the refused entry is isolated; refused entries are held for attention.
+"""
+
+from __future__ import annotations
+
+import gc
+import gzip
+import json
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+from field_app.sync.errors import SyncError, WrongClock
+from field_app.sync.outcome import hold
+from field_app.sync.report import Attention, Progress, ProgressCallback, Stage, SyncReport
+from shared_models.protocol import ErrorCode, MutationStatus, PushResponse
+
+PUSH_PATH = "/api/v1/sync/push"
+#: Push bodies from this size on are sent gzip-compressed (smaller ones gain nothing).
+GZIP_MIN_BYTES = 1024
+
+
+class _ClockAhead(Exception):
+    """The server refused our clocks as too far ahead: correct, re-stamp, push again."""
+
+
+class _Refused(Exception):
+    """The server refused a request as a whole (4xx) with an error body."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status, self.code, self.message = status, code, message
+
+
+class Pusher:
+    """Mixed into ``SyncClient``, which provides the attributes and methods declared here."""
+
+    store: Any
+    batch_size: int
+    gzip_level: int
+    _gzip_bodies: bool
+
+    def _call(self, method: str, path: str, *, auth: bool = True, retry: bool = True,
+              parse: Callable[[bytes], Any] | None = None, **kwargs: Any) -> Any:
+        raise NotImplementedError  # SyncClient's
+
+    def attention(self) -> list[Attention]:
+        raise NotImplementedError  # SyncClient's
+
+    def _receive_clock(self, clock: str | None) -> None:
+        raise NotImplementedError  # SyncClient's
+
+    def _push(self, report: SyncReport, progress: ProgressCallback | None) -> None:
+        with quiet_gc():
+            self._push_clock_checked(report, progress)
+
+    def _push_clock_checked(self, report: SyncReport, progress: ProgressCallback | None) -> None:
+        try:
+            self._push_pending(report, progress)
+        except _ClockAhead:
+            # This phone's date is wrong. The offset to the server's time was learned from the
+            # answer; re-stamp what is unsynced from the corrected clock and push once more.
+            self.store.restamp_pending()
+            try:
+                self._push_pending(report, progress)
+            except _ClockAhead as again:
+                raise WrongClock("the server still refuses this phone's clock") from again
+
+    def _push_pending(self, report: SyncReport, progress: ProgressCallback | None) -> None:
+        # A record with a refused change keeps its later changes back too: pushed alone, a
+        # correction would lack the rest of the record (see ``outcome``).
+        waiting = {a.record_id for a in self.attention()}
+        total = self.store.pending_count()  # for the progress bar (the waiting ones included)
+
+        def after(batch: Sequence[Any]) -> list[Any]:  # decrypted straight to the wire form
+            return self.store.pending_wire(after=batch[-1].seq if batch else 0,
+                                           limit=self.batch_size, skip_records=waiting)
+
+        batch = after([])
+        if not batch:
+            return
+        sent = 0
+        # One request at a time, in outbox order (a batch may edit what the one before
+        # created). While the server merges batch N+1, this thread acknowledges batch N and
+        # reads, encodes and compresses batch N+2: phone and server work at once.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="poruch-push") as pool:
+            ahead = pool.submit(self._post_push, batch, self._push_body(batch))
+            upcoming = after(batch)
+            body = self._push_body(upcoming) if upcoming else None
+            while True:
+                try:
+                    response: PushResponse | None = ahead.result()
+                except _Refused as refused:
+                    self._refused(batch, refused, report)
+                    response = None
+                if response is not None and _clock_ahead(response):
+                    self._settle(batch, response, report)  # raises _ClockAhead: re-stamp
+                if upcoming:
+                    ahead = pool.submit(self._post_push, upcoming, body)
+                try:
+                    if response is not None:
+                        self._settle(batch, response, report)
+                except BaseException as exc:
+                    _raise_from_ahead(ahead if upcoming else None, exc)
+                    raise
+                sent += len(batch)
+                if progress:
+                    progress(Progress(Stage.PUSH, sent, max(sent, total)))
+                if not upcoming:
+                    return
+                batch, upcoming = upcoming, after(upcoming)
+                body = self._push_body(upcoming) if upcoming else None
+
+    def _push_body(self, batch: Sequence[Any]) -> tuple[bytes, dict[str, str]]:
+        """The push request's body (``PushRequest`` as JSON, gzip when worth it), headers."""
+        body = json.dumps({"device_clock": self.store.clock.last.encode(),
+                           "mutations": [p.wire() for p in batch]},
+                          ensure_ascii=False, separators=(",", ":")).encode()
+        headers = {"Content-Type": "application/json"}
+        if self._gzip_bodies and len(body) >= GZIP_MIN_BYTES:
+            body = gzip.compress(body, compresslevel=self.gzip_level, mtime=0)
+            headers["Content-Encoding"] = "gzip"
+        return body, headers
+
+    def _post_push(self, batch: Sequence[Any],
+                   prepared: tuple[bytes, dict[str, str]] | None = None) -> PushResponse:
+        content, headers = prepared or self._push_body(batch)
+        if "Content-Encoding" in headers and not self._gzip_bodies:
+            content, headers = self._push_body(batch)  # prepared before the server said no
+        parse = PushResponse.model_validate_json
+        try:
+            return self._call("POST", PUSH_PATH, content=content, headers=headers, parse=parse)
+        except _Refused as refused:
+            if "Content-Encoding" not in headers or refused.status not in (400, 415, 422):
+                raise
+            # A server from before compressed pushes cannot read this body: send it plain,
+            # and keep sending plain bodies to this server.
+            self._gzip_bodies = False
+            content, headers = self._push_body(batch)
+            return self._call("POST", PUSH_PATH, content=content, headers=headers, parse=parse)
+
+    def _push_batch(self, batch: Sequence[Any], report: SyncReport) -> None:
+        """Push one batch and settle its answer (no request ahead: refused halves use it)."""
+        try:
+            response = self._post_push(batch)
+        except _Refused as refused:
+            self._refused(batch, refused, report)
+            return
+        self._settle(batch, response, report)
+
+    def _refused(self, batch: Sequence[Any], refused: _Refused, report: SyncReport) -> None:
+        """A whole batch refused (too large, malformed): split it to find the bad entry."""
+        if refused.code == ErrorCode.CLOCK_AHEAD:
+            raise _ClockAhead(refused.message) from refused
+        if len(batch) > 1:
+            half = len(batch) // 2
+            self._push_batch(batch[:half], report)
+            self._push_batch(batch[half:], report)
+            return
+        self._hold(batch[0], refused.code, refused.message)
+        report.rejected += 1
+
+    def _settle(self, batch: Sequence[Any], response: PushResponse, report: SyncReport) -> None:
+        """Acknowledge what the server accepted, hold what it refused, take its clock."""
+        by_id = {str(p.mutation_id): p for p in batch}
+        done: list[str] = []
+        clock_ahead = False
+        for result in response.results:
+            mid = str(result.mutation_id)
+            if mid not in by_id:
+                continue
+            if result.status is MutationStatus.REJECTED and result.code == ErrorCode.CLOCK_AHEAD:
+                clock_ahead = True  # not the worker's fault: re-stamped and sent again
+                continue
+            if result.status is MutationStatus.REJECTED:
+                report.rejected += 1
+                self._hold(by_id[mid], result.code or ErrorCode.BAD_REQUEST,
+                           result.reason or "")
+                continue
+            if result.status is MutationStatus.CONFLICT:
+                report.conflicts += 1
+            done.append(mid)
+        # One local transaction for the whole batch.
+        report.pushed += self.store.acknowledge(done, entries=batch)
+        self._receive_clock(response.server_clock)
+        if clock_ahead:
+            raise _ClockAhead("some changes carry clocks ahead of the server")
+
+    def _hold(self, change: Any, code: str, reason: str) -> None:
+        hold(self.store, Attention(str(change.mutation_id), change.record_id, change.kind,
+                                   str(code), reason))
+
+
+@contextmanager
+def quiet_gc() -> Iterator[None]:
+    """Keep the objects that exist now out of the garbage collector's sight for a while.
+
+    A push decodes and encodes tens of thousands of small containers; every collection they
+    trigger would walk the app's whole heap again (the UI, the store's caches). Frozen
+    objects are only exempt, not lost: they are handed back afterwards. Left alone when
+    something else froze objects already (``gc.unfreeze`` would undo that too).
+    """
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def _clock_ahead(response: PushResponse) -> bool:
+    return any(r.status is MutationStatus.REJECTED and r.code == ErrorCode.CLOCK_AHEAD
+               for r in response.results)
+
+
+def _raise_from_ahead(ahead: Future[Any] | None, exc: BaseException) -> None:
+    """Wait for the request sent ahead; if it failed with what the app must see, raise that."""
+    if ahead is None:
+        return
+    failure = ahead.exception()
+    if isinstance(failure, SyncError):  # e.g. the device was revoked (and wiped) meanwhile
+        raise failure from exc

@@ -1,0 +1,289 @@
+"""What a push transaction accumulates, and how it is written: records, typed rows, history.
+
+``Batch`` holds the states a push reads and writes. A record created by one mutation of the
+batch (most of a bulk push) stays a ``Fresh`` record — its wire writes as sent — unless a
+later mutation of the same batch needs it as a merge state: its stored JSON state, history
+rows and typed row are built straight from the writes, never through merge objects.
+``write_batch`` then writes everything with one bulk statement per table (``upsert``).
+
+Each pushed value is encoded to JSON text once (``encode_writes``): the mutation's
+fingerprint, its history rows and a fresh record's stored state are put together from those
+texts rather than encoding the same values three times.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
+from sqlalchemy import Connection, bindparam, select
+
+from shared_models.clock import HybridClock
+from shared_models.enums import RecordKind
+from shared_models.merge import DELETED, FieldWrite, RecordState, state_from_writes
+from shared_models.pullwire import compact_fields
+from shared_models.records import Record
+from sync_server.audit import AuditEvent
+from sync_server.feed import RECORDS, take_positions
+from sync_server.permissions import Principal
+from sync_server.statejson import feed_columns, state_from_json, state_to_json
+from sync_server.tables import KIND_TABLES, TZ, AppliedMutation, HistoryEntry
+from sync_server.upsert import StoredForm, bulk_insert, json_text, stored_form, upsert
+from sync_server.wire import MutationDict
+
+APPLIED = AppliedMutation.__table__  # type: ignore[attr-defined]
+HISTORY = HistoryEntry.__table__  # type: ignore[attr-defined]
+HISTORY_COLUMNS = ("record_id", "kind", "community", "field", "value", "clock", "author",
+                   "supersedes", "previous_value", "previous_clock", "mutation_id",
+                   "recorded_at")
+APPLIED_COLUMNS = ("mutation_id", "device_id", "record_id", "payload_hash", "status", "code",
+                   "reason", "applied_at")
+RECORD_COLUMNS = ("id", "kind", "community", "position", "deleted", "state", "updated_at",
+                  "wire", "winner_author", "loser_author")
+#: JSON columns the push hands over as JSON text.
+HISTORY_TEXT = frozenset({"value", "supersedes", "previous_value"})
+RECORD_TEXT = frozenset({"state"})
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # pullwire's encoding
+#: Value types whose canonical JSON is also their plain compact JSON (no object keys to sort).
+_KEYLESS = (str, bool, int, float, type(None))
+_JSON_STR = json.encoder.encode_basestring  # the C function, ensure_ascii=False
+
+
+def canonical_json(value: Any) -> str:
+    """``merge.canonical(value)``: sorted keys, compact, not ASCII-escaped."""
+    if value is None:
+        return "null"
+    kind = type(value)
+    if kind is str:
+        return _JSON_STR(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is list and not value:
+        return "[]"
+    return _CANONICAL.encode(value)
+
+
+class WriteText(NamedTuple):
+    """One pushed field write with its JSON texts."""
+
+    name: str
+    value: Any
+    value_json: str           # canonical JSON of the value
+    clock: str
+    supersedes: list[str]
+    supersedes_json: str
+
+
+def encode_writes(m: MutationDict) -> list[WriteText]:
+    """The mutation's writes in the order sent, each value encoded once.
+
+    Field names and clocks were checked against their patterns by the wire model (letters,
+    digits, ``_`` and ``-``): they go into JSON text as they are.
+    """
+    out = []
+    for name, w in m["fields"].items():
+        value = w.get("value")
+        sup = w.get("supersedes", [])
+        sup_json = "[" + ",".join(f'"{c}"' for c in sup) + "]" if sup else "[]"
+        out.append(WriteText(name, value, canonical_json(value), w["clock"], sup, sup_json))
+    return out
+
+
+def fingerprint_text(m: MutationDict, writes: list[WriteText]) -> str:
+    """``merge.canonical`` of the mutation in its wire form, every default filled in."""
+    fields = ",".join(sorted(
+        f'"{w.name}":{{"clock":"{w.clock}","supersedes":{w.supersedes_json},'
+        f'"value":{w.value_json}}}' for w in writes))
+    return (f'{{"community":"{m["community"].value}","fields":{{{fields}}},'
+            f'"kind":"{m["kind"].value}","mutation_id":"{m["mutation_id"]}",'
+            f'"record_id":"{m["record_id"]}"}}')
+#: Built once, ids bound as one expanding parameter: building an ``IN`` of hundreds of
+#: literal values per push showed in profiles.
+_SELECT_STATES = (select(RECORDS.c.id, RECORDS.c.kind, RECORDS.c.community, RECORDS.c.state)
+                  .where(RECORDS.c.id.in_(bindparam("ids", expanding=True))))
+_JSON_COLUMNS = {
+    kind: frozenset(c.name for c in table.columns if isinstance(c.type, sa.JSON))
+    for kind, table in KIND_TABLES.items()
+}
+
+
+def kind_row(model: Record, now: datetime) -> dict[str, Any]:
+    """The typed-table row of a validated model (JSON columns in their JSON form)."""
+    python = model.model_dump()
+    as_json = model.model_dump(mode="json", include=set(_JSON_COLUMNS[model.KIND]))
+    row = {k: as_json.get(k, v) for k, v in python.items()}
+    row["id"] = model.id
+    row["community"] = model.community.value
+    row["updated_at"] = now
+    return row
+
+
+@dataclass(frozen=True, slots=True)
+class Fresh:
+    """A record created by one mutation of this batch, kept as the writes it was sent with."""
+
+    kind: str
+    community: str
+    writes: list[WriteText]
+    author: str
+
+    def state(self, record_id: str) -> RecordState:
+        """The merge state these writes make (what the merge itself would have built)."""
+        return state_from_writes(record_id, self.kind, self.community, {
+            w.name: FieldWrite(w.value, w.clock, tuple(w.supersedes), self.author)
+            for w in self.writes})
+
+    def state_text(self) -> str:
+        """JSON text of ``statejson.state_to_json(self.state(...))``, from the write texts."""
+        author = _JSON_STR(self.author)
+        fields = []
+        for w in self.writes:
+            seen = (',"s":' + json_text(sorted(set(w.supersedes)))) if w.supersedes else ""
+            fields.append(f'"{w.name}":{{"c":[{w.value_json},"{w.clock}",'
+                          f'{w.supersedes_json},{author}]{seen}}}')
+        return '{"f":{' + ",".join(fields) + "}}"
+
+    def current_json(self) -> dict[str, Any]:
+        """The part of ``statejson.state_to_json`` the feed reads: each field's current write."""
+        return {"f": {w.name: {"c": [w.value, w.clock, w.supersedes, self.author]}
+                      for w in self.writes}}
+
+    def feed(self, record_id: str, position: int) -> dict[str, Any]:
+        """``statejson.feed_columns`` of this record at ``position``, its ``wire`` text put
+        together from the values' JSON texts where those are what ``encode_change`` writes."""
+        if self.kind == RecordKind.CONFLICT.value:  # never fresh (the server writes them)
+            return feed_columns(record_id, self.kind, self.community, position,
+                                self.current_json())
+        fields = {w.name: (w.value, w.clock, self.author) for w in self.writes}
+        clock, author, clocks, authors = compact_fields(fields)
+        head: dict[str, Any] = {"record_id": record_id, "kind": self.kind,
+                                "community": self.community, "position": position,
+                                "clock": clock, "author": author}
+        if clocks:
+            head["clocks"] = clocks
+        if authors:
+            head["authors"] = authors
+        values = ",".join(
+            f'"{w.name}":' + (w.value_json if type(w.value) in _KEYLESS or w.value == []
+                              else _COMPACT.encode(w.value))
+            for w in self.writes)
+        wire = _COMPACT.encode(head)[:-1] + ',"values":{' + values + "}}"
+        return {"wire": wire, "winner_author": None, "loser_author": None}
+
+    @property
+    def deleted(self) -> bool:
+        """True when the record was created as a tombstone."""
+        return any(w.name == DELETED and w.value is True for w in self.writes)
+
+
+@dataclass
+class Batch:
+    """What one push transaction accumulates before writing it."""
+
+    conn: Connection
+    principal: Principal
+    clock: HybridClock
+    now: datetime
+    states: dict[str, RecordState] = field(default_factory=dict)
+    fresh: dict[str, Fresh] = field(default_factory=dict)
+    changed: dict[str, Record] = field(default_factory=dict)     # record id -> validated model
+    # Rows ready to write (``upsert.stored_form``, JSON as text) of HISTORY_COLUMNS and
+    # APPLIED_COLUMNS: ``stored`` is this database's form, ``stamp`` the batch's time in it.
+    history: list[tuple[Any, ...]] = field(default_factory=list)
+    applied: list[tuple[Any, ...]] = field(default_factory=list)
+    audit: list[AuditEvent] = field(default_factory=list)
+    loaded: set[str] = field(default_factory=set)
+    stored: StoredForm = field(init=False)
+    stamp: Any = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.stored = stored_form(self.conn, TZ)
+        self.stamp = self.stored.timestamp(self.now)
+
+    def load(self, ids: list[str]) -> None:
+        """Read the stored states of ``ids`` not read yet (one query)."""
+        missing = [i for i in ids if i not in self.loaded]
+        if not missing:
+            return
+        self.loaded.update(missing)
+        rows = self.conn.execute(_SELECT_STATES, {"ids": [uuid.UUID(i) for i in missing]}).all()
+        for rid, kind, community, state in rows:
+            self.states[str(rid)] = state_from_json(str(rid), kind, community, state)
+
+    @property
+    def lookup(self) -> Mapping[str, RecordState]:
+        """The batch's records by id as a mapping (fresh ones become merge states on access)."""
+        return _Lookup(self)
+
+    def exists(self, rid: str) -> bool:
+        """True when the record is stored or was written earlier in this batch."""
+        return rid in self.states or rid in self.fresh
+
+    def state(self, rid: str) -> RecordState | None:
+        """The record's current state in this batch (a fresh record becomes a merge state)."""
+        state = self.states.get(rid)
+        if state is None and rid in self.fresh:
+            state = self.states[rid] = self.fresh.pop(rid).state(rid)
+        return state
+
+    def server_clock_after(self, clocks: list[str]) -> str:
+        """A server clock above every clock in ``clocks``."""
+        top = max(clocks, default=None)
+        return (self.clock.receive(top) if top else self.clock.now()).encode()
+
+
+class _Lookup(Mapping[str, RecordState]):
+    """``Batch.state`` as a read-only mapping, for checks written against plain dicts."""
+
+    def __init__(self, batch: Batch) -> None:
+        self._batch = batch
+
+    def __getitem__(self, rid: str) -> RecordState:
+        state = self._batch.state(rid)
+        if state is None:
+            raise KeyError(rid)
+        return state
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({*self._batch.states, *self._batch.fresh})
+
+    def __len__(self) -> int:
+        return len({*self._batch.states, *self._batch.fresh})
+
+
+def write_batch(batch: Batch) -> None:
+    """Write the batch's records at new feed positions, typed rows, history, applied ids."""
+    conn, now, uuid_form = batch.conn, batch.now, batch.stored.uuid
+    by_community: dict[str, list[str]] = {}
+    for rid, model in batch.changed.items():
+        by_community.setdefault(model.community.value, []).append(rid)
+    record_rows: list[tuple[Any, ...]] = []
+    kind_rows: dict[RecordKind, list[dict[str, Any]]] = {}
+    for community, ids in sorted(by_community.items()):
+        for rid, position in zip(ids, take_positions(conn, community, len(ids)), strict=True):
+            model = batch.changed[rid]
+            fresh = batch.fresh.get(rid)
+            # With what pull pages send of the record, computed once here (``statejson``).
+            if fresh is not None:
+                state_json, deleted = fresh.state_text(), fresh.deleted
+                feed = fresh.feed(str(model.id), position)
+            else:
+                state = batch.states[rid]
+                data = state_to_json(state)
+                state_json, deleted = json_text(data), state.deleted
+                feed = feed_columns(rid, model.KIND.value, community, position, data)
+            record_rows.append((uuid_form(model.id), model.KIND.value, community, position,
+                                deleted, state_json, batch.stamp, feed["wire"],
+                                feed["winner_author"], feed["loser_author"]))
+            kind_rows.setdefault(model.KIND, []).append(kind_row(model, now))
+    upsert(conn, RECORDS, record_rows, RECORD_COLUMNS, as_text=RECORD_TEXT, ready=True)
+    for kind, rows in kind_rows.items():
+        upsert(conn, KIND_TABLES[kind], rows)
+    bulk_insert(conn, HISTORY, batch.history, HISTORY_COLUMNS, as_text=HISTORY_TEXT, ready=True)
+    bulk_insert(conn, APPLIED, batch.applied, APPLIED_COLUMNS, ready=True)
