@@ -87,6 +87,7 @@ class SyncResult:
 
     at: datetime
     pushed: int = 0
+    #: Records changed by someone else (this device's own changes coming back not counted).
     pulled: int = 0
     pending: int = 0
     needs_attention: int = 0

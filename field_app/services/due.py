@@ -48,6 +48,7 @@ class DueRow:
     overdue: bool
     mine: bool
     unsynced: bool
+    community: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +58,13 @@ class DueList:
     rows: list[DueRow]
     overdue: int
     due: int
+    #: The device holds families of more than one community (a coordinator's): each row
+    #: then names its community (``FamiliesPage.several_communities``).
+    several_communities: bool = False
 
 
-def due_visits(rows: Iterable[FamilyRow], *, today: date) -> DueList:
+def due_visits(rows: Iterable[FamilyRow], *, today: date,
+               several_communities: bool = False) -> DueList:
     """Overdue and due-this-week families from list rows (duplicates and closed dropped)."""
     out: dict[str, DueRow] = {}
     for r in rows:
@@ -67,9 +72,10 @@ def due_visits(rows: Iterable[FamilyRow], *, today: date) -> DueList:
             continue
         out[r.id] = DueRow(r.id, r.family_name, r.settlement, r.next_visit_date,
                            when(r.next_visit_date, today), r.next_visit_date < today, r.mine,
-                           r.unsynced)
+                           r.unsynced, r.community)
     ordered = sorted(out.values(), key=lambda d: (not d.overdue, not d.mine, d.day,
                                                   d.family_name.casefold(),
                                                   d.settlement.casefold()))
     overdue = sum(1 for d in ordered if d.overdue)
-    return DueList(ordered, overdue, len(ordered) - overdue)
+    return DueList(ordered, overdue, len(ordered) - overdue,
+                   several_communities)

@@ -42,6 +42,7 @@ class FamilyRow:
     closed: bool
     mine: bool
     unsynced: bool
+    community: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,10 @@ class FamiliesPage:
 
     rows: list[FamilyRow]
     total: int
+    #: Whether the listed families (all of them, not only the matching ones) belong to more
+    #: than one community (a coordinator's device): rows then say which, since village names
+    #: repeat across communities.
+    several_communities: bool = False
 
 
 def _row(f: Family, *, me: str, today: date, unsynced: set[str]) -> FamilyRow:
@@ -58,7 +63,8 @@ def _row(f: Family, *, me: str, today: date, unsynced: set[str]) -> FamilyRow:
     due = nxt is not None and today <= nxt <= today + timedelta(days=DUE_WINDOW_DAYS) \
         and not f.closed
     return FamilyRow(str(f.id), f.family_name, f.settlement, nxt, due, overdue, f.closed,
-                     bool(me) and f.assigned_worker == me, str(f.id) in unsynced)
+                     bool(me) and f.assigned_worker == me, str(f.id) in unsynced,
+                     str(f.community))
 
 
 def _wanted(row: FamilyRow, chosen: FamilyFilter) -> bool:
@@ -89,7 +95,9 @@ def list_families(
     needle = text.strip().casefold()
     seen = set(unsynced)
     rows = []
+    communities = set()
     for f in families:
+        communities.add(f.community)
         if needle and needle not in f.family_name.casefold() \
                 and needle not in f.settlement.casefold():
             continue
@@ -98,4 +106,5 @@ def list_families(
             rows.append(row)
     rows.sort(key=lambda r: (not r.mine, not r.overdue, r.next_visit_date or date.max,
                              r.family_name.casefold(), r.settlement.casefold()))
-    return FamiliesPage(rows[offset:offset + limit], len(rows))
+    return FamiliesPage(rows[offset:offset + limit], len(rows),
+                        len(communities) > 1)

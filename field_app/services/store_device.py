@@ -195,7 +195,7 @@ class StoreDevice:
             prune_drafts(store)
         except Exception:
             log.exception("pruning drafts after a sync failed")
-        return SyncResult(at=datetime.now(UTC), pushed=report.pushed, pulled=report.pulled,
+        return SyncResult(at=datetime.now(UTC), pushed=report.pushed, pulled=report.received,
                           pending=self.pending_changes(),
                           needs_attention=len(report.attention))
 

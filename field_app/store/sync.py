@@ -16,6 +16,7 @@ A refused change the worker corrected is folded with its corrections into one en
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from collections import Counter
@@ -299,7 +300,9 @@ class SyncHooks(ClockFix):
         Pending local writes stay in the outbox and keep winning over older server values.
         Raises ``RecordRefused`` (and stores nothing) if a change contradicts a local record's
         kind or community. The device clock receives ``server_clock`` and the page's highest
-        clock in the same transaction. Returns the number of records changed.
+        clock in the same transaction. Returns the number of records whose values on this
+        device changed: new ones, and held ones that now read differently. This device's own
+        changes coming back in the feed are not counted (the sync screen's "received").
 
         Fast path: a record this device does not hold, with no pending write and only once in
         the page, needs no merge — its wire form *is* its base state (``pulled_to_json``) and
@@ -337,10 +340,15 @@ class SyncHooks(ClockFix):
                 else:
                     base = incoming
                 merged[rid] = (rec, base)
+            news = len(out)   # the fast path's records are new to the device
             for rec, base in merged.values():
                 mine = pending.get(rec.record_id, [])
-                out.append((rec, bool(mine), json_bytes(state_to_json(base)),
-                            json_bytes(merge_all([base, *mine]).values())))
+                view = json_bytes(merge_all([base, *mine]).values())
+                out.append((rec, bool(mine), json_bytes(state_to_json(base)), view))
+                held = rows.get(rec.record_id)
+                if held is None or json.loads(view) != self._open_view(
+                        cipher, held.view_ct, rec.record_id, rec.kind, rec.community):
+                    news += 1
             self._write_pulled(cipher, conn, out, rows, stamp)
             self._save_seen(conn)
             for key, position in cursors.items():
@@ -351,8 +359,9 @@ class SyncHooks(ClockFix):
             self._corrupt.pop(rid, None)
         for kind in {r.kind for r in records}:
             self._models.pop(kind, None)
-        log.info("applied %d pulled records (%d merged)", len(times), len(merged))
-        return len(times)
+        log.info("applied %d pulled records (%d merged, %d changed here)", len(times),
+                 len(merged), news)
+        return news
 
     def _write_pulled(self, cipher: Cipher, conn: Connection,
                       out: list[tuple[PulledRecord, bool, bytes, bytes]], held: dict[str, Any],
@@ -390,7 +399,7 @@ class SyncHooks(ClockFix):
             chunk = ids[i:i + 500]
             marks = ",".join("?" * len(chunk))
             rows.update((r.id, r) for r in conn.exec_driver_sql(
-                f"SELECT id, kind, community, base_ct FROM {R.name} "  # noqa: S608 (our names)
+                f"SELECT id, kind, community, base_ct, view_ct FROM {R.name} "  # noqa: S608
                 f"WHERE id IN ({marks})", tuple(chunk)))
             for e in conn.exec_driver_sql(
                     f"SELECT {', '.join(O.c.keys())} FROM {O.name} "  # noqa: S608 (our names)

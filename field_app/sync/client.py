@@ -247,7 +247,8 @@ class SyncClient(Pusher):
                 if page.more:
                     ahead = pool.submit(self._fetch, "GET", PULL_PATH, parse=decode_pull_page,
                                         params=self._since(cursors), headers=self._headers())
-                self.store.apply_pull(page.changes, page.cursors, server_clock=page.server_clock)
+                report.received += self.store.apply_pull(page.changes, page.cursors,
+                                                         server_clock=page.server_clock)
                 report.pulled += len(page.changes)
                 report.conflicts += sum(1 for c in page.changes if c.kind == "conflict")
                 if progress:

@@ -44,6 +44,9 @@ class SyncReport:
 
     pushed: int = 0
     pulled: int = 0
+    #: Pulled records that changed what this device holds: ``pulled`` less this device's own
+    #: changes coming back in the feed, which the worker did not "receive".
+    received: int = 0
     conflicts: int = 0
     rejected: int = 0
     purged: int = 0

@@ -115,12 +115,12 @@ def _view(app: App, route: routes.Route, *, top: bool, depth: int) -> ft.View:
             padding=0,
             scroll=ft.ScrollMode.AUTO if screen.scroll else None,
         )
+    # On wide screens the stack is one view: a detail screen still needs its way back.
+    back = depth > 0 or (app.wide and route.parent is not None)
     appbar = ft.AppBar(
-        title=ft.Text(screen.title, max_lines=1, overflow=ft.TextOverflow.ELLIPSIS),
+        title=_title(app, screen, back=back),
         actions=[*screen.actions, app.new_indicator().control],
-        # On wide screens the stack is one view: a detail screen still needs its way back.
-        leading=_back_button(app) if depth > 0 or (
-            app.wide and route.parent is not None) else None,
+        leading=_back_button(app) if back else None,
         automatically_imply_leading=False,
     )
     place = route.place
@@ -137,6 +137,33 @@ def _view(app: App, route: routes.Route, *, top: bool, depth: int) -> ft.View:
         route=route.path, appbar=appbar, controls=[content], padding=0,
         navigation_bar=nav, floating_action_button=screen.fab,
     )
+
+
+#: What decides whether a title fits the app bar in one line: a character's width at the
+#: bar's 22 px (Cyrillic letters run wide: "Редагування" takes 150 px; "і", "ї", "'" and
+#: spaces about half), the room the back arrow takes with the spacing (56 + 16), and the
+#: sync indicator's (48 px, more with a count).
+TITLE_CHAR_PX = 12.5
+NARROW = frozenset(" 'іїІЇ.,:·")
+BACK_PX = 72
+INDICATOR_PX = 60
+
+
+def title_width(title: str) -> float:
+    """About how wide ``title`` is drawn in the app bar, in px."""
+    return sum(0.5 if ch in NARROW else 1.0 for ch in title) * TITLE_CHAR_PX
+
+
+def _title(app: App, screen: Screen, *, back: bool) -> ft.Text:
+    """The app bar's title; one that would be cut off in one line at 22 px (a form's title
+    beside its save tick, on a phone) is set smaller, on up to two lines."""
+    room = ((app.page.width or 0) - (BACK_PX if back else 16) - 16
+            - theme.TOUCH * len(screen.actions) - INDICATOR_PX)
+    if title_width(screen.title) <= room:
+        return ft.Text(screen.title, max_lines=1, overflow=ft.TextOverflow.ELLIPSIS,
+                       key="appbar-title")
+    return ft.Text(screen.title, max_lines=2, overflow=ft.TextOverflow.ELLIPSIS,
+                   theme_style=ft.TextThemeStyle.TITLE_MEDIUM, key="appbar-title")
 
 
 def _back_button(app: App) -> ft.Control:

@@ -110,7 +110,8 @@ def _next_visit(view: CardView, card: FamilyCard) -> ft.Control:
     nv = card.next_visit
     if nv.when is None:
         return ft.Row([ft.Icon(ft.Icons.EVENT_BUSY_OUTLINED, color=ft.Colors.OUTLINE),
-                       ft.Text(t("family.card.no_next_visit"))], spacing=8, key="family-next")
+                       ft.Text(t("family.card.no_next_visit"), expand=True)], spacing=8,
+                      key="family-next")
     when = format_date(nv.when)
     colour: str | None
     if nv.overdue:
@@ -174,9 +175,9 @@ def status(view: CardView, card: FamilyCard, _data: Any) -> ft.Control:
                          else ft.Text(t("family.card.no_status"), color=ft.Colors.OUTLINE))
     if f.assigned_worker:
         key = "family.card.worker_me" if card.mine else "family.card.worker"
-        worker = ft.Text(t(key, name=f.assigned_worker), key="family-worker")
+        worker = ft.Text(t(key, name=f.assigned_worker), key="family-worker", expand=True)
     else:
-        worker = ft.Text(t("family.card.no_worker"), key="family-worker")
+        worker = ft.Text(t("family.card.no_worker"), key="family-worker", expand=True)
     return ft.Column([_heading(t("family.card.status")), flags,
                       ft.Row([ft.Icon(ft.Icons.BADGE_OUTLINED), worker], spacing=8)],
                      spacing=8, tight=True)

@@ -287,7 +287,8 @@ class ConflictDetail:
             label=t("conflicts.merged"), helper=t("conflicts.merged_help"),
             value=self.drafts.get(self.cid, merged_prefill(row)), multiline=paragraph,
             min_lines=3 if paragraph else 1, max_lines=12 if paragraph else 1,
-            on_change=self._typed, error_max_lines=3, key="conflict-merged")
+            on_change=self._typed, error_max_lines=3, helper_max_lines=3,
+            key="conflict-merged")
         return [
             ft.Divider(),
             self.merged,

@@ -132,7 +132,11 @@ class DashboardView:
                                expand=not self.app.wide, width=FILTER_WIDTH if self.app.wide
                                else None)
         # Flet 1.0.5 does not pass a dropdown's label to the semantics tree: name it here.
-        return ft.Row([ft.Semantics(label=t("dash.filter"), content=dropdown)])
+        # On phones the Semantics (the Row's child) expands, not only the dropdown: a Row
+        # gives a child that does not expand an unbounded width, where an expanding dropdown
+        # cannot be laid out (on a phone it drew over the screen, unscrolled).
+        return ft.Row([ft.Semantics(label=t("dash.filter"), content=dropdown,
+                                    expand=not self.app.wide)])
 
     def _draw(self) -> None:
         app, d = self.app, self.dashboard

@@ -33,10 +33,12 @@ READ_LIMIT = 100_000
 def read(app: App) -> DueList:
     """Overdue and due rows from the device, ordered (blocking: run it off the loop)."""
     device = app.services.device
-    rows = []
+    rows, several = [], False
     for chosen in (FamilyFilter.OVERDUE, FamilyFilter.DUE):
-        rows += device.families(chosen=chosen, limit=READ_LIMIT).rows
-    return due_visits(rows, today=date.today())
+        page = device.families(chosen=chosen, limit=READ_LIMIT)
+        rows += page.rows
+        several = several or page.several_communities
+    return due_visits(rows, today=date.today(), several_communities=several)
 
 
 class DueVisits:
@@ -85,7 +87,7 @@ class DueVisits:
             return
         self.summary.value = t("visits.summary", overdue=data.overdue, due=data.due)
         self.summary.visible = bool(data.rows)
-        tiles = [self._tile(r) for r in data.rows[:self.shown]]
+        tiles = [self._tile(r, data.several_communities) for r in data.rows[:self.shown]]
         self.rows.controls = tiles or [empty_state(ft.Icons.EVENT_AVAILABLE, t("visits.empty"))]
         self.more.visible = self.shown < len(data.rows)
         with contextlib.suppress(RuntimeError):
@@ -95,7 +97,7 @@ class DueVisits:
         w = r.when
         return self.app.tr.plural(w.key, w.n) if w.n is not None else self.app.t(w.key)
 
-    def _tile(self, r: DueRow) -> ft.Control:
+    def _tile(self, r: DueRow, several: bool = False) -> ft.Control:
         t = self.app.t
 
         async def open_card(_e: object) -> None:
@@ -103,6 +105,8 @@ class DueVisits:
 
         # When first: it is what this place is for; then the date and the village.
         line = f"{capitalised(self._when(r))} · {format_date(r.day)} · {r.settlement}"
+        if several:   # village names repeat across communities: say which
+            line += f" ({self.app.tr.community(r.community)})"
         trailing = None
         if r.mine:   # the words go into the row's spoken name, after the family's name
             trailing = ft.Semantics(content=ft.Icon(ft.Icons.PERSON_PIN_OUTLINED,

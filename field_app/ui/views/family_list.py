@@ -95,7 +95,7 @@ class FamilyList:
             offset=offset, limit=PAGE_SIZE)
         if mine != self._generation:
             return  # overtaken by newer typing
-        tiles = [self._tile(r) for r in page.rows]
+        tiles = [self._tile(r, page.several_communities) for r in page.rows]
         if append:
             self.rows.controls.extend(tiles)
         else:
@@ -113,7 +113,7 @@ class FamilyList:
         return empty_state(ft.Icons.SEARCH_OFF, t("families.none_found"),
                            t("families.none_found_hint"))
 
-    def _tile(self, r: FamilyRow) -> ft.Control:
+    def _tile(self, r: FamilyRow, several: bool = False) -> ft.Control:
         t = self.app.t
         if r.next_visit_date is None:
             when = t("families.no_visit")
@@ -123,6 +123,9 @@ class FamilyList:
                 when += f" · {t('families.overdue')}"
             elif r.due:
                 when += f" · {t('families.due')}"
+        place = r.settlement
+        if several:   # village names repeat across communities: say which
+            place += f" ({self.app.tr.community(r.community)})"
         icon = (ft.Icons.WARNING_AMBER_ROUNDED if r.overdue
                 else ft.Icons.EVENT if r.due else ft.Icons.FAMILY_RESTROOM)
 
@@ -133,7 +136,7 @@ class FamilyList:
                             semantics_label=t("families.unsynced")) if r.unsynced else None)
         return ft.ListTile(
             title=ft.Text(f"{r.family_name}", weight=ft.FontWeight.W_500),
-            subtitle=ft.Text(f"{r.settlement} · {when}"),
+            subtitle=ft.Text(f"{place} · {when}"),
             leading=ft.Icon(icon, color=ft.Colors.ERROR if r.overdue else None),
             trailing=trailing, on_click=open_card, key=f"family-{r.id}",
             selected=self.app.route.params.get("family_id") == r.id)  # beside its card

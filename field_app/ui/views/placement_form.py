@@ -170,6 +170,7 @@ class PlacementFormView:
     def _text(self, name: str, label: str, **extra: Any) -> ft.TextField:
         tf = ft.TextField(label=label, key=f"placement-{name.replace('_', '-')}", data=name,
                           value=getattr(self.loaded, name), error_max_lines=3,
+                          helper_max_lines=3,
                           on_change=self._changed, **extra)
         self.fields[name] = tf
         return tf

@@ -44,7 +44,8 @@ class FormBinder:
     def text(self, name: str, label: str, **extra: Any) -> ft.TextField:
         """A one-line text field bound to ``form.<name>``."""
         tf = ft.TextField(label=label, value=getattr(self.form, name), key=f"{self.prefix}-{name}",
-                          data=name, error_max_lines=3, on_change=self._typed, **extra)
+                          data=name, error_max_lines=3, helper_max_lines=3,
+                          on_change=self._typed, **extra)
         self.fields[name] = tf
         return tf
 

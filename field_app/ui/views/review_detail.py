@@ -55,7 +55,7 @@ class ReviewDetail:
         self.comment = ft.TextField(
             label=app.t("review.comment"), helper=app.t("review.comment_hint"),
             multiline=True, min_lines=3, max_lines=8, max_length=COMMENT_MAX,
-            error_max_lines=3, on_change=self._typed, key="review-comment")
+            error_max_lines=3, helper_max_lines=3, on_change=self._typed, key="review-comment")
         self.message = message_text("review-message")
         self.approve = ft.FilledButton(app.t("review.approve"), icon=ft.Icons.CHECK,
                                        height=theme.TOUCH, on_click=self._on_approve,

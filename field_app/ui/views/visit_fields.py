@@ -102,11 +102,9 @@ class ServicePicker:
                               spacing=8, tight=True, horizontal_alignment=STRETCH)
         self._draw()
 
-    def _chip(self, service: Service, chosen: bool) -> ft.Chip:
+    def _chip(self, service: Service, chosen: bool) -> ft.Control:
         lang = self.app.tr.lang
         label = service_label(service, lang)
-        words = self.app.t("visit.service_remove" if chosen else "visit.service_add",
-                           name=label)
 
         def select(_e: object, key: str = service.key) -> None:
             self.form.toggle_service(key)
@@ -116,14 +114,7 @@ class ServicePicker:
             self._draw()
             _update(self.root)
 
-        # Taller than Material's 32 px: a 48 px target for a thumb (and for the rule).
-        # One line (a chip does not grow): a long name ends in "…", the code stays in
-        # front, and the tooltip and the visit view give the whole name.
-        return ft.Chip(label=ft.Text(label, max_lines=1, overflow=ft.TextOverflow.ELLIPSIS),
-                       selected=chosen, on_select=select,
-                       leading=None if chosen else ft.Icon(ft.Icons.ADD, size=18),
-                       key=f"visit-service-{service.key}", tooltip=words,
-                       padding=ft.Padding.symmetric(vertical=13, horizontal=8))
+        return service_chip(self.app, label, chosen, select, f"visit-service-{service.key}")
 
     def _draw(self) -> None:
         t, lang = self.app.t, self.app.tr.lang
@@ -152,6 +143,32 @@ class ServicePicker:
         self.show_all = not self.show_all
         self._draw()
         _update(self.root)
+
+
+def service_chip(app: App, label: str, chosen: bool, on_tap: Callable[[object], None],
+                 key: str) -> ft.Control:
+    """A filter chip of our own that wraps a long name onto more lines.
+
+    Material's ``Chip`` sizes its label as one line and then clips what wraps: "020.0 Супровід
+    під час інклюзивного навчання" lost its last word, and on one line with "…" "010.1" and
+    "010.2" (both "Соціальний супровід сімей…") could not be told apart on a phone, where no
+    tooltip shows. This one is a bordered box, 48 px high at least, whose text may wrap; to
+    screen readers (and browser tests) it is a checkbox named by the service, ticked when
+    chosen, and says what a tap does.
+    """
+    words = app.t("visit.service_remove" if chosen else "visit.service_add", name=label)
+    box = ft.Container(
+        content=ft.Row([ft.Icon(ft.Icons.CHECK if chosen else ft.Icons.ADD, size=18,
+                                color=ft.Colors.ON_SECONDARY_CONTAINER if chosen else None),
+                        ft.Text(label, expand=True, expand_loose=True,
+                                color=ft.Colors.ON_SECONDARY_CONTAINER if chosen else None)],
+                       spacing=8, tight=True),
+        padding=ft.Padding.symmetric(horizontal=12, vertical=14), border_radius=8,
+        border=None if chosen else ft.Border.all(1, ft.Colors.OUTLINE_VARIANT),
+        bgcolor=ft.Colors.SECONDARY_CONTAINER if chosen else None,
+        ink=True, on_click=on_tap, key=f"{key}-box")
+    return ft.Semantics(content=box, label=label, checked=chosen, on_tap=on_tap,
+                        on_tap_hint_text=words, exclude_semantics=True, key=key)
 
 
 def risk_field(app: App, form: VisitForm, changed: Changed) -> tuple[ft.Control, ft.Text]:
