@@ -32,6 +32,8 @@ class AppServices:
     sync_interval_s: float = 15 * 60
     #: How often the app asks the policy whether an interval sync is due.
     sync_check_s: float = 30.0
+    #: How long after a supervisor's decision the app syncs (``App.sync_soon``).
+    sync_soon_s: float = 2.0
 
     def auto_sync_policy(self) -> AutoSyncPolicy:
         """A new policy for one session (never two syncs at once; gaps scale with the interval)."""

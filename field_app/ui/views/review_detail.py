@@ -177,5 +177,6 @@ class ReviewDetail:
                     await self.comment.focus()
             return
         await app.refresh_pending()
+        app.spawn(app.sync_soon())   # the author should not wait for the next interval
         done = app.t("review.done.approved" if approved else "review.done.returned")
         await app.go("/more/review", notice=done)
