@@ -285,8 +285,12 @@ def supervisor_approves(browser: Any, worker: AppPage, url: str, server_url: str
         tap(boss, boss.button("Затвердити"))
         boss.wait_text("Затверджено. Автор побачить рішення після синхронізації.")
         boss.shot("s3-approved")
-        sync_now(boss, "1", r"\d+")
-        indicator(boss, r"Сервер доступний\. Усі зміни надіслано на сервер$").wait_for()
+        # The decision goes to the server on its own, soon after it was made (no button).
+        indicator(boss, r"Сервер доступний\. Усі зміни надіслано на сервер$").wait_for(
+            timeout=30_000)
+        indicator(boss, ".*").first.click()
+        boss.page.get_by_text(re.compile(r"^Надіслано змін: 1, отримано: \d+\.$")).wait_for(
+            state="attached", timeout=30_000)
         boss.shot("s4-synced")
     except BaseException:
         boss.shot("FAILED").with_suffix(".txt").write_text(boss.dump(), encoding="utf-8")

@@ -178,8 +178,19 @@ def test_a_visits_services_are_in_catalogue_order_on_both_screens(tmp_path: Path
 
 # ---- 7. every icon-only button is named, in the session's language -----------------------
 def _unnamed_icon_buttons(h: Harness) -> list[str]:
-    return [str(c.icon) for c in h.controls(top_only=False)
-            if isinstance(c, ft.IconButton) and not (c.tooltip or "").strip()]
+    """Icon buttons without a tooltip, and any other tappable control that neither shows
+    words nor carries a name (an icon in a clickable container)."""
+    def named(c: object) -> bool:
+        return any(s.strip() for s in strings_of(c))  # type: ignore[arg-type]
+
+    out = []
+    for c in h.controls(top_only=False):
+        if isinstance(c, ft.IconButton):
+            if not (c.tooltip or "").strip():
+                out.append(str(c.icon))
+        elif getattr(c, "on_click", None) is not None and not any(named(x) for x in walk(c)):
+            out.append(f"{type(c).__name__} {getattr(c, 'key', '')}")
+    return out
 
 
 def _ukrainian_names(h: Harness) -> list[str]:
