@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import flet as ft
@@ -123,6 +124,29 @@ def test_a_notice_is_closed_by_leaving_its_screen_but_not_lost_by_a_save(
         await h.follow("/visits")                               # another place: gone
         await h.settle()
         assert snacks(h) == []
+        await h.close()
+    run(flow)
+
+
+# ---- 4. a new family's next visit is not in the past ---------------------------------------
+def test_a_past_next_visit_is_refused_next_to_its_field(tmp_path: Path, store: LocalStore) -> None:
+    async def flow() -> None:
+        h = await start(tmp_path, store, "/families/new")
+        await h.choose(h.find(key="family-community"), "malynska")
+        await h.type(h.find(key="family-family_name"), "Гуменюк")
+        await h.type(h.find(key="family-settlement"), "Малин")
+        yesterday = date.today() - timedelta(days=1)
+        await h.type(h.find(key="family-next_visit_date"), f"{yesterday:%d.%m.%Y}")
+        await h.click(h.find(key="family-save"))
+        await h.settle()
+        assert h.page.route == "/families/new"
+        assert h.find(key="family-next_visit_date").error == (
+            "Дата наступного візиту вже минула. Вкажіть сьогоднішню або пізнішу дату.")
+        assert store.all(Family) == []
+        await h.type(h.find(key="family-next_visit_date"), f"{date.today():%d.%m.%Y}")
+        await h.click(h.find(key="family-save"))
+        await h.settle()
+        assert [f.next_visit_date for f in store.all(Family)] == [date.today()]
         await h.close()
     run(flow)
 

@@ -112,6 +112,7 @@ def _body(app: App, d: visits.VisitDetails) -> ft.Control:
     if d.family is not None:
         blocks.append(ft.Text(t("visit.family", name=d.family.family_name,
                                 settlement=d.family.settlement)))
+
     async def amend(_e: object) -> None:
         await app.go(f"/families/{v.family_id}/visits/{v.id}/edit")
 
