@@ -125,6 +125,11 @@ UK: dict[str, str] = {
     "unlock.wiped": ("Після забагатьох невірних спроб дані на цьому телефоні стерто. "
                      "Підключіть телефон до сервера знову."),
     "unlock.empty": "Введіть PIN-код",
+    "unlock.secret_missing": ("Ключ захисту цього телефона зараз недоступний, тому дані не "
+                              "відкриваються. Спробу не зараховано. Закрийте застосунок і "
+                              "відкрийте знову; якщо не допоможе — зверніться до керівника."),
+    "setup.keystore_failed": ("Телефон не зберіг ключ захисту даних. Перезапустіть телефон і "
+                              "спробуйте ще раз."),
     # Settings
     "settings.title": "Налаштування",
     "settings.language": "Мова інтерфейсу",
@@ -285,6 +290,11 @@ EN: dict[str, str] = {
     "unlock.wiped": ("After too many wrong tries the data on this phone was erased. "
                      "Connect the phone to the server again."),
     "unlock.empty": "Enter your PIN",
+    "unlock.secret_missing": ("This phone's protection key is not available right now, so the "
+                              "data does not open. The try was not counted. Close the app and "
+                              "open it again; if that does not help, call your supervisor."),
+    "setup.keystore_failed": ("The phone did not keep the data protection key. Restart the "
+                              "phone and try again."),
     "settings.title": "Settings",
     "settings.language": "Language",
     "settings.lock_timeout": "Lock after inactivity",

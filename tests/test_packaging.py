@@ -15,6 +15,7 @@ def test_runtime_dependencies_are_the_clients_only() -> None:
     deps = CONFIG["project"]["dependencies"]
     assert "flet==1.0.5" in deps
     assert "flet-charts==1.0.5" in deps     # pinned with flet: its Flutter part must match
+    assert "flet-secure-storage==1.0.5" in deps  # the device secret's keystore, as flet's
     assert not [d for d in deps if d.split("[")[0].split(">")[0].split("=")[0] in SERVER_ONLY]
     assert not [d for d in deps if d.startswith(("flet[", "flet-cli", "flet-web"))]
     extras = CONFIG["project"]["optional-dependencies"]

@@ -5,6 +5,7 @@ Tests build it with test doubles; the app builds it over the data folder.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,9 @@ class AppServices:
     sync_interval_s: float = 15 * 60
     #: How often the app asks the policy whether an interval sync is due.
     sync_check_s: float = 30.0
+    #: Hands the phone's device secret (from its keystore) to the store before it is created
+    #: or opened; ``None``: this build's device takes none (``services.device_secret``).
+    use_device_secret: Callable[[bytes | None], None] | None = None
 
     def auto_sync_policy(self) -> AutoSyncPolicy:
         """A new policy for one session (never two syncs at once; gaps scale with the interval)."""
@@ -51,4 +55,5 @@ def default_services(data_dir: Path) -> AppServices:
         device=device,
         settings=SettingsFile(data_dir),
         supervision=ServerSupervision(device),
+        use_device_secret=device.use_device_secret,
     )

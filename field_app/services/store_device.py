@@ -42,6 +42,7 @@ from field_app.store import (
     Locked,
     LockoutPolicy,
     PinPolicyError,
+    SecretMissing,
     StoreNotFound,
     StoreWiped,
     TryLater,
@@ -74,6 +75,13 @@ class StoreDevice:
         self._device_secret = device_secret
         self._mutex = threading.RLock()
         self.store: LocalStore | None = None
+
+    def use_device_secret(self, secret: bytes | None) -> None:
+        """The phone's device secret (``services.device_secret``) for the next create or
+        open; ``None`` where the platform has no keystore. A store made without one ignores
+        it; a store made with one cannot be opened without it."""
+        with self._mutex:
+            self._device_secret = secret
 
     def phase(self) -> Phase:
         """UNLOCKED with the key in memory, LOCKED when a store file exists, else SETUP."""
@@ -121,6 +129,10 @@ class StoreDevice:
             except TryLater as exc:
                 raise PinRefused(Refusal(wrong=False,
                                          wait_seconds=math.ceil(exc.retry_after))) from None
+            except SecretMissing:
+                # The keystore did not give the secret back: not the PIN's fault, no attempt
+                # counted, and nothing is wiped (it may be back at the next start).
+                raise DeviceError(Problem("unlock.secret_missing")) from None
             except (StoreWiped, StoreNotFound):
                 self._forget()
                 raise DeviceWiped() from None

@@ -9,7 +9,8 @@ Hierarchy::
     ├── Locked              the store is locked: unlock with the PIN first
     ├── UnlockRefused
     │   ├── WrongPin        the PIN was wrong; retry_after, attempts_left, unsynced_changes
-    │   └── TryLater        an attempt came before the delay ran out; the KDF was not run
+    │   ├── TryLater        an attempt came before the delay ran out; the KDF was not run
+    │   └── SecretMissing   the store was made with a device secret that is not available
     ├── PinPolicyError      a new PIN/passphrase is too weak (also a ValueError); has a code
     ├── CorruptRecord       a ciphertext failed authentication; names the record
     └── RecordRefused       an edit the merge rule refuses (notes are immutable, moves...)
@@ -72,6 +73,21 @@ class UnlockRefused(StoreError):
     """Unlocking did not succeed; ``retry_after`` seconds must pass before the next try."""
 
     retry_after: float = 0.0
+
+
+class SecretMissing(UnlockRefused):
+    """The store was created with a device secret (the phone's keystore) and none was given.
+
+    Raised before the PIN is tried: it costs no attempt and never counts towards the wipe, so
+    a keystore that is briefly unavailable cannot destroy the worker's data.
+    """
+
+    message_uk = ("Ключ захисту цього телефона недоступний, тому дані не можна відкрити. "
+                  "Закрийте застосунок і відкрийте знову; якщо не допоможе — зверніться до "
+                  "керівника.")
+    message_en = ("This phone's protection key is not available, so the data cannot be "
+                  "opened. Close the app and open it again; if that does not help, contact "
+                  "your supervisor.")
 
 
 class WrongPin(UnlockRefused):

@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from field_app.store import schema
-from field_app.store.errors import StoreNotFound, StoreWiped, TryLater, WrongPin
+from field_app.store.errors import SecretMissing, StoreNotFound, StoreWiped, TryLater, WrongPin
 from field_app.store.schema import LocalOutbox, LocalVault, table_of
 from field_app.store.vault import (
     KdfParams,
@@ -110,6 +110,8 @@ def attempt(engine: Engine, pin: str, *, device_secret: bytes | None,
     if v.wiped:
         raise StoreWiped()
     now_ms = int(now() * 1000)
+    if v.with_secret and device_secret is None:
+        raise SecretMissing()  # not the PIN's fault: no attempt is counted
     wait = retry_after(v, now_ms)
     if wait > 0:
         raise TryLater(wait)

@@ -28,6 +28,7 @@ from field_app.services.pin_policy import Problem
 from field_app.services.settings import AppSettings
 from field_app.services.state import Phase, SessionState
 from field_app.ui import routes, theme
+from field_app.ui.keystore import DeviceKeystore
 from field_app.ui.shell import build_views
 from field_app.ui.sync_indicator import SyncIndicator
 from field_app.ui.syncing import SyncActions
@@ -82,6 +83,8 @@ class App(SyncActions):
         self.before_lock: list[Callable[[], Awaitable[None]]] = []
         #: Flet's connectivity service (kept referenced: Flet drops unreferenced services).
         self.connectivity: ft.Connectivity | None = None
+        #: The phone's keystore for the device secret (inert on desktop and in the browser).
+        self.keystore = DeviceKeystore(None, None)
 
     # ---- reading state -------------------------------------------------------------------
     def t(self, key: str, **params: object) -> str:
@@ -103,6 +106,8 @@ class App(SyncActions):
         self.setup_form.language = self.settings.language
         self.tr.lang = self.settings.language
         phase = await self.blocking(self.services.device.phase)
+        self.keystore = DeviceKeystore.for_page(page.platform, web=bool(page.web),
+                                                hand_over=self.services.use_device_secret)
         # A new window (a browser tab in web mode) asks for the PIN even when another
         # window of this process has the store open.
         self.session.phase = Phase.LOCKED if phase is Phase.UNLOCKED else phase

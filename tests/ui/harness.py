@@ -182,8 +182,10 @@ class Harness:
         route: str = "/",
         width: int = 360,
         height: int = 640,
+        web: bool = True,
     ) -> Harness:
-        """Register a client of ``width`` x ``height`` at ``route`` and run ``main``."""
+        """Register a client of ``width`` x ``height`` at ``route`` and run ``main``
+        (``web=False``: as the Android app, not the browser view)."""
         conn = RecordingConnection()
         loop = asyncio.get_running_loop()
         conn.loop = loop
@@ -192,7 +194,7 @@ class Harness:
         session = Session(conn)
         conn.session = session
         session.apply_page_patch({
-            "route": route, "width": width, "height": height, "web": True,
+            "route": route, "width": width, "height": height, "web": web,
             "platform": "android", "media": {"orientation": "portrait"},
         })
         _context_page.set(session.page)

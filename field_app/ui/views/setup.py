@@ -135,6 +135,7 @@ class SetupView:
         self._show()
         app.page.update()
         try:
+            await app.keystore.prepare(first_start=True)
             username = await app.blocking(
                 app.services.device.set_up, server_url=form.server_url.strip(),
                 username=form.username.strip(), password=form.password, pin=form.pin)

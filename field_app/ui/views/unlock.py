@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
-from field_app.services.device import DeviceWiped, PinRefused
+from field_app.services.device import DeviceError, DeviceWiped, PinRefused
 from field_app.services.pin_policy import Problem
 from field_app.ui import theme
 from field_app.ui.screen import Screen, form_column
@@ -91,6 +91,7 @@ class UnlockView:
         self._show()
         app.page.update()
         try:
+            await app.keystore.prepare(first_start=False)
             username = await app.blocking(app.services.device.unlock, form.pin)
         except PinRefused as exc:
             form.refused(exc.refusal, time.monotonic())
@@ -106,6 +107,8 @@ class UnlockView:
             app.setup_form.message = Problem("unlock.wiped")
             await app.go("/setup")
             return
+        except DeviceError as exc:  # e.g. the keystore did not give the device secret back
+            form.messages = [exc.problem]
         except Exception as exc:
             log.exception("unlock failed")
             form.messages = [Problem("err.unexpected", {"detail": type(exc).__name__})]
