@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared_models.clock import CLOCK_PATTERN
 from shared_models.communities import CommunityCode
-from shared_models.enums import RecordKind
+from shared_models.enums import RecordKind, Role
 from shared_models.merge import FieldState, FieldWrite, RecordState
 from shared_models.pullwire import change_dict
 
@@ -173,13 +173,24 @@ class RecordChange(BaseModel):
 
 
 class PullResponse(BaseModel):
-    """One page of the change feed for the communities the device may see."""
+    """One page of the change feed for the communities the device may see.
+
+    ``role`` is the role the page was served as (what decides which ``conflict`` records it
+    holds); the device keeps it and sends it back as the pull's ``role`` query parameter.
+    ``rescan`` lists communities whose cursor ran past records the user's current role sees
+    differently (the role changed since): their cursors in this page are 0 and the page holds
+    none of their records; the device drops their conflict records and their cursors in one
+    transaction and pulls them again from the start (``more`` is true). Both are new in
+    protocol 1's lifetime: older devices ignore them (and simply store the cursor 0).
+    """
 
     changes: list[RecordChange]
     cursors: dict[CommunityCode, int]
     more: bool
     purge: list[CommunityCode] = Field(default_factory=list)
     server_clock: ClockText
+    role: Role | None = None
+    rescan: list[CommunityCode] = Field(default_factory=list)
 
 
 def encode_cursors(cursors: dict[CommunityCode, int] | dict[str, int]) -> str:

@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 
 from shared_models.clock import CLOCK_PATTERN
 from shared_models.communities import CommunityCode
-from shared_models.enums import RecordKind
+from shared_models.enums import RecordKind, Role
 from shared_models.merge import FieldState, FieldWrite, RecordState
 
 _CLOCK = re.compile(CLOCK_PATTERN)
@@ -37,6 +37,7 @@ _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _KINDS = frozenset(k.value for k in RecordKind)
 _COMMUNITIES = frozenset(c.value for c in CommunityCode)
+_ROLES = frozenset(r.value for r in Role)
 _CLOCK_MAX = 100
 _AUTHOR_MAX = 64
 _NAME_MAX = 64
@@ -92,6 +93,9 @@ class PulledPage(NamedTuple):
     more: bool
     purge: list[str]
     server_clock: str
+    #: The role the page was served as, and communities to pull again from the start.
+    role: str | None = None
+    rescan: tuple[str, ...] = ()
 
 
 def compact_fields(fields: Mapping[str, tuple[Any, str, str]]
@@ -131,14 +135,21 @@ def encode_change(record_id: str, kind: str, community: str, position: int,
 
 
 def encode_page(changes: list[str], cursors: Mapping[str, int], more: bool,
-                purge: list[str], server_clock: str) -> bytes:
+                purge: list[str], server_clock: str, *, role: str | None = None,
+                rescan: list[str] | tuple[str, ...] = ()) -> bytes:
     """A ``PullResponse`` body from records already encoded by ``encode_change``.
 
     One record per line (JSON allows the newlines; its strings cannot hold a raw one), so the
-    device can keep each record's exact text without serialising it again.
+    device can keep each record's exact text without serialising it again. ``role`` is sent
+    when given, ``rescan`` only when it names a community.
     """
-    tail = _ENCODER.encode({"cursors": dict(cursors), "more": more, "purge": purge,
-                            "server_clock": server_clock})
+    rest: dict[str, Any] = {"cursors": dict(cursors), "more": more, "purge": purge,
+                            "server_clock": server_clock}
+    if role is not None:
+        rest["role"] = role
+    if rescan:
+        rest["rescan"] = list(rescan)
+    tail = _ENCODER.encode(rest)
     if not changes:
         return ('{"changes":[],' + tail[1:]).encode()
     return ('{"changes":[\n' + ",\n".join(changes) + "\n]," + tail[1:]).encode()
@@ -331,13 +342,23 @@ def decode_pull_page(body: bytes | str) -> PulledPage:
         _code(code, "cursors")
         if type(position) is not int or position < 0:  # the server never sends others
             raise PageError(f"cursors.{code}: not a feed position")
-    purge = rest.get("purge", [])
-    if type(purge) is not list:
-        raise PageError("purge: not a list")
-    for code in purge:
-        _code(code, "purge")
+    purge = _codes(rest, "purge")
     server_clock = _clock(rest.get("server_clock"), "server_clock")
-    return PulledPage(changes, cursors, more, list(purge), server_clock)
+    role = rest.get("role")
+    if role is not None and (type(role) is not str or role not in _ROLES):
+        raise PageError("role: unknown role")
+    return PulledPage(changes, cursors, more, purge, server_clock, role,
+                      tuple(_codes(rest, "rescan")))
+
+
+def _codes(rest: dict[str, Any], key: str) -> list[str]:
+    """A page's optional list of community codes (``purge``, ``rescan``)."""
+    codes = rest.get(key, [])
+    if type(codes) is not list:
+        raise PageError(f"{key}: not a list")
+    for code in codes:
+        _code(code, key)
+    return list(codes)
 
 
 def pulled(change: Any) -> PulledRecord:

@@ -87,6 +87,12 @@ def set_communities(
         conn.execute(insert(USER_COMMUNITIES), rows)
 
 
+def set_role(conn: Connection, *, user_id: int, role: Role) -> None:
+    """Change a user's role. Their devices learn it at the next pull: when the new role sees
+    conflicts differently, they read their communities again (``pull.rescan_needed``)."""
+    conn.execute(update(USERS).where(USERS.c.id == user_id).values(role=Role(role).value))
+
+
 def user_id_of(conn: Connection, username: str) -> int:
     """Id of ``username``; raises ``AccountError`` when there is none."""
     uid = conn.execute(select(USERS.c.id).where(USERS.c.username == username)).scalar()

@@ -1,5 +1,5 @@
-"""``python -m sync_server``: serve, migrate, create-user, set-communities, deactivate-user,
-revoke-device, seed-demo, export.
+"""``python -m sync_server``: serve, migrate, create-user, set-communities, set-role,
+deactivate-user, revoke-device, seed-demo, export.
 
 Settings come from ``PORUCH_*`` environment variables (docs/server.md).
 """
@@ -95,6 +95,18 @@ def cmd_set_communities(args: argparse.Namespace, settings: Settings) -> int:
         write_events(conn, [AuditEvent("set_communities", "ok", actor=_cli_actor(),
                                        detail=f"{args.username}: {','.join(args.community)}")])
     print(f"{args.username}: {', '.join(args.community) or '(none)'}")
+    return 0
+
+
+def cmd_set_role(args: argparse.Namespace, settings: Settings) -> int:
+    """Change a user's role (their devices re-read what the new role sees differently)."""
+    engine = make_engine(settings.database_url)
+    with write_tx(engine) as conn:
+        uid = accounts.user_id_of(conn, args.username)
+        accounts.set_role(conn, user_id=uid, role=Role(args.role))
+        write_events(conn, [AuditEvent("set_role", "ok", actor=_cli_actor(),
+                                       detail=f"{args.username} role={args.role}")])
+    print(f"{args.username}: {args.role}")
     return 0
 
 
@@ -203,6 +215,10 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("username")
     sc.add_argument("--community", nargs="*", default=[], choices=communities)
     sc.set_defaults(func=cmd_set_communities)
+    sr = sub.add_parser("set-role", help="change the role of a user")
+    sr.add_argument("username")
+    sr.add_argument("--role", required=True, choices=[r.value for r in Role])
+    sr.set_defaults(func=cmd_set_role)
     du = sub.add_parser("deactivate-user", help="disable an account (its devices wipe)")
     du.add_argument("username")
     du.set_defaults(func=cmd_deactivate_user)

@@ -39,6 +39,11 @@ AUTHOR_FIELDS = {RecordKind.VISIT: "author", RecordKind.NOTE: "author",
                  RecordKind.REVIEW: "reviewer"}
 
 
+def sees_all_conflicts(role: Role) -> bool:
+    """Whether ``role`` pulls every conflict of its communities (else only its own)."""
+    return role in CONFLICT_REVIEWERS
+
+
 def scope(role: Role, bound: frozenset[CommunityCode]) -> frozenset[CommunityCode]:
     """Communities a user of ``role`` bound to ``bound`` may see."""
     return ALL_COMMUNITIES if role in ALL_SEEING_ROLES else bound
@@ -62,7 +67,7 @@ class Principal:
     @property
     def conflicts_of(self) -> str | None:
         """Whose conflicts this user pulls: ``None`` for every conflict, else own only."""
-        return None if self.role in CONFLICT_REVIEWERS else self.username
+        return None if sees_all_conflicts(self.role) else self.username
 
     def may_read(self, community: CommunityCode) -> bool:
         """True when the user may see records of ``community``."""

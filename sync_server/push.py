@@ -2,7 +2,8 @@
 
 Per mutation, in order: repeated id in the batch (``duplicate``); stored answer for an id seen
 before (idempotent replay answers the same; a different change under a used id is rejected);
-role and community (``forbidden``, audited, never written); field names, author fields and
+role and community (``forbidden``, audited, never written; so is a review of the reviewer's
+own visit or note); field names, author fields and
 clock drift (``clock_ahead``: the device re-stamps); ``check_change`` (no community move, no
 edit of notes and reviews); the merge (``apply_change``); validation of the merged record
 (``validation_error`` with readable messages). Accepted mutations write the record at a new
@@ -226,15 +227,21 @@ def _reference_problem(batch: Batch, m: MutationDict, model: Record) -> str | No
     return placement_problem(model, batch.lookup, batch.load)  # type: ignore[arg-type]
 
 
-def _review_target_problem(batch: Batch, review: Record) -> str | None:
-    """Why a new review cannot stand: its target must be that kind, in the same community."""
+def _review_target_problem(batch: Batch, review: Record) -> tuple[ErrorCode, str] | None:
+    """Why a review cannot stand: its target must be that kind, in the same community, and
+    written by someone else (four eyes: nobody reviews their own visit or note)."""
     target_id = str(review.target_id)  # type: ignore[attr-defined]
     batch.load([target_id])
     target = batch.state(target_id)
     kind = review.target_kind.value  # type: ignore[attr-defined]
     if target is None or target.kind != kind or target.community != review.community.value:
-        return (f"target_id: запис ({kind}) для рецензії не знайдено в цій громаді "
+        return (ErrorCode.VALIDATION,
+                f"target_id: запис ({kind}) для рецензії не знайдено в цій громаді "
                 "(review target not found in this community)")
+    if target.values().get("author") == batch.principal.username:
+        return (ErrorCode.FORBIDDEN,
+                "Власні записи перевіряє інший супервізор або координатор: рецензію на свій "
+                "запис не прийнято (you cannot review your own visit or note)")
     return None
 
 
@@ -260,9 +267,9 @@ def _create(batch: Batch, m: MutationDict, rid: str, writes: list[WriteText]
     except ValidationError as exc:
         return _invalid(batch, m, exc)
     if kind is RecordKind.REVIEW:
-        problem = _review_target_problem(batch, model)
-        if problem:
-            return _refuse(batch, m, ErrorCode.VALIDATION, problem)
+        refusal = _review_target_problem(batch, model)
+        if refusal:
+            return _refuse(batch, m, *refusal)
         _accepted_review(batch, m, model)
     problem = _reference_problem(batch, m, model)
     if problem:
@@ -294,10 +301,12 @@ def _apply_one(batch: Batch, m: MutationDict, writes: list[WriteText]) -> Mutati
             model = model_from_state(outcome.state)
         except ValidationError as exc:
             return _invalid(batch, m, exc)
-        if m["kind"] is RecordKind.REVIEW and existing is None:  # (creates take _create)
-            problem = _review_target_problem(batch, model)
-            if problem:
-                return _refuse(batch, m, ErrorCode.VALIDATION, problem)
+        if m["kind"] is RecordKind.REVIEW:
+            # A review is immutable, but a later mutation may add a field it lacked (e.g.
+            # ``target_clock``): the same checks as at creation, four eyes included.
+            refusal = _review_target_problem(batch, model)
+            if refusal:
+                return _refuse(batch, m, *refusal)
             _accepted_review(batch, m, model)
         problem = _reference_problem(batch, m, model)
         if problem:

@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 
 from shared_models.communities import CommunityCode
 from shared_models.enums import Role
-from sync_server.accounts import create_user, revoke_device
+from sync_server.accounts import create_user, revoke_device, set_role, user_id_of
 from sync_server.db import make_engine, write_tx
 from sync_server.migrate import upgrade
 from sync_server.settings import Settings
@@ -75,6 +75,10 @@ class LiveServer:
             create_user(conn, username=username, role=role, password=password,
                         communities=[CommunityCode(c) for c in communities],
                         settings=self.settings)
+
+    def set_role(self, username: str, role: Role) -> None:
+        with write_tx(self.engine) as conn:
+            set_role(conn, user_id=user_id_of(conn, username), role=role)
 
     def revoke(self, device_id: str) -> None:
         with write_tx(self.engine) as conn:

@@ -193,22 +193,30 @@ class StoreCore:
     def set_secret(self, name: str, value: bytes) -> None:
         """Store a small secret (the server token) sealed with the data key."""
         with self._write() as (cipher, conn):
-            blob = cipher.seal(value, self._aad(cipher, "secret", name, "secret", "-"))
-            conn.execute(delete(S).where(S.c.name == name))
-            conn.execute(insert(S).values(name=name, value_ct=blob))
+            self._put_secret(cipher, conn, name, value)
 
-    def get_secret(self, name: str) -> bytes | None:
-        """A stored secret, or ``None``."""
-        with self._mutex:
-            cipher = self._need_cipher()
-            with self._reader.connect() as conn:
-                blob = conn.execute(select(S.c.value_ct).where(S.c.name == name)).scalar()
+    def _put_secret(self, cipher: Cipher, conn: Connection, name: str, value: bytes) -> None:
+        """``set_secret`` inside the caller's write transaction."""
+        blob = cipher.seal(value, self._aad(cipher, "secret", name, "secret", "-"))
+        conn.execute(delete(S).where(S.c.name == name))
+        conn.execute(insert(S).values(name=name, value_ct=blob))
+
+    def _read_secret(self, cipher: Cipher, conn: Connection, name: str) -> bytes | None:
+        """``get_secret`` inside the caller's transaction."""
+        blob = conn.execute(select(S.c.value_ct).where(S.c.name == name)).scalar()
         if blob is None:
             return None
         try:
             return cipher.open(blob, self._aad(cipher, "secret", name, "secret", "-"))
         except SealError as exc:
             raise CorruptRecord(name, "secret") from exc
+
+    def get_secret(self, name: str) -> bytes | None:
+        """A stored secret, or ``None``."""
+        with self._mutex:
+            cipher = self._need_cipher()
+            with self._reader.connect() as conn:
+                return self._read_secret(cipher, conn, name)
 
     def delete_secret(self, name: str) -> None:
         """Forget a stored secret."""

@@ -45,6 +45,7 @@ from field_app.store.errors import (
     CorruptRecord,
     RecordRefused,
 )
+from field_app.store.rescan import RescanHooks, store_cursors
 from shared_models.clock import HLC, HybridClock
 from shared_models.merge import FieldWrite, RecordState, merge_all, merge_records
 from shared_models.protocol import RecordChange
@@ -76,7 +77,7 @@ class PurgeResult:
     pending_dropped: int
 
 
-class SyncHooks(ClockFix):
+class SyncHooks(RescanHooks, ClockFix):
     """Sync-client API of ``LocalStore`` (see the module docstring)."""
 
     @property
@@ -294,8 +295,13 @@ class SyncHooks(ClockFix):
         conn.execute(update(R).where(R.c.id == rid).values(**values))
 
     def apply_pull(self, changes: Iterable[PulledRecord | RecordChange],
-                   cursors: Mapping[Any, int], *, server_clock: str | None = None) -> int:
+                   cursors: Mapping[Any, int], *, server_clock: str | None = None,
+                   rescan: Collection[str] = (), served_role: str | None = None) -> int:
         """Merge a pulled page into the base states and store its cursors, atomically.
+
+        ``rescan``: communities to read again from the start (their conflict records and
+        cursors go first, ``rescan.forget_for_rescan``); ``served_role``: the role the page
+        was served as, kept for the next pull. Both in the page's transaction.
 
         Pending local writes stay in the outbox and keep winning over older server values.
         Raises ``RecordRefused`` (and stores nothing) if a change contradicts a local record's
@@ -310,7 +316,9 @@ class SyncHooks(ClockFix):
         """
         records = [pulled(c) for c in changes]
         stamp = now_ms(self._now)
+        again = {str(getattr(c, "value", c)) for c in rescan}
         with self._write() as (cipher, conn):
+            forgotten = self._scope_notices(cipher, conn, again, served_role)
             clock = self._need_clock()
             top = max((r.max_clock for r in records), default=None)
             for remote in filter(None, (server_clock, top)):
@@ -351,14 +359,14 @@ class SyncHooks(ClockFix):
                     news += 1
             self._write_pulled(cipher, conn, out, rows, stamp)
             self._save_seen(conn)
-            for key, position in cursors.items():
-                code = str(getattr(key, "value", key))
-                conn.execute(delete(C).where(C.c.community == code))
-                conn.execute(insert(C).values(community=code, position=int(position)))
+            store_cursors(conn, cursors, skip=again)
         for rid in times:
             self._corrupt.pop(rid, None)
         for kind in {r.kind for r in records}:
             self._models.pop(kind, None)
+        if again:
+            log.info("rescan of %d communities: %d conflict records dropped", len(again),
+                     forgotten)
         log.info("applied %d pulled records (%d merged, %d changed here)", len(times),
                  len(merged), news)
         return news

@@ -230,6 +230,7 @@ class SyncClient(Pusher):
 
     def _pull(self, report: SyncReport, progress: ProgressCallback | None) -> None:
         cursors = self.store.cursors()
+        served = self._served_role(cursors)
         # One page ahead: while this device decrypts and writes page n, the server builds page
         # n + 1 (asked for with page n's cursors). Pages are still stored one at a time, in
         # order, each with its cursors in one transaction, so a cut-off sync resumes as before;
@@ -237,27 +238,56 @@ class SyncClient(Pusher):
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="poruch-pull") as pool:
             ahead: Future[_Answer] | None = None
             while True:
-                page: PulledPage = self._call("GET", PULL_PATH, params=self._since(cursors),
-                                              parse=decode_pull_page, first=ahead)
+                page: PulledPage = self._call("GET", PULL_PATH, params=self._since(
+                    cursors, served), parse=decode_pull_page, first=ahead)
                 ahead = None
                 if page.purge:
                     report.purged += self._purge(page.purge)
                     cursors = {c: p for c, p in cursors.items() if c not in page.purge}
-                cursors = {**cursors, **page.cursors}
-                if page.more:
+                cursors = {c: p for c, p in {**cursors, **page.cursors}.items()
+                           if c not in page.rescan}
+                served = page.role or served
+                # No look-ahead after a rescan notice: the server takes a request from 0 as
+                # done with it, so the device must have forgotten first (and committed).
+                if page.more and not page.rescan:
                     ahead = pool.submit(self._fetch, "GET", PULL_PATH, parse=decode_pull_page,
-                                        params=self._since(cursors), headers=self._headers())
-                report.received += self.store.apply_pull(page.changes, page.cursors,
-                                                         server_clock=page.server_clock)
+                                        params=self._since(cursors, served),
+                                        headers=self._headers())
+                report.received += self.store.apply_pull(
+                    page.changes, page.cursors, server_clock=page.server_clock,
+                    rescan=page.rescan, served_role=page.role)
+                report.rescanned += len(page.rescan)
                 report.pulled += len(page.changes)
                 report.conflicts += sum(1 for c in page.changes if c.kind == "conflict")
                 if progress:
                     progress(Progress(Stage.PULL, report.pulled, 0))
                 if not page.more:
+                    self._follow_role(served)
                     return
 
-    def _since(self, cursors: dict[str, int]) -> dict[str, Any]:
-        return {"since": encode_cursors(cursors), "limit": self.page_limit}
+    def _since(self, cursors: dict[str, int], served: str | None = None) -> dict[str, Any]:
+        params: dict[str, Any] = {"since": encode_cursors(cursors), "limit": self.page_limit}
+        if served:
+            params["role"] = served
+        return params
+
+    def _served_role(self, cursors: dict[str, int]) -> str | None:
+        """The role the held feed was served as: as the server said, or — for a store from
+        before the server said it — the role this device signed in as (nothing held: none)."""
+        served = self.store.served_role()
+        if served is None and any(cursors.values()):
+            account = self.account()
+            served = account.role if account is not None else None
+        return served
+
+    def _follow_role(self, role: str | None) -> None:
+        """Keep the stored account's role as the server now serves it (a promotion or a
+        demotion reaches the app without signing in again)."""
+        account = self.account()
+        if role and account is not None and account.role != role:
+            changed = Account(**{**asdict(account), "role": role})
+            self.store.set_secret(ACCOUNT_SECRET, json.dumps(asdict(changed)).encode())
+            log.info("the account's role changed on the server")
 
     def _purge(self, codes: Sequence[str]) -> int:
         result = self.store.purge_communities(list(codes))

@@ -50,6 +50,7 @@ class SyncReport:
     conflicts: int = 0
     rejected: int = 0
     purged: int = 0
+    rescanned: int = 0     # communities read again from the start after a role change
     duration_s: float = 0.0
     push_s: float = 0.0  # the push part of duration_s (the rest pulls)
     bytes_sent: int = 0

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from pydantic.json_schema import models_json_schema
 
+from shared_models.enums import Role
 from shared_models.protocol import (
     DEFAULT_PULL_LIMIT,
     MAX_PULL_LIMIT,
@@ -75,6 +76,10 @@ def pull(
     settings: SettingsDep,
     since: Annotated[str, Query(max_length=2000, description="community:position,...")] = "",
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
+    role: Annotated[Role | None, Query(
+        description="the role the device's held feed was served as (the `role` of its last "
+                    "page); when the account's role filters conflicts differently since, the "
+                    "answer names communities to read again in `rescan`")] = None,
 ) -> Response:
     """The next page of changes after the cursors in ``since`` (missing communities from 0)."""
     try:
@@ -82,5 +87,6 @@ def pull(
     except ValueError as exc:
         raise ApiError(422, ErrorCode.VALIDATION, f"since: {exc}") from None
     page = pull_service.pull(engine, principal=principal, since=cursors,
-                             limit=min(limit, settings.pull_page_cap), clock=clock)
+                             limit=min(limit, settings.pull_page_cap), clock=clock,
+                             served_as=role)
     return Response(page.to_json(), media_type="application/json")

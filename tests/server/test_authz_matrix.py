@@ -41,7 +41,7 @@ HIDDEN = 0
 Call = Callable[[AppClient, dict[str, str], str], int]
 
 
-def _push(kind: str, target: str = "visit") -> Call:
+def _push(kind: str, target: str = "visit", *, own_target: bool = False) -> Call:
     def call(client: AppClient, headers: dict[str, str], community: str) -> int:
         dev = Device(client, headers, "m")
         code = OWN if community == "own" else OTHER
@@ -52,12 +52,16 @@ def _push(kind: str, target: str = "visit") -> Call:
             setup, _birth, foster, child = foster_setup(code, dev.stamp())
             dev.push(setup)
             fields = placement_fields(child, foster)
-        else:  # a review needs a visit or note to review: a coordinator writes it
-            boss = Device(client, {**login(client, "coordinator"), "X-User": "coordinator"}, "c")
+        else:  # a review needs a visit or note to review: a worker of both communities writes
+            # it, or (``own_target``) the caller, whose review four eyes then refuse
+            author = user if own_target else "side_a"
+            boss = dev if own_target else Device(
+                client, {**login(client, author), "X-User": author}, "w")
             fam = mutation("family", code, family_fields(), boss.stamp())
             make = visit_fields if target == "visit" else note_fields
-            record = mutation(target, code, make(fam["record_id"], "coordinator"), boss.stamp())
-            assert boss.push([fam, record]).status_code == 200
+            record = mutation(target, code, make(fam["record_id"], author), boss.stamp())
+            assert boss.push([fam, record]).status_code == (401 if own_target and not user
+                                                            else 200)
             fields = {**review_fields(record["record_id"], user), "target_kind": target}
         r = dev.push([mutation(kind, code, fields, dev.stamp())])
         if r.status_code != 200:
@@ -181,6 +185,10 @@ MATRIX: dict[tuple[str, str], tuple[Call, dict[str, tuple[int, int]]]] = {
     ("POST", "/api/v1/sync/push"): (_push("family"), OWN_ONLY),
     ("POST", "/api/v1/sync/push#review"): (_push("review"), REVIEWS),
     ("POST", "/api/v1/sync/push#review-of-note"): (_push("review", "note"), REVIEWS),
+    # Four eyes: nobody's review of their own visit or note is accepted, whatever the role.
+    ("POST", "/api/v1/sync/push#review-of-own"): (_push("review", own_target=True), same(403)),
+    ("POST", "/api/v1/sync/push#review-of-own-note"): (
+        _push("review", "note", own_target=True), same(403)),
     ("GET", "/api/v1/sync/pull"): (_pull, PULL),
     ("GET", "/api/v1/sync/pull#conflict-of-others"): (_pull_conflict(False), CONFLICT_OF_OTHERS),
     ("GET", "/api/v1/sync/pull#conflict-of-own"): (_pull_conflict(True), CONFLICT_OF_OWN),

@@ -99,13 +99,19 @@ def test_seed_demo_export_and_revoke(db: str, tmp_path: Path,
     assert rows(db, "SELECT community FROM user_community uc JOIN app_user u "
                     "ON u.id = uc.user_id WHERE u.username = 'zhytomyrska.fakhivets1'") == [
         ("malynska",)]
+    assert main(["set-role", "zhytomyrska.fakhivets1", "--role", "supervisor"]) == 0
+    assert rows(db, "SELECT role FROM app_user WHERE username = 'zhytomyrska.fakhivets1'") == [
+        ("supervisor",)]
+    assert rows(db, "SELECT actor LIKE 'cli:%', detail FROM audit_log WHERE action = 'set_role'"
+                ) == [(True, "zhytomyrska.fakhivets1 role=supervisor")]
+    assert main(["set-role", "nobody", "--role", "admin"]) == 1
 
 
 def test_module_entry_point_prints_help() -> None:
     r = subprocess.run([sys.executable, "-m", "sync_server", "--help"], cwd=ROOT,
                        capture_output=True, text=True, check=False)
     assert r.returncode == 0
-    for cmd in ("serve", "create-user", "revoke-device", "seed-demo", "export"):
+    for cmd in ("serve", "create-user", "set-role", "revoke-device", "seed-demo", "export"):
         assert cmd in r.stdout
 
 

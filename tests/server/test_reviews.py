@@ -2,8 +2,9 @@
 
 A review is accepted only from a supervisor of the target's community, a coordinator or an
 admin; it must be signed by the pushing user and point at a visit or note of the stated kind
-in the same community. Every refusal is a per-mutation rejection that leaves an audit row and
-writes nothing; a supervisor of another community does not even receive the record.
+in the same community, and written by someone else (four eyes: nobody reviews their own visit
+or note, whatever the client does). Every refusal is a per-mutation rejection that leaves an
+audit row and writes nothing; a supervisor of another community does not even receive the record.
 """
 
 from __future__ import annotations
@@ -174,6 +175,55 @@ def test_the_target_must_exist_be_of_that_kind_and_in_that_community(
     assert all(r["reason"].startswith("target_id:") for r in results)
     assert _stored_reviews(engine) == {}
     assert len(_audit(engine, "push_refused", "koord")) == 5
+
+
+def test_nobody_reviews_their_own_visit_or_note(people: dict[str, Device],
+                                               engine: Engine) -> None:
+    """Four eyes, held by the server: a supervisor's or coordinator's own visit or note is
+    refused (``forbidden``, audited, nothing stored), even created in the same batch."""
+    iryna, koord = people["iryna"], people["koord"]
+    _fam, visit, note = _visit_and_note(iryna, "iryna")
+    fam = mutation("family", ZV, family_fields(), koord.stamp())
+    kvisit = mutation("visit", ZV, visit_fields(fam["record_id"], "koord"), koord.stamp())
+    own_visit = _review(iryna, ZH, visit, "iryna")
+    own_note = _review(iryna, ZH, note, "iryna", kind="note", decision="returned")
+    coordinators_own = _review(koord, ZV, kvisit["record_id"], "koord")
+    results = _results(iryna, [own_visit, own_note]) + [
+        r for r in _results(koord, [fam, kvisit, coordinators_own])][2:]
+    assert [(r["status"], r["code"]) for r in results] == [("rejected", "forbidden")] * 3
+    assert all("own visit or note" in r["reason"] and "Власні записи" in r["reason"]
+               for r in results)
+    assert _stored_reviews(engine) == {}
+    assert _audit(engine, "push_refused", "iryna") == [
+        ("refused", "review: forbidden", [own_visit["record_id"]]),
+        ("refused", "review: forbidden", [own_note["record_id"]])]
+    assert _audit(engine, "push_refused", "koord") == [
+        ("refused", "review: forbidden", [coordinators_own["record_id"]])]
+    assert _audit(engine, "review", "iryna") == _audit(engine, "review", "koord") == []
+    # Someone else's decision on her visit stands: the coordinator reviews it.
+    assert _results(koord, [_review(koord, ZH, visit, "koord")])[0]["status"] == "applied"
+
+
+def test_four_eyes_also_holds_for_a_later_change_of_a_review(people: dict[str, Device],
+                                                             engine: Engine) -> None:
+    """A later mutation of an existing review (adding ``target_clock``) is checked again: when
+    the target has meanwhile become the reviewer's own, it is refused."""
+    olena, iryna = people["olena"], people["iryna"]
+    _fam, visit, _note = _visit_and_note(olena, "olena")
+    review = _review(iryna, ZH, visit, "iryna")
+    assert _results(iryna, [review])[0]["status"] == "applied"
+    author_clock = fields_of(next(c for c in iryna.pull_all()
+                                  if c["record_id"] == visit))["author"]["clock"]
+    takeover = mutation("visit", ZH, {"author": "iryna"}, iryna.stamp(), record_id=visit,
+                        supersedes={"author": author_clock})
+    assert _results(iryna, [takeover])[0]["status"] == "applied"
+    later = mutation("review", ZH, {"target_clock": iryna.stamp()}, iryna.stamp(),
+                     record_id=review["record_id"])
+    [refused] = _results(iryna, [later])
+    assert (refused["status"], refused["code"]) == ("rejected", "forbidden")
+    assert _stored_reviews(engine)[review["record_id"]]["target_clock"] is None
+    assert _audit(engine, "push_refused", "iryna") == [
+        ("refused", "review: forbidden", [review["record_id"]])]
 
 
 def test_coordinators_and_admins_review_in_every_community(people: dict[str, Device]) -> None:

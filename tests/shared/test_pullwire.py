@@ -47,7 +47,7 @@ records = st.builds(
 
 def page_of(recs: list[tuple[Any, ...]], more: bool = False) -> bytes:
     return encode_page([encode_change(*r) for r in recs], {"malynska": 7, "pulynska": 0}, more,
-                       ["zviahelska"], SERVER_CLOCK)
+                       ["zviahelska"], SERVER_CLOCK, role="supervisor", rescan=["pulynska"])
 
 
 def same(page: PulledPage, model: PullResponse) -> None:
@@ -55,6 +55,8 @@ def same(page: PulledPage, model: PullResponse) -> None:
     assert page.cursors == {c.value: p for c, p in model.cursors.items()}
     assert (page.more, page.server_clock) == (model.more, model.server_clock)
     assert page.purge == [c.value for c in model.purge]
+    assert (page.role, page.rescan) == (model.role and model.role.value,
+                                        tuple(c.value for c in model.rescan))
     assert len(page.changes) == len(model.changes)
     for got, want in zip(page.changes, model.changes, strict=True):
         assert (got.record_id, got.kind, got.community, got.position) == (
@@ -124,7 +126,9 @@ PAGE_EDITS: list[tuple[str, Any]] = [
     ("cursors", []), ("cursors", ...), ("more", "yes"), ("more", 1), ("more", ...),
     ("purge", ["kyivska"]), ("purge", "malynska"), ("purge", ...), ("server_clock", "soon"),
     ("server_clock", ...), ("changes", {}), ("changes", ...), ("changes", [None]),
-    ("changes", [[1, 2]]),
+    ("changes", [[1, 2]]), ("role", "supervisor"), ("role", None), ("role", "boss"),
+    ("role", 1), ("rescan", ["malynska"]), ("rescan", []), ("rescan", ["kyivska"]),
+    ("rescan", "malynska"), ("rescan", None),
 ]
 
 

@@ -4,7 +4,9 @@ Every community has two social workers and a supervisor, each with their own dev
 encrypted store and sync client); a regional coordinator sees all 11. Devices go offline and
 come back (partitions), sync at random moments, and between syncs workers create families,
 members, visits and notes, edit the same visit text as a colleague (concurrent edits), delete,
-and supervisors review. ``check`` then compares every device with the server's database.
+and supervisors review. Now and then a worker is promoted to supervisor or demoted back (the
+role decides which conflict records a device holds: the next pull reads the community again).
+``check`` then compares every device with the server's database, by each one's final role.
 """
 
 from __future__ import annotations
@@ -76,7 +78,7 @@ def make_region(server: LiveServer, folder: Path) -> list[SimDevice]:
     return devices
 
 
-def run(devices: list[SimDevice], seed: int, ops: int) -> Tally:
+def run(server: LiveServer, devices: list[SimDevice], seed: int, ops: int) -> Tally:
     """``ops`` random steps, then everyone online and synced twice."""
     rng = random.Random(seed)
     tally = Tally()
@@ -86,18 +88,27 @@ def run(devices: list[SimDevice], seed: int, ops: int) -> Tally:
     def new_id() -> uuid.UUID:
         return uuid.UUID(int=rng.getrandbits(128), version=4)
 
+    def sync(d: SimDevice, *, count: bool = True) -> None:
+        tally.ops["rescan"] += d.client.sync().rescanned
+        tally.ops["sync"] += count
+
     for step in range(ops):
         when = BASE_TIME + timedelta(minutes=step)
         roll = rng.random()
-        if roll < 0.03:
+        if roll < 0.004:   # a worker promoted, or a promoted worker demoted
+            d = rng.choice(workers)
+            d.role = (Role.SUPERVISOR if d.role is Role.SOCIAL_WORKER
+                      else Role.SOCIAL_WORKER)
+            server.set_role(d.user, d.role)
+            tally.ops["role"] += 1
+        elif roll < 0.03:
             d = rng.choice(devices)
             d.online = not d.online
             tally.ops["partition"] += 1
         elif roll < 0.11:
             d = rng.choice(devices)
             if d.online:
-                d.client.sync()
-                tally.ops["sync"] += 1
+                sync(d)
         elif roll < 0.18:
             review(rng.choice(supervisors), rng, when, new_id, tally)
         else:
@@ -105,7 +116,7 @@ def run(devices: list[SimDevice], seed: int, ops: int) -> Tally:
     for _ in range(2):
         for d in devices:
             d.online = True
-            d.client.sync()
+            sync(d, count=False)
     return tally
 
 

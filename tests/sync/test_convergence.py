@@ -23,11 +23,12 @@ def test_every_device_converges_to_the_server(tmp_path: Path, seed: int) -> None
     devices = []
     try:
         devices = make_region(server, tmp_path)
-        tally = run(devices, seed=1000 + seed, ops=OPS)
+        tally = run(server, devices, seed=1000 + seed, ops=OPS)
         figures = check(server, devices, tally)
         print(f"seed {seed}: {figures}")
         assert figures["conflicts"] > 0, "the run produced no concurrent edit to check"
         assert figures["sync"] > OPS // 25 and figures["partition"] > OPS // 100
+        assert figures["role"] > 0 and figures["rescan"] > 0, "no role change was checked"
     finally:
         for d in devices:
             d.client.close()

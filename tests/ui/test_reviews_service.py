@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from field_app.i18n import Translator
 from field_app.services import reviews
 from field_app.services.reviews import ReviewRefused, ReviewState
 from field_app.store import LocalStore
@@ -220,3 +221,27 @@ def test_a_too_long_comment_is_refused_next_to_the_field(olena: LocalStore,
     assert refused.value.problem.params == {"uk": "Не більше 2000 символів",
                                             "en": "At most 2000 characters"}
     assert iryna.all(Review) == []
+
+
+@pytest.mark.parametrize("role", ["supervisor", "coordinator", "admin"])
+def test_an_own_record_is_refused_before_anything_is_saved(tmp_path: Path, role: str) -> None:
+    """Four eyes on the phone too (the server refuses the same): a reviewer's own visit or
+    note cannot be decided on; nothing is saved, so nothing waits to be refused by the server,
+    and the reason is said plainly in both languages."""
+    (tmp_path / "me").mkdir()
+    me = real_store(tmp_path / "me", username="iryna", role=role)
+    fam = family(me, "Кравчук")
+    own_visit, own_note = visit(me, fam, "high", 1), note(me, fam, 2)
+    pending = me.pending_count()
+    reviewer = account(me, role)
+    for kind, target in (("visit", own_visit), ("note", own_note)):
+        for decide in (lambda k, t: reviews.approve(me, reviewer, k, t),
+                       lambda k, t: reviews.return_for_changes(me, reviewer, k, t, "Чому?")):
+            with pytest.raises(ReviewRefused) as refused:
+                decide(kind, str(target.id))
+            assert refused.value.problem.key == "review.err.own"
+        assert reviews.detail(me, reviewer, kind, str(target.id)).may_decide is False
+    assert reviews.queue(me, reviewer) == []
+    assert me.all(Review) == [] and me.pending_count() == pending
+    assert Translator("uk").t("review.err.own").startswith("Власні записи перевіряє інший")
+    assert Translator("en").t("review.err.own").startswith("Your own records are reviewed by")
