@@ -16,11 +16,13 @@ services carry their own names (``name(lang)``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import date, datetime, tzinfo
 from enum import Enum
 from typing import Final
 
 from shared_models.communities import community as _community
+from shared_models.services import catalogue_order
 from shared_models.services import service as _service
 
 log = logging.getLogger(__name__)
@@ -46,11 +48,16 @@ UK: dict[str, str] = {
     "nav.sync": "Синхронізація",
     "nav.more": "Більше",
     "families.title": "Сім'ї громади",
+    "families.title_many": "Сім'ї {n} громад",
     "families.search": "Пошук",
     "families.search_hint": "Прізвище або населений пункт",
     "families.empty": "На цьому телефоні ще немає сімей.",
     "families.empty_hint": "Сім'ї вашої громади з'являться після синхронізації.",
+    "families.empty_hint_many": "Сім'ї ваших громад з'являться після синхронізації.",
     "families.choose": "Оберіть сім'ю зі списку, щоб побачити її картку.",
+    "families.none_yet": "Сімей ще немає",
+    "families.none_yet_hint": ("Додайте першу кнопкою «Нова сім'я» або синхронізуйте "
+                               "телефон, щоб отримати сім'ї з сервера."),
     "families.filter.all": "Усі",
     "families.filter.mine": "Мої",
     "families.filter.due": "Візит скоро",
@@ -214,11 +221,16 @@ EN: dict[str, str] = {
     "nav.sync": "Sync",
     "nav.more": "More",
     "families.title": "Families of the community",
+    "families.title_many": "Families of {n} communities",
     "families.search": "Search",
     "families.search_hint": "Family name or settlement",
     "families.empty": "There are no families on this phone yet.",
     "families.empty_hint": "Your community's families appear after a sync.",
+    "families.empty_hint_many": "Your communities' families appear after a sync.",
     "families.choose": "Choose a family in the list to see its card.",
+    "families.none_yet": "No families yet",
+    "families.none_yet_hint": ("Add the first one with the “New family” button, or sync "
+                               "the phone to get families from the server."),
     "families.filter.all": "All",
     "families.filter.mine": "Mine",
     "families.filter.due": "Visit soon",
@@ -432,6 +444,20 @@ class Translator:
     def service(self, key: str) -> str:
         """A service's name in this language."""
         return _service(key).name(self._lang)
+
+    def service_label(self, key: str) -> str:
+        """How a service reads everywhere (chips, the visit, the review): its classifier
+        code, then its name; a key not in the catalogue as it is."""
+        try:
+            found = _service(key)
+        except KeyError:
+            return key
+        name = found.name(self._lang)
+        return f"{found.code} {name}" if found.code else name
+
+    def service_labels(self, keys: Iterable[str]) -> list[str]:
+        """A visit's services as labels, in the catalogue's order (one order on every screen)."""
+        return [self.service_label(k) for k in catalogue_order(keys)]
 
     def flet_locale(self) -> tuple[str, str]:
         """(language, country) for Material widgets, e.g. ("uk", "UA")."""

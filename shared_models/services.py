@@ -7,6 +7,7 @@ no classifier code (early intervention, for instance) has an ASCII ``key`` and a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -61,6 +62,13 @@ _CATALOGUE: tuple[Service, ...] = (
 )
 
 SERVICES: dict[str, Service] = {s.key: s for s in _CATALOGUE}
+_RANK: dict[str, int] = {s.key: i for i, s in enumerate(_CATALOGUE)}
+
+
+def catalogue_order(keys: Iterable[str]) -> list[str]:
+    """Service keys in the catalogue's order (the classifier's), whatever order they were
+    ticked in, so every screen lists a visit's services alike; unknown keys go last."""
+    return sorted(keys, key=lambda k: _RANK.get(k, len(_RANK)))
 
 
 def service(key: str) -> Service:

@@ -33,6 +33,8 @@ class AppServices:
     sync_interval_s: float = 15 * 60
     #: How often the app asks the policy whether an interval sync is due.
     sync_check_s: float = 30.0
+    #: How long after a supervisor's decision the app syncs (``App.sync_soon``).
+    sync_soon_s: float = 2.0
     #: Hands the phone's device secret (from its keystore) to the store before it is created
     #: or opened; ``None``: this build's device takes none (``services.device_secret``).
     use_device_secret: Callable[[bytes | None], None] | None = None

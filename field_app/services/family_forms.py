@@ -220,6 +220,8 @@ class FamilyForm(_Form):
     closed: bool = False
     #: The communities the account may choose from (one: chosen and not shown).
     _communities: tuple[str, ...] = ()
+    #: The day "in the past" is measured from (``None``: the device's today; set by tests).
+    _today: date | None = None
 
     @classmethod
     def new(cls, *, me: str, communities: list[str] | tuple[str, ...]) -> FamilyForm:
@@ -255,8 +257,32 @@ class FamilyForm(_Form):
         """Whether the form shows the community choice (new family, several communities)."""
         return not self.editing and len(self._communities) > 1
 
+    @property
+    def today(self) -> date:
+        """The day a planned visit may not be before."""
+        return self._today or date.today()
+
+    def next_visit_refused(self, planned: date | None) -> bool:
+        """Whether ``planned`` may not be saved as the next visit: a day in the past that the
+        worker set or changed. A stored family's old date, left as it was, is kept (it is
+        simply overdue), so it never blocks saving other edits."""
+        if planned is None or planned >= self.today:
+            return False
+        stored = self.snapshot.model.next_visit_date if self.snapshot is not None else None
+        return planned != stored
+
+    @property
+    def next_visit_earliest(self) -> date:
+        """The first day the calendar offers for the next visit: today, or the stored date
+        when it is earlier (so it can be shown and kept)."""
+        stored = self.snapshot.model.next_visit_date if self.snapshot is not None else None
+        return min(stored, self.today) if stored is not None else self.today
+
     def _cross_checks(self, values: dict[str, Any]) -> dict[str, Problem]:
         out: dict[str, Problem] = {}
+        # A form rule, not the model's: stored families rightly keep past (overdue) dates.
+        if self.next_visit_refused(values.get("next_visit_date")):
+            out["next_visit_date"] = Problem("family.err.next_visit_past")
         if not self.editing and values.get("community") not in self._communities:
             out["community"] = _problem({"type": "missing" if not self.community
                                          else "unknown_community"})

@@ -46,16 +46,20 @@ class SessionState(Observable):
         self.username: str | None = None
         #: The signed-in account's role (``shared_models.enums.Role`` value); None if unknown.
         self.role: str | None = None
+        #: The communities the account works in (what this device holds): one for most
+        #: workers, several for a coordinator; empty when unknown.
+        self.communities: tuple[str, ...] = ()
         self.language = language
         self.lock_timeout_minutes = lock_timeout_minutes
         self.last_activity = time.monotonic()
 
     def unlocked(self, username: str | None, now: float | None = None,
-                 role: str | None = None) -> None:
+                 role: str | None = None, communities: tuple[str, ...] = ()) -> None:
         """The store opened (after first start or unlock)."""
         self.phase = Phase.UNLOCKED
         self.username = username
         self.role = role
+        self.communities = communities
         self.touch(now)
         self._changed()
 
@@ -70,6 +74,7 @@ class SessionState(Observable):
         self.phase = Phase.SETUP
         self.username = None
         self.role = None
+        self.communities = ()
         self._changed()
 
     def set_language(self, lang: str) -> None:

@@ -24,6 +24,8 @@ from pydantic import ValidationError
 
 from field_app.services.draft_store import Draft, discard_draft, load_draft, save_draft, visit_key
 from field_app.services.pin_policy import Problem
+from field_app.services.reviews import ReviewState, Status
+from field_app.services.reviews import status as review_status
 from field_app.services.visit_form import VisitForm
 from field_app.store import LocalStore, Locked
 from field_app.store.editing import Snapshot
@@ -91,6 +93,8 @@ class VisitDetails:
     reviews: list[Review]        # oldest first
     synced: bool                 # the server has every change of it
     can_amend: bool
+    #: Where it stands with the reviewers now (approved, returned, amended, pending).
+    status: Status = field(default_factory=lambda: Status(ReviewState.PENDING))
 
 
 def get_family(store: LocalStore, family_id: str) -> Family:
@@ -250,7 +254,8 @@ def details(store: LocalStore, family_id: str, visit_id: str) -> VisitDetails:
     present = [names[str(p)] for p in visit.present if str(p) in names]
     return VisitDetails(visit, fam, present, reviews_of(store, RecordKind.VISIT, visit_id),
                         synced=visit_id not in store.unsynced_ids(),
-                        can_amend=visit.author == store.user)
+                        can_amend=visit.author == store.user,
+                        status=review_status(store, RecordKind.VISIT, visit_id))
 
 
 def family_visits(store: LocalStore, family_id: str) -> list[Visit]:

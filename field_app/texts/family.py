@@ -123,6 +123,8 @@ UK: dict[str, str] = {
     "family.form.saved": "Збережено на цьому телефоні",
     "family.form.failed": "Не вдалося зберегти: {detail}",
     "family.form.missing": "Цього запису вже немає на телефоні.",
+    "family.err.next_visit_past": ("Дата наступного візиту вже минула. Вкажіть сьогоднішню "
+                                   "або пізнішу дату."),
     "family.member.new": "Новий член сім'ї",
     "family.member.edit": "Член сім'ї",
     "family.member.remove": "Видалити з сім'ї",
@@ -243,6 +245,7 @@ EN: dict[str, str] = {
     "family.form.saved": "Saved on this phone",
     "family.form.failed": "Could not save: {detail}",
     "family.form.missing": "This record is no longer on this phone.",
+    "family.err.next_visit_past": "This date has already passed. Give today or a later date.",
     "family.member.new": "New family member",
     "family.member.edit": "Family member",
     "family.member.remove": "Remove from the family",

@@ -16,11 +16,17 @@ UK: dict[str, str] = {
                                "синхронізації.",
     "review.queue.count": "Чекають рішення: {n}",
     "review.queue.choose": "Оберіть запис зі списку, щоб переглянути його й ухвалити рішення.",
+    "review.queue.none_pane": "Нічого не чекає рішення",
+    "review.queue.none_pane_hint": ("Після синхронізації нові візити й нотатки з'являться в "
+                                    "списку ліворуч; оберіть запис, щоб його перевірити."),
     "review.returned.count": "Повернуто вам: {n}",
     "review.returned.empty": "Немає повернутих записів",
     "review.returned.empty_hint": "Якщо супервізор поверне ваш візит чи нотатку, тут буде його "
                                   "коментар після синхронізації.",
     "review.returned.choose": "Оберіть запис зі списку, щоб побачити коментар.",
+    "review.returned.none_pane": "Виправляти нічого не треба",
+    "review.returned.none_pane_hint": ("Якщо супервізор поверне запис, він з'явиться в списку "
+                                       "ліворуч разом із коментарем."),
     "review.loading": "Завантаження…",
     "review.kind.visit": "Візит",
     "review.kind.note": "Нотатка",
@@ -39,6 +45,7 @@ UK: dict[str, str] = {
     "review.state.amended_approved": "Змінено після затвердження — чекає нової перевірки",
     "review.state.corrected": "Виправлено новою нотаткою — вона чекає перевірки",
     "review.comment_from": "Коментар супервізора ({reviewer}, {when}):",
+    "review.decided_by": "Супервізор: {reviewer}, {when}",
     "review.decisions": "Рішення щодо цього запису",
     "review.no_decisions": "Рішень ще не було.",
     "review.decision_line": "{decision} {when}, рішення ухвалив(ла) {reviewer}",
@@ -87,11 +94,17 @@ EN: dict[str, str] = {
     "review.queue.empty_hint": "New visits and notes from the workers appear here after a sync.",
     "review.queue.count": "Waiting for a decision: {n}",
     "review.queue.choose": "Choose a record in the list to read it and decide.",
+    "review.queue.none_pane": "Nothing waits for a decision",
+    "review.queue.none_pane_hint": ("After a sync, new visits and notes appear in the list on "
+                                    "the left; choose one to review it."),
     "review.returned.count": "Returned to you: {n}",
     "review.returned.empty": "Nothing was returned to you",
     "review.returned.empty_hint": "If a supervisor returns one of your visits or notes, their "
                                   "comment appears here after a sync.",
     "review.returned.choose": "Choose a record in the list to see the comment.",
+    "review.returned.none_pane": "Nothing to fix",
+    "review.returned.none_pane_hint": ("If a supervisor returns a record, it appears in the "
+                                       "list on the left with their comment."),
     "review.loading": "Loading…",
     "review.kind.visit": "Visit",
     "review.kind.note": "Note",
@@ -110,6 +123,7 @@ EN: dict[str, str] = {
     "review.state.amended_approved": "Changed after approval — waiting for review again",
     "review.state.corrected": "Corrected by a newer note, which waits for review",
     "review.comment_from": "Supervisor's comment ({reviewer}, {when}):",
+    "review.decided_by": "Supervisor: {reviewer}, {when}",
     "review.decisions": "Decisions on this record",
     "review.no_decisions": "No decisions yet.",
     "review.decision_line": "{decision} on {when} by {reviewer}",

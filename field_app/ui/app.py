@@ -83,6 +83,10 @@ class App(SyncActions):
         self.before_lock: list[Callable[[], Awaitable[None]]] = []
         #: Flet's connectivity service (kept referenced: Flet drops unreferenced services).
         self.connectivity: ft.Connectivity | None = None
+        #: Messages at the bottom of the screen (``notice``), closed when the route changes;
+        #: ``_carried`` is one asked for by ``go(..., notice=)``, shown on the screen it opens.
+        self._notices: list[ft.SnackBar] = []
+        self._carried: str | None = None
         #: The phone's keystore for the device secret (inert on desktop and in the browser).
         self.keystore = DeviceKeystore(None, None)
 
@@ -140,9 +144,15 @@ class App(SyncActions):
             self._auto_task.cancel()
 
     # ---- navigation ----------------------------------------------------------------------
-    async def go(self, path: str) -> None:
-        """Navigate to ``path`` (pushes browser history; the route change renders)."""
+    async def go(self, path: str, *, notice: str | None = None) -> None:
+        """Navigate to ``path`` (pushes browser history; the route change renders).
+
+        ``notice`` is a message about what was just done ("Збережено") shown on the screen
+        navigated to: messages shown before the navigation are closed by it.
+        """
         self.session.touch()
+        if notice is not None:
+            self._carried = notice
         if path == self.page.route:
             await self.show(path)
         else:
@@ -155,8 +165,13 @@ class App(SyncActions):
         if target is not None and target != path:
             await self.page.push_route(target)
             return
+        if route.path != self.route.path:
+            self._close_notices()   # a message belongs to the screen it was shown on
         self.route = route
         self.render()
+        if self._carried is not None:
+            text, self._carried = self._carried, None
+            self.notice(text)
         if route.name in _OVERVIEW_ROUTES:
             # The screen shows what the store holds (refused changes, conflicts): read it
             # fresh; the status change re-renders the screen when it arrives.
@@ -181,6 +196,24 @@ class App(SyncActions):
         self.page.views.clear()
         self.page.views.extend(build_views(self, self.route))
         self.page.update()
+
+    def notice(self, text: str) -> None:
+        """A short message at the bottom of the current screen; the next route change
+        closes it (Flutter's snack bars outlive the views they were shown over)."""
+        # No key: dialogs stay in the page's list, and a new one matched by key to an old
+        # one would be diffed as "frozen" (Flet then refuses to update it when dismissed).
+        snack = ft.SnackBar(ft.Text(text))
+        self._notices = [s for s in self._notices if s.open]
+        self._notices.append(snack)
+        self.page.show_dialog(snack)
+
+    def _close_notices(self) -> None:
+        for snack in self._notices:
+            if snack.open:
+                snack.open = False
+                with contextlib.suppress(RuntimeError):   # already taken off the page
+                    snack.update()
+        self._notices = []
 
     def new_indicator(self) -> SyncIndicator:
         """A sync indicator for a view being built (refreshed when the status changes)."""
@@ -250,7 +283,8 @@ class App(SyncActions):
         except Exception:
             log.exception("reading the signed-in account failed")
             account = None
-        self.session.unlocked(username, role=account.role if account else None)
+        self.session.unlocked(username, role=account.role if account else None,
+                              communities=tuple(account.communities) if account else ())
         await self.refresh_pending()
         resume, self.resume_path = self.resume_path, None
         await self.go(resume or routes.HOME)

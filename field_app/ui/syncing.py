@@ -1,13 +1,14 @@
 """The session's syncing: runs a sync off the loop into ``SyncStatus``, reads the store's
 overview for the sync screens, and starts syncs on its own (``AutoSyncPolicy``: unlock,
-resume, network back, interval). Mixed into ``App`` (``field_app.ui.app``).
+resume, network back, interval, and soon after a supervisor's decision). Mixed into ``App``
+(``field_app.ui.app``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -40,6 +41,10 @@ class SyncActions:
         """Navigate (``App.go``)."""
         raise NotImplementedError
 
+    def spawn(self, coro: Awaitable[None]) -> None:
+        """Run ``coro`` as a task of this session (``App.spawn``)."""
+        raise NotImplementedError
+
     async def blocking(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run blocking ``fn`` off the event loop."""
         return await asyncio.to_thread(fn, *args, **kwargs)
@@ -64,6 +69,22 @@ class SyncActions:
             ok = await self._sync_once(self.services.sync)
         finally:
             self.auto_sync.finish(ok)
+        if self.auto_sync.requested:   # asked for while this one ran: it may not have it
+            self.spawn(self._sync_if_requested())
+
+    async def sync_soon(self) -> None:
+        """A change someone waits for was saved (a supervisor's decision, which its author
+        should get without waiting for the interval): ask the policy for a sync shortly.
+        The short wait lets a run of decisions go in one sync."""
+        if not self.services.sync_on_open:
+            return
+        self.auto_sync.request()
+        await asyncio.sleep(self.services.sync_soon_s)
+        await self._sync_if_requested()
+
+    async def _sync_if_requested(self) -> None:
+        if self.auto_sync.requested:
+            await self.sync_now(Trigger.SOON)
 
     async def _sync_once(self, status: SyncStatus) -> bool:
         loop = asyncio.get_running_loop()

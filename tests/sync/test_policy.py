@@ -116,3 +116,42 @@ def test_a_released_claim_counts_as_no_attempt() -> None:
     p.finish(ok=False)
     clock.t += 40
     assert not p.try_begin(Trigger.RESUME)  # a real failure still backs off (60 s)
+
+
+def test_a_requested_sync_goes_soon_but_never_beside_another() -> None:
+    clock = Clock()
+    p = AutoSyncPolicy(interval_s=900, min_gap_s=30, clock=clock)
+    assert p.try_begin(Trigger.START)
+    p.finish(ok=True)
+    clock.t += 5
+    assert not p.try_begin(Trigger.SOON)    # nothing was asked for: the gap holds
+    p.request()                             # a supervisor decided: the author waits for it
+    assert p.requested
+    assert p.try_begin(Trigger.SOON)        # within the gap, since the last sync went well
+    assert not p.requested
+    p.request()                             # decided again while that sync runs
+    assert not p.try_begin(Trigger.SOON)    # never two at once ...
+    p.finish(ok=True)
+    assert p.requested                      # ... but still wanted after it
+    assert p.try_begin(Trigger.SOON)
+    p.finish(ok=True)
+    clock.t += 1
+    assert not p.try_begin(Trigger.SOON)    # asked once, synced once
+
+
+def test_a_requested_sync_keeps_the_back_off_offline_and_a_released_claim() -> None:
+    clock = Clock()
+    p = AutoSyncPolicy(min_gap_s=30, clock=clock)
+    assert p.try_begin(Trigger.START)
+    p.finish(ok=False)
+    p.request()
+    clock.t += 5
+    assert not p.try_begin(Trigger.SOON)    # after a failure the back-off still applies
+    clock.t += 60
+    assert p.try_begin(Trigger.SOON)
+    p.release()                             # locked meanwhile: nothing was sent
+    assert p.requested
+    p.set_online(False)
+    assert not p.try_begin(Trigger.SOON)    # offline: wait for the network
+    assert p.set_online(True)               # the network's sync sends the decision
+    assert not p.requested

@@ -83,7 +83,9 @@ def _to_dashboard(app: AppPage) -> None:
     app.wait_text("Розблокування", timeout=60_000)
     app.type_into("PIN-код", PIN)
     app.button("Розблокувати").click()
-    app.wait_text("Сім'ї громади", timeout=30_000)
+    # "Сім'ї громади", or "Сім'ї 11 громад" on the coordinator's device.
+    app.page.get_by_text(re.compile(r"^Сім'ї (громади|\d+ громад)$")).first.wait_for(
+        state="attached", timeout=30_000)
     _open_more(app, "Огляд громад")
     app.wait_text("Візити за тижнями", timeout=30_000)
 

@@ -98,7 +98,7 @@ def test_errors_next_to_the_fields_in_plain_ukrainian() -> None:
     form = FamilyForm.new(me="olena", communities=[C])
     form.set("phone", "дзвоніть сусідці")
     form.set("consent_date", "31.02.2026")
-    form.set("next_visit_date", "22.11.2026")
+    form.set("next_visit_date", f"{date.today() + timedelta(days=7):%d.%m.%Y}")
     with pytest.raises(FormInvalid):
         form.check()
     assert uk(form.errors) == {
@@ -130,9 +130,47 @@ def test_consent_needs_both_date_and_who() -> None:
     assert filled().check().consent_date is None   # neither: fine (the card warns)
 
 
+def test_a_new_familys_next_visit_cannot_be_in_the_past(store: LocalStore) -> None:
+    today = date(2026, 11, 25)
+    form = filled(next_visit_date="24.11.2026")
+    form._today = today
+    with pytest.raises(FormInvalid):
+        form.save(store)
+    assert form.errors["next_visit_date"] == Problem("family.err.next_visit_past")
+    assert store.all(Family) == []
+    assert form.next_visit_earliest == today         # the calendar starts today
+    form.set("next_visit_date", "25.11.2026")        # today is fine
+    assert form.save(store) is not None
+    assert store.all(Family)[0].next_visit_date == today
+
+
+def test_an_unchanged_old_next_visit_does_not_block_other_edits(store: LocalStore) -> None:
+    today = date(2026, 11, 25)
+    f = Family(community=C, family_name="Коваленко", settlement="Житомир",
+               next_visit_date=date(2026, 11, 20))          # overdue, kept as it was
+    store.save(f)
+    form = FamilyForm.load(store, f.id)
+    assert form is not None
+    form._today = today
+    assert form.next_visit_earliest == date(2026, 11, 20)  # the calendar can show it
+    form.set("phone", "+380501112233")
+    assert form.save(store) == f.id
+    form = FamilyForm.load(store, f.id)
+    assert form is not None
+    form._today = today
+    form.set("next_visit_date", "21.11.2026")              # moved, but still to a past day
+    with pytest.raises(FormInvalid):
+        form.save(store)
+    assert set(form.errors) == {"next_visit_date"}
+    form.set("next_visit_date", "02.12.2026")
+    assert form.save(store) == f.id
+    assert store.get(Family, f.id).next_visit_date == date(2026, 12, 2)  # type: ignore[union-attr]
+
+
 def test_saving_a_new_family_twice_stores_one(store: LocalStore) -> None:
+    planned = date.today() + timedelta(days=6)
     form = filled(address="вул. Лесі Українки, 5", phone="+380 67 123 45 67",
-                  next_visit_date="01.12.2026", displaced=True)  # type: ignore[arg-type]
+                  next_visit_date=f"{planned:%d.%m.%Y}", displaced=True)  # type: ignore[arg-type]
     fid = form.save(store)
     assert fid is not None
     assert form.save(store) == fid        # a second tap saves nothing new
@@ -140,8 +178,7 @@ def test_saving_a_new_family_twice_stores_one(store: LocalStore) -> None:
     assert stored.id == fid
     assert (stored.family_name, stored.address, stored.phone, stored.displaced,
             stored.next_visit_date, stored.assigned_worker, stored.community.value) == (
-        "Коваленко", "вул. Лесі Українки, 5", "+380 67 123 45 67", True, date(2026, 12, 1),
-        "olena", C)
+        "Коваленко", "вул. Лесі Українки, 5", "+380 67 123 45 67", True, planned, "olena", C)
     assert store.pending_count() == 1 and str(fid) in store.unsynced_ids()
 
 

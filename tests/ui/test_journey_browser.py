@@ -10,8 +10,8 @@ loopback (this module's own, so its families reach no other module's devices):
    records say "sent to the server", nothing waits, and the server's database holds them;
    lock, a wrong PIN (the tries left in words), the right one, and the day's work is there;
 2. the supervisor of that community, in a second browser context with an app of their own:
-   first start, the visit in the review queue, approve, sync; the worker syncs and the visit
-   says "Затверджено".
+   first start, the visit in the review queue, approve (the app sends it on its own); the
+   worker syncs and the visit says "Затверджено" (at the top, and in the history at its end).
 
 Every step asserts what the screen says and leaves a screenshot in ``tests/artifacts/``.
 """
@@ -285,8 +285,12 @@ def supervisor_approves(browser: Any, worker: AppPage, url: str, server_url: str
         tap(boss, boss.button("Затвердити"))
         boss.wait_text("Затверджено. Автор побачить рішення після синхронізації.")
         boss.shot("s3-approved")
-        sync_now(boss, "1", r"\d+")
-        indicator(boss, r"Сервер доступний\. Усі зміни надіслано на сервер$").wait_for()
+        # The decision goes to the server on its own, soon after it was made (no button).
+        indicator(boss, r"Сервер доступний\. Усі зміни надіслано на сервер$").wait_for(
+            timeout=30_000)
+        indicator(boss, ".*").first.click()
+        boss.page.get_by_text(re.compile(r"^Надіслано змін: 1, отримано: \d+\.$")).wait_for(
+            state="attached", timeout=30_000)
         boss.shot("s4-synced")
     except BaseException:
         boss.shot("FAILED").with_suffix(".txt").write_text(boss.dump(), encoding="utf-8")
@@ -359,7 +363,12 @@ def approval_reaches_the_worker(app: AppPage, day: Day, server: LiveServer, brow
     open_family(app, day)
     open_visit(app)
     app.wait_text("Затверджено")
-    tap(app, app.text("Затверджено"), click=False)
+    # The decision at the top of the visit (who and when), and in the history at its end.
+    assert app.text("Затверджено").count() == 2
+    app.page.get_by_text(re.compile(
+        rf"^Супервізор: {SUPERVISOR}, \d\d\.\d\d\.\d{{4}} \d\d:\d\d$")).wait_for(
+        state="attached")
+    tap(app, app.text("Затверджено").last, click=False)
     app.page.get_by_text(re.compile(rf"^{SUPERVISOR} · \d\d\.\d\d\.\d{{4}} \d\d:\d\d$")
                          ).wait_for(state="attached")
     app.shot("16-approved")

@@ -120,9 +120,11 @@ def _return_visit(app: AppPage, worker: Phone, visit: Visit, surname: str) -> No
     app.page.get_by_role("button", name=re.compile(surname)).wait_for(state="detached")
     app.shot("4-returned")
     assert app.small_targets() == [], app.small_targets()
-    # The app bar's sync indicator now counts the decision as not sent; it opens the sync place.
-    app.page.get_by_role("button", name=re.compile("^Стан синхронізації.*1 зміна чекає")).click()
-    app.button("Синхронізувати зараз").click()
+    # The app sends the decision on its own soon after it (no button); the sync place says so.
+    app.page.get_by_role("button", name=re.compile(
+        r"^Стан синхронізації\. Сервер доступний\. Усі зміни надіслано на сервер$")).wait_for(
+        timeout=30_000)
+    app.page.get_by_role("button", name=re.compile("^Стан синхронізації")).first.click()
     app.page.get_by_text(re.compile(r"^Надіслано змін: 1, отримано: \d+\.$")).wait_for(
         state="attached", timeout=30_000)
     # The worker's phone gets the decision at its next sync.

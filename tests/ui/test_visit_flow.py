@@ -13,7 +13,7 @@ from field_app.i18n import format_date
 from field_app.services.draft_store import load_draft, visit_key
 from field_app.services.state import Phase
 from shared_models.records import Family, Person, Review, Visit
-from tests.ui.harness import FakeDevice, Harness, run, start_unlocked
+from tests.ui.harness import FakeDevice, Harness, run, start_unlocked, strings_of, walk
 from tests.ui.layout_check import flex_in_wrap
 from tests.ui.stores import real_store
 
@@ -70,8 +70,8 @@ def test_recording_a_visit_end_to_end(tmp_path: Path) -> None:
         await select_chip(h, "visit-service-002.0")
         await h.type(h.find(key="visit-service-search"), "немає такої")
         assert "Такої послуги немає в переліку." in h.texts()
-        chosen = h.find(key="visit-services-chosen")
-        assert [c.key for c in chosen.controls] == ["visit-service-012.0", "visit-service-002.0"]
+        chosen = h.find(key="visit-services-chosen")   # in the catalogue's order, as elsewhere
+        assert [c.key for c in chosen.controls] == ["visit-service-002.0", "visit-service-012.0"]
         await select_chip(h, "visit-service-012.0")       # removed again
         await h.type(h.find(key="visit-child-needs"), "Ходить до школи, потрібен логопед.")
         await h.choose(h.find(key="visit-risk"), "high")
@@ -211,7 +211,12 @@ def test_visit_view_reviews_and_amend(tmp_path: Path) -> None:
         assert "Коментар: Додайте, хто був присутній" in text
         assert "Надіслано на сервер" in text and "Коваленко Марія" in text
         assert flex_in_wrap(list(h.page.views)) == []
-        await h.click(h.find(key="visit-amend"))
+        # The decision is at the top, with the comment and the way to fix it; the history
+        # stays at the end.
+        assert text.index("Повернуто на доопрацювання") < text.index("Ризик: середній")
+        assert h.find(key="visit-review-returned-comment").value == "Додайте, хто був присутній"
+        assert h.find_all(key="visit-amend") == []          # one "Виправити", in the banner
+        await h.click(h.find(key="visit-review-fix"))
         assert h.page.route == f"/families/{fam.id}/visits/{visit.id}/edit"
         await h.settle()
         assert h.view.appbar.title.value == "Виправлення візиту"
@@ -223,6 +228,11 @@ def test_visit_view_reviews_and_amend(tmp_path: Path) -> None:
         assert set(change.writes) == {"others_present"}        # only what was changed
         assert "Коваленко Марія, сусідка" in h.texts()
         assert "Збережено на цьому телефоні" in h.texts()
+        banner = h.find(key="visit-review-status")
+        assert h.find_all(key="visit-review-fix") == []     # fixed: waits for a new decision
+        assert "Виправлено після повернення — чекає повторної перевірки" in [
+            s for c in walk(banner) for s in strings_of(c)]
+        assert h.find(key="visit-amend")                      # amending again stays possible
         await h.close()
 
     run(flow)
@@ -237,7 +247,8 @@ def test_someone_elses_visit_has_no_amend_and_unknown_ids_say_so(tmp_path: Path)
         d.store.save(visit)
         h = await start_unlocked(tmp_path, d, route=f"/families/{fam.id}/visits/{visit.id}")
         await h.settle()
-        assert h.find_all(key="visit-amend") == []
+        assert h.find_all(key="visit-amend") == [] and h.find_all(key="visit-review-fix") == []
+        assert "Чекає рішення супервізора" in h.texts()        # the status, near the top
         await h.follow(f"/families/{fam.id}/visits/{visit.id}/edit")
         await h.settle()
         assert "Виправити візит може лише той, хто його записав." in h.texts()

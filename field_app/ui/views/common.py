@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -92,6 +93,31 @@ def empty_state(icon: ft.IconData, title: str, hint: str = "") -> ft.Control:
         padding=ft.Padding.symmetric(vertical=32, horizontal=16),
         alignment=ft.Alignment.CENTER,
     )
+
+
+class DetailHint:
+    """The detail pane of a list and detail pair (wide screens) while nothing is open.
+
+    It asks to choose a row; once the list has loaded and turned out empty, it says so and
+    what to do instead (``list_loaded``), so the pane is never a blank half of the screen.
+    """
+
+    def __init__(self, icon: ft.IconData, choose: str, empty: tuple[str, str],
+                 key: str = "detail-hint") -> None:
+        self.icon, self.choose, self.empty = icon, choose, empty
+        self.control = ft.Container(content=empty_state(icon, choose), expand=True,
+                                    padding=ft.Padding.all(16), key=key)
+
+    def list_loaded(self, empty: bool | None) -> None:
+        """The list beside it has loaded: ``True`` empty, ``False`` not, ``None`` unknown
+        (a search or filter hides rows: whether there are any is not known)."""
+        if empty is None:
+            return
+        title, hint = self.empty
+        self.control.content = (empty_state(ft.Icons.INBOX_OUTLINED, title, hint) if empty
+                                else empty_state(self.icon, self.choose))
+        with contextlib.suppress(RuntimeError):   # the screen was left meanwhile
+            self.control.update()
 
 
 def reveal_toggle(app: App, field: ft.TextField) -> ft.TextField:

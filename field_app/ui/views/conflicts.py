@@ -31,7 +31,7 @@ from field_app.services.record_names import kind_key
 from field_app.services.values import TEXT_FIELDS, field_label_key, present
 from field_app.ui import theme
 from field_app.ui.screen import Screen
-from field_app.ui.views.common import empty_state, message_text
+from field_app.ui.views.common import DetailHint, empty_state, message_text
 
 if TYPE_CHECKING:
     from field_app.ui.app import App
@@ -77,9 +77,10 @@ def _when(side: ConflictSide) -> str:
     return format_datetime(side.at) if side.at is not None else ""
 
 
-def _two_panes(app: App, detail: ft.Control, selected: str | None) -> ft.Control:
+def _two_panes(app: App, detail: ft.Control, selected: str | None,
+               on_loaded: Callable[[bool | None], None] | None = None) -> ft.Control:
     return ft.Row([
-        ft.Container(content=ConflictList(app, selected).root, width=theme.LIST_PANE),
+        ft.Container(content=ConflictList(app, selected, on_loaded).root, width=theme.LIST_PANE),
         ft.VerticalDivider(width=1),
         ft.Container(content=detail, expand=True),
     ], expand=True, spacing=0, vertical_alignment=ft.CrossAxisAlignment.STRETCH)
@@ -89,9 +90,10 @@ def list_screen(app: App, _route: Route) -> Screen:
     """The list of open conflicts (with an empty detail pane when wide)."""
     t = app.t
     if app.wide:
-        detail = empty_state(ft.Icons.CALL_SPLIT, t("conflicts.choose"))
-        return Screen(title=t("conflicts.title"), body=_two_panes(app, detail, None),
-                      scroll=False)
+        hint = DetailHint(ft.Icons.CALL_SPLIT, t("conflicts.choose"),
+                          (t("conflicts.none_pane"), t("conflicts.none_pane_hint")))
+        return Screen(title=t("conflicts.title"), scroll=False,
+                      body=_two_panes(app, hint.control, None, hint.list_loaded))
     return Screen(title=t("conflicts.title"), body=ConflictList(app, None).root, scroll=False)
 
 
@@ -109,9 +111,12 @@ def detail_screen(app: App, route: Route) -> Screen:
 class ConflictList:
     """The open conflicts this reader may see, loaded off the loop."""
 
-    def __init__(self, app: App, selected: str | None) -> None:
+    def __init__(self, app: App, selected: str | None,
+                 on_loaded: Callable[[bool | None], None] | None = None) -> None:
         self.app = app
         self.selected = selected
+        #: Told after each load whether the list is empty (the detail pane says so).
+        self.on_loaded = on_loaded
         self.items = ft.Column(spacing=0, tight=True)
         self.root = ft.Column([
             ft.Container(content=ft.Text(app.t("conflicts.intro")),
@@ -134,6 +139,8 @@ class ConflictList:
         self.items.controls = self._draw(rows)
         with contextlib.suppress(RuntimeError):  # the screen was left meanwhile
             self.root.update()
+        if self.on_loaded is not None:
+            self.on_loaded(not rows)
 
     def _draw(self, rows: list[ConflictRow]) -> list[ft.Control]:
         t = self.app.t

@@ -86,7 +86,8 @@ class FamilyFormView:
             b.date("consent_date", t("family.f.consent_date"), last=date.today()),
             b.text("consent_by", t("family.f.consent_by"),
                    capitalization=ft.TextCapitalization.WORDS),
-            b.date("next_visit_date", t("family.f.next_visit_date")),
+            b.date("next_visit_date", t("family.f.next_visit_date"),
+                   first=form.next_visit_earliest),
         ]
         if form.editing:
             rows += [b.flag("closed", t("family.f.closed")), ft.Text(t("family.form.close_help"))]
@@ -129,9 +130,8 @@ class FamilyFormView:
             app.drafts.drop(self.route.path)
             await app.refresh_pending()
             fid = str(saved) if saved else self.route.params.get("family_id", "")
-            app.page.show_dialog(ft.SnackBar(ft.Text(app.t(
-                "family.form.saved" if saved else "family.form.unchanged"))))
-            await app.go(self._card_path(fid))
+            await app.go(self._card_path(fid), notice=app.t(
+                "family.form.saved" if saved else "family.form.unchanged"))
             return
         form.busy = False
         b.show()

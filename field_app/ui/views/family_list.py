@@ -25,8 +25,12 @@ if TYPE_CHECKING:
 class FamilyList:
     """State and controls of one families list on screen."""
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App,
+                 on_loaded: Callable[[bool | None], None] | None = None) -> None:
         self.app = app
+        #: Told after each load whether the device has no families at all (``None``: a
+        #: search or filter is on, so it cannot tell): the detail pane beside it says so.
+        self.on_loaded = on_loaded
         t = app.t
         self.text = ""
         self.chosen = FamilyFilter.ALL
@@ -104,12 +108,17 @@ class FamilyList:
         self.more.visible = self.shown < page.total
         with contextlib.suppress(RuntimeError):  # the worker has already left this screen
             self.root.update()
+        if self.on_loaded is not None:
+            unfiltered = not self.text and self.chosen is FamilyFilter.ALL
+            self.on_loaded(page.total == 0 if unfiltered else None)
 
     def _empty(self) -> ft.Control:
         t = self.app.t
         if not self.text and self.chosen is FamilyFilter.ALL:
+            several = len(self.app.session.communities) > 1
             return empty_state(ft.Icons.PEOPLE_OUTLINE, t("families.empty"),
-                               t("families.empty_hint"))
+                               t("families.empty_hint_many" if several
+                                 else "families.empty_hint"))
         return empty_state(ft.Icons.SEARCH_OFF, t("families.none_found"),
                            t("families.none_found_hint"))
 

@@ -136,8 +136,7 @@ class MemberFormView:
         self.form.busy = False
         app.drafts.drop(self.route.path)
         await app.refresh_pending()
-        app.page.show_dialog(ft.SnackBar(ft.Text(app.t(words))))
-        await app.go(self.card_path)
+        await app.go(self.card_path, notice=app.t(words))
 
     async def _ask_remove(self, _e: object) -> None:
         app, t = self.app, self.app.t

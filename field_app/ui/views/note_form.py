@@ -24,7 +24,7 @@ from field_app.ui.screen import Screen
 from field_app.ui.views.common import message_text, problem_text
 from field_app.ui.views.form_state import OpenForms, discard_draft, open_forms
 from field_app.ui.views.places import families_detail
-from field_app.ui.views.record_bits import draft_banner, loading, missing, notice, stack
+from field_app.ui.views.record_bits import draft_banner, loading, missing, stack
 
 if TYPE_CHECKING:
     from field_app.ui.app import App
@@ -212,8 +212,7 @@ class NoteFormView:
             await s.saver.close()
             _forms(app).drop(s.path)
             await app.refresh_pending()
-            notice(app, app.t("note.saved"))
-            await app.go(f"/families/{s.family_id}")
+            await app.go(f"/families/{s.family_id}", notice=app.t("note.saved"))
             return
         s.problem = saved.problems.get("text")
         s.saver.resume()

@@ -268,7 +268,6 @@ class PlacementFormView:
             self._refresh()
             return
         _DRAFTS.get(app, {}).pop(self.route.path, None)
-        app.page.show_dialog(ft.SnackBar(ft.Text(app.t("placement.saved")), key="placement-saved"))
         await app.refresh_pending()
         target = f"/families/{self.route.params['family_id']}/placements/{saved.id}"
-        await app.go(target)
+        await app.go(target, notice=app.t("placement.saved"))

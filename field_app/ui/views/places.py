@@ -16,7 +16,7 @@ import flet as ft
 from field_app.services.reviews import is_reviewer_role
 from field_app.ui import routes, theme
 from field_app.ui.screen import Screen, form_column
-from field_app.ui.views.common import empty_state
+from field_app.ui.views.common import DetailHint, empty_state
 from field_app.ui.views.family_list import FamilyList
 from field_app.ui.views.more_entries import supervision_entries
 
@@ -27,13 +27,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def _families_list(app: App) -> ft.Control:
-    return FamilyList(app).root
-
-
-def _two_panes(app: App, detail: ft.Control, padding: int = 16) -> ft.Control:
+def _two_panes(app: App, detail: ft.Control, padding: int = 16,
+               on_loaded: Callable[[bool | None], None] | None = None) -> ft.Control:
     return ft.Row([
-        ft.Container(content=_families_list(app), width=theme.LIST_PANE),
+        ft.Container(content=FamilyList(app, on_loaded).root, width=theme.LIST_PANE),
         ft.VerticalDivider(width=1),
         ft.Container(content=detail, expand=True, padding=ft.Padding.all(padding)),
     ], expand=True, spacing=0, vertical_alignment=ft.CrossAxisAlignment.STRETCH)
@@ -96,17 +93,25 @@ def load_form(app: App, route: Route, title: str, load: Callable[[], Any]) -> Sc
     return families_detail(app, title, holder)
 
 
+def families_title(app: App) -> str:
+    """"Сім'ї громади", or "Сім'ї 11 громад" when the device holds several communities."""
+    n = len(app.session.communities)
+    return app.t("families.title_many", n=n) if n > 1 else app.t("families.title")
+
+
 def families(app: App, _route: Route) -> Screen:
-    """The families place: search and list (two panes with an empty detail when wide)."""
+    """The families place: search and list (two panes with a hint beside it when wide)."""
     t = app.t
     fab = ft.FloatingActionButton(content=t("family.form.new"), icon=ft.Icons.ADD,
                                   key="families-add",
                                   on_click=lambda _e: app.spawn(app.go("/families/new")))
     if app.wide:
-        detail = empty_state(ft.Icons.ARTICLE_OUTLINED, t("families.choose"))
-        return Screen(title=t("families.title"), body=_two_panes(app, detail), scroll=False,
-                      fab=fab)
-    return Screen(title=t("families.title"), body=_families_list(app), scroll=False, fab=fab)
+        hint = DetailHint(ft.Icons.ARTICLE_OUTLINED, t("families.choose"),
+                          (t("families.none_yet"), t("families.none_yet_hint")))
+        return Screen(title=families_title(app), scroll=False, fab=fab,
+                      body=_two_panes(app, hint.control, padding=0,
+                                      on_loaded=hint.list_loaded))
+    return Screen(title=families_title(app), body=FamilyList(app).root, scroll=False, fab=fab)
 
 
 def placeholder(title_key: str) -> Callable[[App, Route], Screen]:

@@ -188,13 +188,6 @@ async def confirm(app: App, *, title: str, body: str, yes: str,
                  ft.FilledButton(yes, height=theme.TOUCH, on_click=do, key="confirm-yes")]))
 
 
-def notice(app: App, text: str) -> None:
-    """A short message at the bottom of the screen (after a save)."""
-    # No key: dialogs stay in the page's list, and a new one matched by key to an old one
-    # would be diffed as "frozen" (Flet then refuses to update it when it is dismissed).
-    app.page.show_dialog(ft.SnackBar(ft.Text(text)))
-
-
 def risk_badge(app: App, level: RiskLevel) -> ft.Control:
     """Risk by word and colour together, never colour alone."""
     color = theme.risk_color(level, dark=app.page.theme_mode == ft.ThemeMode.DARK)

@@ -49,8 +49,10 @@ class FormBinder:
         self.fields[name] = tf
         return tf
 
-    def date(self, name: str, label: str, *, last: date | None = None) -> ft.Control:
-        """A date typed as 22.11.2026, with a calendar button beside it."""
+    def date(self, name: str, label: str, *, first: date | None = None,
+             last: date | None = None) -> ft.Control:
+        """A date typed as 22.11.2026, with a calendar button beside it (offering the days
+        from ``first`` to ``last``)."""
         t = self.app.t
         tf = self.text(name, label, hint_text=t("family.form.date_hint"),
                        keyboard_type=ft.KeyboardType.DATETIME, expand=True)
@@ -76,9 +78,11 @@ class FormBinder:
         async def open_picker(_e: object) -> None:
             now = date.today()
             shown = current()
+            if shown is not None and first is not None and shown < first:
+                shown = None   # the calendar cannot open on a day it does not offer
             picker = ft.DatePicker(
                 value=datetime.combine(shown, datetime.min.time()) if shown else None,
-                first_date=datetime(1900, 1, 1),
+                first_date=datetime.combine(first or date(1900, 1, 1), datetime.min.time()),
                 last_date=datetime.combine(last or date(now.year + 5, 12, 31),
                                            datetime.min.time()),
                 current_date=datetime.combine(now, datetime.min.time()),

@@ -8,6 +8,7 @@ coordinators and admins, "returned for changes" for workers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import flet as ft
@@ -15,7 +16,7 @@ import flet as ft
 from field_app.services.reviews import is_reviewer_role
 from field_app.ui import theme
 from field_app.ui.screen import Screen
-from field_app.ui.views.common import empty_state
+from field_app.ui.views.common import DetailHint
 from field_app.ui.views.review_detail import ReviewDetail
 from field_app.ui.views.review_list import ReviewList
 
@@ -30,9 +31,10 @@ def list_title(app: App) -> str:
     return app.t("review.queue.title" if reviewer else "review.returned.title")
 
 
-def _two_panes(app: App, selected: str | None, detail: ft.Control) -> ft.Control:
+def _two_panes(app: App, selected: str | None, detail: ft.Control,
+               on_loaded: Callable[[bool | None], None] | None = None) -> ft.Control:
     return ft.Row([
-        ft.Container(content=ReviewList(app, selected).root, width=theme.LIST_PANE),
+        ft.Container(content=ReviewList(app, selected, on_loaded).root, width=theme.LIST_PANE),
         ft.VerticalDivider(width=1),
         ft.Container(content=detail, expand=True),
     ], expand=True, spacing=0, vertical_alignment=ft.CrossAxisAlignment.STRETCH)
@@ -41,11 +43,12 @@ def _two_panes(app: App, selected: str | None, detail: ft.Control) -> ft.Control
 def queue(app: App, _route: Route) -> Screen:
     """The list (with an empty detail pane when wide)."""
     if app.wide:
-        hint = "review.queue.choose" if is_reviewer_role(app.session.role) \
-            else "review.returned.choose"
-        return Screen(title=list_title(app), scroll=False, body=_two_panes(
-            app, None, ft.Container(empty_state(ft.Icons.ARTICLE_OUTLINED, app.t(hint)),
-                                    padding=ft.Padding.all(16))))
+        t = app.t
+        which = "queue" if is_reviewer_role(app.session.role) else "returned"
+        hint = DetailHint(ft.Icons.ARTICLE_OUTLINED, t(f"review.{which}.choose"),
+                          (t(f"review.{which}.none_pane"), t(f"review.{which}.none_pane_hint")))
+        return Screen(title=list_title(app), scroll=False,
+                      body=_two_panes(app, None, hint.control, hint.list_loaded))
     return Screen(title=list_title(app), body=ReviewList(app).root, scroll=False)
 
 

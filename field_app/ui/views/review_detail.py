@@ -17,17 +17,17 @@ import flet as ft
 
 from field_app.i18n import format_datetime
 from field_app.services import reviews
-from field_app.services.reviews import Detail, ReviewRefused, ReviewState
+from field_app.services.reviews import Detail, ReviewRefused
 from field_app.ui import theme
 from field_app.ui.views.common import empty_state, message_text, problem_text
 from field_app.ui.views.review_parts import (
     kind_word,
     record_fields,
     risk_chip,
-    state_mark,
+    status_banner,
     sync_mark,
 )
-from shared_models.enums import RecordKind, ReviewDecision
+from shared_models.enums import RecordKind
 
 if TYPE_CHECKING:
     from field_app.ui.app import App
@@ -111,30 +111,13 @@ class ReviewDetail:
 
     def _status_box(self, d: Detail) -> ft.Control:
         t = self.app.t
-        parts: list[ft.Control] = [state_mark(self.app, d.status, size=16)]
-        latest = d.status.latest
-        if latest is not None and latest.decision is ReviewDecision.RETURNED and \
-                d.status.state in (ReviewState.RETURNED, ReviewState.AMENDED,
-                                   ReviewState.CORRECTED):
-            parts += [
-                ft.Text(t("review.comment_from", reviewer=latest.reviewer,
-                          when=format_datetime(latest.reviewed_at)),
-                        theme_style=ft.TextThemeStyle.LABEL_LARGE),
-                ft.Text(latest.comment, key="review-returned-comment"),
-            ]
-        if d.own and d.status.state is ReviewState.RETURNED:
-            label = t("review.fix") if d.kind is RecordKind.VISIT else t("review.fix_note")
 
-            async def fix(_e: object) -> None:
-                await self.app.go(fix_path(d))
+        async def fix(_e: object) -> None:
+            await self.app.go(fix_path(d))
 
-            parts.append(ft.FilledButton(label, icon=ft.Icons.EDIT, height=theme.TOUCH,
-                                         on_click=fix, key="review-fix"))
-        return ft.Container(
-            content=ft.Column(parts, spacing=8, tight=True,
-                              horizontal_alignment=ft.CrossAxisAlignment.STRETCH),
-            padding=12, border_radius=12, bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST,
-            key="review-status")
+        label = t("review.fix") if d.kind is RecordKind.VISIT else t("review.fix_note")
+        return status_banner(self.app, d.status, fix_label=label,
+                             on_fix=fix if d.own else None)
 
     def _history(self, d: Detail) -> ft.Control:
         t = self.app.t
@@ -194,6 +177,6 @@ class ReviewDetail:
                     await self.comment.focus()
             return
         await app.refresh_pending()
+        app.spawn(app.sync_soon())   # the author should not wait for the next interval
         done = app.t("review.done.approved" if approved else "review.done.returned")
-        app.page.show_dialog(ft.SnackBar(ft.Text(done), key="review-done"))
-        await app.go("/more/review")
+        await app.go("/more/review", notice=done)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import flet as ft
@@ -33,9 +34,12 @@ def row_path(row: Row) -> str:
 class ReviewList:
     """State and controls of one review list on screen (``selected``: the open row's id)."""
 
-    def __init__(self, app: App, selected: str | None = None) -> None:
+    def __init__(self, app: App, selected: str | None = None,
+                 on_loaded: Callable[[bool | None], None] | None = None) -> None:
         self.app = app
         self.selected = selected
+        #: Told after each load whether the list is empty (the detail pane says so).
+        self.on_loaded = on_loaded
         self.reviewer: bool | None = None
         self.rows: list[Row] = []
         self.count = ft.Text("", theme_style=ft.TextThemeStyle.TITLE_SMALL, visible=False,
@@ -59,6 +63,8 @@ class ReviewList:
                                                problem_text(self.app, exc.problem))]
         else:
             self._draw()
+            if self.on_loaded is not None:
+                self.on_loaded(not self.rows)
         with contextlib.suppress(RuntimeError):  # the user has already left this screen
             self.root.update()
 

@@ -7,6 +7,7 @@ outlined "Ризик не оцінено".
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 import flet as ft
@@ -69,6 +70,42 @@ def state_mark(app: App, status: Status, size: int = 12) -> ft.Control:
     return mark(icon, state_words(app, status), color, size)
 
 
+#: States in which the latest decision's comment is still what the author works from.
+_COMMENT_STATES = frozenset({ReviewState.RETURNED, ReviewState.AMENDED, ReviewState.CORRECTED})
+
+
+def status_banner(app: App, status: Status, *, fix_label: str = "",
+                  on_fix: Callable[[object], Awaitable[None]] | None = None,
+                  prefix: str = "review") -> ft.Control:
+    """Where a record stands with its reviewers, at the top of its screen: the state with
+    its icon; who approved and when; for a returned record the comment and, when the user
+    may fix it (``on_fix``), the button to do so. Keys: ``<prefix>-status``, ``-fix`` and
+    ``-returned-comment``."""
+    t = app.t
+    parts: list[ft.Control] = [state_mark(app, status, size=16)]
+    latest = status.latest
+    if latest is not None and status.state is ReviewState.APPROVED:
+        parts.append(ft.Text(t("review.decided_by", reviewer=latest.reviewer,
+                               when=format_datetime(latest.reviewed_at)),
+                             theme_style=ft.TextThemeStyle.BODY_SMALL))
+    if latest is not None and latest.decision is ReviewDecision.RETURNED and \
+            status.state in _COMMENT_STATES:
+        parts += [
+            ft.Text(t("review.comment_from", reviewer=latest.reviewer,
+                      when=format_datetime(latest.reviewed_at)),
+                    theme_style=ft.TextThemeStyle.LABEL_LARGE),
+            ft.Text(latest.comment, key=f"{prefix}-returned-comment"),
+        ]
+    if on_fix is not None and status.state is ReviewState.RETURNED:
+        parts.append(ft.FilledButton(fix_label or t("review.fix"), icon=ft.Icons.EDIT,
+                                     height=theme.TOUCH, on_click=on_fix, key=f"{prefix}-fix"))
+    return ft.Container(
+        content=ft.Column(parts, spacing=8, tight=True,
+                          horizontal_alignment=ft.CrossAxisAlignment.STRETCH),
+        padding=12, border_radius=12, bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST,
+        key=f"{prefix}-status")
+
+
 def sync_mark(app: App, unsynced: bool) -> ft.Control:
     """"Saved on this phone, not sent yet" or "Sent to the server"."""
     if unsynced:
@@ -113,8 +150,7 @@ def _visit_fields(app: App, detail: Detail, v: Visit) -> list[ft.Control]:
         place = f"{place} ({v.place_details})"
     present = ", ".join(detail.names.get(str(p), t("review.field.unknown_person"))
                         for p in v.present)
-    services = "\n".join(f"{app.tr.service(s)} ({s})" if s[:1].isdigit()
-                         else app.tr.service(s) for s in v.services)
+    services = "\n".join(app.tr.service_labels(v.services))
     pairs = [
         ("visited_at", format_datetime(v.visited_at)),
         ("place", place),

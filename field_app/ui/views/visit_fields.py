@@ -17,7 +17,7 @@ from field_app.services.visits import Member
 from field_app.ui import theme
 from field_app.ui.views.record_bits import RISK_ICONS, STRETCH, capitalised, error_line, section
 from shared_models.enums import PersonRole, RiskLevel
-from shared_models.services import SERVICES, Service, search_services
+from shared_models.services import SERVICES, Service, catalogue_order, search_services
 
 if TYPE_CHECKING:
     from field_app.ui.app import App
@@ -31,12 +31,6 @@ COMMON_SERVICES = ("002.0", "001.0", "010.1", "010.2", "012.0", "psychological-s
 def _update(control: ft.Control) -> None:
     with contextlib.suppress(RuntimeError):   # not on the page (any more)
         control.update()
-
-
-def service_label(service: Service, lang: str) -> str:
-    """How a service reads on a chip: its classifier code, then its name."""
-    name = service.name(lang)
-    return f"{service.code} {name}" if service.code else name
 
 
 def present_field(app: App, form: VisitForm, members: list[Member],
@@ -103,8 +97,7 @@ class ServicePicker:
         self._draw()
 
     def _chip(self, service: Service, chosen: bool) -> ft.Control:
-        lang = self.app.tr.lang
-        label = service_label(service, lang)
+        label = self.app.tr.service_label(service.key)
 
         def select(_e: object, key: str = service.key) -> None:
             self.form.toggle_service(key)
@@ -118,7 +111,7 @@ class ServicePicker:
 
     def _draw(self) -> None:
         t, lang = self.app.t, self.app.tr.lang
-        chosen = [SERVICES[k] for k in self.form.services if k in SERVICES]
+        chosen = [SERVICES[k] for k in catalogue_order(self.form.services) if k in SERVICES]
         self.chosen.controls = ([self._chip(s, True) for s in chosen] or
                                 [ft.Text(t("visit.services_none"), italic=True)])
         matching = [s for s in search_services(self.query, lang)

@@ -33,7 +33,6 @@ from field_app.ui.views.record_bits import (
     loading,
     missing,
     next_date_buttons,
-    notice,
     section,
     show_problem,
     stack,
@@ -293,11 +292,10 @@ class VisitFormView:
             await s.saver.close()
             forms(app).drop(s.path)
             await app.refresh_pending()
-            notice(app, app.t("visit.saved"))
             target = f"/families/{s.family_id}"
             if s.visit_id is not None:
                 target += f"/visits/{s.visit_id}"
-            await app.go(target)
+            await app.go(target, notice=app.t("visit.saved"))
             return
         s.problems, s.message = result.problems, Problem("visit.check_errors")
         s.saver.resume()

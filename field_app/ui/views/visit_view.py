@@ -14,6 +14,7 @@ import flet as ft
 
 from field_app.i18n import format_date, format_datetime
 from field_app.services import visits
+from field_app.services.reviews import ReviewState
 from field_app.ui import theme
 from field_app.ui.screen import Screen
 from field_app.ui.views.places import families_detail
@@ -25,10 +26,9 @@ from field_app.ui.views.record_bits import (
     section,
     stack,
 )
-from field_app.ui.views.visit_fields import service_label
+from field_app.ui.views.review_parts import status_banner
 from shared_models.enums import ReviewDecision
 from shared_models.records import Review
-from shared_models.services import SERVICES
 
 if TYPE_CHECKING:
     from field_app.ui.app import App
@@ -105,23 +105,28 @@ def _body(app: App, d: visits.VisitDetails) -> ft.Control:
     if v.place_details:
         head += f" ({v.place_details})"
     present = ", ".join(d.present + ([v.others_present] if v.others_present else []))
-    services = [service_label(SERVICES[k], app.tr.lang) if k in SERVICES else k
-                for k in v.services]
+    services = app.tr.service_labels(v.services)
     blocks: list[ft.Control] = [
         ft.Text(head, theme_style=ft.TextThemeStyle.TITLE_LARGE, key="visit-head"),
     ]
     if d.family is not None:
         blocks.append(ft.Text(t("visit.family", name=d.family.family_name,
                                 settlement=d.family.settlement)))
+
+    async def amend(_e: object) -> None:
+        await app.go(f"/families/{v.family_id}/visits/{v.id}/edit")
+
+    # Where the visit stands with the supervisor, near the top: a returned visit's comment
+    # and "Виправити" are what the worker opened it for (the history stays at the end).
+    returned = d.status.state is ReviewState.RETURNED
     blocks += [
+        status_banner(app, d.status, on_fix=amend if d.can_amend else None,
+                      prefix="visit-review"),
         ft.Row([risk_badge(app, v.risk_level)]),
         synced_line(app, d.synced),
         ft.Text(t("visit.author", name=v.author), theme_style=ft.TextThemeStyle.BODY_SMALL),
     ]
-    if d.can_amend:
-        async def amend(_e: object) -> None:
-            await app.go(f"/families/{v.family_id}/visits/{v.id}/edit")
-
+    if d.can_amend and not returned:   # a returned visit's banner has the button
         blocks.append(ft.FilledTonalButton(t("visit.amend"), icon=ft.Icons.EDIT_OUTLINED,
                                            height=theme.TOUCH, on_click=amend,
                                            key="visit-amend"))
