@@ -89,6 +89,12 @@ def test_recording_a_visit_end_to_end(tmp_path: Path) -> None:
         assert h.find(key=f"timeline-visit-{visit.id}")                  # the card lists it
         assert flex_in_wrap(list(h.page.views)) == []
         assert "Ризик: високий" in h.texts()
+        # Opened from the card: only on this phone, so no supervisor is waiting on it yet.
+        await h.follow(f"/families/{fam.id}/visits/{visit.id}")
+        await h.settle()
+        banner = [s for c in walk(h.find(key="visit-review-status")) for s in strings_of(c)]
+        assert "Ще не надіслано: супервізор побачить після синхронізації" in banner
+        assert "Чекає рішення супервізора" not in h.texts()
         await h.close()
 
     run(flow)
@@ -245,6 +251,7 @@ def test_someone_elses_visit_has_no_amend_and_unknown_ids_say_so(tmp_path: Path)
                       visited_at=datetime.now().astimezone(), risk_level="low",  # type: ignore[arg-type]
                       author="petro")
         d.store.save(visit)
+        d.store.acknowledge([p.mutation_id for p in d.store.pending_changes()])
         h = await start_unlocked(tmp_path, d, route=f"/families/{fam.id}/visits/{visit.id}")
         await h.settle()
         assert h.find_all(key="visit-amend") == [] and h.find_all(key="visit-review-fix") == []

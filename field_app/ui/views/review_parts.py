@@ -76,13 +76,16 @@ _COMMENT_STATES = frozenset({ReviewState.RETURNED, ReviewState.AMENDED, ReviewSt
 
 def status_banner(app: App, status: Status, *, fix_label: str = "",
                   on_fix: Callable[[object], Awaitable[None]] | None = None,
-                  prefix: str = "review") -> ft.Control:
+                  prefix: str = "review", unsent: bool = False) -> ft.Control:
     """Where a record stands with its reviewers, at the top of its screen: the state with
     its icon; who approved and when; for a returned record the comment and, when the user
-    may fix it (``on_fix``), the button to do so. Keys: ``<prefix>-status``, ``-fix`` and
-    ``-returned-comment``."""
+    may fix it (``on_fix``), the button to do so. ``unsent``: the record is only on this
+    phone, so no supervisor can be waiting on it yet. Keys: ``<prefix>-status``, ``-fix``
+    and ``-returned-comment``."""
     t = app.t
-    parts: list[ft.Control] = [state_mark(app, status, size=16)]
+    parts: list[ft.Control] = [
+        mark(ft.Icons.CLOUD_UPLOAD_OUTLINED, t("review.state.not_sent"), size=16)
+        if unsent and status.state is ReviewState.PENDING else state_mark(app, status, size=16)]
     latest = status.latest
     if latest is not None and status.state is ReviewState.APPROVED:
         parts.append(ft.Text(t("review.decided_by", reviewer=latest.reviewer,

@@ -121,7 +121,7 @@ def _body(app: App, d: visits.VisitDetails) -> ft.Control:
     returned = d.status.state is ReviewState.RETURNED
     blocks += [
         status_banner(app, d.status, on_fix=amend if d.can_amend else None,
-                      prefix="visit-review"),
+                      prefix="visit-review", unsent=not d.synced),
         ft.Row([risk_badge(app, v.risk_level)]),
         synced_line(app, d.synced),
         ft.Text(t("visit.author", name=v.author), theme_style=ft.TextThemeStyle.BODY_SMALL),
