@@ -63,6 +63,16 @@ class SessionState(Observable):
         self.touch(now)
         self._changed()
 
+    def account_changed(self, role: str | None, communities: tuple[str, ...]) -> bool:
+        """The account's role or communities changed while signed in (a sync brought a
+        promotion, a demotion, a community gained or lost); whether anything changed."""
+        if self.phase is not Phase.UNLOCKED or (role, communities) == (self.role,
+                                                                       self.communities):
+            return False
+        self.role, self.communities = role, communities
+        self._changed()
+        return True
+
     def locked(self) -> None:
         """The store was locked (by hand, on timeout, when the app went to the background)."""
         if self.phase is Phase.UNLOCKED:

@@ -40,6 +40,9 @@ T = TypeVar("T")
 _OVERVIEW_ROUTES = frozenset({"sync", "more", "sign_out"})
 #: Routes re-rendered on every sync status change (the sync screen follows in place).
 _FOLLOW_SYNC = frozenset({"sign_out"})
+#: Screens drawn from the account's role and communities, redrawn when a sync changes them
+#: (lists and menus; never a form or a detail being read).
+_FOLLOW_ACCOUNT = frozenset({"more", "review", "families", "visits"})
 
 
 class Refreshes(Protocol):
@@ -188,6 +191,12 @@ class App(SyncActions):
     async def back(self) -> None:
         """Go to the current route's parent."""
         await self._on_view_pop(None)  # type: ignore[arg-type]
+
+    def account_changed(self) -> None:
+        """The role or communities changed (a sync brought it): redraw the screen when it is
+        one drawn from them."""
+        if self.route.name in _FOLLOW_ACCOUNT:
+            self.render()
 
     def render(self) -> None:
         """Build ``page.views`` for the current route from state, and send them."""

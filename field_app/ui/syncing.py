@@ -45,6 +45,10 @@ class SyncActions:
         """Run ``coro`` as a task of this session (``App.spawn``)."""
         raise NotImplementedError
 
+    def account_changed(self) -> None:
+        """Redraw what depends on the role (``App.account_changed``)."""
+        raise NotImplementedError
+
     async def blocking(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run blocking ``fn`` off the event loop."""
         return await asyncio.to_thread(fn, *args, **kwargs)
@@ -131,11 +135,17 @@ class SyncActions:
         if self.session.phase is not Phase.UNLOCKED:
             return
         device = self.services.device
+        account = device.account()
+        if account is not None and self.session.account_changed(
+                account.role, tuple(account.communities)):
+            # Promoted or demoted (the sync re-read what the new role sees): the menus and
+            # queues follow now, not at the next unlock.
+            log.info("the account's role or communities changed")
+            self.account_changed()
         try:
             store = device.records()
         except Exception:   # locked, or a device without a store: the counts stay as they are
             return
-        account = device.account()
         username = account.username if account else (self.session.username or "")
         role = account.role if account else "social_worker"
         try:

@@ -278,3 +278,26 @@ def test_a_decision_asks_for_a_sync_soon(tmp_path: Path) -> None:
         assert h.page.data.auto_sync.requested is False
         await h.close()
     run(flow)
+
+
+def test_a_promotion_brought_by_a_sync_changes_the_menus_at_once(tmp_path: Path) -> None:
+    async def flow() -> None:
+        device = FakeDevice(Phase.LOCKED)
+        h = await start_unlocked(tmp_path, device, route="/more")
+        review_tile = h.find(key="more-review")
+        assert review_tile.title.value == "Повернуті на доопрацювання"   # a worker's entry
+        device.role = "supervisor"           # what the next sync stores (pull's role/rescan)
+        device.communities = ["zhytomyrska", "malynska"]
+        await h.page.data.sync_now()
+        await h.settle()
+        assert h.page.data.session.role == "supervisor"
+        assert h.page.data.session.communities == ("zhytomyrska", "malynska")
+        assert h.page.route == "/more"
+        assert h.find(key="more-review").title.value == "Черга перевірки"   # redrawn now
+        device.role = "social_worker"        # and back, after a demotion
+        await h.page.data.sync_now()
+        await h.settle()
+        assert h.find(key="more-review").title.value == "Повернуті на доопрацювання"
+        await h.close()
+
+    run(flow)
