@@ -1,11 +1,12 @@
-"""The visit and note forms open in one session, kept apart from their widgets.
+"""The record forms open in one session (visit, note, family, member, placement), apart from
+their widgets.
 
 The app re-renders a screen from state on a resize, a language switch or a sync; a form's
 values, its draft saver and its problems must outlive those re-renders, so they live in the
 session's form registry (``app.drafts``, by route path; a wipe or sign-out clears it), not
-in the widgets. Unlike the family forms (kept in memory across a lock), these are sealed
-into the store and forgotten before the store locks (``App.before_lock``): what was typed is
-then only in the encrypted store, and reopening the form after unlock restores it from there.
+in the widgets. Their drafts are sealed into the store and the forms forgotten before the
+store locks (``App.before_lock``): what was typed is then only in the encrypted store, and
+reopening the form after unlock restores it from there.
 """
 
 from __future__ import annotations
@@ -82,7 +83,8 @@ _REGISTRY: weakref.WeakKeyDictionary[App, dict[type[Any], OpenForms[Any]]] = (
 
 
 def open_forms(app: App, kind: type[S]) -> OpenForms[S]:
-    """The session's open forms of ``kind`` (``VisitSession``, ``NoteSession``)."""
+    """The session's open forms of ``kind`` (``VisitSession``, ``NoteSession``,
+    ``SealedForm``)."""
     per_app = _REGISTRY.setdefault(app, {})
     if kind not in per_app:
         per_app[kind] = OpenForms(app, kind)
