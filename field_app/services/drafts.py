@@ -41,3 +41,6 @@ class Drafts:
 
     def __contains__(self, path: object) -> bool:
         return path in self._forms
+
+    def __len__(self) -> int:
+        return len(self._forms)
