@@ -84,6 +84,9 @@ class App(SyncActions):
         #: Awaited before the store locks (by hand, on timeout, app hidden): open forms
         #: write their drafts while the key is still in memory, then forget what was typed.
         self.before_lock: list[Callable[[], Awaitable[None]]] = []
+        #: Started (not awaited) when the route changes: open forms write their pending
+        #: drafts at once when the worker leaves them, not 0.7 s later.
+        self.on_leave: list[Callable[[], Awaitable[None]]] = []
         #: Flet's connectivity service (kept referenced: Flet drops unreferenced services).
         self.connectivity: ft.Connectivity | None = None
         #: Messages at the bottom of the screen (``notice``), closed when the route changes;
@@ -182,6 +185,8 @@ class App(SyncActions):
 
     async def _on_route_change(self, e: ft.RouteChangeEvent) -> None:
         self.session.touch()
+        for hook in list(self.on_leave):
+            self.spawn(hook())
         await self.show(e.route)
 
     async def _on_view_pop(self, _e: ft.ViewPopEvent) -> None:

@@ -177,3 +177,23 @@ def test_a_family_typed_before_a_kill_is_offered_by_new_family(tmp_path: Path) -
         finally:
             again.store.close()
     run(flow)
+
+
+def test_leaving_a_form_writes_its_draft_at_once_and_keeps_the_form(tmp_path: Path) -> None:
+    async def flow() -> None:
+        d = device(tmp_path)
+        f, _kid, _v = seeded(db(d))
+        route = f"/families/{f.id}/edit"
+        h = await _open(tmp_path, d, route)
+        await h.type(h.find(key="family-address"), "вул. Польова, 8")
+        assert load_draft(db(d), fd.family_key(str(f.id))) is None   # debounced: not yet
+        await h.follow(f"/families/{f.id}")                           # the card, no saving
+        await h.settle()
+        draft = load_draft(db(d), fd.family_key(str(f.id)))
+        assert draft is not None and draft.data["address"] == "вул. Польова, 8"
+        await h.follow(route)                                         # still open as typed
+        await h.settle()
+        assert h.find(key="family-address").value == "вул. Польова, 8"
+        assert _restored(h) == []                                     # never left memory
+        await h.close()
+    run(flow)

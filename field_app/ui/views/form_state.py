@@ -43,6 +43,7 @@ class OpenForms(Generic[S]):
         self._kind = kind
         self._paths: set[str] = set()
         app.before_lock.append(self.flush_and_forget)
+        app.on_leave.append(self.flush)
 
     def get(self, path: str) -> S | None:
         """The form open at ``path``, if any."""
@@ -63,6 +64,16 @@ class OpenForms(Generic[S]):
         if app is not None:
             app.drafts.drop(path)
         self._paths.discard(path)
+
+    async def flush(self) -> None:
+        """Write every pending draft now (the worker left a form; the form stays open)."""
+        for path in sorted(self._paths):
+            saver = getattr(self.get(path), "saver", None)
+            if saver is not None:
+                try:
+                    await saver.flush()
+                except Exception:
+                    log.exception("writing a %s draft failed", self._kind.__name__)
 
     async def flush_and_forget(self) -> None:
         """Write every draft, then forget every form (the store is about to lock)."""
