@@ -19,6 +19,12 @@ from field_app.store import LocalStore
 from field_app.ui.views.sealed_form import SealedForm
 from shared_models.records import Family, Person, Placement
 from tests.ui.harness import Harness, run, start_unlocked
+from tests.ui.layout_check import (
+    expand_in_unbounded_row,
+    flex_in_wrap,
+    helper_cut,
+    unbounded_text,
+)
 from tests.ui.stores import PIN, real_store
 from tests.ui.test_family_card_flow import StoreDevice, _open, db, device, seeded
 from tests.ui.test_supervision_flows import seed
@@ -48,9 +54,13 @@ async def _lock_and_check(h: Harness, store: LocalStore, key: str, secret: str) 
 
 
 async def _unlock(h: Harness, pin: str) -> None:
+    """Unlock; the restored form (with its banner) lays out at a phone's width."""
     await h.type(h.find(key="unlock-pin"), pin)
     await h.click(h.find(key="unlock-submit"))
     await h.settle()
+    views = list(h.page.views)
+    assert expand_in_unbounded_row(views) == [] and flex_in_wrap(views) == []
+    assert unbounded_text(views) + helper_cut(views) == []
 
 
 def test_a_new_family_survives_the_lock_only_in_the_store(tmp_path: Path) -> None:
