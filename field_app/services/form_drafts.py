@@ -26,7 +26,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from pydantic import ValidationError
@@ -149,6 +149,22 @@ def pending_new_family(store: SecretStore) -> Draft | None:
     return max(found, key=lambda d: d.saved_at, default=None)
 
 
+@dataclass(frozen=True, slots=True)
+class PendingFamily:
+    """A new family half-typed on this device: what the families list offers to continue."""
+
+    name: str
+    saved_at: datetime
+
+
+def pending_family(store: SecretStore) -> PendingFamily | None:
+    """The pending new family (its name as typed, maybe empty), or ``None``."""
+    draft = pending_new_family(store)
+    if draft is None:
+        return None
+    return PendingFamily(str(draft.data.get("family_name") or "").strip(), draft.saved_at)
+
+
 def open_new_family(store: LocalStore, *, me: str,
                     communities: list[str] | tuple[str, ...]) -> Opened[FamilyForm]:
     """The new-family form: the pending draft of one if there is one, else an empty form."""
@@ -211,7 +227,23 @@ def open_placement(store: LocalStore, family_id: str, placement_id: str | None, 
     return Opened(form, key, draft)
 
 
-__all__ = ["FAMILY_NEW", "Opened", "family_from_draft", "family_key", "member_from_draft",
-           "member_key", "open_family", "open_member", "open_new_family", "open_new_member",
-           "open_placement", "pending_new_family", "placement_form_data", "placement_from_draft",
-           "placement_key", "record_form_data"]
+__all__ = [
+    "FAMILY_NEW",
+    "Opened",
+    "PendingFamily",
+    "family_from_draft",
+    "family_key",
+    "member_from_draft",
+    "member_key",
+    "open_family",
+    "open_member",
+    "open_new_family",
+    "open_new_member",
+    "open_placement",
+    "pending_family",
+    "pending_new_family",
+    "placement_form_data",
+    "placement_from_draft",
+    "placement_key",
+    "record_form_data",
+]

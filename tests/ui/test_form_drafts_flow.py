@@ -18,7 +18,7 @@ from field_app.services.state import Phase
 from field_app.store import LocalStore
 from field_app.ui.views.sealed_form import SealedForm
 from shared_models.records import Family, Person, Placement
-from tests.ui.harness import Harness, run, start_unlocked
+from tests.ui.harness import Harness, run, start_unlocked, strings_of, walk
 from tests.ui.layout_check import (
     expand_in_unbounded_row,
     flex_in_wrap,
@@ -166,7 +166,11 @@ def test_a_family_typed_before_a_kill_is_offered_by_new_family(tmp_path: Path) -
             h2 = await start_unlocked(tmp_path, again, route="/families")
             await h2.settle()
             assert len(_app(h2).drafts) == 0
-            await h2.click(h2.find(key="families-add"))
+            # The list offers the half-typed family; "Нова сім'я" would open it as well.
+            tile = h2.find(key="families-pending-draft")
+            words = [w for c in walk(tile) for w in strings_of(c)]
+            assert "Незбережена нова сім'я: Бондар" in words
+            await h2.click(tile)
             await h2.settle()
             assert h2.page.route == "/families/new"
             assert len(_restored(h2)) == 1
@@ -183,6 +187,12 @@ def test_a_family_typed_before_a_kill_is_offered_by_new_family(tmp_path: Path) -
             assert _restored(h2) == []
             assert h2.find(key="family-family_name").value == ""
             assert draft_keys(again.store) == []
+            await h2.follow("/families")
+            await h2.settle()
+            assert h2.find_all(key="families-pending-draft") == []
+            await h2.click(h2.find(key="families-add"))        # "Нова сім'я": a fresh form
+            await h2.settle()
+            assert _restored(h2) == [] and h2.find(key="family-family_name").value == ""
             await h2.close()
         finally:
             again.store.close()
