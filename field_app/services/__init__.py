@@ -13,8 +13,9 @@
 * ``family_card`` — the family card assembled from the store (members, timeline, conflicts);
 * ``family_forms`` — the family and member forms, saved against what they loaded;
 * ``drafts`` — open forms of a session by route, so rebuilt screens keep typed text;
-* ``draft_store`` — the visit and note forms' drafts sealed in the store as the worker types
+* ``draft_store`` — the record forms' drafts sealed in the store as the worker types
   (``DraftSaver``: debounced, flushed before lock), restored, discarded, pruned after syncs;
+* ``form_drafts`` — the family, member and placement forms' draft keys, to and from drafts;
 * ``visit_form``, ``visits`` — the home-visit form as typed, saving, amending, the visit view;
 * ``notes`` — append-only notes and their corrections;
 * ``due`` — the due-visits place: overdue first, mine first, the date in words;

@@ -8,6 +8,10 @@ only ids), never a plain file or SharedPreferences. Keys name the form::
     visit.new.<family_id>      a new visit            note.new.<family_id>      a new note
     visit.edit.<visit_id>      amending a visit       note.fix.<note_id>        a correction
 
+and the family, member and placement forms' keys (``form_drafts``: ``family.new.<id>``,
+``family.edit.<family_id>``, ``member.new.<family_id>``, ``member.edit.<person_id>``,
+``placement.new.<family_id>``, ``placement.edit.<placement_id>``).
+
 ``DraftSaver`` writes a form's draft a moment after the last keystroke (debounced) and at
 once on ``flush()`` (lock, app hidden, leaving the form). A saved record deletes its draft.
 A sealed index (``drafts.index``) lists the drafts, so ``prune_drafts`` can drop those whose
@@ -29,7 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, Protocol, TypeVar
 
-from shared_models.records import Family, Note, Record, Visit
+from shared_models.records import Family, Note, Person, Placement, Record, Visit
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +45,12 @@ _PREFIX = "draft."
 _INDEX = "drafts.index"
 _VERSION = 1
 #: Draft key prefix -> the kind of record whose id ends the key (it must still be here).
-_OWNERS: dict[str, type[Record]] = {"visit.new.": Family, "visit.edit.": Visit,
-                                     "note.new.": Family, "note.fix.": Note}
+_OWNERS: dict[str, type[Record]] = {
+    "visit.new.": Family, "visit.edit.": Visit, "note.new.": Family, "note.fix.": Note,
+    "family.edit.": Family, "member.new.": Family, "member.edit.": Person,
+    "placement.new.": Family, "placement.edit.": Placement}
+#: A new family's draft: no record owns it yet; its community must still be the account's.
+_NEW_FAMILY = "family.new."
 
 
 class SecretStore(Protocol):
@@ -110,19 +118,19 @@ def draft_keys(store: SecretStore) -> list[str]:
     return [k for k in _index(store) if store.get_secret(_PREFIX + k) is not None]
 
 
-def prune_drafts(store: RecordStore) -> list[str]:
+def prune_drafts(store: RecordStore, communities: list[str] | None = None) -> list[str]:
     """Drop drafts whose family or record is no longer on this device; returns their keys.
 
     Called after a sync: a purge (access withdrawn, device moved to another community)
-    removes the records, and the drafts about them go too.
+    removes the records, and the drafts about them go too. A new family's draft has no
+    record: it goes when none of its communities is among the account's ``communities``
+    (kept when they are not given).
     """
     keep: list[str] = []
     dropped: list[str] = []
     for key in _index(store):
-        owner = next(((cls, key[len(p):]) for p, cls in _OWNERS.items() if key.startswith(p)),
-                     None)
         present = store.get_secret(_PREFIX + key) is not None
-        if present and owner is not None and store.get(owner[0], owner[1]) is not None:
+        if present and _still_owned(store, key, communities):
             keep.append(key)
             continue
         if present:
@@ -133,6 +141,19 @@ def prune_drafts(store: RecordStore) -> list[str]:
     if dropped:
         log.info("dropped %d drafts of records no longer on this device", len(dropped))
     return dropped
+
+
+def _still_owned(store: RecordStore, key: str, communities: list[str] | None) -> bool:
+    if key.startswith(_NEW_FAMILY):
+        if communities is None:
+            return True
+        draft = load_draft(store, key)
+        data = draft.data if draft is not None else {}
+        chosen = data.get("community") or ""
+        offered = [chosen] if chosen else list(data.get("_communities") or [])
+        return any(c in communities for c in offered)
+    owner = next(((cls, key[len(p):]) for p, cls in _OWNERS.items() if key.startswith(p)), None)
+    return owner is not None and store.get(owner[0], owner[1]) is not None
 
 
 def load_draft(store: SecretStore, key: str) -> Draft | None:

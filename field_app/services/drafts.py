@@ -3,8 +3,9 @@
 A screen is rebuilt from state on every language switch, resize, sync or lock and unlock;
 the form it shows is looked up here by its route (``/families/new``, ``/families/{id}/edit``)
 and made only the first time. Saving or cancelling drops it. Everything is dropped when the
-device is wiped or set up again. Kept in memory only: a form is not written anywhere until
-the worker saves it into the encrypted store.
+device is wiped or set up again. The record forms are also sealed into the encrypted store
+as drafts (``draft_store``) and dropped from here before the store locks
+(``ui/views/form_state.py``), so no half-typed personal data stays in memory while locked.
 """
 
 from __future__ import annotations
@@ -40,3 +41,6 @@ class Drafts:
 
     def __contains__(self, path: object) -> bool:
         return path in self._forms
+
+    def __len__(self) -> int:
+        return len(self._forms)

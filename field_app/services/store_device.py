@@ -204,7 +204,8 @@ class StoreDevice:
         finally:
             client.close()
         try:   # a purge took records away: their drafts go too (data the worker may not hold)
-            prune_drafts(store)
+            account = stored_account(store)
+            prune_drafts(store, account.communities if account is not None else None)
         except Exception:
             log.exception("pruning drafts after a sync failed")
         return SyncResult(at=datetime.now(UTC), pushed=report.pushed, pulled=report.received,

@@ -84,6 +84,10 @@ class App(SyncActions):
         #: Awaited before the store locks (by hand, on timeout, app hidden): open forms
         #: write their drafts while the key is still in memory, then forget what was typed.
         self.before_lock: list[Callable[[], Awaitable[None]]] = []
+        #: Awaited when the route changes: open forms write their pending drafts at once
+        #: when the worker leaves them, not 0.7 s later (and before the next screen reads
+        #: them: the families list offers a half-typed new family).
+        self.on_leave: list[Callable[[], Awaitable[None]]] = []
         #: Flet's connectivity service (kept referenced: Flet drops unreferenced services).
         self.connectivity: ft.Connectivity | None = None
         #: Messages at the bottom of the screen (``notice``), closed when the route changes;
@@ -182,6 +186,11 @@ class App(SyncActions):
 
     async def _on_route_change(self, e: ft.RouteChangeEvent) -> None:
         self.session.touch()
+        for hook in list(self.on_leave):
+            try:
+                await hook()
+            except Exception:
+                log.exception("an on-leave hook failed")
         await self.show(e.route)
 
     async def _on_view_pop(self, _e: ft.ViewPopEvent) -> None:

@@ -18,13 +18,15 @@ from pathlib import Path
 
 import pytest
 
-from field_app.services import visits
+from field_app.services import form_drafts, visits
 from field_app.services.draft_store import DraftSaver
 from field_app.store import TEST_KDF, LocalStore
 from shared_models.records import Family
 from tests.ui import draft_child
 
 KILLS = 15
+#: Fewer for the new-family form: the same saver and store, only its keys differ.
+FAMILY_KILLS = 5
 
 
 # ---- the debounced saver -------------------------------------------------------------------
@@ -180,6 +182,34 @@ def test_sigkill_while_typing_loses_no_written_draft(tmp_path: Path) -> None:
     assert typed_before > 0
     print(f"\ndraft crash test: {KILLS} SIGKILLs, {total_saves} draft writes reported and "
           f"all found; {typed_before} characters typed in all")
+
+
+def test_sigkill_while_typing_a_new_family_loses_no_written_draft(tmp_path: Path) -> None:
+    path = tmp_path / "store.db"
+    store = LocalStore.create(path, draft_child.PIN, kdf=TEST_KDF)
+    store.set_user("olena")
+    store.close()
+    rng = random.Random(20261125)
+    typed_before = 0
+    total_saves = 0
+    for kill in range(FAMILY_KILLS):
+        lines = _run_and_kill(path, "new", kill, rng)
+        assert int(lines[0].split()[1]) == typed_before, f"kill {kill}: another draft"
+        saved = [int(line.split()[1]) for line in lines if line.startswith("SAVED")]
+        total_saves += len(saved)
+        store = LocalStore.open(path, draft_child.PIN)
+        try:
+            opened = form_drafts.open_new_family(store, me="olena", communities=["zhytomyrska"])
+            text = opened.form.address
+            assert draft_child.TEXT.startswith(text), f"kill {kill}: draft is not what was typed"
+            assert len(text) >= max(saved, default=typed_before), (
+                f"kill {kill}: a written draft was lost")
+            assert opened.restored is not None or not text
+            assert store.integrity_check() == "ok"
+            typed_before = len(text)
+        finally:
+            store.close()
+    assert total_saves > FAMILY_KILLS and typed_before > 0
 
 
 # ---- drafts of records that left the device ----------------------------------------------------

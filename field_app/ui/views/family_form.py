@@ -1,8 +1,10 @@
 """Add or edit a family (``/families/new``, ``/families/{id}/edit``).
 
-The form object (``FamilyForm``) lives in ``app.drafts`` under the route, so a language
-switch, a resize or a lock keeps what was typed. An edit loads the family with its clocks
-(off the event loop) and saves against them; saving returns to the family's card.
+The form object (``FamilyForm``) is kept with its sealed draft (``sealed_form``) under the
+route, so a language switch or a resize keeps what was typed, and a lock, a kill or a dead
+battery loses none of it: reopening the form restores the draft. "Нова сім'я" offers the
+device's pending new family, if one was left. An edit loads the family with its clocks (off
+the event loop) and saves against them; saving returns to the family's card.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
+from field_app.services import form_drafts
 from field_app.services.family_forms import FamilyForm, FormInvalid, RecordGone
 from field_app.services.pin_policy import Problem
 from field_app.ui.screen import Screen
-from field_app.ui.views.places import families_detail, load_form
+from field_app.ui.views.places import families_detail
 from field_app.ui.views.record_form import FormBinder
+from field_app.ui.views.sealed_form import SealedForm, find, load_sealed
 
 if TYPE_CHECKING:
     from field_app.ui.app import App
@@ -28,41 +32,47 @@ log = logging.getLogger(__name__)
 
 def build_new(app: App, route: Route) -> Screen:
     """A new family: my community (or a choice of mine), assigned to me."""
-    form = app.drafts.get(route.path, FamilyForm)
-    if form is not None:
-        return FamilyFormView(app, route, form).screen()
+    sealed = find(app, route, FamilyForm)
+    if sealed is not None:
+        return FamilyFormView(app, route, sealed).screen()
     device, me = app.services.device, app.session.username or ""
 
-    def new() -> FamilyForm:
+    def new() -> form_drafts.Opened[FamilyForm]:
         account = device.account()
-        return FamilyForm.new(me=me, communities=account.communities if account else [])
+        return form_drafts.open_new_family(device.records(), me=me,
+                                           communities=account.communities if account else [])
 
-    return load_form(app, route, app.t("family.form.new"), new)
+    return load_sealed(app, route, app.t("family.form.new"), new,
+                       data=form_drafts.record_form_data, frame=families_detail)
 
 
 def build_edit(app: App, route: Route) -> Screen:
     """Edit a stored family: read it with its clocks first, then the same form."""
-    form = app.drafts.get(route.path, FamilyForm)
-    if form is not None:
-        return FamilyFormView(app, route, form).screen()
+    sealed = find(app, route, FamilyForm)
+    if sealed is not None:
+        return FamilyFormView(app, route, sealed).screen()
     device, family_id = app.services.device, route.params["family_id"]
-    return load_form(app, route, app.t("family.form.edit"),
-                     lambda: FamilyForm.load(device.records(), family_id))
+    return load_sealed(app, route, app.t("family.form.edit"),
+                       lambda: form_drafts.open_family(device.records(), family_id),
+                       data=form_drafts.record_form_data, frame=families_detail)
 
 
 class FamilyFormView:
     """The widgets of one family form."""
 
-    def __init__(self, app: App, route: Route, form: FamilyForm) -> None:
+    def __init__(self, app: App, route: Route, sealed: SealedForm[FamilyForm]) -> None:
         self.app = app
         self.route = route
-        self.form = form
-        self.bind = FormBinder(app, form, "family")
+        self.sealed = sealed
+        self.form = sealed.form
+        self.bind = FormBinder(app, sealed.form, "family", on_change=sealed.changed)
 
     def screen(self) -> Screen:
         """The form in one column; the save button ends it."""
         app, t, b, form = self.app, self.app.t, self.bind, self.form
         rows: list[ft.Control] = []
+        if (banner := self.sealed.banner()) is not None:
+            rows.append(banner)
         if form.choose_community:
             rows.append(b.choice("community", t("family.f.community"),
                                  [(c, app.tr.community(c)) for c in form.communities]))
@@ -103,7 +113,7 @@ class FamilyFormView:
         return f"/families/{family_id}"
 
     async def _cancel(self, _e: object) -> None:
-        self.app.drafts.drop(self.route.path)
+        await self.sealed.done()
         fid = self.route.params.get("family_id")
         await self.app.go(self._card_path(fid) if fid else "/families")
 
@@ -115,6 +125,7 @@ class FamilyFormView:
         b.show()
         app.page.update()
         saved = None
+        await self.sealed.saver.pause()   # no draft may land after the save deletes it
         try:
             store = await app.blocking(app.services.device.records)
             saved = await app.blocking(form.save, store)
@@ -127,13 +138,14 @@ class FamilyFormView:
             form.message = Problem("family.form.failed", {"detail": type(exc).__name__})
         else:
             form.busy = False
-            app.drafts.drop(self.route.path)
+            await self.sealed.done()
             await app.refresh_pending()
             fid = str(saved) if saved else self.route.params.get("family_id", "")
             await app.go(self._card_path(fid), notice=app.t(
                 "family.form.saved" if saved else "family.form.unchanged"))
             return
         form.busy = False
+        self.sealed.saver.resume()
         b.show()
         app.page.update()
         await b.focus_first_error()

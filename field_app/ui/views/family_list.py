@@ -1,5 +1,8 @@
 """The families list view: search, filter buttons, rows with next visit and unsynced marks.
 
+Above the rows, a new family half-typed on this phone (its sealed draft, left by a kill or a
+dead battery) is offered to continue.
+
 Queries run off the event loop (``asyncio.to_thread``): the first listing after unlock
 decrypts every family. Results of a query overtaken by newer typing are dropped.
 """
@@ -8,18 +11,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 import flet as ft
 
-from field_app.i18n import format_date
+from field_app.i18n import format_date, format_datetime
 from field_app.services.families import PAGE_SIZE, FamiliesPage, FamilyFilter, FamilyRow
+from field_app.services.form_drafts import PendingFamily, pending_family
+from field_app.services.visits import Locked
 from field_app.ui import theme
 from field_app.ui.views.common import empty_state
 
 if TYPE_CHECKING:
     from field_app.ui.app import App
+
+log = logging.getLogger(__name__)
 
 
 class FamilyList:
@@ -42,11 +50,14 @@ class FamilyList:
         # Wrapped, not scrolled: on a 360 px phone every filter stays whole and reachable.
         self.filters = ft.Row(wrap=True, spacing=8, run_spacing=8)
         self.rows = ft.Column(spacing=0)
+        #: A new family half-typed on this phone (after a kill, a dead battery): continue it.
+        self.pending = ft.Column(spacing=0, visible=False)
         self.more = ft.TextButton(t("families.more"), height=theme.TOUCH, visible=False,
                                   on_click=self._on_more, key="families-more")
         self.root = ft.Column([
             ft.Container(content=self.search, padding=ft.Padding(16, 16, 16, 8)),
             ft.Container(content=self.filters, padding=ft.Padding(16, 0, 16, 8)),
+            self.pending,
             self.rows,
             # Room at the end so the "new family" button never covers the last row.
             ft.Container(content=self.more, padding=ft.Padding(16, 0, 16, 88)),
@@ -100,6 +111,8 @@ class FamilyList:
         if mine != self._generation:
             return  # overtaken by newer typing
         tiles = [self._tile(r, page.several_communities) for r in page.rows]
+        if not append:
+            self._show_pending(await asyncio.to_thread(self._pending))
         if append:
             self.rows.controls.extend(tiles)
         else:
@@ -111,6 +124,34 @@ class FamilyList:
         if self.on_loaded is not None:
             unfiltered = not self.text and self.chosen is FamilyFilter.ALL
             self.on_loaded(page.total == 0 if unfiltered else None)
+
+    def _pending(self) -> PendingFamily | None:   # in a worker thread
+        try:
+            return pending_family(self.app.services.device.records())
+        except Locked:
+            return None
+        except Exception:   # the list still shows; only the offer to continue is missing
+            log.exception("reading the pending new family failed")
+            return None
+
+    def _show_pending(self, pending: PendingFamily | None) -> None:
+        self.pending.visible = pending is not None
+        if pending is None:
+            self.pending.controls = []
+            return
+        t = self.app.t
+        title = (t("families.pending_draft_named", name=pending.name) if pending.name
+                 else t("families.pending_draft"))
+
+        async def open_form(_e: object) -> None:
+            await self.app.go("/families/new")
+
+        self.pending.controls = [ft.ListTile(
+            leading=ft.Icon(ft.Icons.RESTORE), title=ft.Text(title),
+            subtitle=ft.Text(t("families.pending_draft_hint",
+                               when=format_datetime(pending.saved_at))),
+            min_height=theme.TOUCH, bgcolor=ft.Colors.SECONDARY_CONTAINER,
+            on_click=open_form, key="families-pending-draft")]
 
     def _empty(self) -> ft.Control:
         t = self.app.t

@@ -1,11 +1,12 @@
-"""The visit and note forms open in one session, kept apart from their widgets.
+"""The record forms open in one session (visit, note, family, member, placement), apart from
+their widgets.
 
 The app re-renders a screen from state on a resize, a language switch or a sync; a form's
 values, its draft saver and its problems must outlive those re-renders, so they live in the
 session's form registry (``app.drafts``, by route path; a wipe or sign-out clears it), not
-in the widgets. Unlike the family forms (kept in memory across a lock), these are sealed
-into the store and forgotten before the store locks (``App.before_lock``): what was typed is
-then only in the encrypted store, and reopening the form after unlock restores it from there.
+in the widgets. Their drafts are sealed into the store and the forms forgotten before the
+store locks (``App.before_lock``): what was typed is then only in the encrypted store, and
+reopening the form after unlock restores it from there.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class OpenForms(Generic[S]):
         self._kind = kind
         self._paths: set[str] = set()
         app.before_lock.append(self.flush_and_forget)
+        app.on_leave.append(self.flush)
 
     def get(self, path: str) -> S | None:
         """The form open at ``path``, if any."""
@@ -63,6 +65,16 @@ class OpenForms(Generic[S]):
             app.drafts.drop(path)
         self._paths.discard(path)
 
+    async def flush(self) -> None:
+        """Write every pending draft now (the worker left a form; the form stays open)."""
+        for path in sorted(self._paths):
+            saver = getattr(self.get(path), "saver", None)
+            if saver is not None:
+                try:
+                    await saver.flush()
+                except Exception:
+                    log.exception("writing a %s draft failed", self._kind.__name__)
+
     async def flush_and_forget(self) -> None:
         """Write every draft, then forget every form (the store is about to lock)."""
         for path in sorted(self._paths):
@@ -82,7 +94,8 @@ _REGISTRY: weakref.WeakKeyDictionary[App, dict[type[Any], OpenForms[Any]]] = (
 
 
 def open_forms(app: App, kind: type[S]) -> OpenForms[S]:
-    """The session's open forms of ``kind`` (``VisitSession``, ``NoteSession``)."""
+    """The session's open forms of ``kind`` (``VisitSession``, ``NoteSession``,
+    ``SealedForm``)."""
     per_app = _REGISTRY.setdefault(app, {})
     if kind not in per_app:
         per_app[kind] = OpenForms(app, kind)

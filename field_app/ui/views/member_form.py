@@ -1,7 +1,8 @@
 """Add, edit or remove a family member (``/families/{id}/members/new``, ``.../members/{pid}``).
 
-Like the family form: the ``MemberForm`` lives in ``app.drafts`` under the route, an edit
-saves against what it loaded, and saving returns to the card. Removing asks first, then
+Like the family form: the ``MemberForm`` is kept with its sealed draft (``sealed_form``)
+under the route, so a lock or a kill loses nothing typed; an edit saves against what it
+loaded, and saving returns to the card. Removing asks first, then
 tombstones the member (synced like any edit; the server keeps the history).
 """
 
@@ -13,18 +14,14 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
-from field_app.services.family_forms import (
-    FormInvalid,
-    MemberForm,
-    RecordGone,
-    load_family,
-    remove_member,
-)
+from field_app.services import form_drafts
+from field_app.services.family_forms import FormInvalid, MemberForm, RecordGone, remove_member
 from field_app.services.pin_policy import Problem
 from field_app.ui import theme
 from field_app.ui.screen import Screen
-from field_app.ui.views.places import families_detail, load_form
+from field_app.ui.views.places import families_detail
 from field_app.ui.views.record_form import FormBinder
+from field_app.ui.views.sealed_form import SealedForm, find, load_sealed
 from shared_models.enums import PersonRole, Sex
 
 if TYPE_CHECKING:
@@ -36,36 +33,36 @@ log = logging.getLogger(__name__)
 
 def build_new(app: App, route: Route) -> Screen:
     """A new member of the family in the route (a child unless changed)."""
-    form = app.drafts.get(route.path, MemberForm)
-    if form is not None:
-        return MemberFormView(app, route, form).screen()
+    sealed = find(app, route, MemberForm)
+    if sealed is not None:
+        return MemberFormView(app, route, sealed).screen()
     device, family_id = app.services.device, route.params["family_id"]
-
-    def new() -> MemberForm | None:
-        family = load_family(device.records(), family_id)
-        return MemberForm.new(family) if family is not None else None
-
-    return load_form(app, route, app.t("family.member.new"), new)
+    return load_sealed(app, route, app.t("family.member.new"),
+                       lambda: form_drafts.open_new_member(device.records(), family_id),
+                       data=form_drafts.record_form_data, frame=families_detail)
 
 
 def build_edit(app: App, route: Route) -> Screen:
     """Edit or remove a stored member."""
-    form = app.drafts.get(route.path, MemberForm)
-    if form is not None:
-        return MemberFormView(app, route, form).screen()
+    sealed = find(app, route, MemberForm)
+    if sealed is not None:
+        return MemberFormView(app, route, sealed).screen()
     device, person_id = app.services.device, route.params["person_id"]
-    return load_form(app, route, app.t("family.member.edit"),
-                     lambda: MemberForm.load(device.records(), person_id))
+    family_id = route.params["family_id"]
+    return load_sealed(app, route, app.t("family.member.edit"),
+                       lambda: form_drafts.open_member(device.records(), family_id, person_id),
+                       data=form_drafts.record_form_data, frame=families_detail)
 
 
 class MemberFormView:
     """The widgets of one member form."""
 
-    def __init__(self, app: App, route: Route, form: MemberForm) -> None:
+    def __init__(self, app: App, route: Route, sealed: SealedForm[MemberForm]) -> None:
         self.app = app
         self.route = route
-        self.form = form
-        self.bind = FormBinder(app, form, "member")
+        self.sealed = sealed
+        self.form = sealed.form
+        self.bind = FormBinder(app, sealed.form, "member", on_change=sealed.changed)
 
     @property
     def card_path(self) -> str:
@@ -76,7 +73,9 @@ class MemberFormView:
         """The form in one column; save ends it, removal sits apart below."""
         app, t, b, form = self.app, self.app.t, self.bind, self.form
         words = ft.TextCapitalization.WORDS
-        rows: list[ft.Control] = [
+        banner = self.sealed.banner()
+        rows: list[ft.Control] = [banner] if banner is not None else []
+        rows += [
             b.text("last_name", t("family.m.last_name"), capitalization=words),
             b.text("first_name", t("family.m.first_name"), capitalization=words),
             b.text("patronymic", t("family.m.patronymic"), capitalization=words),
@@ -103,7 +102,7 @@ class MemberFormView:
                                actions=[b.top_save(self._save)])
 
     async def _cancel(self, _e: object) -> None:
-        self.app.drafts.drop(self.route.path)
+        await self.sealed.done()
         await self.app.go(self.card_path)
 
     async def _save(self, _e: object) -> None:
@@ -113,6 +112,7 @@ class MemberFormView:
         form.busy, form.message = True, None
         b.show()
         app.page.update()
+        await self.sealed.saver.pause()   # no draft may land after the save deletes it
         try:
             store = await app.blocking(app.services.device.records)
             saved = await app.blocking(form.save, store)
@@ -127,6 +127,7 @@ class MemberFormView:
             await self._done("family.form.saved" if saved else "family.form.unchanged")
             return
         form.busy = False
+        self.sealed.saver.resume()
         b.show()
         app.page.update()
         await b.focus_first_error()
@@ -134,7 +135,7 @@ class MemberFormView:
     async def _done(self, words: str) -> None:
         app = self.app
         self.form.busy = False
-        app.drafts.drop(self.route.path)
+        await self.sealed.done()
         await app.refresh_pending()
         await app.go(self.card_path, notice=app.t(words))
 

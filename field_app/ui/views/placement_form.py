@@ -1,9 +1,11 @@
 """The placement form: ``/families/{fid}/placements/new`` and ``…/placements/{pid}``.
 
-The form's values live in a ``PlacementForm`` kept per session and route (a language switch
-or a resize re-renders the screen without losing what was typed; the draft is dropped once
-saved). Loading and saving go through ``App.blocking``. Problems show beside their fields in
-plain words; the save button floats, so it is always within reach.
+The form's values live in a ``PlacementForm`` kept per session and route with its draft
+sealed in the store (``sealed_form``): a language switch or a resize re-renders the screen
+without losing what was typed, and a lock or a kill loses nothing either (reopening the form
+restores the draft; saving deletes it). Loading and saving go through ``App.blocking``.
+Problems show beside their fields in plain words; the save button floats, so it is always
+within reach.
 """
 
 from __future__ import annotations
@@ -12,17 +14,18 @@ import contextlib
 import logging
 from datetime import date
 from typing import TYPE_CHECKING, Any
-from weakref import WeakKeyDictionary
 
 import flet as ft
 
 from field_app.i18n import format_date
+from field_app.services import form_drafts
 from field_app.services import placement_form as pf
 from field_app.services.pin_policy import Problem
 from field_app.services.placements import term_of
 from field_app.ui.screen import Screen, form_column
 from field_app.ui.views.common import empty_state, message_text, problem_text, radio_row
 from field_app.ui.views.placements import term_badge, term_detail
+from field_app.ui.views.sealed_form import SealedForm, find, sealed_forms
 from shared_models.enums import PlacementOutcome
 from shared_models.foster_care import extended_limit
 from shared_models.records import Family, Placement
@@ -32,8 +35,6 @@ if TYPE_CHECKING:
     from field_app.ui.routes import Route
 
 log = logging.getLogger(__name__)
-#: Drafts per session (the App) and route path.
-_DRAFTS: WeakKeyDictionary[App, dict[str, pf.PlacementForm]] = WeakKeyDictionary()
 _TEXT_FIELDS = ("start_date", "planned_end", "order_reference", "extension_decision_date",
                 "extended_end", "ended_on", "outcome_details")
 _DATES = set(pf.DATE_FIELDS)
@@ -55,7 +56,8 @@ class PlacementFormView:
     def __init__(self, app: App, route: Route) -> None:
         self.app = app
         self.route = route
-        self.form: pf.PlacementForm | None = _DRAFTS.get(app, {}).get(route.path)
+        self.sealed: SealedForm[pf.PlacementForm] | None = find(app, route, pf.PlacementForm)
+        self.form: pf.PlacementForm | None = self.sealed.form if self.sealed else None
         self.root = ft.Column([ft.Text(app.t("placement.loading"))], spacing=16, tight=True,
                               horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         self.fields: dict[str, ft.TextField] = {}
@@ -76,17 +78,19 @@ class PlacementFormView:
         app, fid = self.app, self.route.params["family_id"]
         try:
             store = app.services.device.records()
-            if self.form is None:
-                if self.route.name == "placement_new":
-                    self.form = await app.blocking(pf.new_form, store, fid, date.today())
-                else:
-                    self.form = await app.blocking(pf.edit_form, store, fid,
-                                                   self.route.params["placement_id"])
-                _DRAFTS.setdefault(app, {})[self.route.path] = self.form
-            choices = await app.blocking(pf.choices, store, self.form)
+            if self.sealed is None:
+                pid = (None if self.route.name == "placement_new"
+                       else self.route.params["placement_id"])
+                opened = await app.blocking(form_drafts.open_placement, store, fid, pid,
+                                            today=date.today())
+                self.sealed = sealed_forms(app).put(self.route.path, SealedForm(
+                    app, self.route.path, opened, form_drafts.placement_form_data))
+                self.form = self.sealed.form
+            form = self.loaded
+            choices = await app.blocking(pf.choices, store, form)
             family = await app.blocking(store.get, Family, fid)
-            stored = (None if self.form.is_new else
-                      await app.blocking(store.get, Placement, self.form.placement_id or ""))
+            stored = (None if form.is_new else
+                      await app.blocking(store.get, Placement, form.placement_id or ""))
         except pf.NotFound:
             self.root.controls = [empty_state(ft.Icons.SEARCH_OFF,
                                               app.t("placement.not_found"))]
@@ -104,6 +108,8 @@ class PlacementFormView:
                   stored: Placement | None) -> list[ft.Control]:
         app, form, t = self.app, self.loaded, self.app.t
         out: list[ft.Control] = []
+        if self.sealed is not None and (banner := self.sealed.banner()) is not None:
+            out.append(banner)
         if stored is not None:
             term = term_of(stored, date.today())
             out.append(ft.Column([term_badge(app, term, stored.ended_on, key="placement-status"),
@@ -205,13 +211,19 @@ class PlacementFormView:
         self.message.visible = problem is not None
 
     # ---- events --------------------------------------------------------------------------
+    def _sealed_changed(self) -> None:
+        if self.sealed is not None:
+            self.sealed.changed()
+        else:
+            self.app.session.touch()
+
     def _changed(self, e: ft.Event[ft.TextField]) -> None:
         form = self.form
         if form is None:
             return
         name = str(e.control.data)
         setattr(form, name, e.control.value or "")
-        self.app.session.touch()
+        self._sealed_changed()
         form.errors.pop(name, None)
         e.control.error = None
         if name == "start_date":
@@ -227,6 +239,7 @@ class PlacementFormView:
             return
         name = str(e.control.data)
         setattr(form, name, str(e.control.value or ""))
+        self._sealed_changed()
         form.errors.pop(name, None)
         if name == "birth_family_id":        # the children offered follow the family chosen
             store = self.app.services.device.records()
@@ -243,31 +256,34 @@ class PlacementFormView:
     def _outcome(self, e: ft.Event[ft.RadioGroup]) -> None:
         if self.form is not None:
             self.form.outcome = str(e.control.value or "")
+            self._sealed_changed()
             self.form.errors.pop("outcome", None)
             self._show_errors()
 
     async def save(self, _e: object) -> None:
         """Validate and save; errors go beside their fields, success says where it is."""
-        app, form = self.app, self.form
-        if form is None:
+        app, form, sealed = self.app, self.form, self.sealed
+        if form is None or sealed is None:
             return
         for name, tf in self.fields.items():       # what is on screen is what is saved
             setattr(form, name, tf.value or "")
         form.errors.pop("__form__", None)
-        store = app.services.device.records()
+        await sealed.saver.pause()   # no draft may land after the save deletes it
         try:
+            store = app.services.device.records()
             saved = await app.blocking(pf.save, store, form)
         except Exception as exc:
             log.exception("saving a placement failed")
             form.errors["outcome"] = Problem("err.unexpected", {"detail": type(exc).__name__})
             saved = None
         if saved is None:
+            sealed.saver.resume()
             if "outcome" not in form.errors:
                 form.errors.setdefault("__form__", Problem("placement.fix"))
             self._show_errors()
             self._refresh()
             return
-        _DRAFTS.get(app, {}).pop(self.route.path, None)
+        await sealed.done()
         await app.refresh_pending()
         target = f"/families/{self.route.params['family_id']}/placements/{saved.id}"
         await app.go(target, notice=app.t("placement.saved"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import flet as ft
 
@@ -64,33 +64,6 @@ def loading(app: App) -> ft.Control:
         content=ft.Row([ft.ProgressRing(width=24, height=24, stroke_width=3),
                         ft.Text(app.t("family.card.loading"))], spacing=12, tight=True),
         padding=ft.Padding.all(16))
-
-
-def load_form(app: App, route: Route, title: str, load: Callable[[], Any]) -> Screen:
-    """A form screen that reads its record first (off the event loop), then shows the form.
-
-    ``load`` returns the form object (kept in ``app.drafts`` under the route, so the screen
-    is rebuilt with it) or ``None`` when the record is not on this device.
-    """
-    holder = ft.Column([loading(app)], tight=True)
-
-    async def run() -> None:
-        try:
-            form = await app.blocking(load)
-        except Exception:
-            log.exception("loading a form failed")
-            form = None
-        if app.route.path != route.path:
-            return  # the worker has moved on
-        if form is None:
-            holder.controls = [empty_state(ft.Icons.SEARCH_OFF, app.t("family.form.missing"))]
-            holder.update()
-            return
-        app.drafts.put(route.path, form)
-        app.render()
-
-    app.page.run_task(run)
-    return families_detail(app, title, holder)
 
 
 def families_title(app: App) -> str:

@@ -29,10 +29,13 @@ NONE = "none"
 class FormBinder:
     """The widgets of one form, keyed ``<prefix>-<field>``."""
 
-    def __init__(self, app: App, form: Any, prefix: str) -> None:
+    def __init__(self, app: App, form: Any, prefix: str, *,
+                 on_change: Callable[[], object] | None = None) -> None:
         self.app = app
         self.form = form
         self.prefix = prefix
+        #: Called after every change the worker makes (the form's draft is sealed soon).
+        self.on_change = on_change
         self.fields: dict[str, ft.TextField] = {}
         self.others: list[ft.Control] = []
         self._choice_errors: dict[str, ft.Text] = {}
@@ -72,7 +75,7 @@ class FormBinder:
                 return
             self.form.set(name, date_text(chosen))
             tf.value, tf.error = date_text(chosen), None
-            self.app.session.touch()
+            self._changed()
             tf.update()
 
         async def open_picker(_e: object) -> None:
@@ -114,7 +117,7 @@ class FormBinder:
         async def changed(e: ft.Event[ft.Checkbox]) -> None:
             checked = bool(e.control.value)
             self.form.set(name, checked)
-            self.app.session.touch()
+            self._changed()
             row.checked = checked
             row.update()
 
@@ -127,7 +130,7 @@ class FormBinder:
         async def changed(e: ft.Event[ft.RadioGroup]) -> None:
             value = str(e.control.value or "")
             self.form.set(name, "" if value == NONE else value)
-            self.app.session.touch()
+            self._changed()
             self._show_error(name)
 
         group = radio_row([(v or NONE, label) for v, label in options],
@@ -155,6 +158,11 @@ class FormBinder:
                                         width=theme.TOUCH, height=theme.TOUCH, on_click=on_save,
                                         key=f"{self.prefix}-save-top")
         return self.top_button
+
+    def _changed(self) -> None:
+        self.app.session.touch()
+        if self.on_change is not None:
+            self.on_change()
 
     # ---- showing state -----------------------------------------------------------------
     def show(self) -> None:
@@ -193,7 +201,7 @@ class FormBinder:
         name = e.control.data
         had_error = name in self.form.errors or self.form.message is not None
         self.form.set(name, e.control.value or "")
-        self.app.session.touch()
+        self._changed()
         if had_error:
             self.show()
             with contextlib.suppress(RuntimeError):
