@@ -7,7 +7,7 @@ own visit or note); field names, author fields and
 clock drift (``clock_ahead``: the device re-stamps); ``check_change`` (no community move, no
 edit of notes and reviews); the merge (``apply_change``); validation of the merged record
 (``validation_error`` with readable messages). Accepted mutations write the record at a new
-feed position, its typed row, one history row per new write, conflict records for conflicts
+feed position, its typed row, one history row with its new writes, conflict records for conflicts
 they opened (status ``conflict``) and the ``resolved`` mark on conflicts they closed.
 Rejections never fail the batch; a database error fails it as a whole (nothing written; the
 client retries, and retries are idempotent).
@@ -55,6 +55,7 @@ from sync_server.audit import AuditEvent, write_events
 from sync_server.db import write_tx
 from sync_server.errors import ApiError
 from sync_server.feed import lock_communities
+from sync_server.history import entry_text, writes_text
 from sync_server.permissions import AUTHOR_FIELDS, Principal
 from sync_server.push_rows import (
     APPLIED,
@@ -151,18 +152,22 @@ def _to_state(m: MutationDict, author: str) -> RecordState:
 
 def _history(batch: Batch, before: RecordState | None, change: RecordState,
              m: MutationDict) -> None:
-    rid, mid, now = (batch.stored.uuid(m["record_id"]), batch.stored.uuid(m["mutation_id"]),
-                     batch.stamp)
+    entries = []
     for name, fs in change.fields.items():
         w = fs.current
         old = before.fields.get(name) if before is not None else None
         if old is not None and (w.key == old.current.key or w.clock in old.superseded
                                 or any(u.key == w.key for u in old.unseen)):
-            continue  # already known: a replayed write keeps one history row
+            continue  # already known: a replayed write keeps one history entry
+        entries.append(entry_text(
+            name, json_text(w.value), w.clock, json_text(list(w.supersedes)),
+            previous_json=json_text(old.current.value if old else None),
+            previous_clock=old.current.clock if old else None))
+    if entries:
+        uuid_form = batch.stored.uuid
         batch.history.append((
-            rid, change.kind, change.community, name, json_text(w.value), w.clock, w.author,
-            json_text(list(w.supersedes)), json_text(old.current.value if old else None),
-            old.current.clock if old else None, mid, now))
+            uuid_form(m["record_id"]), change.kind, change.community, batch.principal.username,
+            writes_text(entries), uuid_form(m["mutation_id"]), batch.stamp))
 
 
 def _open_conflicts(batch: Batch, state: RecordState, opened: dict[str, list[FieldWrite]]
@@ -278,10 +283,9 @@ def _create(batch: Batch, m: MutationDict, rid: str, writes: list[WriteText]
     mid, record_id = batch.stored.uuid(m["mutation_id"]), batch.stored.uuid(m["record_id"])
     batch.fresh[rid] = Fresh(kind.value, community, writes, author)
     batch.changed[rid] = model
-    batch.history.extend(
-        (record_id, kind.value, community, w.name, w.value_json, w.clock, author,
-         w.supersedes_json, "null", None, mid, now)
-        for w in writes)
+    batch.history.append((record_id, kind.value, community, author, writes_text(
+        entry_text(w.name, w.value_json, w.clock, w.supersedes_json) for w in writes),
+        mid, now))
     return _result(m, MutationStatus.APPLIED)
 
 

@@ -7,7 +7,7 @@ rows and typed row are built straight from the writes, never through merge objec
 ``write_batch`` then writes everything with one bulk statement per table (``upsert``).
 
 Each pushed value is encoded to JSON text once (``encode_writes``): the mutation's
-fingerprint, its history rows and a fresh record's stored state are put together from those
+fingerprint, its history row and a fresh record's stored state are put together from those
 texts rather than encoding the same values three times.
 """
 
@@ -30,23 +30,19 @@ from shared_models.pullwire import compact_fields
 from shared_models.records import Record
 from sync_server.audit import AuditEvent
 from sync_server.feed import RECORDS, take_positions
+from sync_server.history import HISTORY, HISTORY_COLUMNS, HISTORY_TEXT
 from sync_server.permissions import Principal
 from sync_server.statejson import feed_columns, state_from_json, state_to_json
-from sync_server.tables import KIND_TABLES, TZ, AppliedMutation, HistoryEntry
+from sync_server.tables import KIND_TABLES, TZ, AppliedMutation
 from sync_server.upsert import StoredForm, bulk_insert, json_text, stored_form, upsert
 from sync_server.wire import MutationDict
 
 APPLIED = AppliedMutation.__table__  # type: ignore[attr-defined]
-HISTORY = HistoryEntry.__table__  # type: ignore[attr-defined]
-HISTORY_COLUMNS = ("record_id", "kind", "community", "field", "value", "clock", "author",
-                   "supersedes", "previous_value", "previous_clock", "mutation_id",
-                   "recorded_at")
 APPLIED_COLUMNS = ("mutation_id", "device_id", "record_id", "payload_hash", "status", "code",
                    "reason", "applied_at")
 RECORD_COLUMNS = ("id", "kind", "community", "position", "deleted", "state", "updated_at",
                   "wire", "winner_author", "loser_author")
 #: JSON columns the push hands over as JSON text.
-HISTORY_TEXT = frozenset({"value", "supersedes", "previous_value"})
 RECORD_TEXT = frozenset({"state"})
 _CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # pullwire's encoding
@@ -86,12 +82,18 @@ def encode_writes(m: MutationDict) -> list[WriteText]:
     Field names and clocks were checked against their patterns by the wire model (letters,
     digits, ``_`` and ``-``): they go into JSON text as they are.
     """
-    out = []
+    out: list[WriteText] = []
+    append = out.append
     for name, w in m["fields"].items():
         value = w.get("value")
-        sup = w.get("supersedes", [])
-        sup_json = "[" + ",".join(f'"{c}"' for c in sup) + "]" if sup else "[]"
-        out.append(WriteText(name, value, canonical_json(value), w["clock"], sup, sup_json))
+        sup = w.get("supersedes")
+        # Most values are text: encoded here without a call through ``canonical_json``.
+        value_json = _JSON_STR(value) if type(value) is str else canonical_json(value)
+        if sup:
+            append(WriteText(name, value, value_json, w["clock"], sup,
+                             '["' + '","'.join(sup) + '"]'))
+        else:
+            append(WriteText(name, value, value_json, w["clock"], [], "[]"))
     return out
 
 

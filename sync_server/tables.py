@@ -149,21 +149,20 @@ class AppliedMutation(SQLModel, table=True):
     applied_at: datetime = Field(sa_type=TZ)
 
 
-class HistoryEntry(SQLModel, table=True):
-    """One accepted field write, with the value it replaced as current (if any)."""
+class MutationHistory(SQLModel, table=True):
+    """One accepted mutation's new field writes, each with the value it replaced (if any).
 
-    __tablename__ = "history"
+    ``writes``: ``{field: [value, clock, supersedes, previous_value, previous_clock]}`` with
+    trailing empty parts left out (``sync_server.history`` writes and reads them).
+    """
+
+    __tablename__ = "mutation_history"
     id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
     record_id: uuid.UUID = Field(index=True)
     kind: str = Field(max_length=16)
     community: str = Field(max_length=32)
-    field: str = Field(max_length=64)
-    value: Any = Field(default=None, sa_type=JSONType)
-    clock: str = Field(max_length=100)
     author: str = Field(max_length=64)
-    supersedes: list[str] = Field(default_factory=list, sa_type=JSONType)
-    previous_value: Any = Field(default=None, sa_type=JSONType)
-    previous_clock: str | None = Field(default=None, max_length=100)
+    writes: dict[str, Any] = Field(sa_type=JSONType)
     mutation_id: uuid.UUID | None = None
     recorded_at: datetime = Field(sa_type=TZ)
 

@@ -8,7 +8,7 @@ from sqlalchemy import Engine, func, select
 from shared_models.enums import Role
 from sync_server.db import read_tx
 from sync_server.settings import Settings
-from sync_server.tables import AppliedMutation, HistoryEntry, RecordRow
+from sync_server.tables import AppliedMutation, MutationHistory, RecordRow
 from tests.server.appclient import AppClient
 from tests.server.helpers import ZH, Device, family_fields, login, make_user, mutation
 
@@ -21,7 +21,7 @@ def dev(client: AppClient, engine: Engine, settings: Settings) -> Device:
 
 def counts(engine: Engine) -> tuple[int, int, int, int]:
     """Records, their highest position, history rows, applied mutation ids."""
-    r, h, a = (t.__table__ for t in (RecordRow, HistoryEntry, AppliedMutation))  # type: ignore[attr-defined]
+    r, h, a = (t.__table__ for t in (RecordRow, MutationHistory, AppliedMutation))  # type: ignore[attr-defined]
     with read_tx(engine) as conn:
         return (conn.execute(select(func.count()).select_from(r)).scalar_one(),
                 conn.execute(select(func.max(r.c.position))).scalar_one() or 0,

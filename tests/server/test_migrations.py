@@ -18,6 +18,7 @@ from sqlalchemy import Engine, text
 from shared_models.clock import HLC
 from shared_models.protocol import RecordChange
 from sync_server.db import make_engine
+from sync_server.history import field_writes
 from sync_server.migrate import alembic_config, upgrade
 from sync_server.statejson import feed_columns
 from sync_server.tables import metadata
@@ -91,6 +92,75 @@ def test_pull_columns_are_filled_for_records_written_before_them(backend: str,
         command.downgrade(alembic_config(url), BEFORE)
         with engine.connect() as conn:
             assert "wire" not in {c["name"] for c in sa.inspect(conn).get_columns("record")}
+    finally:
+        if engine is not None:
+            engine.dispose()
+        if name:
+            drop_pg_database(name)
+
+
+HISTORY_PER_MUTATION = "0004_mutation_history"
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres",
+                                                             marks=pytest.mark.postgres)])
+def test_history_rows_become_one_per_mutation_and_back(backend: str, tmp_path: Path) -> None:
+    """0004_mutation_history: per-field history rows written before it are grouped by the
+    mutation that wrote them, every value, clock, predecessor and author kept; going down
+    gives the same per-field rows again."""
+    name = create_pg_database() if backend == "postgres" else ""
+    url = pg_url(name) if name else f"sqlite:///{tmp_path / 'old.db'}"
+    before = ScriptDirectory.from_config(alembic_config(url)).get_revision(
+        HISTORY_PER_MUTATION).down_revision
+    engine: Engine | None = None
+    try:
+        upgrade(url, before)
+        fam, create, edit = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+        a, b = HLC(1_795_000_000_000, 0, "dev-a").encode(), HLC(1_795_000_100_000, 0, "dv").encode()
+        at1 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+        at2 = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
+        old = [  # (field, value, clock, author, supersedes, previous, previous clock, mid, at)
+            ("family_name", "Коваленко", a, "olena", [], None, None, create, at1),
+            ("children", [{"n": 1}], a, "olena", [], None, None, create, at1),
+            ("phone", None, a, "olena", [], None, None, create, at1),
+            ("phone", "+380 67 000 00 00", b, "petro", [a], None, a, edit, at2),
+            ("family_name", "Коваленки", b, "petro", [a], "Коваленко", a, edit, at2),
+        ]
+        engine = make_engine(url, pool_size=1)
+        table = sa.table(
+            "history", sa.column("record_id", sa.Uuid()), sa.column("kind"),
+            sa.column("community"), sa.column("field"), sa.column("value", sa.JSON()),
+            sa.column("clock"), sa.column("author"), sa.column("supersedes", sa.JSON()),
+            sa.column("previous_value", sa.JSON()), sa.column("previous_clock"),
+            sa.column("mutation_id", sa.Uuid()),
+            sa.column("recorded_at", sa.DateTime(timezone=True)))
+        with engine.begin() as conn:
+            conn.execute(sa.insert(table), [
+                {"record_id": fam, "kind": "family", "community": "malynska", "field": f,
+                 "value": v, "clock": c, "author": who, "supersedes": sup,
+                 "previous_value": pv, "previous_clock": pc, "mutation_id": mid,
+                 "recorded_at": at} for f, v, c, who, sup, pv, pc, mid, at in old])
+        upgrade(url)
+        expected = [(str(fam), "family", "malynska", f, v, c, who, sup, pv, pc, str(mid))
+                    for f, v, c, who, sup, pv, pc, mid, _at in old]
+        with engine.connect() as conn:
+            writes = field_writes(conn)
+            rows = conn.execute(text("SELECT count(*) FROM mutation_history")).scalar_one()
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            assert compare_metadata(context, metadata) == []
+        assert rows == 2  # one per mutation
+        # Oldest mutation first; within one, PostgreSQL's JSONB orders the fields its own way.
+        assert sorted((tuple(w)[:-1] for w in writes), key=repr) == sorted(expected, key=repr)
+        assert [(w.mutation_id, w.recorded_at) for w in writes] == \
+            [(str(create), at1)] * 3 + [(str(edit), at2)] * 2
+        engine.dispose()
+        command.downgrade(alembic_config(url), before)
+        with engine.connect() as conn:
+            back = conn.execute(sa.select(table).order_by(text("id"))).all()
+        got = [(str(r.record_id), r.kind, r.community, r.field, r.value, r.clock, r.author,
+                r.supersedes, r.previous_value, r.previous_clock, str(r.mutation_id))
+               for r in back]
+        assert sorted(got, key=repr) == sorted(expected, key=repr)
     finally:
         if engine is not None:
             engine.dispose()

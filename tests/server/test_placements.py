@@ -7,11 +7,12 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, select
 
 from shared_models.enums import RecordKind, Role
 from shared_models.foster_care import stay_limit
 from sync_server.db import read_tx
+from sync_server.history import field_writes
 from sync_server.settings import Settings
 from sync_server.tables import KIND_TABLES
 from tests.server.appclient import AppClient
@@ -63,9 +64,9 @@ def test_a_placement_is_stored_typed_and_pulled(worker: Device, engine: Engine) 
     assert [r["status"] for r in results(worker.push([ext]))] == ["applied"]
     with read_tx(engine) as conn:
         assert conn.execute(select(table.c.extended_end)).scalar_one().isoformat() == new_end
-        hist = conn.execute(text("SELECT author FROM history WHERE field = 'extended_end'")
-                            ).scalars().all()
-    assert hist == ["olena"]
+        hist = [(w.author, w.previous_value) for w in field_writes(conn)
+                if w.field == "extended_end"]
+    assert hist == [("olena", None)]
 
 
 def test_legal_limits_are_refused_with_the_readable_message(worker: Device) -> None:

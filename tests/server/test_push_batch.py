@@ -35,11 +35,12 @@ from shared_models.clock import HybridClock
 from shared_models.communities import CommunityCode
 from shared_models.enums import Role
 from sync_server.db import make_engine, read_tx
+from sync_server.history import field_writes
 from sync_server.migrate import upgrade
 from sync_server.permissions import Principal
 from sync_server.push import push
 from sync_server.push_rows import Batch
-from sync_server.tables import KIND_TABLES, AppliedMutation, AuditEntry, HistoryEntry, RecordRow
+from sync_server.tables import KIND_TABLES, AppliedMutation, AuditEntry, RecordRow
 from sync_server.wire import PUSH_BODY
 from tests.server.conftest import create_pg_database, drop_pg_database, pg_url, reset_postgres
 
@@ -239,7 +240,6 @@ def _push(engine: Engine, clock: HybridClock, mutations: list[dict[str, Any]]) -
 def snapshot(engine: Engine, ids: set[str]) -> dict[str, Any]:
     """What the mutations wrote for the records ``ids`` (and their conflict records)."""
     rec = RecordRow.__table__  # type: ignore[attr-defined]
-    his = HistoryEntry.__table__  # type: ignore[attr-defined]
     app = AppliedMutation.__table__  # type: ignore[attr-defined]
     aud = AuditEntry.__table__  # type: ignore[attr-defined]
     conflicts = KIND_TABLES[next(k for k in KIND_TABLES if k.value == "conflict")]
@@ -267,9 +267,9 @@ def snapshot(engine: Engine, ids: set[str]) -> dict[str, Any]:
             out[kind.value] = {str(r.id): {k: v for k, v in r._mapping.items()
                                            if k != "updated_at"} for r in rows}
         out["history"] = Counter(
-            (str(r.record_id), r.field, repr(r.value), r.clock, r.author, tuple(r.supersedes),
-             repr(r.previous_value), r.previous_clock, str(r.mutation_id))
-            for r in conn.execute(select(his).where(his.c.record_id.in_(uids))))
+            (w.record_id, w.field, repr(w.value), w.clock, w.author, tuple(w.supersedes),
+             repr(w.previous_value), w.previous_clock, w.mutation_id)
+            for w in field_writes(conn, uids))
         out["applied"] = {str(r.mutation_id): (str(r.record_id), r.payload_hash, r.status)
                           for r in conn.execute(select(app).where(app.c.record_id.in_(uids)))}
         refused = conn.execute(select(aud).where(aud.c.action.in_(["push_refused", "review"])))

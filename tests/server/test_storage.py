@@ -13,9 +13,10 @@ from shared_models.clock import HLC, wall_clock_ms
 from shared_models.enums import Role
 from shared_models.protocol import encode_cursors
 from sync_server.db import read_tx
+from sync_server.history import field_writes
 from sync_server.push import conflict_id
 from sync_server.settings import Settings
-from sync_server.tables import KIND_TABLES, AuditEntry, HistoryEntry
+from sync_server.tables import KIND_TABLES, AuditEntry
 from tests.server.appclient import AppClient
 from tests.server.helpers import (
     AN,
@@ -140,12 +141,19 @@ def test_history_keeps_every_value_and_its_predecessor(worker: Device, engine: E
                   record_id=fam["record_id"],
                   supersedes={"settlement": fam["fields"]["settlement"]["clock"]})
     worker.push([e1])
-    h = HistoryEntry.__table__  # type: ignore[attr-defined]
     with read_tx(engine) as conn:
-        rows = conn.execute(select(h.c.value, h.c.previous_value, h.c.author)
-                            .where(h.c.field == "settlement").order_by(h.c.id)).all()
-    assert [tuple(r) for r in rows] == [("Житомир", None, "olena"),
-                                        ("Коростень", "Житомир", "olena")]
+        writes = field_writes(conn)
+    settlement = [(w.value, w.previous_value, w.previous_clock, w.author, w.mutation_id)
+                  for w in writes if w.field == "settlement"]
+    assert settlement == [
+        ("Житомир", None, None, "olena", fam["mutation_id"]),
+        ("Коростень", "Житомир", fam["fields"]["settlement"]["clock"], "olena",
+         e1["mutation_id"])]
+    # Every field the create wrote is there once, with its clock; the edit wrote only one.
+    created = {w.field: (w.value, w.clock) for w in writes
+               if w.mutation_id == fam["mutation_id"]}
+    assert created == {n: (f.get("value"), f["clock"]) for n, f in fam["fields"].items()}
+    assert [w.field for w in writes if w.mutation_id == e1["mutation_id"]] == ["settlement"]
 
 
 def test_typed_tables_hold_current_values(worker: Device, engine: Engine) -> None:

@@ -21,7 +21,7 @@ from shared_models.enums import RecordKind
 from shared_models.records import Family, Visit
 from sync_server.db import write_tx
 from sync_server.push_rows import kind_row
-from sync_server.tables import KIND_TABLES, AuditEntry, HistoryEntry
+from sync_server.tables import KIND_TABLES, AuditEntry, MutationHistory
 from sync_server.upsert import bulk_insert, json_text, upsert
 
 KYIV = timezone(timedelta(hours=2))
@@ -70,35 +70,31 @@ def test_typed_rows_are_stored_as_sqlalchemy_stores_them(engine: Engine) -> None
 
 def test_json_text_columns_and_plain_inserts(engine: Engine) -> None:
     at = datetime(2026, 11, 25, 12, 0, tzinfo=KYIV)
-    h = HistoryEntry.__table__  # type: ignore[attr-defined]
+    h = MutationHistory.__table__  # type: ignore[attr-defined]
     a = AuditEntry.__table__  # type: ignore[attr-defined]
     mid = uuid.uuid4()
     values: list[Any] = ["текст \"x\"", 5, 1.5, True, None, [], ["a", {"b": [1, None]}],
                          {"z": 1, "a": "ї"}]
     rows = [{"record_id": mid, "kind": "family", "community": "zhytomyrska",
-             "field": f"f{i}", "value": v, "clock": "001795000000000-000000-d",
-             "author": "olena", "supersedes": [], "previous_value": v,
-             "previous_clock": None, "mutation_id": mid, "recorded_at": at}
-            for i, v in enumerate(values)]
+             "author": "olena", "writes": v, "mutation_id": mid, "recorded_at": at}
+            for v in values]
     with write_tx(engine) as conn:
         bulk_insert(conn, h, rows)
-        texts = [{**r, "value": json_text(r["value"]), "supersedes": "[]",
-                  "previous_value": json_text(r["previous_value"])} for r in rows]
-        bulk_insert(conn, h, texts, as_text=frozenset({"value", "supersedes",
-                                                       "previous_value"}))
+        texts = [{**r, "writes": json_text(r["writes"])} for r in rows]
+        bulk_insert(conn, h, texts, as_text=frozenset({"writes"}))
         bulk_insert(conn, a, [{"at": at, "actor": "olena", "device_id": None,
                                "action": "push", "outcome": "ok", "community": None,
                                "record_ids": [str(mid)], "detail": "", "address": None}])
     with engine.connect() as conn:
-        got = conn.execute(select(h.c.field, h.c.value, h.c.previous_value, h.c.recorded_at)
-                           .order_by(h.c.id)).all()
+        got = conn.execute(select(h.c.writes, h.c.recorded_at).order_by(h.c.id)).all()
         audit = conn.execute(select(a.c.at, a.c.record_ids)).one()
-    assert [(r.value, r.previous_value) for r in got] == [(v, v) for v in values] * 2
+    assert [r.writes for r in got] == values * 2
     assert all(r.recorded_at == at for r in got)  # the same instant, read back as UTC
     assert audit.at == at and audit.record_ids == [str(mid)]
     if engine.dialect.name == "sqlite":  # stored in UTC, in SQLAlchemy's text form
         with engine.connect() as conn:
-            stored = conn.execute(text("SELECT DISTINCT recorded_at FROM history")).scalars()
+            stored = conn.execute(text(
+                "SELECT DISTINCT recorded_at FROM mutation_history")).scalars()
             assert list(stored) == ["2026-11-25 10:00:00.000000"]
 
 

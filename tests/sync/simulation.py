@@ -27,8 +27,9 @@ from shared_models.changes import model_from_state
 from shared_models.communities import CommunityCode
 from shared_models.enums import Role
 from shared_models.records import KINDS, Conflict, Family, Note, Person, Review, Visit
+from sync_server.history import field_writes
 from sync_server.statejson import state_from_json
-from sync_server.tables import HistoryEntry, RecordRow
+from sync_server.tables import RecordRow
 from tools.live_server import LiveServer
 
 PIN = "482915"
@@ -200,10 +201,8 @@ def server_records(server: LiveServer) -> dict[str, tuple[str, dict[str, Any]]]:
 
 def history_values(server: LiveServer) -> set[tuple[str, str, str]]:
     """(record id, field, repr(value)) of every write the server ever accepted."""
-    table = HistoryEntry.__table__  # type: ignore[attr-defined]
     with server.engine.connect() as conn:
-        rows = conn.execute(select(table.c.record_id, table.c.field, table.c.value))
-        return {(str(r.record_id), r.field, repr(r.value)) for r in rows}
+        return {(w.record_id, w.field, repr(w.value)) for w in field_writes(conn)}
 
 
 def device_records(d: SimDevice) -> dict[str, dict[str, Any]]:

@@ -63,11 +63,8 @@ def test_a_phone_days_ahead_is_corrected_and_its_offline_work_accepted(
         assert petro.get(Family, fam.id) == fam
         # What the server accepted is stamped near the server's time, not three days ahead.
         with server.engine.connect() as conn:
-            from sqlalchemy import select
-
-            from sync_server.tables import HistoryEntry
-            t = HistoryEntry.__table__  # type: ignore[attr-defined]
-            clocks = list(conn.execute(select(t.c.clock)).scalars())
+            from sync_server.history import field_writes
+            clocks = [w.clock for w in field_writes(conn)]
         assert clocks and max(HLC.decode(c).wall_ms for c in clocks) < server_wall_ms() + 60_000
 
         # Now both edit the same field, Petro first, the corrected phone two seconds later

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from sqlalchemy import text
 from field_app.store import LocalStore
 from field_app.sync import Backoff, SyncClient
 from shared_models.records import Family
+from sync_server.history import field_writes
 from tests.sync.conftest import PIN, Device
 from tests.sync.records import family
 from tools.live_server import ROOT, LiveServer
@@ -31,10 +33,9 @@ def server_counts(server: LiveServer) -> tuple[int, int, int]:
     with server.engine.connect() as conn:
         families = conn.execute(text("SELECT count(*) FROM record WHERE kind='family'")).scalar()
         applied = conn.execute(text("SELECT count(*) FROM applied_mutation")).scalar()
-        doubled = conn.execute(text(
-            "SELECT count(*) FROM (SELECT record_id, field, clock FROM history "
-            "GROUP BY record_id, field, clock HAVING count(*) > 1) d")).scalar()
-    return int(families or 0), int(applied or 0), int(doubled or 0)
+        writes = Counter((w.record_id, w.field, w.clock) for w in field_writes(conn))
+    doubled = sum(1 for n in writes.values() if n > 1)
+    return int(families or 0), int(applied or 0), doubled
 
 
 def kill_during_syncs(store_path: Path, base_url: str, kills: int, seed: int,
