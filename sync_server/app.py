@@ -23,6 +23,7 @@ from sync_server.middleware import BodyLimitMiddleware
 from sync_server.routers import admin, auth, devices, exports, sync
 from sync_server.schemas import HealthResponse
 from sync_server.settings import Settings
+from sync_server.walcheckpoint import WalCheckpointer
 
 log = logging.getLogger("sync_server")
 API_PREFIX = "/api/v1"
@@ -61,9 +62,16 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         # all of these again (measured: a quarter of a bulk push's server CPU).
         gc.collect()
         gc.freeze()
-        yield
-        if owns_engine:
-            engine.dispose()
+        checkpointer = WalCheckpointer.for_engine(engine)  # SQLite files only
+        if checkpointer is not None:
+            checkpointer.start()
+        try:
+            yield
+        finally:
+            if checkpointer is not None:
+                checkpointer.stop()
+            if owns_engine:
+                engine.dispose()
 
     # The docs pages load Swagger UI and ReDoc from files shipped in fastapi-offline, not from
     # a CDN: an office server may have no internet, and a CDN would see who reads our docs.

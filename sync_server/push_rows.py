@@ -162,8 +162,14 @@ class Fresh:
         if self.kind == RecordKind.CONFLICT.value:  # never fresh (the server writes them)
             return feed_columns(record_id, self.kind, self.community, position,
                                 self.current_json())
-        fields = {w.name: (w.value, w.clock, self.author) for w in self.writes}
-        clock, author, clocks, authors = compact_fields(fields)
+        if len({w.clock for w in self.writes}) == 1:
+            # The usual create: one clock, one author — what ``compact_fields`` gives then.
+            clock, author = self.writes[0].clock, self.author
+            clocks: dict[str, str] = {}
+            authors: dict[str, str] = {}
+        else:
+            clock, author, clocks, authors = compact_fields(
+                {w.name: (w.value, w.clock, self.author) for w in self.writes})
         head: dict[str, Any] = {"record_id": record_id, "kind": self.kind,
                                 "community": self.community, "position": position,
                                 "clock": clock, "author": author}
