@@ -142,3 +142,39 @@ def test_fast_path_rows_are_sealed_and_bound_like_merged_ones(tmp_path: Path) ->
     problems = store.verify()
     assert problems == [f"family {b}: authentication failed"]
     store.close()
+
+
+def test_own_change_coming_back_is_recognised_not_merged_again(tmp_path: Path) -> None:
+    """After its push is acknowledged, a record's own change comes back in the feed: the
+    device sees it holds exactly that (base left as sealed, only the position moves, nothing
+    counted as received). A record that differs in one value is merged as before."""
+    path = tmp_path / "s.db"
+    store = create_store(path)
+    try:
+        store.set_user("olena")
+        mine, other = family(family_name="Коваленко"), family(family_name="Мельник")
+        store.save(mine)
+        store.save(other)
+        entries = store.pending_wire()
+        assert store.acknowledge([e.mutation_id for e in entries], entries=entries) == 2
+        before = dict(sql(path, "SELECT id, base_ct FROM local_record"))
+
+        def as_server_sends(entry: Any, position: int, **changed: Any) -> PulledRecord:
+            fields = {n: (changed.get(n, w["value"]), w["clock"], "olena")
+                      for n, w in entry.fields.items()}
+            return _pulled(change_dict(entry.record_id, "family", COMMUNITY, position, fields))
+
+        echo, differs = (as_server_sends(e, 7 + i, **({"address": "вул. Нова, 5"} if i else {}))
+                         for i, e in enumerate(entries))
+        assert store.apply_pull([echo, differs], {COMMUNITY: 8}) == 1  # only the changed one
+        after = {rid: (pos, ct) for rid, pos, ct in sql(
+            path, "SELECT id, position, base_ct FROM local_record")}
+        assert after[echo.record_id] == (7, before[echo.record_id])  # not sealed again
+        assert after[differs.record_id][0] == 8
+        assert after[differs.record_id][1] != before[differs.record_id]
+        assert store.get(Family, str(mine.id)) == mine
+        assert store.get(Family, str(other.id)).address == "вул. Нова, 5"  # type: ignore[union-attr]
+        assert store.verify() == [] and store.pending_count() == 0
+        assert store.unsynced_ids() == set()
+    finally:
+        store.close()
