@@ -41,6 +41,7 @@ from field_app.sync.errors import (
 from field_app.sync.outcome import held, last_success_ms, mark_success
 from field_app.sync.pushing import Pusher, _Refused
 from field_app.sync.report import Attention, Progress, ProgressCallback, Stage, SyncReport
+from field_app.sync.threads import brisk_switching
 from shared_models.protocol import (
     MAX_PULL_LIMIT,
     PROTOCOL_HEADER,
@@ -215,9 +216,10 @@ class SyncClient(Pusher):
         started = time.perf_counter()
         report = self._report = SyncReport()
         try:
-            self._push(report, progress)
-            report.push_s = time.perf_counter() - started
-            self._pull(report, progress)
+            with brisk_switching():  # the request in flight is on a helper thread
+                self._push(report, progress)
+                report.push_s = time.perf_counter() - started
+                self._pull(report, progress)
         finally:
             report.duration_s = time.perf_counter() - started
             self._report = None
