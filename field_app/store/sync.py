@@ -35,6 +35,7 @@ from field_app.store.codec import (
     base_json_of,
     json_bytes,
     pulled_to_json,
+    state_from_json,
     state_to_json,
     wire_fields,
     writes_to_json,
@@ -315,7 +316,7 @@ class SyncHooks(RescanHooks, ClockFix):
         Fast paths: a record this device does not hold, with no pending write and only once in
         the page, needs no merge — its wire form *is* its base state (``pulled_to_json``) and
         its values are its view; a held record with no pending write whose base state is
-        exactly the pulled one (``_holds``: its own change coming back) only moves to its new
+        exactly the pulled one (``_same_state``: its own change coming back) only moves to its new
         position. Every other record goes through the merge.
         """
         records = [pulled(c) for c in changes]
@@ -344,12 +345,13 @@ class SyncHooks(RescanHooks, ClockFix):
                     out.append((rec, False, pulled_to_json(rec),
                                 rec.raw_values or json_bytes(rec.values)))
                     continue
-                if rid not in pending and times[rid] == 1 and self._holds(cipher, row, rec):
+                earlier = merged.get(rid)  # the same record twice in one page
+                held_base = None if earlier else self._base_json(cipher, row, rec)
+                if rid not in pending and times[rid] == 1 and _same_state(held_base, rec):
                     echoes.append({"rid": rid, "position": rec.position, "updated_ms": stamp})
                     continue
-                earlier = merged.get(rid)  # the same record twice in one page
-                merged[rid] = (rec, self._pulled_base(cipher, rec, row,
-                                                      earlier[1] if earlier else None))
+                merged[rid] = (rec, _pulled_base(rec, held_base,
+                                                 earlier[1] if earlier else None))
             news = len(out)   # the fast path's records are new to the device
             for rec, base in merged.values():
                 mine = pending.get(rec.record_id, [])
@@ -375,37 +377,15 @@ class SyncHooks(RescanHooks, ClockFix):
                  len(times), len(merged), len(echoes), news)
         return news
 
-    def _pulled_base(self, cipher: Cipher, rec: PulledRecord, row: Any,
-                     earlier: RecordState | None) -> RecordState:
-        """The base state after merging ``rec`` into what is held (or pulled earlier)."""
-        incoming = rec.to_state()
-        if earlier is not None:
-            return merge_records(earlier, incoming)
-        if row is not None and row.base_ct is not None:
-            return merge_records(self._open_state(cipher, row.base_ct, rec.record_id,
-                                                  rec.kind, rec.community), incoming)
-        return incoming
-
-    def _holds(self, cipher: Cipher, row: Any, rec: PulledRecord) -> bool:
-        """True when the held base state is exactly ``rec`` (this device's own change coming
-        back after its push was acknowledged): merging would change nothing.
-
-        Compared in the compact form both take when no write supersedes another (a new
-        record, a pulled one): one decryption and a comparison, instead of two decryptions,
-        a merge and two encryptions (a bulk push of 10,000 records pulled them all back at
-        about 0.5 ms each).
-        """
+    def _base_json(self, cipher: Cipher, row: Any, rec: PulledRecord) -> Any:
+        """The held record's base state as sealed (JSON data), or ``None`` if it has none."""
         if row is None or row.base_ct is None:
-            return False
+            return None
         try:
-            base = cipher.open_json(row.base_ct, self._aad(cipher, "base", rec.record_id,
+            return cipher.open_json(row.base_ct, self._aad(cipher, "base", rec.record_id,
                                                            rec.kind, rec.community))
         except (SealError, ValueError) as exc:
             raise CorruptRecord(rec.record_id) from exc
-        return (isinstance(base, dict) and base.get("clock") == rec.clock
-                and base.get("author") == rec.author and base.get("values") == rec.values
-                and (base.get("clocks") or {}) == rec.clocks
-                and (base.get("authors") or {}) == rec.authors)
 
     def _write_pulled(self, cipher: Cipher, conn: Connection,
                       out: list[tuple[PulledRecord, bool, bytes, bytes]], held: dict[str, Any],
@@ -473,3 +453,32 @@ class SyncHooks(RescanHooks, ClockFix):
         log.info("purged %d communities: %d records, %d pending dropped",
                  len(names), records, dropped)
         return PurgeResult(int(records), int(dropped))
+
+
+def _same_state(base: Any, rec: PulledRecord) -> bool:
+    """True when a held base state (its sealed JSON) is exactly ``rec``: this device's own
+    change coming back after its push was acknowledged, so merging would change nothing.
+
+    Compared in the compact form both take when no write supersedes another (a new record,
+    a pulled one): a comparison instead of a merge and two encryptions (a bulk push of 10,000
+    records pulled them all back at about 0.5 ms each).
+    """
+    return (isinstance(base, dict) and base.get("clock") == rec.clock
+            and base.get("author") == rec.author and base.get("values") == rec.values
+            and (base.get("clocks") or {}) == rec.clocks
+            and (base.get("authors") or {}) == rec.authors)
+
+
+def _pulled_base(rec: PulledRecord, held: Any, earlier: RecordState | None) -> RecordState:
+    """The base state after merging ``rec`` into what was pulled earlier in the page, or
+    into the held base (``held``: its sealed JSON, opened once for both uses)."""
+    incoming = rec.to_state()
+    if earlier is not None:
+        return merge_records(earlier, incoming)
+    if held is None:
+        return incoming
+    try:
+        base = state_from_json(rec.record_id, rec.kind, rec.community, held)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise CorruptRecord(rec.record_id) from exc
+    return merge_records(base, incoming)
