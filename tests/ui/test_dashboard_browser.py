@@ -93,8 +93,9 @@ def _to_dashboard(app: AppPage) -> None:
 def _open_more(app: AppPage, entry: str) -> None:
     """Tap the More place, then one of its entries (they appear once the role is read).
 
-    The sync that starts on unlock re-renders the families list when it finishes; a tap in
-    that instant can be lost, so the More place is tapped again until it shows.
+    The sync that starts on unlock re-renders the screen when it finishes; a tap in that
+    instant can be lost, so each tap is made again until its effect shows: the entry for the
+    More place, the entry gone (its screen opened) for the entry.
     """
     target = app.page.get_by_role("button", name=re.compile(f"^{entry}"))
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -107,7 +108,14 @@ def _open_more(app: AppPage, entry: str) -> None:
         except PlaywrightTimeout:
             if attempt == 2:
                 raise
-    target.click()
+    for attempt in range(3):
+        target.click()
+        try:
+            target.wait_for(state="detached", timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
 
 
 def _scroll(app: AppPage, pixels: int) -> None:

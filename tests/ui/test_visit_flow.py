@@ -122,7 +122,8 @@ def test_problems_next_to_fields_and_the_first_one_focused(tmp_path: Path) -> No
         assert scroll["scroll_key"] == "at-date"
         assert d.store.all(Visit) == []
         # Fixing a field clears its problem at once.
-        await h.type(h.find(key="visit-date"), format_date(TODAY))
+        # Yesterday: a fixed hour of today is in the future before 08:30.
+        await h.type(h.find(key="visit-date"), format_date(TODAY - timedelta(days=1)))
         assert h.find(key="visit-date").error is None
         await h.type(h.find(key="visit-time"), "08:30")
         h.conn.method_calls.clear()
