@@ -89,6 +89,10 @@ class StoreCore:
         # Decrypted models per kind, filled by the first full listing after unlock and kept
         # in step by our own writes; memory only, dropped by lock(). Makes search fast.
         self._models: dict[str, dict[str, Record]] = {}
+        # Opened secrets by name (``None``: none stored), kept in step by our own writes and
+        # dropped by lock(): a sync reads the token and its bookkeeping several times, and
+        # each read was a query and a decryption (a third of a no-op sync's own time).
+        self._secrets: dict[str, bytes | None] = {}
         self._wiped = False
         self._closed = False
 
@@ -192,17 +196,23 @@ class StoreCore:
 
     def set_secret(self, name: str, value: bytes) -> None:
         """Store a small secret (the server token) sealed with the data key."""
-        with self._write() as (cipher, conn):
-            self._put_secret(cipher, conn, name, value)
+        with self._mutex:
+            with self._write() as (cipher, conn):
+                self._put_secret(cipher, conn, name, value)
+            self._secrets[name] = value  # committed
 
     def _put_secret(self, cipher: Cipher, conn: Connection, name: str, value: bytes) -> None:
         """``set_secret`` inside the caller's write transaction."""
+        # Read again after the commit: the caller's transaction may still roll back.
+        self._secrets.pop(name, None)
         blob = cipher.seal(value, self._aad(cipher, "secret", name, "secret", "-"))
         conn.execute(delete(S).where(S.c.name == name))
         conn.execute(insert(S).values(name=name, value_ct=blob))
 
     def _read_secret(self, cipher: Cipher, conn: Connection, name: str) -> bytes | None:
         """``get_secret`` inside the caller's transaction."""
+        if name in self._secrets:  # committed, and not written in this transaction (see
+            return self._secrets[name]  # ``_put_secret``): the mutex is ours till it ends
         blob = conn.execute(select(S.c.value_ct).where(S.c.name == name)).scalar()
         if blob is None:
             return None
@@ -215,13 +225,19 @@ class StoreCore:
         """A stored secret, or ``None``."""
         with self._mutex:
             cipher = self._need_cipher()
+            if name in self._secrets:
+                return self._secrets[name]
             with self._reader.connect() as conn:
-                return self._read_secret(cipher, conn, name)
+                value = self._secrets[name] = self._read_secret(cipher, conn, name)
+            return value
 
     def delete_secret(self, name: str) -> None:
         """Forget a stored secret."""
-        with self._write() as (_cipher, conn):
-            conn.execute(delete(S).where(S.c.name == name))
+        with self._mutex:
+            with self._write() as (_cipher, conn):
+                self._secrets.pop(name, None)
+                conn.execute(delete(S).where(S.c.name == name))
+            self._secrets[name] = None  # committed
 
     # ------------------------------------------------------------------ maintenance
 

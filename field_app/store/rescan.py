@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.engine import Connection
 
 from field_app.store.core import C, O, R, StoreCore
@@ -25,6 +25,8 @@ from shared_models.enums import RecordKind
 
 #: Name of the sealed entry holding the role the device's feed was last served as.
 SERVED_ROLE = "sync.served_role"
+_UPSERT_CURSOR = (f"INSERT INTO {C.name} (community, position) VALUES (?, ?) "  # noqa: S608
+                  "ON CONFLICT (community) DO UPDATE SET position = excluded.position")
 
 
 def forget_for_rescan(conn: Connection, communities: Collection[str]) -> int:
@@ -42,12 +44,11 @@ def forget_for_rescan(conn: Connection, communities: Collection[str]) -> int:
 
 def store_cursors(conn: Connection, cursors: Mapping[Any, int], skip: Collection[str]) -> None:
     """Store a page's cursors, except those of ``skip`` (read again from the start)."""
-    for key, position in cursors.items():
-        code = str(getattr(key, "value", key))
-        if code in skip:
-            continue
-        conn.execute(delete(C).where(C.c.community == code))
-        conn.execute(insert(C).values(community=code, position=int(position)))
+    rows = [(code, int(position)) for code, position in (
+        (str(getattr(key, "value", key)), position) for key, position in cursors.items())
+        if code not in skip]
+    if rows:  # one statement for every community (a coordinator's page carries 11)
+        conn.exec_driver_sql(_UPSERT_CURSOR, rows)
 
 
 class RescanHooks(StoreCore):

@@ -204,6 +204,7 @@ class LocalStore(SyncHooks, RecordClocks):
             self._user = ""
             self._corrupt.clear()
             self._models.clear()
+            self._secrets.clear()
 
     def close(self) -> None:
         """Lock and release the database file."""

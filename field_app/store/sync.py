@@ -299,12 +299,15 @@ class SyncHooks(RescanHooks, ClockFix):
 
     def apply_pull(self, changes: Iterable[PulledRecord | RecordChange],
                    cursors: Mapping[Any, int], *, server_clock: str | None = None,
-                   rescan: Collection[str] = (), served_role: str | None = None) -> int:
+                   rescan: Collection[str] = (), served_role: str | None = None,
+                   secrets: Mapping[str, bytes] | None = None) -> int:
         """Merge a pulled page into the base states and store its cursors, atomically.
 
         ``rescan``: communities to read again from the start (their conflict records and
         cursors go first, ``rescan.forget_for_rescan``); ``served_role``: the role the page
-        was served as, kept for the next pull. Both in the page's transaction.
+        was served as, kept for the next pull; ``secrets``: sealed entries to set with the
+        page (the sync's last page: when it finished — one commit, not two). All in the
+        page's transaction.
 
         Pending local writes stay in the outbox and keep winning over older server values.
         Raises ``RecordRefused`` (and stores nothing) if a change contradicts a local record's
@@ -366,6 +369,9 @@ class SyncHooks(RescanHooks, ClockFix):
                 conn.execute(_UPD_ECHO, echoes)
             self._save_seen(conn)
             store_cursors(conn, cursors, skip=again)
+            for name, value in (secrets or {}).items():
+                self._put_secret(cipher, conn, name, value)
+        self._secrets.update(secrets or {})  # committed
         for rid in times:
             self._corrupt.pop(rid, None)
         for kind in {r.kind for r in records}:

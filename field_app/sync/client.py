@@ -38,7 +38,7 @@ from field_app.sync.errors import (
     UntrustedServer,
     UpdateRequired,
 )
-from field_app.sync.outcome import held, last_success_ms, mark_success
+from field_app.sync.outcome import held, last_success_ms, success_entry
 from field_app.sync.pushing import Pusher, _Refused
 from field_app.sync.report import Attention, Progress, ProgressCallback, Stage, SyncReport
 from field_app.sync.threads import brisk_switching
@@ -224,7 +224,7 @@ class SyncClient(Pusher):
             report.duration_s = time.perf_counter() - started
             self._report = None
         report.attention = self.attention()
-        mark_success(self.store)
+        # The last pulled page recorded the finish in its own transaction (``_pull``).
         if progress:
             progress(Progress(Stage.DONE, report.pushed + report.pulled,
                               report.pushed + report.pulled))
@@ -257,7 +257,8 @@ class SyncClient(Pusher):
                                         headers=self._headers())
                 report.received += self.store.apply_pull(
                     page.changes, page.cursors, server_clock=page.server_clock,
-                    rescan=page.rescan, served_role=page.role)
+                    rescan=page.rescan, served_role=page.role,
+                    secrets=None if page.more else success_entry())
                 report.rescanned += len(page.rescan)
                 report.pulled += len(page.changes)
                 report.conflicts += sum(1 for c in page.changes if c.kind == "conflict")

@@ -66,7 +66,14 @@ def last_success_ms(store: Any) -> int | None:
     return int(raw) if raw else None
 
 
+def success_entry(at_ms: int | None = None) -> dict[str, bytes]:
+    """The sealed entry saying a sync finished now (or at ``at_ms``), for a transaction that
+    writes others too (the last pulled page's)."""
+    at = time.time_ns() // 1_000_000 if at_ms is None else at_ms
+    return {LAST_SYNC_SECRET: str(at).encode()}
+
+
 def mark_success(store: Any, at_ms: int | None = None) -> None:
     """Remember that a sync finished now (or at ``at_ms``)."""
-    at = time.time_ns() // 1_000_000 if at_ms is None else at_ms
-    store.set_secret(LAST_SYNC_SECRET, str(at).encode())
+    for name, value in success_entry(at_ms).items():
+        store.set_secret(name, value)

@@ -79,7 +79,6 @@ class Pusher:
         # A record with a refused change keeps its later changes back too: pushed alone, a
         # correction would lack the rest of the record (see ``outcome``).
         waiting = {a.record_id for a in self.attention()}
-        total = self.store.pending_count()  # for the progress bar (the waiting ones included)
 
         def after(batch: Sequence[Any]) -> list[Any]:  # decrypted straight to the wire form
             return self.store.pending_wire(after=batch[-1].seq if batch else 0,
@@ -88,6 +87,7 @@ class Pusher:
         batch = after([])
         if not batch:
             return
+        total = self.store.pending_count()  # for the progress bar (the waiting ones included)
         sent = 0
         # One request at a time, in outbox order (a batch may edit what the one before
         # created). While the server merges batch N+1, this thread acknowledges batch N and

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from field_app.store import CorruptRecord, LocalStore, RecordRefused
+from field_app.store import CorruptRecord, LocalStore, Locked, RecordRefused
 from shared_models.clock import HLC, HybridClock
 from shared_models.communities import CommunityCode
 from shared_models.merge import FieldState, FieldWrite, RecordState, merge_records
@@ -223,6 +223,44 @@ def test_secrets_are_sealed_and_survive_restart(store: LocalStore, path) -> None
     again.delete_secret("server_token")
     assert again.get_secret("server_token") is None
     again.close()
+
+
+def test_secrets_read_once_stay_in_step_and_go_with_the_key(store: LocalStore, path) -> None:
+    store.set_secret("server_token", b"first")
+    assert store.get_secret("server_token") == b"first"
+    store.set_secret("server_token", b"second")
+    assert store.get_secret("server_token") == b"second"
+    store.delete_secret("server_token")
+    assert store.get_secret("server_token") is None
+    store.set_secret("server_token", b"third")
+    # Kept in memory while unlocked: a read does not go to the file again...
+    sql(path, "DELETE FROM local_secret WHERE name = 'server_token'")
+    assert store.get_secret("server_token") == b"third"
+    # ...and is gone with the key: locked, nothing is readable; unlocked, the file says.
+    store.lock()
+    with pytest.raises(Locked):
+        store.get_secret("server_token")
+    store.unlock(PIN)
+    assert store.get_secret("server_token") is None
+
+
+def test_a_pulled_page_keeps_secrets_in_its_own_transaction(store: LocalStore) -> None:
+    store.set_secret("sync.last_success", b"1")
+    f = family()
+    store.apply_pull([_pulled("family", f.id, f.model_dump(mode="json",
+                                                         exclude={"id", "community"}))],
+                     {"zhytomyrska": 1}, secrets={"sync.last_success": b"2"})
+    assert store.get_secret("sync.last_success") == b"2"
+    # A page refused as a whole keeps nothing of it, its secrets included.
+    contradicting = _pulled("person", f.id, {"last_name": "Бойко"}, position=2)
+    with pytest.raises(RecordRefused):
+        store.apply_pull([contradicting], {"zhytomyrska": 2},
+                         secrets={"sync.last_success": b"3"})
+    assert store.get_secret("sync.last_success") == b"2"
+    assert store.cursors() == {"zhytomyrska": 1}
+    store.lock()
+    store.unlock(PIN)
+    assert store.get_secret("sync.last_success") == b"2"
 
 
 # --- a random mix of local edits, other devices' edits, pushes, acks and pulls ----------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -50,9 +51,17 @@ def test_a_second_sync_with_nothing_new_is_a_no_op(make_device: Callable[..., De
     olena, sync = make_device("olena")
     olena.save(family())
     sync.sync()
+    first = sync.last_success_ms()
+    before = time.time_ns() // 1_000_000
     again = sync.sync()
     assert (again.pushed, again.pulled, again.rejected) == (0, 0, 0)
     assert again.bytes < 2048
+    # The finish is recorded with the last page, and kept in the store.
+    assert first is not None and before <= (sync.last_success_ms() or 0) <= \
+        time.time_ns() // 1_000_000
+    olena.lock()
+    olena.unlock(PIN)
+    assert sync.last_success_ms() is not None and sync.last_success_ms() >= before
 
 
 def test_concurrent_edits_keep_both_texts(make_device: Callable[..., Device]) -> None:
@@ -186,6 +195,7 @@ def test_no_server_means_offline_and_nothing_lost(make_device: Callable[..., Dev
         sync.sync()
     assert "збережені на телефоні" in info.value.message("uk")
     assert olena.pending_count() == 1
+    assert sync.last_success_ms() is None    # a sync that failed is not a success
     server.start()
     assert sync.sync().pushed == 1
 
