@@ -129,6 +129,11 @@ def pull(
     visible = {c.value for c in scope}
     purge = sorted((tracked | {c.value for c in since}) - visible)
     new = visible - tracked
+    if not (changes or purge or new or rescan):
+        # Nothing sent and nothing to remember: no write (most syncs of a phone that is up
+        # to date). The device's ``last_seen_at`` still says when it asked.
+        return PullPage(changes=changes, cursors=cursors, more=more,
+                        server_clock=clock.now().encode(), role=principal.role.value)
     with write_tx(engine) as conn:
         if purge:
             conn.execute(delete(DEVICE_COMMUNITIES).where(

@@ -263,6 +263,29 @@ def test_audit_never_holds_names_or_tokens(worker: Device, engine: Engine) -> No
     assert fam["record_id"] in dump
 
 
+def test_pull_pages_that_send_records_are_audited_and_empty_ones_are_not(
+        worker: Device, engine: Engine) -> None:
+    def pulls() -> list[str]:
+        with engine.begin() as conn:
+            return [d for (d,) in conn.execute(text(
+                "SELECT detail FROM audit_log WHERE action = 'pull' ORDER BY id"))]
+
+    assert worker.pull_all() == []       # the first pull: the device's communities noted
+    assert len(pulls()) == 1
+    fam = mutation("family", ZH, family_fields(), worker.stamp())
+    worker.push([fam])
+    assert [c["record_id"] for c in worker.pull_all()] == [fam["record_id"]]
+    assert len(pulls()) == 2 and pulls()[-1].startswith("records=1 ")
+    with engine.begin() as conn:
+        (ids,) = conn.execute(text("SELECT record_ids FROM audit_log WHERE action = 'pull' "
+                                   "ORDER BY id DESC LIMIT 1")).one()
+    assert fam["record_id"].replace("-", "") in str(ids).replace("-", "")
+    # Up to date: the page sends nothing, and nothing is written for it.
+    assert worker.pull_all() == []
+    assert worker.pull_all() == []
+    assert len(pulls()) == 2
+
+
 def test_review_needs_its_target_in_the_same_community(client: AppClient, engine: Engine,
                                                        settings: Settings,
                                                        worker: Device) -> None:
