@@ -14,8 +14,9 @@ client retries, and retries are idempotent).
 
 Batch-level work, not per-mutation work: the stored answers of every mutation id, the stored
 states of every record and review target are read with one query each; a mutation creating a
-new record (most of a bulk push) skips the merge, whose result would be the change itself
-(``push_rows.Fresh``); everything is written with one statement per table.
+new record (most of a bulk push) skips the merge, whose result would be the change itself,
+and gets every text its rows need from one pass over its writes (``push_rows.encode_create``);
+everything is written with one statement per table.
 """
 
 from __future__ import annotations
@@ -60,8 +61,9 @@ from sync_server.permissions import AUTHOR_FIELDS, Principal
 from sync_server.push_rows import (
     APPLIED,
     Batch,
-    Fresh,
+    Created,
     WriteText,
+    encode_create,
     encode_writes,
     fingerprint_text,
     write_batch,
@@ -262,13 +264,12 @@ def _accepted_review(batch: Batch, m: MutationDict, model: Record) -> None:
         record_ids=(str(m["record_id"]), str(model.target_id))))  # type: ignore[attr-defined]
 
 
-def _create(batch: Batch, m: MutationDict, rid: str, writes: list[WriteText]
-            ) -> MutationResult:
+def _create(batch: Batch, m: MutationDict, rid: str, created: Created) -> MutationResult:
     """A mutation creating a record: the merged state is the change itself (no merge)."""
     kind, community = m["kind"], m["community"].value
     try:
         model = model_class(kind.value).model_validate(
-            {**{w.name: w.value for w in writes}, "id": rid, "community": community})
+            {**created.values, "id": rid, "community": community})
     except ValidationError as exc:
         return _invalid(batch, m, exc)
     if kind is RecordKind.REVIEW:
@@ -279,20 +280,17 @@ def _create(batch: Batch, m: MutationDict, rid: str, writes: list[WriteText]
     problem = _reference_problem(batch, m, model)
     if problem:
         return _refuse(batch, m, ErrorCode.VALIDATION, problem)
-    author, now = batch.principal.username, batch.stamp
-    mid, record_id = batch.stored.uuid(m["mutation_id"]), batch.stored.uuid(m["record_id"])
-    batch.fresh[rid] = Fresh(kind.value, community, writes, author)
+    uuid_form = batch.stored.uuid
+    batch.fresh[rid] = created.fresh
     batch.changed[rid] = model
-    batch.history.append((record_id, kind.value, community, author, writes_text(
-        entry_text(w.name, w.value_json, w.clock, w.supersedes_json) for w in writes),
-        mid, now))
+    batch.history.append((uuid_form(m["record_id"]), kind.value, community,
+                          batch.principal.username, created.history,
+                          uuid_form(m["mutation_id"]), batch.stamp))
     return _result(m, MutationStatus.APPLIED)
 
 
-def _apply_one(batch: Batch, m: MutationDict, writes: list[WriteText]) -> MutationResult:
-    rid = str(m["record_id"])
-    if not batch.exists(rid):
-        return _create(batch, m, rid, writes)
+def _apply_one(batch: Batch, m: MutationDict, rid: str) -> MutationResult:
+    """A mutation to a record stored or written earlier in this batch: the merge."""
     existing = batch.state(rid)
     change = _to_state(m, batch.principal.username)
     why = check_change(existing, change)
@@ -383,20 +381,26 @@ def push(
 
 def _answer(batch: Batch, m: MutationDict, stored: Any) -> MutationResult:
     """The result of one mutation that passed the prechecks: a replay's or a new one's."""
-    writes = encode_writes(m)
-    fingerprint = payload_hash(m, writes)
-    if stored is not None:
-        if stored.payload_hash != fingerprint:
-            return _refuse(batch, m, ErrorCode.CONFLICT,
-                           "Цей ідентифікатор зміни вже використано для іншої зміни "
-                           "(mutation id reused for a different change)")
-        return MutationResult(
-            mutation_id=m["mutation_id"], status=MutationStatus(stored.status),
-            code=ErrorCode(stored.code) if stored.code else None, reason=stored.reason)
-    try:
-        result = _apply_one(batch, m, writes)
-    except MergeError as exc:  # e.g. a clock that supersedes itself; the precheck should catch
-        return _refuse(batch, m, ErrorCode.VALIDATION, str(exc)[:480])
+    rid = str(m["record_id"])
+    if stored is None and not batch.exists(rid):
+        # Most of a bulk push: every text its rows need, from one pass over its writes.
+        created = encode_create(m, batch.principal.username)
+        fingerprint = created.fingerprint
+        result = _create(batch, m, rid, created)
+    else:
+        fingerprint = payload_hash(m)
+        if stored is not None:
+            if stored.payload_hash != fingerprint:
+                return _refuse(batch, m, ErrorCode.CONFLICT,
+                               "Цей ідентифікатор зміни вже використано для іншої зміни "
+                               "(mutation id reused for a different change)")
+            return MutationResult(
+                mutation_id=m["mutation_id"], status=MutationStatus(stored.status),
+                code=ErrorCode(stored.code) if stored.code else None, reason=stored.reason)
+        try:
+            result = _apply_one(batch, m, rid)
+        except MergeError as exc:  # e.g. a clock that supersedes itself; the precheck should
+            return _refuse(batch, m, ErrorCode.VALIDATION, str(exc)[:480])  # catch it
     if result.status is not MutationStatus.REJECTED:
         uuid_form = batch.stored.uuid
         batch.applied.append((uuid_form(m["mutation_id"]), uuid_form(batch.principal.device_id),

@@ -1,7 +1,8 @@
 """A record created in a push is stored from its writes' texts: they must be the merge's own.
 
-``push_rows.Fresh`` builds a new record's stored state, fingerprint and pull text straight
-from the JSON texts of the values as pushed, not through merge objects. Over generated
+``push_rows.encode_create`` builds a new record's stored state, fingerprint, history entry
+and pull text straight from the JSON texts of the values as pushed, in one pass, not through
+merge objects. Over generated
 writes (text with quotes and Cyrillic, numbers, booleans, nulls, lists, objects nested in
 lists, superseded clocks), each must equal what the general path builds from the merge
 state: ``statejson.state_to_json``, ``statejson.feed_columns`` and the model-based
@@ -19,8 +20,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shared_models.protocol import Mutation, PushRequest
+from sync_server.history import entry_text, writes_text
 from sync_server.push import payload_hash
-from sync_server.push_rows import Fresh, encode_writes
+from sync_server.push_rows import encode_create, encode_writes
 from sync_server.statejson import feed_columns, state_to_json
 from sync_server.wire import push_body
 
@@ -56,13 +58,25 @@ def test_fresh_texts_equal_the_merge_paths(raw: dict[str, Any], position: int,
                                            author: str) -> None:
     model = Mutation.model_validate(raw)
     m = push_body(PushRequest(device_clock=CLOCKS[-1], mutations=[model]))["mutations"][0]
-    writes = encode_writes(m)
-    fresh = Fresh(m["kind"].value, m["community"].value, writes, author)
+    created = encode_create(m, author)
+    fresh = created.fresh
     rid = str(m["record_id"])
     state = fresh.state(rid)  # the merge state the general path would hold
     assert json.loads(fresh.state_text()) == state_to_json(state)
     assert fresh.feed(rid, position) == feed_columns(rid, state.kind, state.community, position,
                                                      state_to_json(state))
+    assert fresh.deleted is state.deleted
+    assert created.values == {name: w.value for name, w in model.fields.items()}
+    # The fingerprint a replay of this mutation is compared with: the general path's, and the
+    # SHA-256 of the mutation's canonical JSON.
     canonical = json.dumps(model.model_dump(mode="json"), sort_keys=True, ensure_ascii=False,
                            separators=(",", ":"))
-    assert payload_hash(m, writes) == hashlib.sha256(canonical.encode()).hexdigest()
+    assert created.fingerprint == payload_hash(m) == hashlib.sha256(
+        canonical.encode()).hexdigest()
+    # The history row: the general path's entries, in the order sent.
+    writes = encode_writes(m)
+    assert created.history == writes_text(
+        entry_text(w.name, w.value_json, w.clock, w.supersedes_json) for w in writes)
+    assert json.loads(created.history) == {
+        name: [w.value, w.clock, *([w.supersedes] if w.supersedes else [])]
+        for name, w in model.fields.items()}

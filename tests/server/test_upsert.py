@@ -100,3 +100,44 @@ def test_json_text_columns_and_plain_inserts(engine: Engine) -> None:
 
 def _key(engine: Engine, value: uuid.UUID) -> Any:
     return value.hex if engine.dialect.name == "sqlite" else value
+
+
+def test_a_typed_row_holds_every_validated_value_of_every_kind() -> None:
+    """``kind_row`` takes the model's values as validated, not through ``model_dump``: the
+    same values (JSON columns in their JSON form) for every kind of record."""
+    from shared_models.records import model_class
+    from tests.server.helpers import (
+        family_fields,
+        note_fields,
+        person_fields,
+        placement_fields,
+        review_fields,
+        visit_fields,
+    )
+
+    fid, pid, vid = (str(uuid.uuid4()) for _ in range(3))
+    samples = {
+        "family": family_fields(displaced=True, consent_date="2026-01-05", consent_by="Марія"),
+        "person": person_fields(fid),
+        "visit": {**visit_fields(fid, "olena"), "present": [pid], "services": ["002.0"]},
+        "note": note_fields(fid, "olena"),
+        "review": review_fields(vid, "iryna"),
+        "placement": placement_fields(pid, fid),
+        "conflict": {"record_kind": "family", "record_id": fid, "field": "address",
+                     "winner_value": {"b": [1, "ї"]}, "winner_clock": "c2",
+                     "loser_value": ["x"], "loser_clock": "c1"},
+    }
+    now = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
+    assert {k.value for k in KIND_TABLES} == set(samples)
+    for kind, values in samples.items():
+        model = model_class(kind).model_validate(
+            {**values, "id": str(uuid.uuid4()), "community": "zhytomyrska"})
+        table = KIND_TABLES[model.KIND]
+        json_columns = {c.name for c in table.columns if isinstance(c.type, sa.JSON)}
+        expected = {**model.model_dump(),
+                    **model.model_dump(mode="json", include=json_columns),
+                    "id": model.id, "community": "zhytomyrska", "updated_at": now}
+        row = kind_row(model, now)
+        assert row == expected, kind
+        assert set(row) <= {c.name for c in table.columns}, kind
+        assert model.__dict__.get("updated_at") is None  # the model itself is left as it was
