@@ -6,18 +6,17 @@ author]`` — short, because every stored record holds one per field.
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
+
+import pydantic_core
 
 from shared_models.communities import CommunityCode
 from shared_models.enums import RecordKind
 from shared_models.merge import FieldState, FieldWrite, RecordState, state_from_writes
 from shared_models.protocol import Mutation, WireWrite
 from shared_models.pullwire import PulledRecord, compact_fields
-
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def write_to_json(w: FieldWrite) -> list[Any]:
@@ -62,7 +61,7 @@ def state_to_json(state: RecordState) -> dict[str, Any]:
 
 def json_bytes(value: Any) -> bytes:
     """The compact JSON of ``value`` as ``Cipher.seal_json`` seals it."""
-    return _ENCODER.encode(value).encode()
+    return pydantic_core.to_json(value)
 
 
 def pulled_to_json(record: PulledRecord) -> bytes:
@@ -73,9 +72,9 @@ def pulled_to_json(record: PulledRecord) -> bytes:
     """
     if record.raw is not None:
         return record.raw
-    return _ENCODER.encode({"clock": record.clock, "author": record.author,
-                            "values": record.values, "clocks": record.clocks,
-                            "authors": record.authors}).encode()
+    return pydantic_core.to_json({"clock": record.clock, "author": record.author,
+                                  "values": record.values, "clocks": record.clocks,
+                                  "authors": record.authors})
 
 
 def top_clock(data: dict[str, Any]) -> str:

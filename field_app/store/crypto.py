@@ -14,6 +14,7 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
+import pydantic_core
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -22,8 +23,6 @@ NONCE_BYTES = 12
 TAG_BYTES = 16
 _VERSION = b"\x01"
 _HEADER = len(_VERSION) + NONCE_BYTES
-#: Compact JSON, built once (``json.dumps`` with options builds an encoder per call).
-_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 class SealError(Exception):
@@ -80,8 +79,10 @@ class Cipher:
             raise SealError("authentication failed") from None
 
     def seal_json(self, value: Any, associated: bytes) -> bytes:
-        """Seal the compact JSON text of ``value``."""
-        return self.seal(_JSON.encode(value).encode("utf-8"), associated)
+        """Seal the compact JSON text of ``value`` (UTF-8, not ASCII-escaped)."""
+        # pydantic-core's encoder: three times the standard library's speed on records of
+        # Ukrainian text, and already on the phone with the models.
+        return self.seal(pydantic_core.to_json(value), associated)
 
     def open_json(self, blob: bytes, associated: bytes) -> Any:
         """Open a blob sealed by ``seal_json``."""

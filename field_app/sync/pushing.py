@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import gc
 import gzip
-import json
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
+
+import pydantic_core
 
 from field_app.sync.errors import SyncError, WrongClock
 from field_app.sync.outcome import hold
@@ -122,9 +123,8 @@ class Pusher:
 
     def _push_body(self, batch: Sequence[Any]) -> tuple[bytes, dict[str, str]]:
         """The push request's body (``PushRequest`` as JSON, gzip when worth it), headers."""
-        body = json.dumps({"device_clock": self.store.clock.last.encode(),
-                           "mutations": [p.wire() for p in batch]},
-                          ensure_ascii=False, separators=(",", ":")).encode()
+        body = pydantic_core.to_json({"device_clock": self.store.clock.last.encode(),
+                                      "mutations": [p.wire() for p in batch]})
         headers = {"Content-Type": "application/json"}
         if self._gzip_bodies and len(body) >= GZIP_MIN_BYTES:
             body = gzip.compress(body, compresslevel=self.gzip_level, mtime=0)
