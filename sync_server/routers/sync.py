@@ -22,7 +22,14 @@ from shared_models.protocol import (
 )
 from sync_server import pull as pull_service
 from sync_server import push as push_service
-from sync_server.deps import ClockDep, CurrentDevice, EngineDep, SettingsDep
+from sync_server.deps import (
+    ClockDep,
+    Credentials,
+    CurrentDevice,
+    EngineDep,
+    SettingsDep,
+    current_device,
+)
 from sync_server.errors import ApiError
 from sync_server.wire import parse_push
 
@@ -70,7 +77,8 @@ def document_push_body(openapi: dict[str, Any]) -> None:
 @router.get("/pull", response_model=PullResponse)
 def pull(
     *,
-    principal: CurrentDevice,
+    request: Request,
+    credentials: Credentials,
     engine: EngineDep,
     clock: ClockDep,
     settings: SettingsDep,
@@ -82,6 +90,7 @@ def pull(
                     "answer names communities to read again in `rescan`")] = None,
 ) -> Response:
     """The next page of changes after the cursors in ``since`` (missing communities from 0)."""
+    principal = current_device(request, engine, settings, credentials)  # see current_device
     try:
         cursors = decode_cursors(since)
     except ValueError as exc:
