@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -98,20 +99,18 @@ def _open_more(app: AppPage, entry: str) -> None:
     More place, the entry gone (its screen opened) for the entry.
     """
     target = app.page.get_by_role("button", name=re.compile(f"^{entry}"))
+    _tap_until(app.place("Більше"), target, "attached")
+    _tap_until(target, target, "detached")
+
+
+def _tap_until(button: Any, shows: Any, state: str) -> None:
+    """Tap ``button`` until ``shows`` is in ``state`` (three tries of 10 s)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     for attempt in range(3):
-        app.place("Більше").click()
+        button.click()
         try:
-            target.wait_for(state="attached", timeout=10_000)
-            break
-        except PlaywrightTimeout:
-            if attempt == 2:
-                raise
-    for attempt in range(3):
-        target.click()
-        try:
-            target.wait_for(state="detached", timeout=10_000)
+            shows.wait_for(state=state, timeout=10_000)
             return
         except PlaywrightTimeout:
             if attempt == 2:
