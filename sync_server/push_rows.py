@@ -32,7 +32,7 @@ from shared_models.pullwire import compact_fields
 from shared_models.records import Record
 from sync_server.audit import AuditEvent
 from sync_server.feed import RECORDS, take_positions
-from sync_server.history import HISTORY, HISTORY_COLUMNS, HISTORY_TEXT
+from sync_server.history import HISTORY, HISTORY_COLUMNS, HISTORY_TEXT, entry_text, writes_text
 from sync_server.permissions import Principal
 from sync_server.statejson import feed_columns, state_from_json, state_to_json
 from sync_server.tables import KIND_TABLES, TZ, AppliedMutation
@@ -101,10 +101,21 @@ def encode_writes(m: MutationDict) -> list[WriteText]:
 
 def fingerprint_text(m: MutationDict, writes: list[WriteText]) -> str:
     """``merge.canonical`` of the mutation in its wire form, every default filled in."""
-    fields = ",".join(sorted(
-        f'"{w.name}":{{"clock":"{w.clock}","supersedes":{w.supersedes_json},'
-        f'"value":{w.value_json}}}' for w in writes))
-    return (f'{{"community":"{m["community"].value}","fields":{{{fields}}},'
+    return _fingerprint(m, [_print_part(w.name, w.clock, w.supersedes_json, w.value_json)
+                            for w in writes])
+
+
+def _print_part(name: str, clock: str, supersedes_json: str, value_json: str) -> str:
+    """One field of ``fingerprint_text`` (its keys in canonical order)."""
+    return f'"{name}":{{"clock":"{clock}","supersedes":{supersedes_json},"value":{value_json}}}'
+
+
+def _fingerprint(m: MutationDict, parts: list[str]) -> str:
+    """``fingerprint_text`` of the mutation with these ``_print_part`` fields (sorting the
+    parts sorts by field name: a name is followed by its closing quote, below any name
+    character)."""
+    parts.sort()
+    return (f'{{"community":"{m["community"].value}","fields":{{{",".join(parts)}}},'
             f'"kind":"{m["kind"].value}","mutation_id":"{m["mutation_id"]}",'
             f'"record_id":"{m["record_id"]}"}}')
 #: Built once, ids bound as one expanding parameter: building an ``IN`` of hundreds of
@@ -150,10 +161,6 @@ class Fresh:
             name: FieldWrite(w.get("value"), w["clock"], tuple(w.get("supersedes", ())),
                              self.author)
             for name, w in self.fields.items()})
-
-    def state_text(self) -> str:
-        """JSON text of ``statejson.state_to_json(self.state(...))``."""
-        return self.state_json
 
     def current_json(self) -> dict[str, Any]:
         """The part of ``statejson.state_to_json`` the feed reads: each field's current write."""
@@ -233,30 +240,25 @@ def encode_create(m: MutationDict, author: str) -> Created:
         sup = w.get("supersedes")
         if sup:
             sup_json = '["' + '","'.join(sup) + '"]'
-            history.append(f'"{name}":[{value_json},"{clock}",{sup_json}]')
             state.append(f'"{name}":{{"c":[{value_json},"{clock}",{sup_json},{author_json}],'
                          f'"s":{json_text(sorted(set(sup)))}}}')
         else:
             sup_json = "[]"
-            history.append(f'"{name}":[{value_json},"{clock}"]')
             state.append(f'"{name}":{{"c":[{value_json},"{clock}",[],{author_json}]}}')
-        prints.append(f'"{name}":{{"clock":"{clock}","supersedes":{sup_json},'
-                      f'"value":{value_json}}}')
+        history.append(entry_text(name, value_json, clock, sup_json))
+        prints.append(_print_part(name, clock, sup_json, value_json))
         pulled.append(f'"{name}":{pull_json}')
         if first is None:
             first = clock
         elif clock != first:
             one_clock = False
-    prints.sort()
     kind_code, community = m["kind"].value, m["community"].value
-    fingerprint = (f'{{"community":"{community}","fields":{{{",".join(prints)}}},'
-                   f'"kind":"{kind_code}","mutation_id":"{m["mutation_id"]}",'
-                   f'"record_id":"{m["record_id"]}"}}')
+    fingerprint = _fingerprint(m, prints)
     fresh = Fresh(kind_code, community, m["fields"], author,
                   '{"f":{' + ",".join(state) + "}}", ",".join(pulled),
                   first if one_clock else None)
     return Created(fresh, values, hashlib.sha256(fingerprint.encode()).hexdigest(),
-                   "{" + ",".join(history) + "}")
+                   writes_text(history))
 
 
 @dataclass
@@ -348,7 +350,7 @@ def write_batch(batch: Batch) -> None:
             fresh = batch.fresh.get(rid)
             # With what pull pages send of the record, computed once here (``statejson``).
             if fresh is not None:
-                state_json, deleted = fresh.state_text(), fresh.deleted
+                state_json, deleted = fresh.state_json, fresh.deleted
                 feed = fresh.feed(str(model.id), position)
             else:
                 state = batch.states[rid]

@@ -62,7 +62,7 @@ def test_fresh_texts_equal_the_merge_paths(raw: dict[str, Any], position: int,
     fresh = created.fresh
     rid = str(m["record_id"])
     state = fresh.state(rid)  # the merge state the general path would hold
-    assert json.loads(fresh.state_text()) == state_to_json(state)
+    assert json.loads(fresh.state_json) == state_to_json(state)
     assert fresh.feed(rid, position) == feed_columns(rid, state.kind, state.community, position,
                                                      state_to_json(state))
     assert fresh.deleted is state.deleted
