@@ -84,11 +84,14 @@ class WalCheckpointer:
         try:
             while True:
                 self._wake.wait()
-                stopping = self._stopping
-                if not stopping:
+                if not self._stopping:
                     # Let the commit that woke us finish, and the next few gather.
                     time.sleep(self._delay)
                 self._wake.clear()
+                # Read after the clear: a stop() whose wake-up the clear swallowed set the
+                # flag before it, so it is seen here (read before, the thread slept on and
+                # stop() waited out its join timeout).
+                stopping = self._stopping
                 self._checkpoint(conn)
                 if stopping:
                     return

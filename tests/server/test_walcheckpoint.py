@@ -77,6 +77,29 @@ def test_commits_reach_the_database_file_soon_after(tmp_path: Path) -> None:
         engine.dispose()
 
 
+def test_stopping_while_it_waits_after_a_commit_ends_it_at_once(tmp_path: Path) -> None:
+    """A stop that comes while the thread lets a commit's neighbours gather (the app shut
+    down right after a push) ends the thread after its last checkpoint, not after the
+    join's 30-second timeout."""
+    db = tmp_path / "server.db"
+    engine = make_engine(f"sqlite:///{db}")
+    try:
+        for _ in range(3):
+            checkpointer = WalCheckpointer(engine, delay_s=0.3)
+            checkpointer.start()
+            write_some(engine)        # wakes the thread: it now sleeps out its delay
+            time.sleep(0.1)
+            thread = checkpointer._thread
+            assert thread is not None
+            started = time.monotonic()
+            checkpointer.stop()
+            assert time.monotonic() - started < 5
+            assert not thread.is_alive()
+            assert rows_in_database_file(db, tmp_path) >= 5  # the last checkpoint ran
+    finally:
+        engine.dispose()
+
+
 def test_connections_keep_a_higher_threshold_as_a_backstop_while_it_runs(
         tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'server.db'}")
