@@ -218,7 +218,7 @@ def bulk_push(folder: Path, records: list[Record], repeats: int = 3) -> dict[str
             "bulk push 10,000: whole sync, pulling it back too (s)": whole,
             "bulk push 10,000: device CPU, whole sync (s)": device_cpu,
             "bulk push 10,000: server CPU, whole sync (s)": server_cpu_s,
-            "bulk push 10,000: sent (MB, gzip)": sent}
+            "bulk push 10,000: sent (MB, compressed)": sent}
 
 
 KINTO_INI = """[server:main]

@@ -47,7 +47,8 @@ class Settings(BaseSettings):
     token_idle_days: int = Field(default=60, ge=1, le=3650)
     db_pool_size: int = Field(default=10, ge=1)
     sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
-    gzip_min_bytes: int = Field(default=4096, ge=0)
+    gzip_min_bytes: int = Field(default=4096, ge=0)  # compressed answers (zstd or gzip)
+    zstd_level: int = Field(default=1, ge=-7, le=22)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
     @model_validator(mode="after")

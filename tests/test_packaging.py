@@ -8,7 +8,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 SERVER_ONLY = ("fastapi", "uvicorn", "alembic", "psycopg", "pydantic-settings", "argon2",
-               "openpyxl", "kinto")
+               "openpyxl", "kinto", "starlette-compress", "brotli")
 
 
 def test_runtime_dependencies_are_the_clients_only() -> None:

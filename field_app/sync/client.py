@@ -39,7 +39,7 @@ from field_app.sync.errors import (
     UpdateRequired,
 )
 from field_app.sync.outcome import held, last_success_ms, success_entry
-from field_app.sync.pushing import Pusher, _Refused
+from field_app.sync.pushing import BODY_CODINGS, Pusher, _Refused
 from field_app.sync.report import Attention, Progress, ProgressCallback, Stage, SyncReport
 from field_app.sync.threads import brisk_switching
 from shared_models.protocol import (
@@ -59,6 +59,9 @@ ACCOUNT_SECRET = "sync.account"  # noqa: S105
 LOGIN_PATH = "/api/v1/auth/login"
 LOGOUT_PATH = "/api/v1/auth/logout"
 PULL_PATH = "/api/v1/sync/pull"
+#: Answers this client reads compressed: zstd from servers that have it (a tenth of the CPU of
+#: gzip on both ends for pages the same size), gzip from the others.
+ACCEPT_ENCODING = "zstd, gzip"
 _RETRY_STATUS = frozenset({500, 502, 503, 504, 429})
 # The server's clock sits in every answer that has one; its wall part is the server's time.
 _SERVER_CLOCK = re.compile(rb'"server_clock"\s*:\s*"(\d{15})-')
@@ -127,6 +130,7 @@ class SyncClient(Pusher):
         batch_size: int = 200,
         page_limit: int = MAX_PULL_LIMIT,
         gzip_level: int = 6,
+        zstd_level: int = 3,
         backoff: Backoff | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -134,7 +138,8 @@ class SyncClient(Pusher):
         self.base_url = _check_url(base_url)
         self.batch_size = batch_size
         self.gzip_level = gzip_level
-        self._gzip_bodies = True  # until a server says it cannot read them
+        self.zstd_level = zstd_level
+        self._body_codings = list(BODY_CODINGS)  # until a server says it cannot read them
         self.page_limit = page_limit
         self.backoff = backoff or Backoff()
         self._sleep = sleep
@@ -144,7 +149,7 @@ class SyncClient(Pusher):
         self._report: SyncReport | None = None
         self._http = httpx.Client(
             base_url=self.base_url, transport=transport, verify=verify, timeout=timeout,
-            headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION), "Accept-Encoding": "gzip"},
+            headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION), "Accept-Encoding": ACCEPT_ENCODING},
             event_hooks={"response": [self._count_bytes]},
         )
 

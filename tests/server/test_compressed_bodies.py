@@ -1,4 +1,5 @@
-"""Compressed request bodies: a gzip push is applied like a plain one; bombs, damage refused.
+"""Compressed bodies: a zstd or gzip push is applied like a plain one; bombs, damage refused;
+answers come zstd-compressed to a client that accepts it, gzip to one that accepts only that.
 
 The body limit holds for the bytes on the wire *and* for the inflated bytes, so a few
 kilobytes that inflate to gigabytes are answered 413 (having used at most the limit in
@@ -12,13 +13,15 @@ import gzip
 import json
 import time
 import zlib
+from collections.abc import Callable
 
 import pytest
+import zstandard
 from sqlalchemy import Engine, func, select
 
 from shared_models.enums import Role
 from sync_server.app import create_app
-from sync_server.middleware import BodyTooLarge, DamagedBody, inflate
+from sync_server.middleware import BodyTooLarge, DamagedBody, inflate, inflate_zstd
 from sync_server.settings import Settings
 from sync_server.tables import RecordRow
 from tests.server.appclient import AppClient
@@ -26,6 +29,19 @@ from tests.server.helpers import ZH, Device, family_fields, login, make_user, mu
 from tests.server.test_errors_settings import assert_error
 
 PUSH = "/api/v1/sync/push"
+PULL = "/api/v1/sync/pull"
+
+
+def zstd(data: bytes, level: int = 3) -> bytes:
+    return zstandard.ZstdCompressor(level=level).compress(data)
+
+
+def gz(data: bytes, level: int = 6) -> bytes:
+    return gzip.compress(data, compresslevel=level)
+
+
+#: Each request body encoding the server reads, with its compressor.
+CODINGS = pytest.mark.parametrize(("coding", "pack"), [("zstd", zstd), ("gzip", gz)])
 
 
 def records(engine: Engine) -> int:
@@ -52,38 +68,49 @@ def post(device: Device, content: bytes, encoding: str | None = "gzip",
     return (client or device.client).post(PUSH, headers=headers, content=content)
 
 
-def test_gzip_push_is_applied_like_a_plain_one(device: Device, engine: Engine) -> None:
+@CODINGS
+def test_compressed_push_is_applied_like_a_plain_one(
+        device: Device, engine: Engine, coding: str, pack: Callable[..., bytes]) -> None:
     plain = body(device)
-    r = post(device, gzip.compress(plain))
+    r = post(device, pack(plain), coding)
     assert r.status_code == 200, r.text  # type: ignore[attr-defined]
     assert [x["status"] for x in r.json()["results"]] == ["applied"] * 3  # type: ignore[attr-defined]
     assert records(engine) == 3
-    # The same body again, compressed: the replay answers the same and writes nothing.
-    again = post(device, gzip.compress(plain, compresslevel=1))
+    # The same body again, compressed another way: the replay answers the same, writes nothing.
+    again = post(device, pack(plain, 1), coding)
     assert again.json()["results"] == r.json()["results"]  # type: ignore[attr-defined]
     assert records(engine) == 3
     # A body that is invalid once inflated is a 422 like any other.
-    bad = post(device, gzip.compress(b'{"device_clock": "yesterday", "mutations": []}'))
+    bad = post(device, pack(b'{"device_clock": "yesterday", "mutations": []}'), coding)
     assert_error(bad, 422, "validation_error")
 
 
+@CODINGS
 def test_zip_bomb_is_refused_within_the_limit(device: Device, engine: Engine,
-                                              settings: Settings) -> None:
+                                              settings: Settings, coding: str,
+                                              pack: Callable[..., bytes]) -> None:
+    small = settings.model_copy(update={"max_body_bytes": 64 * 1024})
+    with AppClient(create_app(small, engine=engine)) as c:
+        # A small bomb: within the limit on the wire, far beyond it inflated.
+        quiet = pack(b"[" * (64 * 1024 * 1024), 9)
+        assert len(quiet) < small.max_body_bytes
+        started = time.perf_counter()
+        assert_error(post(device, quiet, coding, client=c), 413, "payload_too_large")
+        assert time.perf_counter() - started < 5  # stopped early, not inflated to the end
+        # A body just under the limit inflated is fine.
+        ok = body(device)
+        assert post(device, pack(ok), coding, client=c).status_code == 200  # type: ignore[attr-defined]
+    assert records(engine) == 3
+
+
+def test_a_bomb_too_large_on_the_wire_is_refused_unread(device: Device, engine: Engine,
+                                                        settings: Settings) -> None:
     small = settings.model_copy(update={"max_body_bytes": 64 * 1024})
     with AppClient(create_app(small, engine=engine)) as c:
         bomb = gzip.compress(b" " * (200 * 1024 * 1024), compresslevel=9)  # 200 MB -> ~200 KB
         assert len(bomb) > small.max_body_bytes  # on the wire already too large
         assert_error(post(device, bomb, client=c), 413, "payload_too_large")
-        # A small bomb: within the limit on the wire, far beyond it inflated.
-        quiet = gzip.compress(b"[" * (8 * 1024 * 1024), compresslevel=9)
-        assert len(quiet) < small.max_body_bytes
-        started = time.perf_counter()
-        assert_error(post(device, quiet, client=c), 413, "payload_too_large")
-        assert time.perf_counter() - started < 5  # stopped early, not inflated to the end
-        # A body just under the limit inflated is fine.
-        ok = body(device)
-        assert post(device, gzip.compress(ok), client=c).status_code == 200  # type: ignore[attr-defined]
-    assert records(engine) == 3
+    assert records(engine) == 0
 
 
 def test_inflate_stops_at_the_limit() -> None:
@@ -95,17 +122,50 @@ def test_inflate_stops_at_the_limit() -> None:
         inflate(zlib.compress(b"a" * 1000), 20_000)  # zlib, not gzip: refused as damaged
 
 
-@pytest.mark.parametrize("damage", ["truncated", "garbage", "trailing", "empty"])
-def test_damaged_gzip_is_a_bad_request(device: Device, engine: Engine, damage: str) -> None:
-    good = gzip.compress(body(device))
-    content = {"truncated": good[: len(good) // 2], "garbage": b"\x1f\x8b" + b"x" * 50,
-               "trailing": good + b"more", "empty": b""}[damage]
-    assert_error(post(device, content), 400, "bad_request")
+def test_inflate_zstd_stops_at_the_limit_and_reads_every_frame() -> None:
+    for stream in (zstd(b"a" * 10_000_000),
+                   # a frame that does not declare its size (as a streaming encoder writes)
+                   zstandard.ZstdCompressor(write_content_size=False).compress(b"a" * 10_000_000)):
+        with pytest.raises(BodyTooLarge):
+            inflate_zstd(stream, 9_999_999)
+        assert inflate_zstd(stream, 10_000_000) == b"a" * 10_000_000
+    # Frames one after another are one stream (RFC 8878); the limit counts them all.
+    two = zstd(b"[1,") + zstd(b"2]")
+    assert inflate_zstd(two, 100) == b"[1,2]"
+    with pytest.raises(BodyTooLarge):
+        inflate_zstd(two, 4)
+    with pytest.raises(DamagedBody):
+        inflate_zstd(gzip.compress(b"a" * 1000), 20_000)  # gzip, not zstd: damaged
+
+
+@CODINGS
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "trailing", "empty", "last bytes"])
+def test_damaged_stream_is_a_bad_request(device: Device, engine: Engine, damage: str,
+                                         coding: str, pack: Callable[..., bytes]) -> None:
+    good = pack(body(device))
+    content = {"truncated": good[: len(good) // 2], "garbage": good[:4] + b"x" * 50,
+               "trailing": good + b"more", "empty": b"", "last bytes": good[:-3]}[damage]
+    assert_error(post(device, content, coding), 400, "bad_request")
     assert records(engine) == 0
 
 
 def test_other_encodings_are_refused(device: Device, engine: Engine) -> None:
-    assert_error(post(device, body(device), encoding="br"), 415, "bad_request")
+    refused = post(device, body(device), encoding="br")
+    assert_error(refused, 415, "bad_request")
+    assert "zstd" in refused.json()["message"]  # type: ignore[attr-defined]
     assert records(engine) == 0
     r = post(device, body(device), encoding="identity")
     assert r.status_code == 200  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("accept", "coding"), [
+    ("zstd, gzip", "zstd"), ("gzip", "gzip"), ("identity", None)])
+def test_a_page_comes_compressed_as_the_client_accepts(
+        device: Device, accept: str, coding: str | None) -> None:
+    assert post(device, body(device, 40), None).status_code == 200  # type: ignore[attr-defined]
+    headers = {**device.headers, "Accept-Encoding": accept}
+    r = device.client.get(PULL, headers=headers)
+    assert r.status_code == 200
+    assert r.headers.get("content-encoding") == coding
+    # httpx decoded whichever it was: the same page each time.
+    assert len(r.json()["changes"]) == 40

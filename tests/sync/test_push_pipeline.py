@@ -2,9 +2,10 @@
 
 Against a real server, through a transport that watches the requests: the server must see
 the outbox in order, never two pushes at once (a batch may edit what the one before created);
-bodies go gzip-compressed; a server that cannot read compressed bodies gets them plain and
-everything arrives; a whole batch refused half-way through the pipeline is split and the
-rest follows in order — nothing skipped, nothing sent twice that was not answered.
+bodies go zstd-compressed; a server that cannot read zstd gets gzip, one that cannot read
+compressed bodies at all gets them plain, and everything arrives; a whole batch refused
+half-way through the pipeline is split and the rest follows in order — nothing skipped,
+nothing sent twice that was not answered.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+import pytest
+import zstandard
 
 from field_app.store import LocalStore
 from field_app.sync import SyncClient
@@ -28,12 +31,12 @@ PUSH = "/api/v1/sync/push"
 class Watcher(httpx.BaseTransport):
     """Forwards to the real server; records each push's mutations and how many overlapped."""
 
-    def __init__(self, *, refuse_gzip: bool = False,
+    def __init__(self, *, unreadable: dict[str, httpx.Response] | None = None,
                  refuse: Callable[[list[dict[str, Any]]], bool] | None = None) -> None:
         self.inner = httpx.HTTPTransport()
-        self.refuse_gzip = refuse_gzip
+        self.unreadable = unreadable or {}  # encoding -> what an older server answers
         self.refuse = refuse
-        self.pushes: list[tuple[bool, list[str]]] = []  # (compressed, mutation ids)
+        self.pushes: list[tuple[str, list[str]]] = []  # (Content-Encoding, mutation ids)
         self.wire_bytes = 0
         self.plain_bytes = 0
         self.in_flight = 0
@@ -44,11 +47,12 @@ class Watcher(httpx.BaseTransport):
         if request.url.path != PUSH:
             return self.inner.handle_request(request)
         request.read()
-        compressed = request.headers.get("content-encoding") == "gzip"
-        if compressed and self.refuse_gzip:  # what a server from before gzip bodies answers
-            return httpx.Response(422, json={"code": "validation_error",
-                                             "message": "JSON decode error"}, request=request)
-        raw = gzip.decompress(request.content) if compressed else request.content
+        coding = request.headers.get("content-encoding", "")
+        if coding in self.unreadable:
+            older = self.unreadable[coding]
+            return httpx.Response(older.status_code, content=older.content, request=request)
+        raw = {"zstd": zstandard.decompress, "gzip": gzip.decompress}.get(
+            coding, lambda body: body)(request.content)
         self.wire_bytes += len(request.content)
         self.plain_bytes += len(raw)
         mutations = json.loads(raw)["mutations"]
@@ -59,7 +63,7 @@ class Watcher(httpx.BaseTransport):
             self.in_flight += 1
             self.most_in_flight = max(self.most_in_flight, self.in_flight)
         try:
-            self.pushes.append((compressed, [m["mutation_id"] for m in mutations]))
+            self.pushes.append((coding, [m["mutation_id"] for m in mutations]))
             return self.inner.handle_request(request)
         finally:
             with self.lock:
@@ -96,21 +100,36 @@ def test_batches_go_in_outbox_order_one_at_a_time_compressed(
     assert report.pushed == len(outbox) == 54 and report.rejected == 0
     assert pushed_in_order(watch) == outbox
     assert watch.most_in_flight == 1
-    assert all(compressed for compressed, _ in watch.pushes)
+    assert {coding for coding, _ in watch.pushes} == {"zstd"}
     assert store.pending_changes() == [] and store.verify() == []
     assert report.bytes_sent <= watch.wire_bytes < watch.plain_bytes / 3
 
 
-def test_a_server_that_cannot_read_gzip_gets_plain_bodies(
-        make_device: Callable[..., Device]) -> None:
-    watch = Watcher(refuse_gzip=True)
+#: What a server from before zstd bodies answers one (our middleware of that time).
+BEFORE_ZSTD = httpx.Response(415, json={
+    "code": "bad_request", "message": "unsupported Content-Encoding: only gzip"})
+#: What a server from before compressed bodies answers one (the JSON parse fails).
+BEFORE_COMPRESSION = httpx.Response(422, json={"code": "validation_error",
+                                               "message": "JSON decode error"})
+
+
+@pytest.mark.parametrize(("unreadable", "sent"), [
+    ({"zstd": BEFORE_ZSTD}, "gzip"),
+    ({"zstd": BEFORE_COMPRESSION, "gzip": BEFORE_COMPRESSION}, ""),
+])
+def test_an_older_server_gets_bodies_it_can_read(
+        make_device: Callable[..., Device], unreadable: dict[str, httpx.Response],
+        sent: str) -> None:
+    watch = Watcher(unreadable=unreadable)
     store, client = make_device("olena", transport=watch)
     client.batch_size = 10
     outbox = families(store, 20)
     report = client.sync()
     assert report.pushed == len(outbox) and report.rejected == 0
     assert pushed_in_order(watch) == outbox
-    assert not any(compressed for compressed, _ in watch.pushes)
+    # Every push the server read went in the one encoding it can read, the pipelined ones
+    # prepared before it said so included.
+    assert {coding for coding, _ in watch.pushes} == {sent}
     assert store.pending_changes() == [] and client.attention() == []
 
 
