@@ -34,6 +34,7 @@ from field_app.store.errors import (
 )
 from field_app.store.schema import (
     READ_ONLY,
+    RECOVERABLE,
     LocalCursor,
     LocalMeta,
     LocalOutbox,
@@ -78,6 +79,7 @@ class StoreCore:
         self.path = path
         self._engine = engine
         self._reader = engine.execution_options(**{READ_ONLY: True})
+        self._recoverable = engine.execution_options(**{RECOVERABLE: True})
         self._device_secret = device_secret
         self._now = now
         self._mutex = threading.RLock()
@@ -117,11 +119,15 @@ class StoreCore:
         return self._clock
 
     @contextmanager
-    def _write(self) -> Iterator[tuple[Cipher, Connection]]:
-        """One IMMEDIATE transaction with the key; persists the clock before commit."""
+    def _write(self, *, recoverable: bool = False) -> Iterator[tuple[Cipher, Connection]]:
+        """One IMMEDIATE transaction with the key; persists the clock before commit.
+
+        ``recoverable``: the next sync makes good the loss of this write in a power cut
+        (``schema.RECOVERABLE``): the commit does not wait for the disk.
+        """
         with self._mutex:
             cipher = self._need_cipher()
-            with self._engine.begin() as conn:
+            with (self._recoverable if recoverable else self._engine).begin() as conn:
                 yield cipher, conn
                 clock = self._need_clock().last.encode()
                 conn.execute(UPD_CLOCK, {"clock": clock})

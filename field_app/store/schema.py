@@ -11,7 +11,10 @@ pending local writes are the record's outbox entries themselves, so the outbox a
 records cannot disagree.
 
 Every connection runs in WAL mode with ``synchronous=FULL`` (a save the worker was told
-succeeded survives power loss), ``secure_delete`` (freed pages are zeroed, so an old
+succeeded survives power loss), except for writes the next sync makes good if a power cut
+loses them (``RECOVERABLE``: a pulled page with its cursor, an acknowledgement of pushed
+changes), which commit with ``synchronous=NORMAL``: still atomic and in order, only not
+waited for on the disk. ``secure_delete`` (freed pages are zeroed, so an old
 ciphertext or wrapped key does not linger) and ``temp_store=MEMORY`` (no temp files).
 Write transactions begin IMMEDIATE so two writers never deadlock on a lock upgrade.
 """
@@ -29,6 +32,13 @@ from sqlmodel import Field, SQLModel
 SCHEMA_VERSION = 1
 #: Execution option that marks a read-only connection (plain deferred BEGIN).
 READ_ONLY = "poruch_read_only"
+#: Execution option of writes whose loss in a power cut costs nothing the next sync does not
+#: bring back: committed with ``synchronous=NORMAL``. In WAL mode such a transaction is still
+#: atomic and ordered — lost, if at all, whole and only with the ones after it; the next
+#: ``FULL`` commit (any save) makes it durable too. A pulled page and its cursor are lost
+#: together (the page is pulled again); a lost acknowledgement puts the pushed changes back
+#: in the outbox (pushed again, and answered from the server's stored answers).
+RECOVERABLE = "poruch_recoverable"
 
 
 class LocalBase(SQLModel, registry=registry()):
@@ -149,8 +159,17 @@ def make_engine(path: Path) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        read_only = conn.get_execution_options().get(READ_ONLY, False)
-        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        options = conn.get_execution_options()
+        if options.get(READ_ONLY, False):
+            conn.exec_driver_sql("BEGIN")
+            return
+        # The level can only change outside a transaction: set here, before BEGIN, and only
+        # when it differs from what this connection was left with.
+        level = "NORMAL" if options.get(RECOVERABLE, False) else "FULL"
+        if conn.info.get("synchronous", "FULL") != level:
+            conn.exec_driver_sql(f"PRAGMA synchronous={level}")
+            conn.info["synchronous"] = level
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

@@ -230,7 +230,9 @@ class SyncHooks(RescanHooks, ClockFix):
         ids = list(dict.fromkeys(str(m) for m in mutation_ids))
         if not ids:
             return 0
-        with self._write() as (cipher, conn):
+        # An acknowledgement lost in a power cut is pushed again and answered the same (see
+        # schema.RECOVERABLE); a discard is the worker's decision and waits for the disk.
+        with self._write(recoverable=keep_writes) as (cipher, conn):
             rows = [r for chunk in _chunks(ids)
                     for r in conn.execute(select(O).where(O.c.mutation_id.in_(chunk)))]
             settled: dict[str, list[Any]] = {}
@@ -325,7 +327,9 @@ class SyncHooks(RescanHooks, ClockFix):
         records = [pulled(c) for c in changes]
         stamp = now_ms(self._now)
         again = {str(getattr(c, "value", c)) for c in rescan}
-        with self._write() as (cipher, conn):
+        # The page and its cursor commit together; lost together in a power cut, the page is
+        # pulled again (schema.RECOVERABLE).
+        with self._write(recoverable=True) as (cipher, conn):
             forgotten = self._scope_notices(cipher, conn, again, served_role)
             clock = self._need_clock()
             top = max((r.max_clock for r in records), default=None)

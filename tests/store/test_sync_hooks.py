@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import Connection, event
 
 from field_app.store import CorruptRecord, LocalStore, Locked, RecordRefused
 from shared_models.clock import HLC, HybridClock
@@ -19,6 +21,7 @@ from shared_models.merge import FieldState, FieldWrite, RecordState, merge_recor
 from shared_models.protocol import PushRequest, RecordChange
 from shared_models.pullwire import change_dict
 from shared_models.records import Family, Person, Visit
+from field_app.store.schema import READ_ONLY
 from tests.store.conftest import PIN, create_store, family, person, sql, visit
 
 SERVER = HybridClock("server", max_drift_ms=None)
@@ -458,3 +461,43 @@ def test_resolve_conflict_supersedes_both_sides(store: LocalStore) -> None:
     missing = pulled.model_copy(update={"record_id": uuid.uuid4()})
     with pytest.raises(RecordRefused):
         store.resolve_conflict(missing, "x")
+
+
+def test_saves_wait_for_the_disk_what_the_next_sync_restores_does_not(
+        store: LocalStore) -> None:
+    """Every write a worker makes commits with ``synchronous=FULL``; a pulled page and an
+    acknowledgement (lost in a power cut, the next sync makes them good) with ``NORMAL``."""
+    levels: list[int] = []
+
+    @event.listens_for(store._engine, "begin")
+    def _level(conn: Connection) -> None:  # runs after the store's own BEGIN
+        if not conn.get_execution_options().get(READ_ONLY):  # reads write nothing
+            levels.append(conn.exec_driver_sql("PRAGMA synchronous").scalar_one())
+
+    def level_of(action: Callable[[], object]) -> set[int]:
+        levels.clear()
+        action()
+        return set(levels)
+
+    full, normal = {2}, {1}
+    f = family()
+    assert level_of(lambda: store.save(f)) == full
+    sent = [p.mutation_id for p in store.pending_changes()]
+    assert level_of(lambda: store.acknowledge(sent)) == normal
+    pulled = change_of(server_apply_of(family()), 5)
+    assert level_of(lambda: store.apply_pull([pulled], {"zhytomyrska": 5})) == normal
+    f.address = "after the pull"
+    assert level_of(lambda: store.save(f)) == full   # back to FULL on the same connection
+    refused = [p.mutation_id for p in store.pending_changes()]
+    assert level_of(lambda: store.discard(refused)) == full
+    assert level_of(lambda: store.set_secret("x", b"y")) == full
+    assert store.get(Family, f.id) == family(id=f.id)  # the discard undid the edit
+
+
+def server_apply_of(record: Family) -> RecordState:
+    """A record as a colleague's device created it, as the server holds it."""
+    clock = HybridClock("colleague", max_drift_ms=None).now().encode()
+    values = record.model_dump(mode="json", exclude={"id", "community"})
+    return RecordState(str(record.id), "family", record.community.value,
+                       {n: FieldState.of(FieldWrite(v, clock, (), "ira"))
+                        for n, v in values.items()})
