@@ -15,13 +15,13 @@ from hypothesis import strategies as st
 from sqlalchemy import Connection, event
 
 from field_app.store import CorruptRecord, LocalStore, Locked, RecordRefused
+from field_app.store.schema import READ_ONLY
 from shared_models.clock import HLC, HybridClock
 from shared_models.communities import CommunityCode
 from shared_models.merge import FieldState, FieldWrite, RecordState, merge_records
 from shared_models.protocol import PushRequest, RecordChange
 from shared_models.pullwire import change_dict
 from shared_models.records import Family, Person, Visit
-from field_app.store.schema import READ_ONLY
 from tests.store.conftest import PIN, create_store, family, person, sql, visit
 
 SERVER = HybridClock("server", max_drift_ms=None)
