@@ -106,3 +106,43 @@ def test_a_conflict_reaches_its_authors_and_the_supervisor_only(
     assert ivan.all(Conflict) == [] and ivan.get(Visit, v.id).next_steps == "Візит до школи"
     assert ivan.cursors() == {"malynska": head(server)}  # moved past the conflict
     assert ivan_sync.sync().pulled == 0
+
+
+class CutCompressed(httpx.BaseTransport):
+    """Cuts the first ``cuts`` compressed pull answers short on the wire, as sent (zstd)."""
+
+    def __init__(self, cuts: int) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.cuts = cuts
+        self.encodings: list[str] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        if not request.url.path.endswith("/sync/pull"):
+            return response
+        wire = b"".join(response.stream)  # the raw bytes, not decoded
+        response.close()
+        coding = response.headers.get("content-encoding", "")
+        self.encodings.append(coding)
+        headers = [(k, v) for k, v in response.headers.items() if k.lower() != "content-length"]
+        if coding and self.cuts:
+            self.cuts -= 1
+            wire = wire[: len(wire) * 2 // 3]
+        return httpx.Response(response.status_code, headers=headers, content=wire,
+                              request=request)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_a_compressed_page_cut_short_is_asked_again(
+        make_device: Callable[..., Device], server: LiveServer) -> None:
+    made = seed(make_device)
+    link = CutCompressed(cuts=2)
+    petro, petro_sync = make_device("petro", transport=link)
+    report = petro_sync.sync()
+    assert link.cuts == 0 and "zstd" in link.encodings  # pages came zstd; two were cut
+    assert held(petro) == {str(f.id): f for f in made}
+    assert report.pulled >= FAMILIES
+    assert petro.cursors() == {"malynska": head(server)}
+    assert petro.verify() == []
