@@ -37,9 +37,9 @@ def family(store: LocalStore, name: str, community: str = MAL, **kw: object) -> 
 
 
 def visit(store: LocalStore, f: Family, day: date, risk: str = "low",
-          author: str = "olena") -> Visit:
-    v = Visit(community=f.community, family_id=f.id, visited_at=at(day), risk_level=risk,
-              author=author)
+          author: str = "olena", *, hour: int = 12) -> Visit:
+    v = Visit(community=f.community, family_id=f.id, visited_at=at(day, hour),
+              risk_level=risk, author=author)
     store.save(v)
     return v
 
@@ -48,7 +48,9 @@ def test_visits_per_week_count_each_community_in_its_monday_to_sunday_week(
         store: LocalStore) -> None:
     a, b = family(store, "Коваленко"), family(store, "Бойко", PUL)
     monday = week_start(TODAY)
-    visit(store, a, monday)                           # this week
+    # This week; at midnight, which has passed even when today is that Monday (at noon, a
+    # run on a Monday morning recorded a visit in the future and was rightly refused).
+    visit(store, a, monday, hour=0)
     visit(store, a, monday - timedelta(days=1))       # last Sunday: the week before
     visit(store, b, monday - timedelta(days=7))
     visit(store, a, monday - timedelta(weeks=10))     # older than the 10 weeks shown
