@@ -175,6 +175,35 @@ class AppPage:
         """A button by its accessible name."""
         return self.page.get_by_role("button", name=name, exact=exact)
 
+    def more(self, entry: str | re.Pattern[str], shows: str | Any) -> None:
+        """Tap the More place, then its ``entry``, until ``shows`` (an exact text, or a
+        locator) is on the screen.
+
+        A sync finishing redraws the screen; a tap in that instant can be lost (the More
+        place closes, or its entry's tap goes nowhere), and on a loaded machine the entry's
+        screen can take long to build. So the whole way is taken again, up to three times,
+        until the screen is there — never tapping an entry that is already gone.
+        """
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        name = entry if isinstance(entry, re.Pattern) else re.compile(f"^{re.escape(entry)}")
+        target = self.page.get_by_role("button", name=name).first
+        arrived = (self.page.get_by_text(shows, exact=True) if isinstance(shows, str)
+                   else shows).first
+        for attempt in range(3):
+            try:
+                if target.count() == 0:
+                    self.place("Більше").click(timeout=10_000)
+                    target.wait_for(state="attached", timeout=10_000)
+                target.click(timeout=10_000)
+                arrived.wait_for(state="attached", timeout=20_000)
+                return
+            except PlaywrightTimeout:
+                if arrived.count() > 0:
+                    return
+                if attempt == 2:
+                    raise
+
     def place(self, label: str) -> Any:
         """A destination of the bottom navigation bar (tabs) or of the rail."""
         tab = self.page.get_by_role("tab", name=label, exact=True)

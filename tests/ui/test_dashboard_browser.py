@@ -86,34 +86,7 @@ def _to_dashboard(app: AppPage) -> None:
     # "Сім'ї громади", or "Сім'ї 11 громад" on the coordinator's device.
     app.page.get_by_text(re.compile(r"^Сім'ї (громади|\d+ громад)$")).first.wait_for(
         state="attached", timeout=30_000)
-    _open_more(app, "Огляд громад", "Візити за тижнями")
-
-
-def _open_more(app: AppPage, entry: str, arrives: str) -> None:
-    """Tap the More place, then one of its entries, until the entry's screen shows ``arrives``.
-
-    The sync that starts on unlock re-renders the screen when it finishes; a tap in that
-    instant can be lost (the More place closes, or never opens). On a loaded machine the
-    entry's screen may also take long to build. So the whole way is taken again, up to three
-    times, until the screen is there — never a second tap on an entry already gone.
-    """
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    target = app.page.get_by_role("button", name=re.compile(f"^{entry}"))
-    arrived = app.page.get_by_text(arrives, exact=True).first
-    for attempt in range(3):
-        try:
-            if target.count() == 0:
-                app.place("Більше").click(timeout=10_000)
-                target.first.wait_for(state="attached", timeout=10_000)
-            target.first.click(timeout=10_000)
-            arrived.wait_for(state="attached", timeout=20_000)
-            return
-        except PlaywrightTimeout:
-            if arrived.count() > 0:
-                return
-            if attempt == 2:
-                raise
+    app.more("Огляд громад", "Візити за тижнями")
 
 
 def _scroll(app: AppPage, pixels: int) -> None:
@@ -178,7 +151,7 @@ def test_placement_form_and_export_screen_on_a_phone(supervisor_app: str,
     # Then the families, to reach the bottom navigation bar.
     page.locator("flt-semantics[aria-label='Назад']").first.click()
     page.wait_for_timeout(800)
-    _open_more(app, "Експорт звітів", "Отримати файл")
+    app.more("Експорт звітів", "Отримати файл")
     assert app.small_targets() == [], app.small_targets()
     app.shot("4-export")
 
@@ -197,7 +170,7 @@ def test_coordinator_dashboard_and_export_on_a_laptop(coordinator_app: str, lapt
     _scroll(app, 1200)
     app.shot("2-further")
     # Exports: the XLSX arrives as a browser download.
-    _open_more(app, "Експорт звітів", "Отримати файл")
+    app.more("Експорт звітів", "Отримати файл")
     start = (datetime.now(UTC).date() - timedelta(days=60)).strftime("%d.%m.%Y")
     app.type_into("Період з", start)
     app.shot("3-export-form")

@@ -137,9 +137,7 @@ def test_a_half_typed_family_comes_back_after_a_lock_on_a_phone(ready_app: str,
 
 
 def _lock_and_unlock(app: AppPage) -> None:
-    app.place("Більше").click()
-    app.button("Заблокувати зараз").click()
-    app.wait_text("Розблокування")
+    app.more("Заблокувати зараз", "Розблокування")
     app.type_into("PIN-код", PIN)
     app.button("Розблокувати").click()
 

@@ -245,9 +245,7 @@ def to_places(app: AppPage) -> None:
 
 def lock_and_unlock(app: AppPage) -> None:
     to_places(app)
-    app.place("Більше").click()
-    app.button("Заблокувати зараз").click()
-    app.wait_text("Розблокування")
+    app.more("Заблокувати зараз", "Розблокування")
     app.shot("13-locked")
     app.type_into("PIN-код", WRONG_PIN)
     app.button("Розблокувати").click()
@@ -268,9 +266,7 @@ def supervisor_approves(browser: Any, worker: AppPage, url: str, server_url: str
         boss.open(url)
         first_start(boss, server_url, SUPERVISOR)
         contains(boss, day.surname)                # the worker's family reached the supervisor
-        boss.place("Більше").click()
-        boss.button("Черга перевірки").click()
-        boss.page.get_by_text(re.compile(r"^Чекають рішення: \d+$")).wait_for(state="attached")
+        boss.more("Черга перевірки", boss.page.get_by_text(re.compile(r"^Чекають рішення: \d+$")))
         row = boss.page.get_by_role("button", name=re.compile(
             rf"^{day.surname}.*Візит від \d\d\.\d\d\.\d{{4}} \d\d:\d\d · {day.worker}", re.S))
         row.wait_for(timeout=15_000)

@@ -92,9 +92,7 @@ def _unlock_and_sync(app: AppPage) -> None:
 
 def _open_queue(app: AppPage) -> None:
     _unlock_and_sync(app)
-    app.place("Більше").click()
-    app.button("Черга перевірки").click()
-    app.page.get_by_text(re.compile(r"^Чекають рішення: \d+$")).wait_for(state="attached")
+    app.more("Черга перевірки", app.page.get_by_text(re.compile(r"^Чекають рішення: \d+$")))
 
 
 def _return_visit(app: AppPage, worker: Phone, visit: Visit, surname: str) -> None:
@@ -170,10 +168,8 @@ def test_the_worker_sees_the_comment_on_a_phone(tmp_path: Path, sync_server: str
     with _app_of(tmp_path / "petro-app", sync_server, WORKER2) as url:
         app = phone.open(url)
         _unlock_and_sync(app)
-        app.place("Більше").click()
-        app.button("Повернуті на доопрацювання").click()
         row = app.page.get_by_role("button", name=re.compile("Гуменюк"))
-        row.wait_for(state="attached", timeout=15_000)
+        app.more("Повернуті на доопрацювання", row)
         name = row.get_attribute("aria-label") or row.inner_text()
         assert "«Додайте, які послуги отримала мати»" in name, name
         assert "Ризик: середній" in name and "Повернуто на доопрацювання" in name, name

@@ -160,9 +160,7 @@ def test_sync_screen_and_resolving_a_conflict_on_a_phone(world: World, phone: Ap
 def test_conflict_side_by_side_and_sync_on_a_laptop(world: World, laptop: AppPage) -> None:
     app = laptop.open(world.url)
     _unlock(app)
-    app.place("Більше").click()
-    _button(app, "^Конфлікти змін").click()
-    app.wait_text("Оберіть конфлікт зі списку.")
+    app.more(re.compile("^Конфлікти змін"), "Оберіть конфлікт зі списку.")
     _button(app, "Сім'я · Бондар, Ворсівка").click()
     app.wait_text("Поле: Адреса")
     app.wait_text("вул. Лісова, 7")
@@ -181,10 +179,8 @@ def test_conflict_side_by_side_and_sync_on_a_laptop(world: World, laptop: AppPag
     _starts(app, "Сервер доступний")
     assert app.small_targets() == [], app.small_targets()
     app.shot("3-sync")
-    app.place("Більше").click()
-    _button(app, "^Конфлікти змін").click()
-    app.page.get_by_text(re.compile(r"^(Немає конфліктів змін\.|Потребують рішення: )")
-                         ).first.wait_for(state="attached")  # the list has been read
+    app.more(re.compile("^Конфлікти змін"),  # until the list has been read
+             app.page.get_by_text(re.compile(r"^(Немає конфліктів змін\.|Потребують рішення: )")))
     # Closed by the server: neither waiting nor "resolved, waiting to be sent" any more.
     assert _button(app, "Бондар, Ворсівка").count() == 0
     assert app.text("Вирішено, чекає надсилання").count() == 0
@@ -217,8 +213,7 @@ def test_network_back_syncs_by_itself(world: World, phone: AppPage,
 def test_change_pin_then_sign_out_on_a_phone(world: World, phone: AppPage) -> None:
     app = phone.open(world.url)
     _unlock(app)
-    app.place("Більше").click()
-    app.button("Налаштування").click()
+    app.more("Налаштування", _button(app, "^Змінити PIN-код"))
     _button(app, "^Змінити PIN-код").click()
     app.field("Поточний PIN-код").wait_for(state="attached")
     app.type_into("Поточний PIN-код", "135790")

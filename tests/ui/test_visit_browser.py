@@ -266,9 +266,7 @@ def test_problems_a_draft_kept_through_lock_and_due_visits_on_a_phone(
     app.page.go_back()
     app.wait_text("Бондар")
     app.page.go_back()
-    app.place("Більше").click()
-    app.button("Заблокувати зараз").click()
-    app.wait_text("Розблокування")
+    app.more("Заблокувати зараз", "Розблокування")
     unlock(app)
     # Unlocking returns to where the worker was (the "More" place here); open the form.
     app.wait_text("Заблокувати зараз")
