@@ -27,7 +27,10 @@ def test_every_device_converges_to_the_server(tmp_path: Path, seed: int) -> None
         figures = check(server, devices, tally)
         print(f"seed {seed}: {figures}")
         assert figures["conflicts"] > 0, "the run produced no concurrent edit to check"
-        assert figures["sync"] > OPS // 25 and figures["partition"] > OPS // 100
+        # A sync is 8% of the steps, on a device that is online at the time (about half of
+        # them): ~175 in 4,000 steps, 147 and 151 seen. Well below that, the run did not
+        # sync enough to test much; the bound is not the expectation.
+        assert figures["sync"] > OPS // 40 and figures["partition"] > OPS // 100
         assert figures["role"] > 0 and figures["rescan"] > 0, "no role change was checked"
     finally:
         for d in devices:
