@@ -69,6 +69,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                     "This family is not marked as a foster family"),
     "placement_reference_missing": ("Такого запису немає в цій громаді",
                                     "No such record in this community"),
+    "reference_missing": ("Такого запису немає на сервері в цій громаді",
+                          "No such record of this community on the server"),
     "placement_same_family": ("Патронатна сім'я не може бути власною сім'єю дитини",
                               "The foster family cannot be the child's own family"),
     "bad_clock": ("Невірна позначка часу синхронізації", "Not a valid sync clock"),

@@ -48,6 +48,9 @@ class ErrorCode(StrEnum):
     RATE_LIMITED = "rate_limited"
     UNSUPPORTED_PROTOCOL = "unsupported_protocol"
     CLOCK_AHEAD = "clock_ahead"
+    #: Per mutation only: a field names a record the server does not hold in that community
+    #: (or of another kind). Sent from the app version that knows it; see sync-protocol.md.
+    REFERENCE_MISSING = "reference_missing"
     SERVER_ERROR = "server_error"
     UNAVAILABLE = "unavailable"
 

@@ -6,14 +6,18 @@ role and community (``forbidden``, audited, never written; so is a review of the
 own visit or note); field names, author fields and
 clock drift (``clock_ahead``: the device re-stamps); ``check_change`` (no community move, no
 edit of notes and reviews); the merge (``apply_change``); validation of the merged record
-(``validation_error`` with readable messages). Accepted mutations write the record at a new
-feed position, its typed row, one history row with its new writes, conflict records for conflicts
-they opened (status ``conflict``) and the ``resolved`` mark on conflicts they closed.
+(``validation_error`` with readable messages); the records it names (``references``:
+same community, right kind, stored or created earlier in the batch, else
+``reference_missing``; a deleted family still counts, so no worker's visit is lost).
+Accepted mutations write the record at a new feed position, its typed row, one history row
+with its new writes, conflict records for conflicts they opened (status ``conflict``) and the
+``resolved`` mark on conflicts they closed.
 Rejections never fail the batch; a database error fails it as a whole (nothing written; the
 client retries, and retries are idempotent).
 
 Batch-level work, not per-mutation work: the stored answers of every mutation id, the stored
-states of every record and review target are read with one query each; a mutation creating a
+states of every record and review target are read with one query each, and the records
+children name (kind, community, tombstone) with one more; a mutation creating a
 new record (most of a bulk push) skips the merge, whose result would be the change itself,
 and gets every text its rows need from one pass over its writes (``push_rows.encode_create``);
 everything is written with one statement per table.
@@ -68,7 +72,15 @@ from sync_server.push_rows import (
     fingerprint_text,
     write_batch,
 )
-from sync_server.references import PLACEMENT_REFERENCES, placement_problem
+from sync_server.references import (
+    CHILD_REFERENCES,
+    PLACEMENT_REFERENCES,
+    Ref,
+    child_problem,
+    named_ids,
+    placement_problem,
+    read_refs,
+)
 from sync_server.upsert import json_text
 from sync_server.wire import MutationDict, PushBody, push_body
 
@@ -227,9 +239,27 @@ def _referenced(m: MutationDict) -> list[str]:
     return out
 
 
-def _reference_problem(batch: Batch, m: MutationDict, model: Record) -> str | None:
-    """Why a placement's references cannot stand (checked when the change writes one)."""
-    if m["kind"] is not RecordKind.PLACEMENT or not PLACEMENT_REFERENCES & set(m["fields"]):
+def _ref(batch: Batch, rid: str) -> Ref | None:
+    """A named record as this batch has it: created or changed in it, or stored."""
+    fresh = batch.fresh.get(rid)
+    if fresh is not None:
+        return Ref(fresh.kind, fresh.community, fresh.deleted)
+    state = batch.states.get(rid)
+    if state is not None:
+        return Ref(state.kind, state.community, state.deleted)
+    if rid not in batch.refs and rid not in batch.loaded:  # not read with the batch's ids
+        batch.refs.update(read_refs(batch.conn, [rid]))
+    return batch.refs.get(rid)
+
+
+def _reference_problem(batch: Batch, m: MutationDict, model: Record
+                       ) -> tuple[ErrorCode, str] | None:
+    """Why the references a change writes cannot stand (only the fields it writes)."""
+    kind = m["kind"]
+    if kind in CHILD_REFERENCES:
+        problem = child_problem(model, m["fields"], lambda rid: _ref(batch, rid))
+        return (ErrorCode.REFERENCE_MISSING, problem) if problem else None
+    if kind is not RecordKind.PLACEMENT or not PLACEMENT_REFERENCES & set(m["fields"]):
         return None
     return placement_problem(model, batch.lookup, batch.load)  # type: ignore[arg-type]
 
@@ -279,7 +309,7 @@ def _create(batch: Batch, m: MutationDict, rid: str, created: Created) -> Mutati
         _accepted_review(batch, m, model)
     problem = _reference_problem(batch, m, model)
     if problem:
-        return _refuse(batch, m, ErrorCode.VALIDATION, problem)
+        return _refuse(batch, m, *problem)
     uuid_form = batch.stored.uuid
     batch.fresh[rid] = created.fresh
     batch.changed[rid] = model
@@ -312,7 +342,7 @@ def _apply_one(batch: Batch, m: MutationDict, rid: str) -> MutationResult:
             _accepted_review(batch, m, model)
         problem = _reference_problem(batch, m, model)
         if problem:
-            return _refuse(batch, m, ErrorCode.VALIDATION, problem)
+            return _refuse(batch, m, *problem)
         _history(batch, existing, change, m)
         batch.states[rid] = outcome.state
         batch.changed[rid] = model
@@ -364,6 +394,10 @@ def push(
         fresh = [m for _, m in todo if m["mutation_id"] not in stored]
         batch.load([str(m["record_id"]) for m in fresh]
                    + [rid for m in fresh for rid in _referenced(m)])
+        # The families, people and notes children name: kind, community, tombstone only.
+        batch.refs = read_refs(conn, [rid for m in fresh
+                                      for rid in named_ids(m["kind"], m["fields"])
+                                      if rid not in batch.loaded])
         for i, m in todo:
             results[i] = _answer(batch, m, stored.get(m["mutation_id"]))
         write_batch(batch)

@@ -34,6 +34,7 @@ from sync_server.audit import AuditEvent
 from sync_server.feed import RECORDS, take_positions
 from sync_server.history import HISTORY, HISTORY_COLUMNS, HISTORY_TEXT, entry_text, writes_text
 from sync_server.permissions import Principal
+from sync_server.references import Ref
 from sync_server.statejson import feed_columns, state_from_json, state_to_json
 from sync_server.tables import KIND_TABLES, TZ, AppliedMutation
 from sync_server.upsert import StoredForm, bulk_insert, json_text, stored_form, upsert
@@ -278,6 +279,8 @@ class Batch:
     applied: list[tuple[Any, ...]] = field(default_factory=list)
     audit: list[AuditEvent] = field(default_factory=list)
     loaded: set[str] = field(default_factory=set)
+    #: Records named by the batch's references and not loaded as states (``references``).
+    refs: dict[str, Ref | None] = field(default_factory=dict)
     stored: StoredForm = field(init=False)
     stamp: Any = field(init=False)
 
