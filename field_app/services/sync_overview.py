@@ -57,6 +57,10 @@ def reason_problem(kind: str, code: str, reason: str) -> Problem:
         return Problem("sync.refused.immutable")
     if code == ErrorCode.TOO_LARGE:
         return Problem("sync.refused.too_large")
+    if code == ErrorCode.REFERENCE_MISSING:
+        m = _FIELD_REASON.match(reason.strip())
+        field = m.group("field") if m else "family_id"
+        return Problem("sync.refused.reference", {"field_key": field_label_key(kind, field)})
     if code == ErrorCode.VALIDATION:
         m = _FIELD_REASON.match(reason.strip())
         if m:

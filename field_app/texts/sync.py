@@ -47,6 +47,11 @@ UK: dict[str, str] = {
                              "натисніть «Надіслати знову»."),
     "sync.refused.invalid_field": ("Сервер не прийняв поле «{field}»: {message}. Відкрийте "
                                    "запис, виправте й натисніть «Надіслати знову»."),
+    "sync.refused.reference": ("На сервері немає запису, який названо в полі «{field}», у "
+                               "цій громаді: мабуть, його самого ще не прийнято. Спершу "
+                               "надішліть або виправте той запис (сім'ю, члена сім'ї) у цьому "
+                               "списку, потім натисніть «Надіслати знову». Зміну збережено на "
+                               "телефоні."),
     "sync.refused.other": ("Сервер не прийняв зміну ({code}): {message}. Зміну збережено на "
                            "телефоні; натисніть «Надіслати знову» або зверніться до "
                            "адміністратора."),
@@ -124,6 +129,11 @@ EN: dict[str, str] = {
                              "it and press \"Send again\"."),
     "sync.refused.invalid_field": ("The server refused the field \"{field}\": {message}. Open "
                                    "the record, correct it and press \"Send again\"."),
+    "sync.refused.reference": ("The server has no record of this community that the field "
+                               "\"{field}\" names: it was probably not accepted itself yet. "
+                               "Send or correct that record (the family, the family member) "
+                               "in this list first, then press \"Send again\". The change is "
+                               "saved on this phone."),
     "sync.refused.other": ("The server refused the change ({code}): {message}. It is saved on "
                            "this phone; press \"Send again\" or contact your administrator."),
     "sync.saved_count.one": "Saved on this phone: {n} change",

@@ -13,11 +13,11 @@ from field_app.sync import NeedsLogin
 from field_app.sync.client import TOKEN_SECRET
 from shared_models.communities import CommunityCode
 from shared_models.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
-from shared_models.records import Family
+from shared_models.records import Family, Visit
 from sync_server.accounts import set_communities, user_id_of
 from sync_server.db import write_tx
 from tests.sync.conftest import Device
-from tests.sync.records import family
+from tests.sync.records import family, visit
 from tools.live_server import LiveServer
 
 
@@ -49,6 +49,32 @@ def test_a_refused_family_is_corrected_and_sent_again(
     taras_sync.sync()
     got = taras.get(Family, theirs.id)
     assert got is not None and (got.family_name, got.address) == ("Мельник", "вул. Миру, 2")
+
+
+def test_a_visit_whose_family_the_server_lacks_is_held_until_the_family_arrives(
+        server: LiveServer, make_device: Callable[..., Device]) -> None:
+    olena, sync = make_device("olena")
+    petro, petro_sync = make_device("petro")
+    fam = family(family_name="Бондар")
+    v = visit(fam.id, "olena", next_steps="Огляд педіатра")
+    olena.save(v)                               # the family itself is not on the server
+    report = sync.sync()
+    assert (report.pushed, report.rejected) == (0, 1)
+    [refused] = sync_overview(olena, username="olena", role="social_worker").refused
+    assert refused.code == "reference_missing"
+    assert refused.reason.key == "sync.refused.reference"
+    assert refused.reason.params == {"field_key": "conflicts.field.visit.family_id"}
+    petro_sync.sync()
+    assert petro.get(Visit, v.id) is None       # nobody received a visit without its family
+    # The family reaches the server; the held visit is sent again and accepted, text intact.
+    olena.save(fam)
+    assert sync.sync().pushed == 1
+    assert retry_refused(olena, str(v.id)) is not None
+    done = sync.sync()
+    assert (done.pushed, done.rejected) == (1, 0)
+    petro_sync.sync()
+    got = petro.get(Visit, v.id)
+    assert got is not None and got.next_steps == "Огляд педіатра"
 
 
 def test_logout_says_whether_the_server_was_told(server: LiveServer,

@@ -116,6 +116,13 @@ def test_reasons_in_plain_words_for_every_code() -> None:
     assert reason_problem("visit", "payload_too_large", "").key == "sync.refused.too_large"
     assert reason_problem("visit", "validation_error", "Невірне значення") == Problem(
         "sync.refused.invalid", {"message": "Невірне значення"})
+    missing = reason_problem("visit", "reference_missing",
+                             "present: Такого запису немає на сервері в цій громаді")
+    assert missing == Problem("sync.refused.reference",
+                              {"field_key": "conflicts.field.visit.present"})
+    words = tr.t(missing.key, field=tr.t("conflicts.field.visit.present"))
+    assert "«Присутні»" in words and "Надіслати знову" in words
+    assert Translator("en").t(missing.key, field="Family").startswith("The server has no")
     other = reason_problem("visit", "bad_request", "зламаний запит")
     assert other == Problem("sync.refused.other", {"code": "bad_request",
                                                    "message": "зламаний запит"})
