@@ -119,6 +119,9 @@ class Row:
     amended: bool                # a visit changed after a decision, or a correcting note
     status: Status
     unsynced: bool               # the record has changes not sent yet
+    #: The family was deleted (on another device, after or while this was written): the
+    #: record is kept and shown with "Сім'ю видалено" (docs/sync-protocol.md, Deletes).
+    family_deleted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +140,7 @@ class Detail:
     own: bool                    # the signed-in user wrote it
     corrects: Note | None        # the note this note corrects
     corrected_by: str | None     # id of the newer note that corrects this one
+    family_deleted: bool = False  # ``family`` is a deleted family (kept, shown as such)
 
 
 def is_reviewer(account: Account | None) -> bool:
@@ -213,7 +217,9 @@ def _when(target: Target) -> datetime:
 def _rows(store: LocalStore, keep: Callable[[Target, Status], bool]) -> list[Row]:
     visits, notes = store.all(Visit), store.all(Note)
     index = _Index(store, notes)
-    names = {str(f.id): f.family_name for f in store.all(Family)}
+    families = store.all(Family, include_deleted=True)
+    names = {str(f.id): f.family_name for f in families}
+    deleted = {str(f.id) for f in families if f.deleted}
     risks = _family_risks(visits)
     rows = []
     targets: list[Target] = [*visits, *notes]
@@ -228,7 +234,7 @@ def _rows(store: LocalStore, keep: Callable[[Target, Status], bool]) -> list[Row
             isinstance(target, Note) and target.corrects is not None)
         rows.append(Row(target.KIND, str(target.id), fid, names.get(fid), _when(target),
                         target.author, risk, not is_visit, amended, status,
-                        str(target.id) in index.unsynced))
+                        str(target.id) in index.unsynced, fid in deleted))
     return rows
 
 
@@ -294,7 +300,7 @@ def detail(store: LocalStore, account: Account | None, kind: RecordKind | str,
     target = _target(store, kind, target_id)
     notes = store.all(Note, family_id=target.family_id)
     index = _Index(store, notes, only=str(target.id))
-    family = store.get(Family, target.family_id)
+    family = store.get(Family, target.family_id, include_deleted=True)
     names = {str(p.id): p.display_name()
              for p in store.all(Person, family_id=target.family_id)}
     risk: RiskLevel | None
@@ -308,7 +314,8 @@ def detail(store: LocalStore, account: Account | None, kind: RecordKind | str,
     me = account.username if account is not None else ""
     return Detail(target.KIND, target, family, names, risk, of_family, index.status(target),
                   str(target.id) in index.unsynced, _may_decide(account, target),
-                  target.author == me, corrects, index.corrected.get(str(target.id)))
+                  target.author == me, corrects, index.corrected.get(str(target.id)),
+                  family is not None and family.deleted)
 
 
 def _decide(store: LocalStore, account: Account | None, kind: RecordKind | str,

@@ -49,20 +49,23 @@ class SyncOverview:
     open_conflicts: int
 
 
+#: Refusals whose words need nothing from the server's message.
+_PLAIN = {ErrorCode.FORBIDDEN: "sync.refused.forbidden",
+          ErrorCode.CONFLICT: "sync.refused.immutable",
+          ErrorCode.TOO_LARGE: "sync.refused.too_large"}
+
+
 def reason_problem(kind: str, code: str, reason: str) -> Problem:
     """The server's refusal in plain words with what to do (``sync.refused.*``)."""
-    if code == ErrorCode.FORBIDDEN:
-        return Problem("sync.refused.forbidden")
-    if code == ErrorCode.CONFLICT:
-        return Problem("sync.refused.immutable")
-    if code == ErrorCode.TOO_LARGE:
-        return Problem("sync.refused.too_large")
+    plain = _PLAIN.get(code)  # type: ignore[call-overload]
+    if plain is not None:
+        return Problem(plain)
+    m = _FIELD_REASON.match(reason.strip())
     if code == ErrorCode.REFERENCE_MISSING:
-        m = _FIELD_REASON.match(reason.strip())
+        # The field naming the record the server lacks (``family_id`` when not said).
         field = m.group("field") if m else "family_id"
         return Problem("sync.refused.reference", {"field_key": field_label_key(kind, field)})
     if code == ErrorCode.VALIDATION:
-        m = _FIELD_REASON.match(reason.strip())
         if m:
             return Problem("sync.refused.invalid_field", {
                 "field_key": field_label_key(kind, m.group("field")),

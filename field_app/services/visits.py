@@ -95,6 +95,8 @@ class VisitDetails:
     can_amend: bool
     #: Where it stands with the reviewers now (approved, returned, amended, pending).
     status: Status = field(default_factory=lambda: Status(ReviewState.PENDING))
+    #: ``family`` was deleted on another device; the visit is kept and shown as such.
+    family_deleted: bool = False
 
 
 def get_family(store: LocalStore, family_id: str) -> Family:
@@ -249,13 +251,14 @@ def details(store: LocalStore, family_id: str, visit_id: str) -> VisitDetails:
     visit = store.get(Visit, visit_id)
     if visit is None or str(visit.family_id) != family_id:
         raise NotFound(visit_id)
-    fam = store.get(Family, family_id)
+    fam = store.get(Family, family_id, include_deleted=True)
     names = {m.id: m.name for m in members(store, family_id)}
     present = [names[str(p)] for p in visit.present if str(p) in names]
     return VisitDetails(visit, fam, present, reviews_of(store, RecordKind.VISIT, visit_id),
                         synced=visit_id not in store.unsynced_ids(),
                         can_amend=visit.author == store.user,
-                        status=review_status(store, RecordKind.VISIT, visit_id))
+                        status=review_status(store, RecordKind.VISIT, visit_id),
+                        family_deleted=fam is not None and fam.deleted)
 
 
 def family_visits(store: LocalStore, family_id: str) -> list[Visit]:

@@ -35,6 +35,8 @@ UK: dict[str, str] = {
     "review.risk_unknown": "Ризик не оцінено",
     "review.family_missing": "Сім'я ще не на цьому телефоні",
     "review.mark.amended": "Змінено після перевірки",
+    # The family was deleted on another device; the visit or note is kept (sync-protocol.md).
+    "review.mark.family_deleted": "Сім'ю видалено",
     "review.mark.correction": "Виправлення нотатки",
     "review.mark.unsynced": "Збережено на телефоні, ще не надіслано",
     "review.mark.synced": "Надіслано на сервер",
@@ -114,6 +116,7 @@ EN: dict[str, str] = {
     "review.risk_unknown": "Risk not assessed",
     "review.family_missing": "Family not on this phone yet",
     "review.mark.amended": "Changed since review",
+    "review.mark.family_deleted": "Family deleted",
     "review.mark.correction": "Corrects a note",
     "review.mark.unsynced": "Saved on this phone, not sent yet",
     "review.mark.synced": "Sent to the server",

@@ -3,10 +3,13 @@
 Every community has two social workers and a supervisor, each with their own device (a real
 encrypted store and sync client); a regional coordinator sees all 11. Devices go offline and
 come back (partitions), sync at random moments, and between syncs workers create families,
-members, visits and notes, edit the same visit text as a colleague (concurrent edits), delete,
-and supervisors review. Now and then a worker is promoted to supervisor or demoted back (the
+members, visits and notes, edit the same visit text as a colleague (concurrent edits), delete
+(visits, members, and whole families while a colleague offline still writes to them), and
+supervisors review. Now and then a worker is promoted to supervisor or demoted back (the
 role decides which conflict records a device holds: the next pull reads the community again).
-``check`` then compares every device with the server's database, by each one's final role.
+``check`` then compares every device with the server's database, by each one's final role,
+checks that no member, visit or note written was lost, and that those of a deleted family are
+kept and shown as such ("Сім'ю видалено") on every device holding them.
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from field_app.services import reviews, visits
 from field_app.store import TEST_KDF, LocalStore
-from field_app.sync import Backoff, SyncClient
+from field_app.sync import Account, Backoff, SyncClient
 from shared_models.changes import model_from_state
 from shared_models.communities import CommunityCode
 from shared_models.enums import Role
@@ -55,6 +59,8 @@ class Tally:
 
     ops: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     notes: dict[str, str] = field(default_factory=dict)        # note id -> community
+    # member, visit and note id -> (community, family id, its text as written)
+    children: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     written: list[tuple[str, str, Any, Any]] = field(default_factory=list)
     # (record id, field, value written, value the author saw and replaced)
 
@@ -136,14 +142,18 @@ def work(d: SimDevice, rng: random.Random, when: datetime, step: int, new_id: An
         return
     fam = rng.choice(families)
     if roll < 0.22:
-        store.save(Person(id=new_id(), community=community, family_id=fam.id,
-                          last_name=fam.family_name, first_name=rng.choice(["Оля", "Петро"]),
-                          birth_date=(when - timedelta(days=rng.randint(400, 6000))).date()))
+        p = Person(id=new_id(), community=community, family_id=fam.id,
+                   last_name=fam.family_name, first_name=rng.choice(["Оля", "Петро"]),
+                   birth_date=(when - timedelta(days=rng.randint(400, 6000))).date())
+        store.save(p)
+        tally.children[str(p.id)] = (community, str(fam.id), p.first_name)
         tally.ops["person"] += 1
     elif roll < 0.40 or not visits:
-        store.save(Visit(id=new_id(), community=community, family_id=fam.id, visited_at=when,
-                         risk_level=rng.choice(["low", "medium", "high"]), author=me,
-                         next_steps=rng.choice(TEXTS), services=["002.0"]))
+        v = Visit(id=new_id(), community=community, family_id=fam.id, visited_at=when,
+                  risk_level=rng.choice(["low", "medium", "high"]), author=me,
+                  next_steps=rng.choice(TEXTS), services=["002.0"])
+        store.save(v)
+        tally.children[str(v.id)] = (community, str(fam.id), v.next_steps)
         tally.ops["visit"] += 1
     elif roll < 0.70:
         v = rng.choice(visits)
@@ -151,11 +161,16 @@ def work(d: SimDevice, rng: random.Random, when: datetime, step: int, new_id: An
         store.save(v.model_copy(update={"next_steps": new}))
         tally.written.append((str(v.id), "next_steps", new, v.next_steps))
         tally.ops["edit"] += 1
-    elif roll < 0.80:
+    elif roll < 0.785:
         new = f"вул. Лісова, {step}"
         store.save(fam.model_copy(update={"address": new}))
         tally.written.append((str(fam.id), "address", new, fam.address))
         tally.ops["edit"] += 1
+    elif roll < 0.80:
+        # A family deleted (a duplicate, entered by mistake): colleagues whose phones have not
+        # heard yet go on writing members, visits and notes to it, which must be kept.
+        store.delete(Family, fam.id)
+        tally.ops["family_delete"] += 1
     elif roll < 0.93:
         notes = store.all(Note)
         corrects = rng.choice(notes).id if notes and rng.random() < 0.2 else None
@@ -163,6 +178,7 @@ def work(d: SimDevice, rng: random.Random, when: datetime, step: int, new_id: An
                  written_at=when, author=me, corrects=corrects)
         store.save(n)
         tally.notes[str(n.id)] = community
+        tally.children[str(n.id)] = (community, str(fam.id), n.text)
         tally.ops["note"] += 1
     elif roll < 0.97:
         store.delete(Visit, rng.choice(visits).id)
@@ -253,8 +269,41 @@ def check(server: LiveServer, devices: list[SimDevice], tally: Tally) -> dict[st
         assert key in history, f"{f}={value!r} of {rid} is not in the history"
         assert current == value or key in kept or key in replaced_seen, (
             f"{f}={value!r} of {rid} was lost without a conflict")
+    orphans = check_children(devices, on_server, held, tally)
     return {"records": len(on_server), "conflicts": len(conflicts),
-            "notes": len(tally.notes), **tally.ops}
+            "notes": len(tally.notes), "kept_of_deleted_family": orphans, **tally.ops}
+
+
+_TEXT_FIELD = {"person": "first_name", "visit": "next_steps", "note": "text"}
+
+
+def check_children(devices: list[SimDevice], on_server: dict[str, tuple[str, dict[str, Any]]],
+                   held: dict[str, dict[str, dict[str, Any]]], tally: Tally) -> int:
+    """Members, visits and notes written are all kept, on the server and on every device of
+    their community, whatever became of their family; those of a deleted family are shown
+    as such. Returns how many were written to a family deleted by the end."""
+    gone = {rid for rid, (_, v) in on_server.items() if "family_name" in v and v["deleted"]}
+    orphans = 0
+    for cid, (community, fid, text) in tally.children.items():
+        assert cid in on_server, f"{cid} written to family {fid} never reached the server"
+        values = on_server[cid][1]
+        kind = next(k for k, f in _TEXT_FIELD.items() if f in values)
+        # The text as written, or as later edited by someone (visits' next steps are edited).
+        assert values[_TEXT_FIELD[kind]] == text or kind == "visit", f"{cid} lost its text"
+        orphans += fid in gone
+        for d in devices:
+            if community in d.communities:
+                assert cid in held[d.user], f"{cid} is missing on {d.user}'s device"
+    for d in devices:
+        for v in d.store.all(Visit):
+            shown = visits.details(d.store, str(v.family_id), str(v.id))
+            assert shown.family_deleted == (str(v.family_id) in gone), (d.user, str(v.id))
+        if d.role is not Role.SOCIAL_WORKER:
+            account = Account(username=d.user, role=d.role.value,
+                              communities=d.communities, device_id="sim")
+            for row in reviews.queue(d.store, account):
+                assert row.family_deleted == (row.family_id in gone), (d.user, row.id)
+    return orphans
 
 
 __all__ = ["Conflict", "check", "make_region", "run"]

@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 
 from field_app.i18n import Translator
-from field_app.services import reviews
+from field_app.services import reviews, visits
 from field_app.services.reviews import ReviewRefused, ReviewState
 from field_app.store import LocalStore
 from field_app.sync import Account
 from shared_models.clock import HLC
 from shared_models.enums import ReviewDecision, RiskLevel
 from shared_models.merge import FieldWrite, state_from_writes
-from shared_models.records import Person, Review, Visit
+from shared_models.records import Family, Person, Review, Visit
 from tests.ui.review_data import NOW, ZH, Relay, account, family, note, visit
 from tests.ui.stores import real_store
 
@@ -245,3 +245,37 @@ def test_an_own_record_is_refused_before_anything_is_saved(tmp_path: Path, role:
     assert me.all(Review) == [] and me.pending_count() == pending
     assert Translator("uk").t("review.err.own").startswith("Власні записи перевіряє інший")
     assert Translator("en").t("review.err.own").startswith("Your own records are reviewed by")
+
+
+def test_a_visit_to_a_family_deleted_elsewhere_is_kept_and_marked(
+        olena: LocalStore, iryna: LocalStore) -> None:
+    """The family is deleted on the supervisor's phone while the worker writes offline: the
+    visit and note stay in the queue, under the family's name, marked "Сім'ю видалено"."""
+    relay = Relay()
+    fam = family(olena, "Ткачук")
+    relay.sync(olena)
+    relay.sync(iryna)
+    iryna.delete(Family, fam.id)                   # the worker's phone has not heard yet
+    late = visit(olena, fam, "high", 1, next_steps="Консультація юриста")
+    written = note(olena, fam, 0.5)
+    relay.sync(iryna)
+    relay.sync(olena)
+    relay.sync(iryna)
+    assert iryna.get(Family, fam.id) is None and olena.get(Family, fam.id) is None
+    rows = {r.id: r for r in reviews.queue(iryna, account(iryna, "supervisor"))}
+    assert set(rows) == {str(late.id), str(written.id)}
+    assert all(r.family_deleted and r.family_name == "Ткачук" for r in rows.values())
+    d = reviews.detail(iryna, account(iryna, "supervisor"), "visit", str(late.id))
+    assert d.family_deleted and d.family is not None and d.family.family_name == "Ткачук"
+    assert d.target.next_steps == "Консультація юриста"  # type: ignore[union-attr]
+    shown = visits.details(olena, str(fam.id), str(late.id))
+    assert shown.family_deleted and shown.visit.next_steps == "Консультація юриста"
+    assert Translator("uk").t("review.mark.family_deleted") == "Сім'ю видалено"
+    # A live family is not marked.
+    live = family(olena, "Мельник")
+    visit(olena, live, "low", 2)
+    relay.sync(olena)
+    relay.sync(iryna)
+    marked = {r.family_name: r.family_deleted
+              for r in reviews.queue(iryna, account(iryna, "supervisor"))}
+    assert marked == {"Ткачук": True, "Мельник": False}

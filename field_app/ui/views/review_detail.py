@@ -22,6 +22,7 @@ from field_app.ui import theme
 from field_app.ui.views.common import empty_state, message_text, problem_text
 from field_app.ui.views.review_parts import (
     kind_word,
+    mark,
     record_fields,
     risk_chip,
     status_banner,
@@ -97,7 +98,10 @@ class ReviewDetail:
             ft.Text(t("review.row.line", kind=kind_word(self.app, d.kind),
                       date=format_datetime(when), author=d.target.author)),
             ft.Row([risk_chip(self.app, d.risk, d.risk_of_family, key="review-risk"),
-                    sync_mark(self.app, d.unsynced)], wrap=True, spacing=8, run_spacing=4),
+                    sync_mark(self.app, d.unsynced),
+                    *([mark(ft.Icons.DELETE_OUTLINE, t("review.mark.family_deleted"),
+                            ft.Colors.ERROR)] if d.family_deleted else [])],
+                   wrap=True, spacing=8, run_spacing=4),
         ], spacing=6, tight=True)
         out: list[ft.Control] = [header, self._status_box(d)]
         if d.own and reviews.is_reviewer_role(self.app.session.role):

@@ -100,6 +100,9 @@ class ReviewList:
             marks.append(state_mark(self.app, r.status))
         if r.unsynced:
             marks.append(mark(ft.Icons.CLOUD_UPLOAD_OUTLINED, t("review.mark.unsynced")))
+        if r.family_deleted:
+            marks.append(mark(ft.Icons.DELETE_OUTLINE, t("review.mark.family_deleted"),
+                              ft.Colors.ERROR))
         lines: list[ft.Control] = [ft.Text(line),
                                    ft.Row(marks, wrap=True, spacing=8, run_spacing=4)]
         latest = r.status.latest

@@ -26,7 +26,7 @@ from field_app.ui.views.record_bits import (
     section,
     stack,
 )
-from field_app.ui.views.review_parts import status_banner
+from field_app.ui.views.review_parts import mark, status_banner
 from shared_models.enums import ReviewDecision
 from shared_models.records import Review
 
@@ -112,6 +112,9 @@ def _body(app: App, d: visits.VisitDetails) -> ft.Control:
     if d.family is not None:
         blocks.append(ft.Text(t("visit.family", name=d.family.family_name,
                                 settlement=d.family.settlement)))
+    if d.family_deleted:
+        blocks.append(mark(ft.Icons.DELETE_OUTLINE, t("review.mark.family_deleted"),
+                           ft.Colors.ERROR))
 
     async def amend(_e: object) -> None:
         await app.go(f"/families/{v.family_id}/visits/{v.id}/edit")
