@@ -29,7 +29,7 @@ import hashlib
 import uuid
 from contextlib import suppress
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from pydantic import ValidationError
@@ -75,7 +75,7 @@ from sync_server.push_rows import (
 from sync_server.references import (
     CHILD_REFERENCES,
     PLACEMENT_REFERENCES,
-    Ref,
+    Named,
     child_problem,
     named_ids,
     placement_problem,
@@ -239,17 +239,14 @@ def _referenced(m: MutationDict) -> list[str]:
     return out
 
 
-def _ref(batch: Batch, rid: str) -> Ref | None:
+def _ref(batch: Batch, rid: str) -> Named | None:
     """A named record as this batch has it: created or changed in it, or stored."""
-    fresh = batch.fresh.get(rid)
-    if fresh is not None:
-        return Ref(fresh.kind, fresh.community, fresh.deleted)
-    state = batch.states.get(rid)
-    if state is not None:
-        return Ref(state.kind, state.community, state.deleted)
-    if rid not in batch.refs and rid not in batch.loaded:  # not read with the batch's ids
-        batch.refs.update(read_refs(batch.conn, [rid]))
-    return batch.refs.get(rid)
+    found: Named | None = batch.fresh.get(rid) or batch.states.get(rid)
+    if found is None:
+        if rid not in batch.refs and rid not in batch.loaded:  # not read with the batch's
+            batch.refs.update(read_refs(batch.conn, [rid]))    # ids (not expected)
+        found = batch.refs.get(rid)
+    return found
 
 
 def _reference_problem(batch: Batch, m: MutationDict, model: Record
@@ -257,7 +254,7 @@ def _reference_problem(batch: Batch, m: MutationDict, model: Record
     """Why the references a change writes cannot stand (only the fields it writes)."""
     kind = m["kind"]
     if kind in CHILD_REFERENCES:
-        problem = child_problem(model, m["fields"], lambda rid: _ref(batch, rid))
+        problem = child_problem(kind, m["community"].value, m["fields"], partial(_ref, batch))
         return (ErrorCode.REFERENCE_MISSING, problem) if problem else None
     if kind is not RecordKind.PLACEMENT or not PLACEMENT_REFERENCES & set(m["fields"]):
         return None

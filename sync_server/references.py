@@ -21,10 +21,10 @@ a whole batch with one query (``read_refs``).
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from contextlib import suppress
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import Connection, bindparam, select
 
@@ -32,7 +32,7 @@ from shared_models.enums import RecordKind
 from shared_models.merge import RecordState
 from shared_models.messages import MESSAGES
 from shared_models.protocol import ErrorCode
-from shared_models.records import Placement, Record
+from shared_models.records import Placement
 from sync_server.feed import RECORDS as _RECORDS
 
 #: Fields of a placement that name other records; a change to one of them is checked.
@@ -50,8 +50,27 @@ _SELECT_REFS = (select(_RECORDS.c.id, _RECORDS.c.kind, _RECORDS.c.community,
                 .where(_RECORDS.c.id.in_(bindparam("ids", expanding=True))))
 
 
+#: An id as devices send it (canonical: lower-case, hyphenated), taken without parsing.
+_CANONICAL = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+#: ``CHILD_REFERENCES`` as plain tuples, for the per-mutation loops of a bulk push.
+_NAMING = {kind: tuple((name, target.value) for name, target in fields.items())
+           for kind, fields in CHILD_REFERENCES.items()}
+
+
+class Named(Protocol):
+    """What a reference check needs of a named record (a ``Ref``, a merge state, a record
+    created in the batch)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def community(self) -> str: ...
+    @property
+    def deleted(self) -> bool: ...
+
+
 class Ref(NamedTuple):
-    """What a reference check needs of a named record."""
+    """A stored record as ``read_refs`` gives it."""
 
     kind: str
     community: str
@@ -63,21 +82,33 @@ def _message(field: str, code: str) -> str:
     return f"{field}: {uk} ({en})"
 
 
-def named_ids(kind: RecordKind, fields: Mapping[str, Any]) -> list[str]:
-    """Canonical ids a mutation's wire writes name in a child kind's reference fields.
+def _id(item: Any) -> str | None:
+    """The canonical form of an id as sent (``None``: not an id; the model refuses it)."""
+    if type(item) is str and _CANONICAL.fullmatch(item):
+        return item
+    try:
+        return str(uuid.UUID(str(item)))
+    except ValueError:
+        return None
 
-    Values that are not ids are left out: the model's validation refuses them.
-    """
+
+def _ids(value: Any) -> list[str]:
+    """The ids a wire value names: one id, or a list of them (``present``)."""
+    if type(value) is str:
+        one = _id(value)
+        return [one] if one is not None else []
+    if type(value) is list:
+        return [rid for rid in map(_id, value) if rid is not None]
+    return []  # None, or not an id at all
+
+
+def named_ids(kind: RecordKind, fields: Mapping[str, Any]) -> list[str]:
+    """Canonical ids a mutation's wire writes name in a child kind's reference fields."""
     out: list[str] = []
-    for name in CHILD_REFERENCES.get(kind, {}):
+    for name, _ in _NAMING.get(kind, ()):
         w = fields.get(name)
-        if w is None:
-            continue
-        value = w.get("value")
-        for item in value if isinstance(value, list) else (value,):
-            if item is not None:
-                with suppress(ValueError, TypeError, AttributeError):
-                    out.append(str(uuid.UUID(str(item))))
+        if w is not None:
+            out += _ids(w.get("value"))
     return out
 
 
@@ -92,27 +123,21 @@ def read_refs(conn: Connection, ids: Iterable[str]) -> dict[str, Ref | None]:
     return out
 
 
-def child_problem(model: Record, written: Iterable[str],
-                  ref: Callable[[str], Ref | None]) -> str | None:
-    """Why the references ``model`` writes (fields in ``written``) cannot stand, or ``None``.
+def child_problem(kind: RecordKind, community: str, fields: Mapping[str, Any],
+                  ref: Callable[[str], Named | None]) -> str | None:
+    """Why the references a change writes (its wire ``fields``) cannot stand, or ``None``.
 
-    ``ref(id)`` gives the named record as the batch has it (``None``: the server holds none).
-    A deleted record counts: children of a deleted family are kept, see the module's doc.
+    Called once the record passed its model's validation, so the values are ids. ``ref(id)``
+    gives the named record as the batch has it (``None``: the server holds none). A deleted
+    record counts: children of a deleted family are kept, see the module's doc.
     """
-    fields = CHILD_REFERENCES.get(model.KIND)
-    if not fields:
-        return None
-    written = set(written)
-    community = model.community.value
-    for name, kind in fields.items():
-        if name not in written:
+    for name, target in _NAMING.get(kind, ()):
+        w = fields.get(name)
+        if w is None:
             continue
-        value = getattr(model, name)
-        for rid in value if isinstance(value, list) else (value,):
-            if rid is None:
-                continue
-            found = ref(str(rid))
-            if found is None or found.kind != kind.value or found.community != community:
+        for rid in _ids(w.get("value")):
+            found = ref(rid)
+            if found is None or found.kind != target or found.community != community:
                 return _message(name, "reference_missing")
     return None
 

@@ -269,20 +269,29 @@ def check(server: LiveServer, devices: list[SimDevice], tally: Tally) -> dict[st
         assert key in history, f"{f}={value!r} of {rid} is not in the history"
         assert current == value or key in kept or key in replaced_seen, (
             f"{f}={value!r} of {rid} was lost without a conflict")
-    orphans = check_children(devices, on_server, held, tally)
+    orphans, late = check_children(server, devices, on_server, held, tally)
     return {"records": len(on_server), "conflicts": len(conflicts),
-            "notes": len(tally.notes), "kept_of_deleted_family": orphans, **tally.ops}
+            "notes": len(tally.notes), "kept_of_deleted_family": orphans,
+            "written_after_family_delete": late, **tally.ops}
 
 
 _TEXT_FIELD = {"person": "first_name", "visit": "next_steps", "note": "text"}
 
 
-def check_children(devices: list[SimDevice], on_server: dict[str, tuple[str, dict[str, Any]]],
-                   held: dict[str, dict[str, dict[str, Any]]], tally: Tally) -> int:
+def check_children(server: LiveServer, devices: list[SimDevice],
+                   on_server: dict[str, tuple[str, dict[str, Any]]],
+                   held: dict[str, dict[str, dict[str, Any]]], tally: Tally) -> tuple[int, int]:
     """Members, visits and notes written are all kept, on the server and on every device of
     their community, whatever became of their family; those of a deleted family are shown
-    as such. Returns how many were written to a family deleted by the end."""
+    as such. Returns how many were written to a family deleted by the end, and how many of
+    those were written after the server had accepted the delete (the race)."""
     gone = {rid for rid, (_, v) in on_server.items() if "family_name" in v and v["deleted"]}
+    with server.engine.connect() as conn:
+        writes = field_writes(conn)
+    deleted_at = {w.record_id: w.recorded_at for w in writes
+                  if w.record_id in gone and w.field == "deleted" and w.value is True}
+    created = {w.record_id: w.clock for w in writes if w.field == "family_id"}
+    late = 0
     orphans = 0
     for cid, (community, fid, text) in tally.children.items():
         assert cid in on_server, f"{cid} written to family {fid} never reached the server"
@@ -291,6 +300,9 @@ def check_children(devices: list[SimDevice], on_server: dict[str, tuple[str, dic
         # The text as written, or as later edited by someone (visits' next steps are edited).
         assert values[_TEXT_FIELD[kind]] == text or kind == "visit", f"{cid} lost its text"
         orphans += fid in gone
+        if fid in deleted_at:
+            written_ms = int(created[cid].split("-")[0])
+            late += written_ms > deleted_at[fid].timestamp() * 1000
         for d in devices:
             if community in d.communities:
                 assert cid in held[d.user], f"{cid} is missing on {d.user}'s device"
@@ -303,7 +315,7 @@ def check_children(devices: list[SimDevice], on_server: dict[str, tuple[str, dic
                               communities=d.communities, device_id="sim")
             for row in reviews.queue(d.store, account):
                 assert row.family_deleted == (row.family_id in gone), (d.user, row.id)
-    return orphans
+    return orphans, late
 
 
 __all__ = ["Conflict", "check", "make_region", "run"]
