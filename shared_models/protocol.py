@@ -115,7 +115,9 @@ class MutationResult(BaseModel):
 
     mutation_id: uuid.UUID
     status: MutationStatus
-    code: ErrorCode | None = None
+    #: A code this version does not know (one a later server added) is kept as its text, so
+    #: the answer is still read and the change held with the server's reason.
+    code: ErrorCode | str | None = Field(default=None, union_mode="left_to_right")
     reason: str | None = None
 
 

@@ -233,7 +233,7 @@ def _push(engine: Engine, clock: HybridClock, mutations: list[dict[str, Any]]) -
     parsed = PUSH_BODY.validate_python(body)  # the server's own parse, as the route's
     answer = push(engine, principal=PRINCIPAL, request=parsed, clock=clock,
                   max_drift_ms=300_000)
-    return [(str(r.mutation_id), r.status.value, r.code and r.code.value, r.reason)
+    return [(str(r.mutation_id), r.status.value, r.code and str(r.code), r.reason)
             for r in answer.results]
 
 

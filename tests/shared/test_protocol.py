@@ -11,8 +11,11 @@ from shared_models.clock import HLC
 from shared_models.communities import CommunityCode
 from shared_models.merge import FieldWrite
 from shared_models.protocol import (
+    ErrorCode,
     Mutation,
+    MutationStatus,
     PushRequest,
+    PushResponse,
     RecordChange,
     decode_cursors,
     encode_cursors,
@@ -69,3 +72,16 @@ def test_pulled_record_exceptions_must_name_fields_with_values() -> None:
     with pytest.raises(ValidationError):
         RecordChange(record_id=uuid.uuid4(), kind="family", community="malynska",
                      position=7, clock=C1, values={})
+
+
+def test_a_refusal_code_this_version_does_not_know_is_still_read() -> None:
+    """A later server may add per-mutation codes (``reference_missing`` was added so): an app
+    still reads the answer, keeps the code as text and holds the change."""
+    mid = uuid.uuid4()
+    body = ('{"results":[{"mutation_id":"%s","status":"rejected","code":"%s","reason":"x"}],'
+            '"server_clock":"000001795000000-000000-server"}')
+    known = PushResponse.model_validate_json(body % (mid, "reference_missing"))
+    assert known.results[0].code is ErrorCode.REFERENCE_MISSING
+    later = PushResponse.model_validate_json(body % (mid, "a_code_from_later"))
+    assert later.results[0].code == "a_code_from_later"
+    assert later.results[0].status is MutationStatus.REJECTED
