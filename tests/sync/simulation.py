@@ -118,6 +118,9 @@ def run(server: LiveServer, devices: list[SimDevice], seed: int, ops: int) -> Ta
                 sync(d)
         elif roll < 0.18:
             review(rng.choice(supervisors), rng, when, new_id, tally)
+        elif roll < 0.19:
+            if race_family_delete(rng, workers, when, new_id, tally):
+                tally.ops["sync"] += 1
         else:
             work(rng.choice(workers), rng, when, step, new_id, tally=tally)
     for _ in range(2):
@@ -188,6 +191,38 @@ def work(d: SimDevice, rng: random.Random, when: datetime, step: int, new_id: An
         if people:
             store.delete(Person, rng.choice(people).id)
             tally.ops["delete"] += 1
+
+
+def race_family_delete(rng: random.Random, workers: list[SimDevice], when: datetime,
+                       new_id: Any, tally: Tally) -> bool:
+    """A worker deletes a family and syncs; a colleague whose phone has not heard of it yet
+    writes a visit and a note to it (sent at their next sync). Returns whether it happened."""
+    d = rng.choice(workers)
+    colleagues = [w for w in workers if w is not d and w.communities == d.communities]
+    if not d.online or not colleagues:
+        return False
+    other = rng.choice(colleagues)
+    theirs = {f.id for f in other.store.all(Family)}
+    shared = [f for f in d.store.all(Family) if f.id in theirs]
+    if not shared:
+        return False
+    fam = rng.choice(shared)
+    d.store.delete(Family, fam.id)
+    d.client.sync()                      # the delete is on the server now
+    community = d.communities[0]
+    v = Visit(id=new_id(), community=community, family_id=fam.id, visited_at=when,
+              risk_level="medium", author=other.user, services=["002.0"],
+              next_steps=f"Візит після видалення — {other.user}")
+    n = Note(id=new_id(), community=community, family_id=fam.id, written_at=when,
+             author=other.user, text=f"Нотатка до видаленої сім'ї — {other.user}")
+    other.store.save(v)
+    other.store.save(n)
+    tally.children[str(v.id)] = (community, str(fam.id), v.next_steps)
+    tally.children[str(n.id)] = (community, str(fam.id), n.text)
+    tally.notes[str(n.id)] = community
+    tally.ops["family_delete"] += 1
+    tally.ops["race"] += 1
+    return True
 
 
 def review(d: SimDevice, rng: random.Random, when: datetime, new_id: Any, tally: Tally) -> None:
