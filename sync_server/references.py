@@ -26,7 +26,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, String, bindparam, select, type_coerce
 
 from shared_models.enums import RecordKind
 from shared_models.merge import RecordState
@@ -48,6 +48,11 @@ CHILD_REFERENCES: dict[RecordKind, dict[str, RecordKind]] = {
 _SELECT_REFS = (select(_RECORDS.c.id, _RECORDS.c.kind, _RECORDS.c.community,
                        _RECORDS.c.deleted)
                 .where(_RECORDS.c.id.in_(bindparam("ids", expanding=True))))
+#: The same on SQLite, ids as the 32 hex digits it stores: no ``UUID`` object either way
+#: (building them was most of this query's cost in a bulk push).
+_HEX_ID = type_coerce(_RECORDS.c.id, String)
+_SELECT_REFS_HEX = (select(_HEX_ID, _RECORDS.c.kind, _RECORDS.c.community, _RECORDS.c.deleted)
+                    .where(_HEX_ID.in_(bindparam("ids", expanding=True))))
 
 
 #: An id as devices send it (canonical: lower-case, hyphenated), taken without parsing.
@@ -116,10 +121,17 @@ def read_refs(conn: Connection, ids: Iterable[str]) -> dict[str, Ref | None]:
     """Kind, community and tombstone of stored records by id (one query; ``None``: absent)."""
     wanted = list(dict.fromkeys(ids))
     out: dict[str, Ref | None] = dict.fromkeys(wanted)
-    if wanted:
-        rows = conn.execute(_SELECT_REFS, {"ids": [uuid.UUID(i) for i in wanted]})
-        for rid, kind, community, deleted in rows:
-            out[str(rid)] = Ref(kind, community, bool(deleted))
+    if not wanted:
+        return out
+    if conn.dialect.name == "sqlite":
+        canonical = {rid.replace("-", ""): rid for rid in wanted}
+        for hex_id, kind, community, deleted in conn.execute(
+                _SELECT_REFS_HEX, {"ids": list(canonical)}):
+            out[canonical[hex_id]] = Ref(kind, community, bool(deleted))
+        return out
+    for rid, kind, community, deleted in conn.execute(
+            _SELECT_REFS, {"ids": [uuid.UUID(i) for i in wanted]}):
+        out[str(rid)] = Ref(kind, community, bool(deleted))
     return out
 
 
