@@ -4,6 +4,7 @@
 * ``state`` — ``SessionState`` (first start / locked / unlocked, who, language) and
   ``SyncStatus`` (online, pending changes, last sync, progress, error);
 * ``settings`` — non-secret preferences kept in a JSON file beside the store;
+* ``problem`` — ``Problem``, what the UI shows when something is wrong (an i18n key);
 * ``pin_policy`` — which PINs are accepted (the store's rule when it is installed);
 * ``forms`` — form models with their validation (first start, unlock, settings);
 * ``device`` — the ``Device`` interface (store + sign-in) the screens use, and its errors;

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from field_app.services.device import Refusal
-from field_app.services.pin_policy import Problem, pin_problem
+from field_app.services.pin_policy import pin_problem
+from field_app.services.problem import Problem
 
 PIN_FIELDS = ("old_pin", "new_pin", "new_pin_repeat")
 

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from field_app.services.draft_store import Draft, discard_draft, load_draft, note_key
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.services.visits import (
     NotAuthor,
     NotFound,

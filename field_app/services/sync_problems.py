@@ -7,7 +7,7 @@ server answered, which is what the sync screen's online/offline line is built fr
 from __future__ import annotations
 
 from field_app.services.device import DeviceWiped, SyncFailed
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.sync import (
     DeviceRevoked,
     InsecureServer,

@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from field_app.services.draft_store import Draft, discard_draft, load_draft, save_draft, visit_key
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.services.reviews import ReviewState, Status
 from field_app.services.reviews import status as review_status
 from field_app.services.visit_form import VisitForm

@@ -24,7 +24,7 @@ from field_app.services.app import AppServices, Trigger
 from field_app.services.drafts import Drafts
 from field_app.services.family_card import warm_up
 from field_app.services.forms import FirstStartForm, UnlockForm
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.services.settings import AppSettings
 from field_app.services.state import Phase, SessionState
 from field_app.ui import routes, theme

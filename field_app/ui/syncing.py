@@ -18,7 +18,7 @@ from field_app.services.app import AppServices, AutoSyncPolicy, Trigger
 from field_app.services.device import DeviceWiped, SyncFailed, SyncStep
 from field_app.services.drafts import Drafts
 from field_app.services.forms import FirstStartForm
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.services.state import Phase, SessionState, SyncStatus
 from field_app.services.sync_overview import sync_overview
 

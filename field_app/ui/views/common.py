@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 
 from field_app.i18n import LANGUAGES
-from field_app.services.pin_policy import LITERAL, Problem
+from field_app.services.problem import LITERAL, Problem
 from field_app.ui import theme
 
 if TYPE_CHECKING:

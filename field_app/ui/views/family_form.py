@@ -17,7 +17,7 @@ import flet as ft
 
 from field_app.services import form_drafts
 from field_app.services.family_forms import FamilyForm, FormInvalid, RecordGone
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.ui.screen import Screen
 from field_app.ui.views.places import families_detail
 from field_app.ui.views.record_form import FormBinder

@@ -16,7 +16,7 @@ import flet as ft
 
 from field_app.services import form_drafts
 from field_app.services.family_forms import FormInvalid, MemberForm, RecordGone, remove_member
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.ui import theme
 from field_app.ui.screen import Screen
 from field_app.ui.views.places import families_detail

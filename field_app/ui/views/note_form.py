@@ -18,7 +18,7 @@ import flet as ft
 from field_app.i18n import format_datetime, format_time
 from field_app.services import notes, visits
 from field_app.services.draft_store import Draft, DraftSaver, save_draft
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.ui import theme
 from field_app.ui.screen import Screen
 from field_app.ui.views.common import message_text, problem_text

@@ -20,8 +20,8 @@ import flet as ft
 from field_app.i18n import format_date
 from field_app.services import form_drafts
 from field_app.services import placement_form as pf
-from field_app.services.pin_policy import Problem
 from field_app.services.placements import term_of
+from field_app.services.problem import Problem
 from field_app.ui.screen import Screen, form_column
 from field_app.ui.views.common import empty_state, message_text, problem_text, radio_row
 from field_app.ui.views.placements import term_badge, term_detail

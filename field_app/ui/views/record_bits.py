@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 
 from field_app.i18n import format_date, format_datetime
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.services.visit_form import format_clock, parse_date, parse_time
 from field_app.ui import theme
 from field_app.ui.views.common import empty_state, problem_text

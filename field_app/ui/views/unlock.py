@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import flet as ft
 
 from field_app.services.device import DeviceError, DeviceWiped, PinRefused
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.ui import theme
 from field_app.ui.screen import Screen, form_column
 from field_app.ui.views.common import message_text, problem_text, reveal_toggle

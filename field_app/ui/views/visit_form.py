@@ -17,7 +17,7 @@ import flet as ft
 
 from field_app.i18n import format_date, format_time
 from field_app.services import visits
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.services.visit_form import FIELD_ORDER, parse_date
 from field_app.ui import theme
 from field_app.ui.screen import Screen

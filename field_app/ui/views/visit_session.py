@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from field_app.services import visits
 from field_app.services.draft_store import Draft, DraftSaver
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.services.visit_form import VisitForm
 from field_app.ui.views.form_state import OpenForms, open_forms
 
