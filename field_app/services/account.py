@@ -75,6 +75,20 @@ class ChangePinForm:
         self.old_pin = self.new_pin = self.new_pin_repeat = ""
 
 
+@dataclass
+class SignOutForm:
+    """What the worker did on the sign-out screen, kept while the screen is drawn again."""
+
+    #: The worker ticked "I accept losing the unsent changes".
+    confirmed: bool = False
+    #: Signing out is under way (the button stays off).
+    busy: bool = False
+
+    def may_submit(self, plan: SignOutPlan, *, syncing: bool) -> bool:
+        """The button works: not already signing out or syncing, and allowed by ``plan``."""
+        return not self.busy and not syncing and plan.may_sign_out(self.confirmed)
+
+
 @dataclass(frozen=True, slots=True)
 class SignOutPlan:
     """What signing out now would cost, and what the screen must ask first."""

@@ -22,7 +22,7 @@ from field_app.services.visit_form import FIELD_ORDER, parse_date
 from field_app.ui import theme
 from field_app.ui.screen import Screen
 from field_app.ui.views.common import message_text, problem_text, radio_row
-from field_app.ui.views.form_state import discard_draft
+from field_app.ui.views.form_session import form_screen
 from field_app.ui.views.places import families_detail
 from field_app.ui.views.record_bits import (
     STRETCH,
@@ -30,8 +30,6 @@ from field_app.ui.views.record_bits import (
     date_field,
     draft_banner,
     error_line,
-    loading,
-    missing,
     next_date_buttons,
     section,
     show_problem,
@@ -39,11 +37,11 @@ from field_app.ui.views.record_bits import (
     time_field,
 )
 from field_app.ui.views.visit_fields import ServicePicker, present_field, risk_field
-from field_app.ui.views.visit_session import VisitSession, forms, session_for
+from field_app.ui.views.visit_session import VisitSession, session_for
 from shared_models.enums import VisitPlace
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
     from field_app.ui.routes import Route
 
 log = logging.getLogger(__name__)
@@ -57,21 +55,17 @@ OBSERVATIONS = (("child_needs", "visit.child_needs", "visit.child_needs_hint",
                  "visit-environment"))
 
 
-def build(app: App, route: Route) -> Screen:
+def build(app: ViewContext, route: Route) -> Screen:
     """The visit form at ``route`` (``visit_new`` or ``visit_edit``)."""
     session = session_for(app, route)
     title = app.t("visit.edit_title" if "visit_id" in route.params else "visit.new_title")
-    if session.missing:
-        return families_detail(app, title, missing(app, session.missing))
-    if session.opened is None:
-        return families_detail(app, title, loading())
-    return VisitFormView(app, session).screen(title)
+    return form_screen(app, title, session, lambda: VisitFormView(app, session).screen(title))
 
 
 class VisitFormView:
     """The widgets of one render of a ``VisitSession``."""
 
-    def __init__(self, app: App, session: VisitSession) -> None:
+    def __init__(self, app: ViewContext, session: VisitSession) -> None:
         self.app = app
         self.session = session
         self.form = session.form
@@ -252,14 +246,12 @@ class VisitFormView:
     def _refresh(self) -> None:
         self._show()
         with contextlib.suppress(RuntimeError):   # the form is no longer on screen
-            self.app.page.update()
+            self.app.update()
 
     def changed(self, name: str) -> None:
         """A field changed: clear its problem, schedule the draft."""
-        self.app.session.touch()
         s = self.session
-        if s.saver is not None:
-            s.saver.changed()
+        s.changed()
         if name in s.problems or s.message is not None:
             s.problems.pop(name, None)
             if not s.problems:
@@ -277,20 +269,19 @@ class VisitFormView:
             return
         s.busy, s.message = True, None
         self._refresh()
-        await s.saver.pause()
+        await s.pause()
         try:
             store = await app.blocking(app.services.device.records)
             result = await app.blocking(visits.save, store, s.form, s.opened.draft_key)
         except Exception as exc:
             log.exception("saving a visit failed")
             s.busy, s.message = False, Problem("err.unexpected", {"detail": type(exc).__name__})
-            s.saver.resume()
+            s.resume()
             self._refresh()
             return
         s.busy = False
         if result.ok:
-            await s.saver.close()
-            forms(app).drop(s.path)
+            await s.close()
             await app.refresh_pending()
             target = f"/families/{s.family_id}"
             if s.visit_id is not None:
@@ -298,7 +289,7 @@ class VisitFormView:
             await app.go(target, notice=app.t("visit.saved"))
             return
         s.problems, s.message = result.problems, Problem("visit.check_errors")
-        s.saver.resume()
+        s.resume()
         self._refresh()
         await self._go_to_first_problem()
 
@@ -315,8 +306,5 @@ class VisitFormView:
 
     async def discard(self) -> None:
         """Drop the restored draft and start a fresh form."""
-        app, s = self.app, self.session
-        if s.opened is not None:
-            await discard_draft(app, s.saver, s.opened.draft_key)
-        forms(app).drop(s.path)
-        app.render()
+        await self.session.done()
+        self.app.render()
