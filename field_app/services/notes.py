@@ -3,7 +3,7 @@
 A note is never edited or deleted (the store and the server refuse it): a correction is a new
 note whose ``corrects`` names the old one, and the old one is then shown as corrected, with
 a link to the correction. Plain functions (no Flet) that block; views call them through
-``app.blocking``. Drafts as for visits (``drafts``): ``note.new.<family>`` /
+``app.blocking``. Drafts as for visits (``draft_store``): ``note.new.<family>`` /
 ``note.fix.<note>``.
 """
 

@@ -2,7 +2,7 @@
 
 Plain functions over a ``LocalStore`` (no Flet); they block, so views call them through
 ``app.blocking``. The form itself is ``visit_form.VisitForm``; its draft lives in the store
-(``drafts``).
+(``draft_store``).
 
 * ``open_new`` / ``open_amend`` — the form to show (restored from its draft when one exists);
 * ``save`` — validate, store the visit (an amendment writes only the fields the worker
