@@ -21,7 +21,7 @@ from field_app.ui.screen import Screen
 from field_app.ui.views.common import message_text, problem_text
 from field_app.ui.views.form_session import FormSession, form_screen, session_for
 from field_app.ui.views.places import families_detail
-from field_app.ui.views.record_bits import draft_banner, stack
+from field_app.ui.views.record_bits import stack
 
 if TYPE_CHECKING:
     from field_app.ui.context import ViewContext
@@ -94,8 +94,8 @@ class NoteFormView:
                                       width=theme.TOUCH, height=theme.TOUCH,
                                       tooltip=t("note.save"), key="note-save-bar")
         blocks: list[ft.Control] = []
-        if session.restored is not None:
-            blocks.append(draft_banner(app, session.restored.saved_at, self.discard))
+        if (banner := session.banner()) is not None:
+            blocks.append(banner)
         fam = self.opened.family
         blocks.append(ft.Text(t("visit.family", name=fam.family_name,
                                 settlement=fam.settlement),
@@ -173,8 +173,3 @@ class NoteFormView:
         self._refresh()
         with contextlib.suppress(Exception):
             await self.text.focus()
-
-    async def discard(self) -> None:
-        """Drop the restored draft and start again."""
-        await self.session.done()
-        self.app.render()

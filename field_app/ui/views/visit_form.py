@@ -28,7 +28,6 @@ from field_app.ui.views.record_bits import (
     STRETCH,
     capitalised,
     date_field,
-    draft_banner,
     error_line,
     next_date_buttons,
     section,
@@ -84,8 +83,8 @@ class VisitFormView:
                                       key="visit-save-bar", width=theme.TOUCH,
                                       height=theme.TOUCH, tooltip=t("visit.save"))
         blocks: list[ft.Control] = []
-        if session.restored is not None:
-            blocks.append(draft_banner(app, session.restored.saved_at, self.discard))
+        if (banner := session.banner()) is not None:
+            blocks.append(banner)
         if fam is not None:
             blocks.append(ft.Text(t("visit.family", name=fam.family_name,
                                     settlement=fam.settlement),
@@ -303,8 +302,3 @@ class VisitFormView:
             target = self.focusable.get(first)
             if isinstance(target, ft.TextField):
                 await target.focus()
-
-    async def discard(self) -> None:
-        """Drop the restored draft and start a fresh form."""
-        await self.session.done()
-        self.app.render()
