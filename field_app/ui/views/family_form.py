@@ -20,7 +20,7 @@ from field_app.services.family_forms import FamilyForm
 from field_app.ui.screen import Screen
 from field_app.ui.views.places import families_detail
 from field_app.ui.views.record_form import FormBinder
-from field_app.ui.views.sealed_form import SealedForm, find, load_sealed, save_record
+from field_app.ui.views.sealed_form import SealedForm, save_record, sealed_screen
 
 if TYPE_CHECKING:
     from field_app.ui.context import ViewContext
@@ -31,9 +31,6 @@ log = logging.getLogger(__name__)
 
 def build_new(app: ViewContext, route: Route) -> Screen:
     """A new family: my community (or a choice of mine), assigned to me."""
-    sealed = find(app, route, FamilyForm)
-    if sealed is not None:
-        return FamilyFormView(app, route, sealed).screen()
     device, me = app.services.device, app.session.username or ""
 
     def new() -> form_drafts.Opened[FamilyForm]:
@@ -41,19 +38,17 @@ def build_new(app: ViewContext, route: Route) -> Screen:
         return form_drafts.open_new_family(device.records(), me=me,
                                            communities=account.communities if account else [])
 
-    return load_sealed(app, route, app.t("family.form.new"), new,
-                       data=form_drafts.record_form_data, frame=families_detail)
+    return sealed_screen(app, route, FamilyForm, app.t("family.form.new"),
+                         load=new,
+                         draw=lambda sealed: FamilyFormView(app, route, sealed).screen())
 
 
 def build_edit(app: ViewContext, route: Route) -> Screen:
     """Edit a stored family: read it with its clocks first, then the same form."""
-    sealed = find(app, route, FamilyForm)
-    if sealed is not None:
-        return FamilyFormView(app, route, sealed).screen()
     device, family_id = app.services.device, route.params["family_id"]
-    return load_sealed(app, route, app.t("family.form.edit"),
-                       lambda: form_drafts.open_family(device.records(), family_id),
-                       data=form_drafts.record_form_data, frame=families_detail)
+    return sealed_screen(app, route, FamilyForm, app.t("family.form.edit"),
+                         load=lambda: form_drafts.open_family(device.records(), family_id),
+                         draw=lambda sealed: FamilyFormView(app, route, sealed).screen())
 
 
 class FamilyFormView:

@@ -14,13 +14,13 @@ only in the encrypted store, and reopening the form after unlock restores it fro
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import flet as ft
 
+from field_app.i18n import format_time
 from field_app.services import draft_store, visits
 from field_app.services.draft_store import Draft, DraftSaver
 from field_app.ui.screen import Screen
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from field_app.ui.context import ViewContext
     from field_app.ui.routes import Route
 
-log = logging.getLogger(__name__)
 S = TypeVar("S", bound="FormSession")
 
 
@@ -165,3 +164,15 @@ def form_screen(app: ViewContext, title: str, session: FormSession,
     if not session.loaded:
         return families_detail(app, title, loading())
     return draw()
+
+
+def draft_status() -> ft.Text:
+    """The line that says when the draft was last sealed ("Чернетку збережено о 14:05")."""
+    return ft.Text("", key="draft-status", theme_style=ft.TextThemeStyle.BODY_SMALL)
+
+
+def show_draft_status(app: ViewContext, status: ft.Text, session: FormSession) -> None:
+    """Say in ``status`` when ``session``'s draft was last written (hidden before)."""
+    if session.draft_saved is not None:
+        status.value = app.t("draft.saved_at", time=format_time(session.draft_saved))
+    status.visible = session.draft_saved is not None

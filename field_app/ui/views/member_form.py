@@ -21,7 +21,7 @@ from field_app.ui import theme
 from field_app.ui.screen import Screen
 from field_app.ui.views.places import families_detail
 from field_app.ui.views.record_form import FormBinder
-from field_app.ui.views.sealed_form import SealedForm, find, load_sealed, save_record
+from field_app.ui.views.sealed_form import SealedForm, save_record, sealed_screen
 from shared_models.enums import PersonRole, Sex
 
 if TYPE_CHECKING:
@@ -33,25 +33,22 @@ log = logging.getLogger(__name__)
 
 def build_new(app: ViewContext, route: Route) -> Screen:
     """A new member of the family in the route (a child unless changed)."""
-    sealed = find(app, route, MemberForm)
-    if sealed is not None:
-        return MemberFormView(app, route, sealed).screen()
     device, family_id = app.services.device, route.params["family_id"]
-    return load_sealed(app, route, app.t("family.member.new"),
-                       lambda: form_drafts.open_new_member(device.records(), family_id),
-                       data=form_drafts.record_form_data, frame=families_detail)
+    return sealed_screen(app, route, MemberForm, app.t("family.member.new"),
+                         load=lambda: form_drafts.open_new_member(device.records(), family_id),
+                         draw=lambda sealed: MemberFormView(app, route, sealed).screen())
 
 
 def build_edit(app: ViewContext, route: Route) -> Screen:
     """Edit or remove a stored member."""
-    sealed = find(app, route, MemberForm)
-    if sealed is not None:
-        return MemberFormView(app, route, sealed).screen()
     device, person_id = app.services.device, route.params["person_id"]
     family_id = route.params["family_id"]
-    return load_sealed(app, route, app.t("family.member.edit"),
-                       lambda: form_drafts.open_member(device.records(), family_id, person_id),
-                       data=form_drafts.record_form_data, frame=families_detail)
+
+    def stored() -> form_drafts.Opened[MemberForm] | None:
+        return form_drafts.open_member(device.records(), family_id, person_id)
+
+    return sealed_screen(app, route, MemberForm, app.t("family.member.edit"), load=stored,
+                         draw=lambda sealed: MemberFormView(app, route, sealed).screen())
 
 
 class MemberFormView:

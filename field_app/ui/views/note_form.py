@@ -13,13 +13,19 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
-from field_app.i18n import format_datetime, format_time
+from field_app.i18n import format_datetime
 from field_app.services import notes, visits
 from field_app.services.problem import Problem
 from field_app.ui import theme
 from field_app.ui.screen import Screen
 from field_app.ui.views.common import message_text, problem_text
-from field_app.ui.views.form_session import FormSession, form_screen, session_for
+from field_app.ui.views.form_session import (
+    FormSession,
+    draft_status,
+    form_screen,
+    session_for,
+    show_draft_status,
+)
 from field_app.ui.views.places import families_detail
 from field_app.ui.views.record_bits import stack
 
@@ -86,8 +92,7 @@ class NoteFormView:
             keyboard_type=ft.KeyboardType.MULTILINE,
             capitalization=ft.TextCapitalization.SENTENCES, on_change=self._typed)
         self.message = message_text("note-message")
-        self.draft_status = ft.Text("", key="draft-status",
-                                    theme_style=ft.TextThemeStyle.BODY_SMALL)
+        self.draft_status = draft_status()
         self.save_button = ft.FilledButton(t("note.save"), icon=ft.Icons.SAVE_OUTLINED,
                                            height=56, on_click=self.save, key="note-save")
         self.bar_save = ft.IconButton(icon=ft.Icons.CHECK, on_click=self.save,
@@ -129,10 +134,7 @@ class NoteFormView:
         s = self.session
         self.text.error = problem_text(self.app, s.problem) if s.problem else None
         self.save_button.disabled = self.bar_save.disabled = s.busy
-        if s.draft_saved is not None:
-            self.draft_status.value = self.app.t("draft.saved_at",
-                                                 time=format_time(s.draft_saved))
-        self.draft_status.visible = s.draft_saved is not None
+        show_draft_status(self.app, self.draft_status, s)
 
     def _refresh(self) -> None:
         self._show()

@@ -16,12 +16,14 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import flet as ft
 
-from field_app.services.family_forms import FormInvalid, RecordGone
+from field_app.services import form_drafts
+from field_app.services.family_forms import FamilyForm, FormInvalid, MemberForm, RecordGone
 from field_app.services.form_drafts import Opened
 from field_app.services.problem import Problem
 from field_app.ui.screen import Screen
 from field_app.ui.views.common import empty_state
 from field_app.ui.views.form_session import FormSession
+from field_app.ui.views.places import families_detail
 from field_app.ui.views.record_bits import loading
 
 if TYPE_CHECKING:
@@ -31,6 +33,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 F = TypeVar("F")
+#: The forms of records with a family's fields (drafted by ``form_drafts.record_form_data``).
+R = TypeVar("R", FamilyForm, MemberForm)
 
 
 class SealedForm(FormSession, Generic[F]):
@@ -49,12 +53,14 @@ def find(app: ViewContext, route: Route, kind: type[F]) -> SealedForm[F] | None:
     return sealed if sealed is not None and isinstance(sealed.form, kind) else None
 
 
-def load_sealed(app: ViewContext, route: Route, title: str, load: Callable[[], Opened[F] | None], *,
-                data: Callable[[F], dict[str, Any]],
-                frame: Callable[[ViewContext, str, ft.Control], Screen]) -> Screen:
-    """A form screen that reads its draft or record first (off the event loop), then keeps
-    the form in the registry and draws it; ``load`` returns ``None`` when the record is not
-    on this device."""
+def sealed_screen(app: ViewContext, route: Route, kind: type[R], title: str, *,
+                  load: Callable[[], Opened[R] | None],
+                  draw: Callable[[SealedForm[R]], Screen]) -> Screen:
+    """The family or member form at ``route``: ``draw`` it when it is open, or read its
+    draft or record first (off the event loop), keep it in ``app.forms`` and draw it then;
+    ``load`` returns ``None`` when the record is not on this device."""
+    if (sealed := find(app, route, kind)) is not None:
+        return draw(sealed)
     holder = ft.Column([loading()], tight=True)
 
     async def run() -> None:
@@ -70,11 +76,12 @@ def load_sealed(app: ViewContext, route: Route, title: str, load: Callable[[], O
             with contextlib.suppress(RuntimeError):
                 holder.update()
             return
-        app.forms.put(route.path, SealedForm(app, route.path, opened, data))
+        app.forms.put(route.path, SealedForm(app, route.path, opened,
+                                             form_drafts.record_form_data))
         app.render()
 
     app.spawn(run())
-    return frame(app, title, holder)
+    return families_detail(app, title, holder)
 
 
 class RecordForm(Protocol):

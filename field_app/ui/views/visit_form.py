@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
-from field_app.i18n import format_date, format_time
+from field_app.i18n import format_date
 from field_app.services import visits
 from field_app.services.problem import Problem
 from field_app.services.visit_form import FIELD_ORDER, parse_date
 from field_app.ui import theme
 from field_app.ui.screen import Screen
 from field_app.ui.views.common import message_text, problem_text, radio_row
-from field_app.ui.views.form_session import form_screen
+from field_app.ui.views.form_session import draft_status, form_screen, show_draft_status
 from field_app.ui.views.places import families_detail
 from field_app.ui.views.record_bits import (
     STRETCH,
@@ -74,8 +74,7 @@ class VisitFormView:
         t = app.t
         fam = session.opened.family if session.opened else None
         self.message = message_text("visit-message")
-        self.draft_status = ft.Text("", key="draft-status",
-                                    theme_style=ft.TextThemeStyle.BODY_SMALL)
+        self.draft_status = draft_status()
         self.save_button = ft.FilledButton(t("visit.save"), icon=ft.Icons.SAVE_OUTLINED,
                                            height=56, on_click=self.save, key="visit-save")
         # An icon in the app bar (a word would squeeze the title on a 360 px phone).
@@ -237,10 +236,7 @@ class VisitFormView:
         self.message.visible = s.message is not None
         self.save_button.disabled = self.bar_save.disabled = s.busy
         self.save_button.content = self.app.t("visit.saving" if s.busy else "visit.save")
-        if s.draft_saved is not None:
-            self.draft_status.value = self.app.t("draft.saved_at",
-                                                 time=format_time(s.draft_saved))
-        self.draft_status.visible = s.draft_saved is not None
+        show_draft_status(self.app, self.draft_status, s)
 
     def _refresh(self) -> None:
         self._show()
