@@ -32,13 +32,24 @@ _KINDS: tuple[tuple[type[SyncError], str, bool | None], ...] = (
 )
 
 #: Every kind, for tests that check each has words in both languages.
-KINDS: tuple[str, ...] = (*(k for _, k, _ in _KINDS), "revoked", "unexpected")
+KINDS: tuple[str, ...] = (*(k for _, k, _ in _KINDS), "revoked", "revoked_lost",
+                          "revoked_lost_unreported", "unexpected")
+
+
+def revoked_problem(exc: DeviceRevoked) -> Problem:
+    """What the first-start screen says after a revocation wiped the phone: with the counts
+    of unsent work lost, and whether the administrator was told, when anything was lost."""
+    lost = exc.lost
+    if lost is None or lost.empty:
+        return Problem("sync.err.revoked")
+    key = "sync.err.revoked_lost" if exc.reported else "sync.err.revoked_lost_unreported"
+    return Problem(key, {"changes": lost.changes, "drafts": lost.drafts})
 
 
 def sync_failure(exc: SyncError) -> SyncFailed | DeviceWiped:
     """The device-level error for a sync-client error (``DeviceWiped`` when revoked)."""
     if isinstance(exc, DeviceRevoked):
-        return DeviceWiped(Problem("sync.err.revoked"))
+        return DeviceWiped(revoked_problem(exc))
     for cls, kind, reached in _KINDS:
         if isinstance(exc, cls):
             return SyncFailed(Problem(f"sync.err.{kind}"), offline=reached is False,

@@ -42,6 +42,7 @@ from field_app.sync.outcome import held, last_success_ms, success_entry
 from field_app.sync.pushing import BODY_CODINGS, Pusher, _Refused
 from field_app.sync.report import Attention, Progress, ProgressCallback, Stage, SyncReport
 from field_app.sync.threads import brisk_switching
+from shared_models.enums import RecordKind
 from shared_models.protocol import (
     MAX_PULL_LIMIT,
     PROTOCOL_HEADER,
@@ -50,6 +51,7 @@ from shared_models.protocol import (
     encode_cursors,
 )
 from shared_models.pullwire import PulledPage, decode_pull_page
+from shared_models.revocation import LOST_WORK_PATH, LostWorkReport
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +68,9 @@ _RETRY_STATUS = frozenset({500, 502, 503, 504, 429})
 # The server's clock sits in every answer that has one; its wall part is the server's time.
 _SERVER_CLOCK = re.compile(rb'"server_clock"\s*:\s*"(\d{15})-')
 _LOOPBACK = ("localhost", "127.0.0.1", "::1")
+#: Seconds the revoked device waits for the server to take its lost-work report (one try:
+#: the wipe must not wait on a bad link).
+LOST_WORK_TIMEOUT_S = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -411,8 +416,9 @@ class SyncClient(Pusher):
         code = str(data.get("code", "")) if isinstance(data, dict) else ""
         message = str(data.get("message", "")) if isinstance(data, dict) else ""
         if code == ErrorCode.DEVICE_REVOKED:
+            lost, reported = self._report_lost_work()
             self.store.wipe()
-            raise DeviceRevoked(message)
+            raise DeviceRevoked(message, lost=lost, reported=reported)
         if code == ErrorCode.UNSUPPORTED_PROTOCOL or response.status_code == 426:
             raise UpdateRequired(message)
         if code == ErrorCode.BAD_CREDENTIALS:
@@ -420,6 +426,39 @@ class SyncClient(Pusher):
         if response.status_code == 401:
             raise NeedsLogin(message)
         raise _Refused(response.status_code, code or f"http_{response.status_code}", message)
+
+    def _report_lost_work(self) -> tuple[LostWorkReport | None, bool]:
+        """Count what the wipe will erase unsent and tell the server, before wiping.
+
+        Counts per record kind and of drafts only. One try with the refused token (the one
+        call the server still takes from it, once); whatever fails here, the caller wipes.
+        Returns the counts (``None`` if the store could not say) and whether the server took
+        them.
+        """
+        try:
+            kinds, drafts = self.store.unsent_work()
+            known = {k: n for k, n in kinds.items() if k in set(RecordKind)}
+            lost = LostWorkReport.model_validate({"outbox": known, "drafts": drafts})
+        except Exception:  # nothing may stop the wipe that follows
+            log.warning("could not count the unsent work before the wipe", exc_info=True)
+            return None, False
+        try:
+            token = self.store.get_secret(TOKEN_SECRET)
+        except Exception:  # e.g. locked: the counts still show on the phone
+            token = None
+        if not token:
+            return lost, False
+        try:
+            response = self._http.post(
+                LOST_WORK_PATH, json=lost.model_dump(mode="json"),
+                headers={"Authorization": f"Bearer {token.decode()}"},
+                timeout=min(LOST_WORK_TIMEOUT_S, self._http.timeout.read or LOST_WORK_TIMEOUT_S))
+        except httpx.HTTPError as exc:
+            log.info("the lost-work report did not reach the server: %s", type(exc).__name__)
+            return lost, False
+        log.info("lost-work report: %d changes, %d drafts; server answered %d",
+                 lost.changes, lost.drafts, response.status_code)
+        return lost, response.status_code == 204
 
 
 def _code_of(body: bytes) -> str:

@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+from shared_models.revocation import LostWorkReport
+
 
 class SyncError(Exception):
     """A sync stopped; ``message(lang)`` says what happened and what to do."""
@@ -80,6 +82,14 @@ class DeviceRevoked(SyncError):
     uk = ("Цей пристрій відключено адміністратором; дані з нього видалено. "
           "Зверніться до координатора.")
     en = "An administrator revoked this device and its data was erased. Contact your coordinator."
+
+    def __init__(self, detail: str = "", *, lost: LostWorkReport | None = None,
+                 reported: bool = False) -> None:
+        super().__init__(detail)
+        #: What the wipe erased unsent (``None``: it could not be counted).
+        self.lost = lost
+        #: Whether the server took the count (the administrator sees it).
+        self.reported = reported
 
 
 class UpdateRequired(SyncError):
