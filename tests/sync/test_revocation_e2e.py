@@ -8,6 +8,7 @@ phone still wipes, and still knows the counts to show the worker.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -21,6 +22,7 @@ from field_app.services.draft_store import note_key, save_draft, visit_key
 from field_app.services.sync_problems import sync_failure
 from field_app.store import TEST_KDF, LocalStore
 from field_app.sync import Backoff, DeviceRevoked, SyncClient, lost_notice
+from field_app.sync.client import TOKEN_SECRET
 from field_app.sync.supervision import SupervisionClient
 from shared_models.revocation import LOST_WORK_PATH
 from sync_server.accounts import DEVICES
@@ -56,15 +58,23 @@ def reported_row(server: LiveServer, device_id: str) -> tuple[object, object]:
 
 
 def test_a_revoked_phone_reports_its_unsent_work_then_wipes(
-        make_device: Callable[..., Device], server: LiveServer, tmp_path: Path) -> None:
+        make_device: Callable[..., Device], server: LiveServer, tmp_path: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
     olena, sync = make_device("olena")
     offline_work(olena, sync)
     account = sync.account()
     assert account is not None
     assert olena.unsent_work() == ({"family": 1, "visit": 2, "note": 1}, 2)
+    token = olena.get_secret(TOKEN_SECRET)
+    assert token
     server.revoke(account.device_id)
+    caplog.set_level(logging.DEBUG)
     with pytest.raises(DeviceRevoked) as info:
         sync.sync()
+    # Neither side's log of the revocation carries the token or anything the worker typed.
+    logs = caplog.text + (tmp_path / "server.log").read_text(errors="replace")
+    for secret in (token.decode(), "Коваленко", "Шевченко", "Мама вдома", "чернетка"):
+        assert secret not in logs
     lost = info.value.lost
     assert info.value.reported and lost is not None
     assert {k.value: n for k, n in lost.outbox.items()} == {"family": 1, "visit": 2, "note": 1}
