@@ -262,8 +262,9 @@ def report_lost_work(engine: Engine, token: str, report: LostWorkReport, *,
 
     The one thing a revoked token may still do, and only once: the row is written only while
     ``lost_reported_at`` is empty, in one UPDATE, so two racing reports cannot both land.
-    A token no device has is 401; a device that is not revoked (nor its account disabled),
-    or one that already reported, is 403 — both audited as refusals.
+    A token no device has is 401; a device that is not revoked (nor its account disabled)
+    is 403 ``forbidden``, one that already reported 403 ``lost_work_already_reported`` —
+    both audited as refusals.
     """
     with write_tx(engine) as conn:
         row = conn.execute(
@@ -283,7 +284,9 @@ def report_lost_work(engine: Engine, token: str, report: LostWorkReport, *,
                     lost_work=report.model_dump(mode="json"))
         ).rowcount
         if written != 1:
-            raise ForbiddenError(ALREADY_REPORTED_MESSAGE)
+            # Its own code: the device that crashed after the first report, before its
+            # wipe, asks again and must learn that the administrator was told.
+            raise ApiError(403, ErrorCode.LOST_WORK_ALREADY_REPORTED, ALREADY_REPORTED_MESSAGE)
         kinds = " ".join(f"{k.value}={n}" for k, n in sorted(report.outbox.items()) if n)
         write_events(conn, [AuditEvent(
             "lost_work_report", "ok", actor=username, device_id=device_id, address=address,

@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from shared_models.revocation import LostWorkReport
 
 
@@ -84,8 +86,10 @@ class DeviceRevoked(SyncError):
     en = "An administrator revoked this device and its data was erased. Contact your coordinator."
 
     def __init__(self, detail: str = "", *, lost: LostWorkReport | None = None,
-                 reported: bool = False) -> None:
+                 reported: bool = False, on: date | None = None) -> None:
         super().__init__(detail)
+        #: The day of the wipe (UTC), as kept in the revocation notice.
+        self.on = on
         #: What the wipe erased unsent (``None``: it could not be counted).
         self.lost = lost
         #: Whether the server took the count (the administrator sees it).

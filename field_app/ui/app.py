@@ -27,6 +27,7 @@ from field_app.services.forms import FirstStartForm, UnlockForm
 from field_app.services.pin_policy import Problem
 from field_app.services.settings import AppSettings
 from field_app.services.state import Phase, SessionState
+from field_app.services.sync_problems import stored_revocation_problem
 from field_app.ui import routes, theme
 from field_app.ui.keystore import DeviceKeystore
 from field_app.ui.shell import build_views
@@ -122,6 +123,9 @@ class App(SyncActions):
         # A new window (a browser tab in web mode) asks for the PIN even when another
         # window of this process has the store open.
         self.session.phase = Phase.LOCKED if phase is Phase.UNLOCKED else phase
+        if phase is Phase.SETUP:   # a revocation wiped the phone: say so, even after a restart
+            self.setup_form.message = await self.blocking(stored_revocation_problem,
+                                                          self.services.data_dir)
 
         page.title = self.t("app.title")
         theme.apply(page, self.settings.theme)

@@ -82,13 +82,16 @@ def test_a_revoked_device_reports_once_and_the_administrator_sees_the_counts(
     assert at is not None
     assert lost == REPORT
     # Once: a second report (even with other counts) is refused and changes nothing.
+    # Its own code, so a phone that crashed between its report and its wipe and asks again
+    # learns that the administrator was told.
     again = client.post(LOST_WORK_PATH, headers=olena, json={"outbox": {}, "drafts": 0})
-    assert again.status_code == 403 and again.json()["code"] == "forbidden"
+    assert again.status_code == 403
+    assert again.json()["code"] == "lost_work_already_reported"
     assert stored(engine, dev)[1] == lost
     assert [(o, a) for o, a, _ in audit(engine, "lost_work_report")] == [("ok", "olena")]
     assert audit(engine, "lost_work_report")[0][2] == (
         "changes=6 drafts=1 family=1 note=2 visit=3")
-    assert any(LOST_WORK_PATH in str(d) and "403" in str(d)
+    assert any(LOST_WORK_PATH in str(d) and "403 lost_work_already_reported" in str(d)
                for _, _, d in audit(engine, "refused"))
     # The supervisor of her community, the coordinator and the admin see it; not another
     # community's supervisor; a worker may not look.
@@ -182,3 +185,44 @@ def test_a_deactivated_accounts_device_reports_and_unreported_ones_show(
     assert " koord " in out and "active" in out
     olena_lost = [line for line in out.splitlines() if " olena " in line]
     assert olena_lost and "not reported" in olena_lost[0]
+
+
+ODD_BODIES: list[tuple[bytes, int]] = [
+    (b"not json", 422),
+    (b"[]", 422),
+    (b"null", 422),
+    (b'"outbox"', 422),
+    (b'{"outbox": [], "drafts": 0}', 422),
+    (b'{"outbox": {"visit": 1.5}, "drafts": 0}', 422),
+    (b'{"outbox": {"visit": 1e400}, "drafts": 0}', 422),
+    (b'{"outbox": {"visit": 99999999999999999999999999}, "drafts": 0}', 422),
+    (rb'{"outbox": {"visit\u0000": 1}, "drafts": 0}', 422),
+    (rb'{"outbox": {"\ud800": 1}, "drafts": 0}', 422),
+    (b'{"outbox": {}, "drafts": 0, "x": ' + b"[" * 5000 + b"]" * 5000 + b"}", 400),
+    # Bigger than any report: refused before it is parsed.
+    (b'{"outbox": {}, "drafts": 0, "pad": "' + b"a" * (8 * 1024 * 1024 + 1) + b'"}', 413),
+]
+
+
+def test_an_odd_or_oversized_body_is_a_clear_4xx_and_nothing_is_kept(
+        client: AppClient, engine: Engine, people: dict[str, dict[str, str]]) -> None:
+    olena = people["olena"]
+    dev = device_id(client, olena)
+    revoke(engine, dev)
+    for body, status in ODD_BODIES:
+        r = client.post(LOST_WORK_PATH, headers={**olena, "Content-Type": "application/json"},
+                        content=body)
+        assert r.status_code == status, (body[:60], r.text[:300])
+        assert set(r.json()) == {"code", "message"}
+        assert stored(engine, dev) == (None, None)
+    assert client.post(LOST_WORK_PATH, headers=olena, json=REPORT).status_code == 204
+
+
+def test_a_live_device_is_refused_with_the_general_code_not_the_already_reported_one(
+        client: AppClient, engine: Engine, people: dict[str, dict[str, str]]) -> None:
+    """Only a revoked device's second report says ``lost_work_already_reported``: the
+    phone takes that code as "the administrator was told", so nothing else may send it."""
+    olena = people["olena"]
+    for _ in range(2):
+        r = client.post(LOST_WORK_PATH, headers=olena, json=REPORT)
+        assert r.status_code == 403 and r.json()["code"] == "forbidden"

@@ -8,8 +8,10 @@ phone still wipes, and still knows the counts to show the worker.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -19,12 +21,14 @@ from sqlalchemy import select
 from field_app.services.draft_store import note_key, save_draft, visit_key
 from field_app.services.sync_problems import sync_failure
 from field_app.store import TEST_KDF, LocalStore
-from field_app.sync import Backoff, DeviceRevoked, SyncClient
+from field_app.sync import Backoff, DeviceRevoked, SyncClient, lost_notice
+from field_app.sync.client import TOKEN_SECRET
 from field_app.sync.supervision import SupervisionClient
 from shared_models.revocation import LOST_WORK_PATH
 from sync_server.accounts import DEVICES
 from tests.sync.conftest import PASSWORD, PIN, Device
 from tests.sync.records import family, note, visit
+from tests.sync.revocation_child import crash_during_revocation
 from tools.live_server import LiveServer
 
 
@@ -42,6 +46,10 @@ def offline_work(store: LocalStore, sync: SyncClient) -> None:
     save_draft(store, note_key(str(other.id)), {"text": "чернетка"})
 
 
+def today() -> str:
+    return datetime.now(UTC).strftime("%d.%m.%Y")
+
+
 def reported_row(server: LiveServer, device_id: str) -> tuple[object, object]:
     with server.engine.connect() as conn:
         row = conn.execute(select(DEVICES.c.lost_reported_at, DEVICES.c.lost_work)
@@ -50,15 +58,23 @@ def reported_row(server: LiveServer, device_id: str) -> tuple[object, object]:
 
 
 def test_a_revoked_phone_reports_its_unsent_work_then_wipes(
-        make_device: Callable[..., Device], server: LiveServer, tmp_path: Path) -> None:
+        make_device: Callable[..., Device], server: LiveServer, tmp_path: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
     olena, sync = make_device("olena")
     offline_work(olena, sync)
     account = sync.account()
     assert account is not None
     assert olena.unsent_work() == ({"family": 1, "visit": 2, "note": 1}, 2)
+    token = olena.get_secret(TOKEN_SECRET)
+    assert token
     server.revoke(account.device_id)
+    caplog.set_level(logging.DEBUG)
     with pytest.raises(DeviceRevoked) as info:
         sync.sync()
+    # Neither side's log of the revocation carries the token or anything the worker typed.
+    logs = caplog.text + (tmp_path / "server.log").read_text(errors="replace")
+    for secret in (token.decode(), "Коваленко", "Шевченко", "Мама вдома", "чернетка"):
+        assert secret not in logs
     lost = info.value.lost
     assert info.value.reported and lost is not None
     assert {k.value: n for k, n in lost.outbox.items()} == {"family": 1, "visit": 2, "note": 1}
@@ -69,7 +85,11 @@ def test_a_revoked_phone_reports_its_unsent_work_then_wipes(
                                          "drafts": 2}
     failure = sync_failure(info.value)
     assert failure.problem.key == "sync.err.revoked_lost"
-    assert failure.problem.params == {"changes": 4, "drafts": 2}
+    assert failure.problem.params == {"changes": 4, "drafts": 2, "date": today()}
+    # The phone keeps what it will tell its worker beside the wiped store: counts only.
+    notice = lost_notice.read(olena.path.parent)
+    assert notice is not None and notice.reported and notice.lost == lost
+    assert b"olena" not in lost_notice.notice_path(olena.path.parent).read_bytes()
     # The supervisor of Malyn sees it on the dashboard's device activity.
     store = LocalStore.create(tmp_path / "iryna.db", PIN, kdf=TEST_KDF)
     with SupervisionClient(store, server.base_url, backoff=Backoff(attempts=2, base=0.01),
@@ -104,7 +124,9 @@ def test_a_report_that_cannot_get_through_does_not_stop_the_wipe(
     assert reported_row(server, account.device_id) == (None, None)
     failure = sync_failure(info.value)
     assert failure.problem.key == "sync.err.revoked_lost_unreported"
-    assert failure.problem.params == {"changes": 4, "drafts": 2}
+    assert failure.problem.params == {"changes": 4, "drafts": 2, "date": today()}
+    notice = lost_notice.read(olena.path.parent)
+    assert notice is not None and not notice.reported and notice.lost == info.value.lost
 
 
 def test_a_revoked_phone_with_nothing_unsent_says_the_plain_message(
@@ -120,3 +142,42 @@ def test_a_revoked_phone_with_nothing_unsent_says_the_plain_message(
     assert info.value.reported and info.value.lost is not None and info.value.lost.empty
     assert sync_failure(info.value).problem.key == "sync.err.revoked"
     assert reported_row(server, account.device_id)[1] == {"outbox": {}, "drafts": 0}
+
+
+@pytest.mark.parametrize("point", ["answered", "before_wipe"])
+def test_a_crash_between_the_report_and_the_wipe_still_says_the_administrator_was_told(
+        server: LiveServer, tmp_path: Path, point: str) -> None:
+    """Killed after the server took the report but before the wipe, the phone reopens with
+    its store intact, is refused again, reports again and hears that it already reported:
+    the worker is told the administrator knows, and the server keeps the first report."""
+    (tmp_path / "phone").mkdir()
+    path = tmp_path / "phone" / "store.db"
+    store = LocalStore.create(path, PIN, kdf=TEST_KDF)
+    with SyncClient(store, server.base_url, timeout=10,
+                    backoff=Backoff(attempts=2, base=0.01)) as sync:
+        sync.login("olena", PASSWORD)
+        offline_work(store, sync)
+        account = sync.account()
+    store.close()
+    assert account is not None
+    server.revoke(account.device_id)
+
+    crash_during_revocation(path, PIN, server.base_url, point)
+    assert path.exists()                                    # killed before the wipe
+    first = reported_row(server, account.device_id)
+    assert first[1] == {"outbox": {"family": 1, "visit": 2, "note": 1}, "drafts": 2}
+    noted = lost_notice.read(path.parent)
+    assert noted is not None and noted.lost is not None and noted.lost.changes == 4
+    assert noted.reported is (point == "before_wipe")
+
+    store = LocalStore.open(path, PIN)                      # the app starts again
+    with (SyncClient(store, server.base_url, timeout=10,
+                     backoff=Backoff(attempts=2, base=0.01)) as sync,
+          pytest.raises(DeviceRevoked) as info):
+        sync.sync()
+    assert info.value.reported
+    assert not path.exists()
+    assert sync_failure(info.value).problem.key == "sync.err.revoked_lost"
+    notice = lost_notice.read(path.parent)
+    assert notice is not None and notice.reported and notice.lost == noted.lost
+    assert reported_row(server, account.device_id) == first   # the first report stands
