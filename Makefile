@@ -22,7 +22,8 @@ $(STAMP): pyproject.toml
 run: install ## Start the sync server on SQLite with demo data and serve the app in the browser view
 	$(PY) -m tools.run_dev
 
-test: install ## Install and run every test (unit, property, PostgreSQL, browser)
+test: install ## Set up Chromium and PostgreSQL when missing (tools/setup_test_machine.sh), run every test
+	bash tools/setup_test_machine.sh
 	$(PY) -m pytest
 
 test-fast: install ## Run the tests that need neither PostgreSQL nor a browser

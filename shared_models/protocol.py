@@ -42,6 +42,8 @@ class ErrorCode(StrEnum):
     BAD_CREDENTIALS = "bad_credentials"
     DEVICE_REVOKED = "device_revoked"
     FORBIDDEN = "forbidden"
+    #: A revoked device's lost-work report came a second time: the first one was kept.
+    LOST_WORK_ALREADY_REPORTED = "lost_work_already_reported"
     NOT_FOUND = "not_found"
     CONFLICT = "conflict"
     TOO_LARGE = "payload_too_large"

@@ -50,6 +50,7 @@ from field_app.store import (
     WrongPin,
 )
 from field_app.store.files import wipe_files
+from field_app.sync import lost_notice
 from field_app.sync.client import Account, stored_account
 from shared_models.records import Family
 
@@ -114,6 +115,8 @@ class StoreDevice:
                 store.wipe()
                 raise
             self.store = store
+            # A new store: the notice of an earlier revocation has been shown for the last time.
+            lost_notice.clear(self.path.parent)
             return name
 
     def unlock(self, pin: str) -> str:

@@ -40,7 +40,7 @@ from field_app.store.codec import (
     wire_fields,
     writes_to_json,
 )
-from field_app.store.core import UPD_ROW, USER_SLOT, C, O, R, now_ms
+from field_app.store.core import UPD_ROW, USER_SLOT, C, O, R, S, now_ms
 from field_app.store.crypto import Cipher, SealError
 from field_app.store.errors import (
     CorruptRecord,
@@ -55,6 +55,8 @@ from shared_models.records import Record
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=Record)
+#: Names of the sealed entries that hold the forms' drafts (``services.draft_store``).
+DRAFT_SECRET_PREFIX = "draft."  # noqa: S105 (a name, not a secret)
 _CHUNK = 500  # ids per IN (...) list: far below SQLite's limit on bound parameters
 _INSERT_COLUMNS = ("id", "kind", "community", "position", "updated_ms", "dirty", "base_ct",
                    "view_ct")
@@ -165,6 +167,21 @@ class SyncHooks(RescanHooks, ClockFix):
             self._need_cipher()
             with self._reader.connect() as conn:
                 return vault_db.count_pending(conn)
+
+    def unsent_work(self) -> tuple[dict[str, int], int]:
+        """What wiping now would lose: outbox entries per record kind, and open drafts.
+
+        Read from columns in the clear (kind, the secret's name), so it works locked too:
+        a revoked device reports these counts — never ids or content — before it wipes.
+        """
+        with self._mutex:
+            self._check_open()
+            with self._reader.connect() as conn:
+                kinds = {str(k): int(n) for k, n in conn.execute(
+                    select(O.c.kind, func.count()).group_by(O.c.kind))}
+                drafts = int(conn.execute(select(func.count()).select_from(S).where(
+                    S.c.name.startswith(DRAFT_SECRET_PREFIX, autoescape=True))).scalar_one())
+        return kinds, drafts
 
     def local_state(self, record_id: uuid.UUID | str) -> RecordState | None:
         """The record's merge state on this device (pulled base and pending writes), or

@@ -14,6 +14,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from shared_models.revocation import LostWorkReport
+
 
 class SyncError(Exception):
     """A sync stopped; ``message(lang)`` says what happened and what to do."""
@@ -80,6 +84,16 @@ class DeviceRevoked(SyncError):
     uk = ("Цей пристрій відключено адміністратором; дані з нього видалено. "
           "Зверніться до координатора.")
     en = "An administrator revoked this device and its data was erased. Contact your coordinator."
+
+    def __init__(self, detail: str = "", *, lost: LostWorkReport | None = None,
+                 reported: bool = False, on: date | None = None) -> None:
+        super().__init__(detail)
+        #: The day of the wipe (UTC), as kept in the revocation notice.
+        self.on = on
+        #: What the wipe erased unsent (``None``: it could not be counted).
+        self.lost = lost
+        #: Whether the server took the count (the administrator sees it).
+        self.reported = reported
 
 
 class UpdateRequired(SyncError):

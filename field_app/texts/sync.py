@@ -18,6 +18,17 @@ UK: dict[str, str] = {
     "sync.err.revoked": ("Цей телефон відключено від сервера (адміністратор відкликав доступ), "
                          "і дані з нього стерто. Якщо це помилка, зверніться до координатора "
                          "й увійдіть знову."),
+    # A revocation that erased unsent work (the counts the device sent the administrator)
+    "sync.err.revoked_lost": ("Адміністратор відкликав цей телефон, тому {date} всі дані з "
+                              "нього стерто. Втрачено ненадісланих змін: {changes}, незавершених "
+                              "чернеток: {drafts}. Адміністратора про це повідомлено. Якщо "
+                              "ці записи потрібні, внесіть їх знову після входу; якщо "
+                              "відкликання — помилка, зверніться до координатора."),
+    "sync.err.revoked_lost_unreported": (
+        "Адміністратор відкликав цей телефон, тому {date} всі дані з нього стерто. Втрачено "
+        "ненадісланих змін: {changes}, незавершених чернеток: {drafts}. Повідомити сервер "
+        "про втрату не вдалося — розкажіть про це координатору. Якщо ці записи потрібні, "
+        "внесіть їх знову після входу."),
     "sync.err.clock": ("Дата або час на телефоні неправильні, тому сервер не приймає зміни. "
                        "Увімкніть автоматичні дату й час у налаштуваннях телефону та "
                        "синхронізуйте знову. Зміни збережено на телефоні."),
@@ -95,6 +106,16 @@ EN: dict[str, str] = {
     "sync.err.revoked": ("This phone was disconnected from the server (an administrator "
                          "revoked it) and its data was erased. If this is a mistake, contact "
                          "your coordinator and sign in again."),
+    "sync.err.revoked_lost": (
+        "An administrator revoked this phone, so all its data was erased on {date}. Lost "
+        "unsent: {changes} changes and {drafts} unfinished drafts. The administrator has been "
+        "told. If you need those records, enter them again after signing in; if the "
+        "revocation is a mistake, contact your coordinator."),
+    "sync.err.revoked_lost_unreported": (
+        "An administrator revoked this phone, so all its data was erased on {date}. Lost "
+        "unsent: {changes} changes and {drafts} unfinished drafts. The server could not be "
+        "told about the loss: let your coordinator know. If you need those records, enter "
+        "them again after signing in."),
     "sync.err.clock": ("This phone's date or time is wrong, so the server refuses the changes. "
                        "Turn on automatic date and time in the phone's settings and sync "
                        "again. Your changes are saved on this phone."),

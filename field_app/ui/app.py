@@ -28,6 +28,7 @@ from field_app.services.open_forms import OpenForms
 from field_app.services.problem import Problem
 from field_app.services.settings import AppSettings
 from field_app.services.state import Phase, SessionState
+from field_app.services.sync_problems import stored_revocation_problem
 from field_app.ui import routes, theme
 from field_app.ui.context import Refreshes
 from field_app.ui.keystore import DeviceKeystore
@@ -126,6 +127,9 @@ class App(SyncActions):
         # A new window (a browser tab in web mode) asks for the PIN even when another
         # window of this process has the store open.
         self.session.phase = Phase.LOCKED if phase is Phase.UNLOCKED else phase
+        if phase is Phase.SETUP:   # a revocation wiped the phone: say so, even after a restart
+            self.setup_form.message = await self.blocking(stored_revocation_problem,
+                                                          self.services.data_dir)
 
         page.title = self.t("app.title")
         theme.apply(page, self.settings.theme)

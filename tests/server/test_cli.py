@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import subprocess
 import sys
@@ -113,6 +114,16 @@ def test_module_entry_point_prints_help() -> None:
     assert r.returncode == 0
     for cmd in ("serve", "create-user", "set-role", "revoke-device", "seed-demo", "export"):
         assert cmd in r.stdout
+
+
+def test_every_command_is_documented() -> None:
+    from sync_server.cli import build_parser
+
+    docs = (ROOT / "docs" / "server.md").read_text(encoding="utf-8")
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for command in sub.choices:
+        assert f"| `{command}" in docs, f"{command} is not in docs/server.md"
 
 
 def test_deactivated_user_devices_are_told_to_wipe(db: str) -> None:
