@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from field_app.services.device import Refusal
-from field_app.services.pin_policy import Problem, pin_problem
+from field_app.services.pin_policy import pin_problem
+from field_app.services.problem import Problem
 
 PIN_FIELDS = ("old_pin", "new_pin", "new_pin_repeat")
 
@@ -72,6 +73,20 @@ class ChangePinForm:
     def clear_secrets(self) -> None:
         """Forget every PIN typed (after a change, or when leaving the screen)."""
         self.old_pin = self.new_pin = self.new_pin_repeat = ""
+
+
+@dataclass
+class SignOutForm:
+    """What the worker did on the sign-out screen, kept while the screen is drawn again."""
+
+    #: The worker ticked "I accept losing the unsent changes".
+    confirmed: bool = False
+    #: Signing out is under way (the button stays off).
+    busy: bool = False
+
+    def may_submit(self, plan: SignOutPlan, *, syncing: bool) -> bool:
+        """The button works: not already signing out or syncing, and allowed by ``plan``."""
+        return not self.busy and not syncing and plan.may_sign_out(self.confirmed)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from field_app.services.families import PAGE_SIZE, FamiliesPage, FamilyFilter
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.services.state import Phase
 
 if TYPE_CHECKING:

@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 from pydantic import ValidationError
 
 from field_app.i18n import format_date
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.store import LocalStore, Snapshot
 from shared_models.enums import PersonRole
 from shared_models.messages import explain

@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 
 from field_app.i18n import DEFAULT_LANGUAGE
 from field_app.services.device import Refusal
-from field_app.services.pin_policy import Problem, pin_problem
+from field_app.services.pin_policy import pin_problem
+from field_app.services.problem import Problem
 
 USERNAME_MAX = 64
 

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from field_app.i18n import format_date, format_name
 from field_app.services.dates import parse_date
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.store import LocalStore
 from shared_models.enums import PersonRole, PlacementOutcome
 from shared_models.foster_care import stay_limit

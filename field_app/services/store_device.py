@@ -34,7 +34,8 @@ from field_app.services.device import (
 )
 from field_app.services.draft_store import prune_drafts
 from field_app.services.families import PAGE_SIZE, FamiliesPage, FamilyFilter, list_families
-from field_app.services.pin_policy import Problem, pin_problem, policy_problem
+from field_app.services.pin_policy import pin_problem, policy_problem
+from field_app.services.problem import Problem
 from field_app.services.state import Phase
 from field_app.store import (
     KdfParams,

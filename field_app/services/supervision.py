@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from field_app.i18n import format_date
 from field_app.services.dates import parse_date
 from field_app.services.device import Device, DeviceError
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.services.store_device import SERVER_SECRET
 from field_app.sync.errors import SyncError
 from field_app.sync.supervision import ExportDownload, SupervisionClient

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from field_app.services.conflicts import open_count
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.services.record_names import RecordName, record_name
 from field_app.services.values import field_label_key
 from field_app.sync.outcome import forget_settled, last_success_ms, release

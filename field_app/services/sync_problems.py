@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from field_app.services.device import DeviceWiped, SyncFailed
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.sync import (
     DeviceRevoked,
     InsecureServer,

@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from field_app.i18n import format_date
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from shared_models.enums import RiskLevel, VisitPlace
 from shared_models.messages import explain
 from shared_models.records import Visit

@@ -10,7 +10,7 @@ import json
 from datetime import date
 from pathlib import Path
 
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.services.sync_problems import stored_revocation_problem
 from field_app.sync import lost_notice
 from field_app.sync.lost_notice import LostNotice

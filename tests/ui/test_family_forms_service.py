@@ -17,7 +17,7 @@ from field_app.services.family_forms import (
     parse_date,
     remove_member,
 )
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.store import LocalStore
 from shared_models.clock import HybridClock
 from shared_models.enums import PersonRole, Sex

@@ -10,7 +10,7 @@ import pytest
 
 from field_app.i18n import EN, UK, Translator
 from field_app.services.device import DeviceWiped, SyncFailed
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.services.sync_overview import ago, reason_problem, retry_refused, sync_overview
 from field_app.services.sync_problems import KINDS, sync_failure
 from field_app.store import LocalStore

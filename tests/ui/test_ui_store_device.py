@@ -11,7 +11,7 @@ from field_app.services.device import (
     SignInFailed,
     SyncFailed,
 )
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.services.state import Phase
 from field_app.services.store_device import SERVER_SECRET, StoreDevice, sync_client_sign_in
 from field_app.store import TEST_KDF, LocalStore, LockoutPolicy

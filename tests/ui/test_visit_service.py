@@ -12,7 +12,7 @@ import time_machine
 from field_app.i18n import format_date
 from field_app.services import visits
 from field_app.services.draft_store import load_draft, visit_key
-from field_app.services.pin_policy import LITERAL, Problem
+from field_app.services.problem import LITERAL, Problem
 from field_app.services.visit_form import FIELD_ORDER, VisitForm, parse_date, parse_time
 from field_app.store import LocalStore
 from shared_models.clock import HybridClock

@@ -32,7 +32,7 @@ from field_app.ui.views.common import empty_state
 from field_app.ui.views.places import families_detail, loading
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
     from field_app.ui.routes import Route
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ def index_of(key: str) -> int:
     return next(i for i, s in enumerate(SECTIONS) if s.key == key)
 
 
-def build(app: App, route: Route) -> Screen:
+def build(app: ViewContext, route: Route) -> Screen:
     """The card screen; its content arrives when the store has been read."""
     view = CardView(app, route.params["family_id"])
     edit = ft.IconButton(icon=ft.Icons.EDIT_OUTLINED, tooltip=app.t("family.card.edit"),
@@ -77,7 +77,7 @@ def build(app: App, route: Route) -> Screen:
 class CardView:
     """The card of one family on screen; sections call ``go`` and ``scroll_to``."""
 
-    def __init__(self, app: App, family_id: str) -> None:
+    def __init__(self, app: ViewContext, family_id: str) -> None:
         self.app = app
         self.family_id = family_id
         self.path = f"/families/{family_id}"
@@ -89,7 +89,7 @@ class CardView:
         self.scroller = ft.Column(scroll=ft.ScrollMode.AUTO, expand=True, spacing=0,
                                   horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         self._data: dict[str, Any] = {}
-        app.page.run_task(self.load)
+        app.spawn(self.load())
 
     async def load(self) -> None:
         """Read the card (and the sections' own data) off the loop, then draw it."""
