@@ -39,7 +39,7 @@ from field_app.store.clocks import RecordClocks
 from field_app.store.codec import (
     writes_to_json,
 )
-from field_app.store.core import INS_ROW, META, UPD_ROW, USER_SLOT, O, R, now_ms
+from field_app.store.core import INS_ROW, META, OUTBOX, RECORDS, UPD_ROW, USER_SLOT, now_ms
 from field_app.store.crypto import Cipher, new_data_key
 from field_app.store.editing import Snapshot, writes_since
 from field_app.store.errors import (
@@ -84,7 +84,7 @@ M = TypeVar("M", bound=Record)
 
 _UPD_VIEW = UPD_ROW.values(dirty=True, updated_ms=bindparam("updated_ms"),
                            view_ct=bindparam("view_ct"))
-_INS_OUTBOX = insert(O)
+_INS_OUTBOX = insert(OUTBOX)
 
 
 class _Unchanged(Exception):  # control flow only: never leaves this module
@@ -405,8 +405,8 @@ class LocalStore(SyncHooks, RecordClocks):
         with self._mutex:
             cipher = self._need_cipher()
             with self._reader.connect() as conn:
-                row = conn.execute(select(R.c.kind, R.c.community, R.c.view_ct)
-                                   .where(R.c.id == rid)).first()
+                row = conn.execute(select(RECORDS.c.kind, RECORDS.c.community, RECORDS.c.view_ct)
+                                   .where(RECORDS.c.id == rid)).first()
         if row is None or row.kind != cls.KIND.value:
             return None
         try:
@@ -444,8 +444,8 @@ class LocalStore(SyncHooks, RecordClocks):
         cached = self._models.get(kind)
         if cached is None:
             with self._reader.connect() as conn:
-                rows = conn.execute(select(R.c.id, R.c.community, R.c.view_ct)
-                                    .where(R.c.kind == kind)
+                rows = conn.execute(select(RECORDS.c.id, RECORDS.c.community, RECORDS.c.view_ct)
+                                    .where(RECORDS.c.kind == kind)
                                     .order_by(literal_column("rowid"))).all()
             cached = {}
             for rid, community, view_ct in rows:

@@ -40,7 +40,7 @@ from field_app.store.codec import (
     wire_fields,
     writes_to_json,
 )
-from field_app.store.core import UPD_ROW, USER_SLOT, C, O, R, now_ms
+from field_app.store.core import CURSORS, OUTBOX, RECORDS, UPD_ROW, USER_SLOT, now_ms
 from field_app.store.crypto import Cipher, SealError
 from field_app.store.errors import (
     CorruptRecord,
@@ -58,7 +58,7 @@ M = TypeVar("M", bound=Record)
 _CHUNK = 500  # ids per IN (...) list: far below SQLite's limit on bound parameters
 _INSERT_COLUMNS = ("id", "kind", "community", "position", "updated_ms", "dirty", "base_ct",
                    "view_ct")
-_INSERT_SQL = (f"INSERT INTO {R.name} ({', '.join(_INSERT_COLUMNS)}) "  # noqa: S608 (our names)
+_INSERT_SQL = (f"INSERT INTO {RECORDS.name} ({', '.join(_INSERT_COLUMNS)}) "  # noqa: S608 (our names)
                f"VALUES ({', '.join('?' for _ in _INSERT_COLUMNS)})")
 _UPD_PULLED = UPD_ROW.values(
     position=bindparam("position"), updated_ms=bindparam("updated_ms"),
@@ -117,7 +117,7 @@ class SyncHooks(RescanHooks, ClockFix):
         """Outbox entries in the order they were made (``to_mutation()`` gives the wire form)."""
         with self._mutex:
             cipher = self._need_cipher()
-            query = select(O).order_by(O.c.seq)
+            query = select(OUTBOX).order_by(OUTBOX.c.seq)
             if limit is not None:
                 query = query.limit(limit)
             with self._reader.connect() as conn:
@@ -132,9 +132,9 @@ class SyncHooks(RescanHooks, ClockFix):
         entries stay out (those waiting with a refused change); ``limit``: at most this many
         (one push batch).
         """
-        query = select(O).where(O.c.seq > after).order_by(O.c.seq)
+        query = select(OUTBOX).where(OUTBOX.c.seq > after).order_by(OUTBOX.c.seq)
         if skip_records:
-            query = query.where(O.c.record_id.notin_(list(skip_records)))
+            query = query.where(OUTBOX.c.record_id.notin_(list(skip_records)))
         if limit is not None:
             query = query.limit(limit)
         with self._mutex:
@@ -157,7 +157,7 @@ class SyncHooks(RescanHooks, ClockFix):
         with self._mutex:
             self._need_cipher()
             with self._reader.connect() as conn:
-                return set(conn.execute(select(R.c.id).where(R.c.dirty)).scalars())
+                return set(conn.execute(select(RECORDS.c.id).where(RECORDS.c.dirty)).scalars())
 
     def pending_count(self) -> int:
         """Number of changes not yet acknowledged by the server."""
@@ -199,9 +199,9 @@ class SyncHooks(RescanHooks, ClockFix):
             }
             first = entries[0]
             mutation_id = uuid.uuid4()
-            conn.execute(delete(O).where(O.c.mutation_id.in_(
+            conn.execute(delete(OUTBOX).where(OUTBOX.c.mutation_id.in_(
                 [str(e.mutation_id) for e in entries])))
-            conn.execute(insert(O).values(
+            conn.execute(insert(OUTBOX).values(
                 mutation_id=str(mutation_id), record_id=rid, kind=first.kind,
                 community=first.community, created_ms=now_ms(self._now),
                 payload_ct=cipher.seal_json(writes_to_json(writes), self._aad(
@@ -234,18 +234,19 @@ class SyncHooks(RescanHooks, ClockFix):
         # schema.RECOVERABLE); a discard is the worker's decision and waits for the disk.
         with self._write(recoverable=keep_writes) as (cipher, conn):
             rows = [r for chunk in _chunks(ids)
-                    for r in conn.execute(select(O).where(O.c.mutation_id.in_(chunk)))]
+                    for r in conn.execute(select(OUTBOX).where(OUTBOX.c.mutation_id.in_(chunk)))]
             settled: dict[str, list[Any]] = {}
             for r in sorted(rows, key=lambda r: r.seq):
                 settled.setdefault(r.record_id, []).append(r)
             for chunk in _chunks(ids):
-                conn.execute(delete(O).where(O.c.mutation_id.in_(chunk)))
+                conn.execute(delete(OUTBOX).where(OUTBOX.c.mutation_id.in_(chunk)))
             records: dict[str, Any] = {}
             rest: dict[str, list[Any]] = {}
             for chunk in _chunks(list(settled)):
-                records.update((r.id, r) for r in conn.execute(select(R).where(R.c.id.in_(chunk))))
-                for e in conn.execute(select(O).where(O.c.record_id.in_(chunk))
-                                      .order_by(O.c.seq)):
+                records.update((r.id, r) for r in conn.execute(
+                    select(RECORDS).where(RECORDS.c.id.in_(chunk))))
+                for e in conn.execute(select(OUTBOX).where(OUTBOX.c.record_id.in_(chunk))
+                                      .order_by(OUTBOX.c.seq)):
                     rest.setdefault(e.record_id, []).append(e)
             quick: list[dict[str, Any]] = []
             for rid, entries in settled.items():
@@ -290,14 +291,14 @@ class SyncHooks(RescanHooks, ClockFix):
         rest = [self._open_pending(cipher, e).to_state() for e in rest_rows]
         parts = [s for s in (base, *rest) if s is not None]
         if not parts:  # a rejected record the server never had
-            conn.execute(delete(R).where(R.c.id == rid))
+            conn.execute(delete(RECORDS).where(RECORDS.c.id == rid))
             return
         values: dict[str, Any] = {"dirty": bool(rest), "view_ct": cipher.seal_json(
             merge_all(parts).values(), self._aad(cipher, "view", rid, row.kind, row.community))}
         if base is not None:
             values["base_ct"] = cipher.seal_json(
                 state_to_json(base), self._aad(cipher, "base", rid, row.kind, row.community))
-        conn.execute(update(R).where(R.c.id == rid).values(**values))
+        conn.execute(update(RECORDS).where(RECORDS.c.id == rid).values(**values))
 
     def apply_pull(self, changes: Iterable[PulledRecord | RecordChange],
                    cursors: Mapping[Any, int], *, server_clock: str | None = None,
@@ -433,10 +434,10 @@ class SyncHooks(RescanHooks, ClockFix):
             chunk = ids[i:i + 500]
             marks = ",".join("?" * len(chunk))
             rows.update((r.id, r) for r in conn.exec_driver_sql(
-                f"SELECT id, kind, community, base_ct, view_ct FROM {R.name} "  # noqa: S608
+                f"SELECT id, kind, community, base_ct, view_ct FROM {RECORDS.name} "  # noqa: S608
                 f"WHERE id IN ({marks})", tuple(chunk)))
             for e in conn.exec_driver_sql(
-                    f"SELECT {', '.join(O.c.keys())} FROM {O.name} "  # noqa: S608 (our names)
+                    f"SELECT {', '.join(OUTBOX.c.keys())} FROM {OUTBOX.name} "  # noqa: S608 (our names)
                     f"WHERE record_id IN ({marks}) ORDER BY seq", tuple(chunk)):
                 pending.setdefault(e.record_id, []).append(
                     self._open_pending(cipher, e).to_state())
@@ -447,17 +448,17 @@ class SyncHooks(RescanHooks, ClockFix):
         with self._mutex:
             self._need_cipher()
             with self._reader.connect() as conn:
-                return dict(conn.execute(select(C.c.community, C.c.position)).all())
+                return dict(conn.execute(select(CURSORS.c.community, CURSORS.c.position)).all())
 
     def purge_communities(self, codes: Iterable[Any]) -> PurgeResult:
         """Delete every record, outbox entry and cursor of these communities."""
         names = [str(getattr(c, "value", c)) for c in codes]
         with self._write() as (_cipher, conn):
-            dropped = conn.execute(select(func.count()).select_from(O)
-                                   .where(O.c.community.in_(names))).scalar_one()
-            conn.execute(delete(O).where(O.c.community.in_(names)))
-            records = conn.execute(delete(R).where(R.c.community.in_(names))).rowcount
-            conn.execute(delete(C).where(C.c.community.in_(names)))
+            dropped = conn.execute(select(func.count()).select_from(OUTBOX)
+                                   .where(OUTBOX.c.community.in_(names))).scalar_one()
+            conn.execute(delete(OUTBOX).where(OUTBOX.c.community.in_(names)))
+            records = conn.execute(delete(RECORDS).where(RECORDS.c.community.in_(names))).rowcount
+            conn.execute(delete(CURSORS).where(CURSORS.c.community.in_(names)))
         self._corrupt.clear()
         self._models.clear()
         log.info("purged %d communities: %d records, %d pending dropped",
