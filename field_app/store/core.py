@@ -72,7 +72,7 @@ def now_ms(now: Callable[[], float]) -> int:
 
 
 class StoreCore:
-    """State and helpers shared by the record API and the sync hooks (not used directly)."""
+    """State and helpers shared by the record API and the sync-apply part (not used directly)."""
 
     def __init__(self, path: Path, engine: Engine, *, device_secret: bytes | None,
                  now: Callable[[], float]) -> None:

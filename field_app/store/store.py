@@ -1,4 +1,4 @@
-"""``LocalStore``: the device's encrypted record store, outbox and sync hooks.
+"""``LocalStore``: the device's encrypted record store, outbox and sync-apply part.
 
 One SQLite file (see ``schema``) holds sealed merge states. Reads return domain models; a save
 turns the difference between the model and what the worker saw into field writes (the shared
@@ -58,7 +58,7 @@ from field_app.store.schema import (
     make_engine,
     table_of,
 )
-from field_app.store.sync import SyncHooks
+from field_app.store.sync import SyncApply
 from field_app.store.vault import (
     KdfParams,
     LockoutPolicy,
@@ -91,7 +91,7 @@ class _Unchanged(Exception):  # control flow only: never leaves this module
     """A save found nothing to write."""
 
 
-class LocalStore(SyncHooks, RecordClocks):
+class LocalStore(SyncApply, RecordClocks):
     """The encrypted store. Build it with ``create`` or ``open``; thread-safe.
 
     Lifecycle: ``create(path, pin)``, ``open(path, pin)``, ``unlock(pin)``, ``lock()``,
@@ -101,7 +101,7 @@ class LocalStore(SyncHooks, RecordClocks):
     ``all(cls, **filters)``, ``search(cls, text)``, ``preload(*classes)``, ``delete(cls, id)``,
     ``resolve_conflict(conflict, value)``, ``corrupt_records()``, ``last_changed(ids)``
     (``clocks``).
-    Sync hooks (``sync.SyncHooks``): ``pending_changes()``, ``acknowledge(ids)``,
+    Sync side (``sync.SyncApply``): ``pending_changes()``, ``acknowledge(ids)``,
     ``discard(ids)``, ``apply_pull(changes, cursors)``, ``cursors()``,
     ``purge_communities(codes)``, ``unsynced_ids()``, ``clock``, ``receive_clock()``,
     ``user``/``set_user()``, ``set_secret()``/``get_secret()``.

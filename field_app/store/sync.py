@@ -1,4 +1,4 @@
-"""The hooks the sync client calls: outbox, acknowledgements, pulls with cursors, purges.
+"""The sync client's side of the store (`SyncApply`): outbox, acknowledgements, pulls, purges.
 
 Pending local writes live in the outbox, pulled and acknowledged ones in the record's base
 state; every view is their merge by the shared rule. So an acknowledgement only moves writes
@@ -80,7 +80,7 @@ class PurgeResult:
     pending_dropped: int
 
 
-class SyncHooks(RescanHooks, ClockFix):
+class SyncApply(RescanHooks, ClockFix):
     """Sync-client API of ``LocalStore`` (see the module docstring)."""
 
     @property
