@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from field_app.dates import parse_date
 from field_app.i18n import format_date
-from field_app.services.dates import parse_date
 from field_app.services.device import Device, DeviceError
 from field_app.services.pin_policy import Problem
 from field_app.services.store_device import SERVER_SECRET
