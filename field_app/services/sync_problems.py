@@ -35,6 +35,11 @@ _KINDS: tuple[tuple[type[SyncError], str, bool | None], ...] = (
 KINDS: tuple[str, ...] = (*(k for _, k, _ in _KINDS), "revoked", "unexpected")
 
 
+def sync_problem(exc: SyncError) -> Problem:
+    """The app's words for a sync-client error as it is (``sync.err.<code>``, its data)."""
+    return Problem(f"sync.err.{exc.code}", exc.params())
+
+
 def sync_failure(exc: SyncError) -> SyncFailed | DeviceWiped:
     """The device-level error for a sync-client error (``DeviceWiped`` when revoked)."""
     if isinstance(exc, DeviceRevoked):

@@ -344,8 +344,7 @@ class LocalStore(SyncApply, RecordClocks):
 
         def writes(previous: RecordState | None, stamp: str) -> dict[str, FieldWrite]:
             if previous is None:
-                raise RecordRefused(rid, f"{kind} {rid} is not on this device",
-                                    "Цього запису немає на пристрої")
+                raise RecordRefused(rid, f"{kind} {rid} is not on this device", "record_gone")
             checked = cls.model_validate({**previous.values(), name: value, "id": rid,
                                           "community": community})
             old = previous.fields.get(name)
@@ -367,7 +366,7 @@ class LocalStore(SyncApply, RecordClocks):
             if row is not None and (row.kind != kind or row.community != community):
                 raise RecordRefused(
                     rid, f"record {rid} is a {row.kind} of {row.community}, not a {kind} of "
-                         f"{community}", "Запис не можна перенести в іншу громаду чи вид")
+                         f"{community}", "record_moved")
             clock = self._need_clock()
             # The stamp must exceed every clock the edit supersedes, whatever the wall says.
             for text in (*seen, *((previous.max_clock,) if previous is not None else ())):
@@ -378,8 +377,7 @@ class LocalStore(SyncApply, RecordClocks):
             change = state_from_writes(rid, kind, community, writes)
             reason = check_change(previous, change)
             if reason is not None:
-                raise RecordRefused(
-                    rid, reason, "Запис не можна змінити: додайте новий, що посилається на нього")
+                raise RecordRefused(rid, reason, "record_immutable")
             merged = change if previous is None else merge_records(previous, change)
             view_ct = cipher.seal_json(merged.values(),
                                        self._aad(cipher, "view", rid, kind, community))

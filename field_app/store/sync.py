@@ -348,7 +348,8 @@ class SyncApply(RescanHooks, ClockFix):
                 row = rows.get(rid)
                 if row is not None and (row.kind != rec.kind or row.community != rec.community):
                     raise RecordRefused(rid, f"pulled {rec.kind} {rid} of {rec.community} "
-                                             f"contradicts the local {row.kind} of {row.community}")
+                                             f"contradicts the local {row.kind} of {row.community}",
+                                        "record_moved")
                 if row is None and rid not in pending and times[rid] == 1:
                     out.append((rec, False, pulled_to_json(rec),
                                 rec.raw_values or json_bytes(rec.values)))
