@@ -4,9 +4,8 @@ Flet has no i18n system: every string the app shows comes from ``UK`` / ``EN`` h
 with ``Translator.t(key, **params)``. Material widgets (date pickers, the back button's
 tooltip) follow ``page.locale_configuration``, which ``flet_locale`` gives per language.
 
-Each Flet session (a browser tab in web mode) holds its own ``Translator``; the module-level
-``t()`` / ``set_language()`` work on one process-wide translator for code that has no session
-(the phone app has one user, so there the two are the same).
+Each Flet session (a browser tab in web mode) holds its own ``Translator``; there is no
+process-wide language (two tabs may read two languages).
 
 Dates are written as Ukrainians write them — ``22.11.2026``, 24-hour time ``14:05`` — by
 ``field_app.dates`` (re-exported here for the screens), and names as "Прізвище Ім'я". Enum
@@ -479,20 +478,3 @@ def format_name(last_name: str, first_name: str, patronymic: str | None = None) 
     return " ".join(p for p in (last_name.strip(), first_name.strip(), (patronymic or "").strip())
                     if p)
 
-
-_default = Translator()
-
-
-def t(key: str, **params: object) -> str:
-    """``Translator.t`` on the process-wide translator."""
-    return _default.t(key, **params)
-
-
-def set_language(lang: str) -> None:
-    """Switch the process-wide translator to ``lang`` ("uk" or "en")."""
-    _default.lang = lang
-
-
-def get_language() -> str:
-    """The process-wide translator's language."""
-    return _default.lang

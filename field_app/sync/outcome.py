@@ -72,8 +72,3 @@ def success_entry(at_ms: int | None = None) -> dict[str, bytes]:
     at = time.time_ns() // 1_000_000 if at_ms is None else at_ms
     return {LAST_SYNC_SECRET: str(at).encode()}
 
-
-def mark_success(store: Any, at_ms: int | None = None) -> None:
-    """Remember that a sync finished now (or at ``at_ms``)."""
-    for name, value in success_entry(at_ms).items():
-        store.set_secret(name, value)

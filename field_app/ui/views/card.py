@@ -59,11 +59,6 @@ SECTIONS: list[Section] = [
 ]
 
 
-def index_of(key: str) -> int:
-    """Position of a section in ``SECTIONS`` (for inserting a new one before it)."""
-    return next(i for i, s in enumerate(SECTIONS) if s.key == key)
-
-
 def build(app: App, route: Route) -> Screen:
     """The card screen; its content arrives when the store has been read."""
     view = CardView(app, route.params["family_id"])
