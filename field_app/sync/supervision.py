@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from field_app.sync.client import SyncClient, _Refused
+from field_app.sync.client import SyncClient
 from field_app.sync.errors import SyncError
+from field_app.sync.pushing import _Refused
 from shared_models.supervision import (
     DEVICE_ACTIVITY_PATH,
     EXPORTS_PATH,
