@@ -21,7 +21,7 @@ import logging
 import uuid
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
@@ -70,6 +70,18 @@ _UPD_ECHO = UPD_ROW.values(position=bindparam("position"), updated_ms=bindparam(
 def _chunks(items: list[str]) -> Iterator[list[str]]:
     for i in range(0, len(items), _CHUNK):
         yield items[i:i + _CHUNK]
+
+
+@dataclass(slots=True)
+class _Page:
+    """A pulled page sorted by ``SyncApply._sort_page``."""
+
+    #: (record, dirty, base plaintext, view plaintext) of every record to write
+    out: list[tuple[PulledRecord, bool, bytes, bytes]] = field(default_factory=list)
+    #: records to merge with what is held: the record and its new base state
+    merged: dict[str, tuple[PulledRecord, RecordState]] = field(default_factory=dict)
+    #: held records coming back unchanged: only their position moves
+    echoes: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,51 +340,18 @@ class SyncApply(RescanHooks, ClockFix):
         records = [pulled(c) for c in changes]
         stamp = now_ms(self._now)
         again = {str(getattr(c, "value", c)) for c in rescan}
+        times = Counter(r.record_id for r in records)
         # The page and its cursor commit together; lost together in a power cut, the page is
         # pulled again (schema.RECOVERABLE).
         with self._write(recoverable=True) as (cipher, conn):
             forgotten = self._scope_notices(cipher, conn, again, served_role)
-            clock = self._need_clock()
-            top = max((r.max_clock for r in records), default=None)
-            for remote in filter(None, (server_clock, top)):
-                clock.receive(remote)
-                self._note_seen(remote)
-            times = Counter(r.record_id for r in records)
+            self._receive_page_clocks(records, server_clock)
             rows, pending = self._held(cipher, conn, list(times))
-            # (record, dirty, base plaintext, view plaintext) of every record to write.
-            out: list[tuple[PulledRecord, bool, bytes, bytes]] = []
-            merged: dict[str, tuple[PulledRecord, RecordState]] = {}
-            echoes: list[dict[str, Any]] = []
-            for rec in records:
-                rid = rec.record_id
-                row = rows.get(rid)
-                if row is not None and (row.kind != rec.kind or row.community != rec.community):
-                    raise RecordRefused(rid, f"pulled {rec.kind} {rid} of {rec.community} "
-                                             f"contradicts the local {row.kind} of {row.community}",
-                                        "record_moved")
-                if row is None and rid not in pending and times[rid] == 1:
-                    out.append((rec, False, pulled_to_json(rec),
-                                rec.raw_values or json_bytes(rec.values)))
-                    continue
-                earlier = merged.get(rid)  # the same record twice in one page
-                held_base = None if earlier else self._base_json(cipher, row, rec)
-                if rid not in pending and times[rid] == 1 and _same_state(held_base, rec):
-                    echoes.append({"rid": rid, "position": rec.position, "updated_ms": stamp})
-                    continue
-                merged[rid] = (rec, _pulled_base(rec, held_base,
-                                                 earlier[1] if earlier else None))
-            news = len(out)   # the fast path's records are new to the device
-            for rec, base in merged.values():
-                mine = pending.get(rec.record_id, [])
-                view = json_bytes(merge_all([base, *mine]).values())
-                out.append((rec, bool(mine), json_bytes(state_to_json(base)), view))
-                held = rows.get(rec.record_id)
-                if held is None or json.loads(view) != self._open_view(
-                        cipher, held.view_ct, rec.record_id, rec.kind, rec.community):
-                    news += 1
-            self._write_pulled(cipher, conn, out, rows, stamp)
-            if echoes:
-                conn.execute(_UPD_ECHO, echoes)
+            page = self._sort_page(cipher, records, times, rows, pending, stamp=stamp)
+            news = self._merge_page(cipher, page, rows, pending)
+            self._write_pulled(cipher, conn, page.out, rows, stamp)
+            if page.echoes:
+                conn.execute(_UPD_ECHO, page.echoes)
             self._save_seen(conn)
             store_cursors(conn, cursors, skip=again)
             for name, value in (secrets or {}).items():
@@ -386,7 +365,56 @@ class SyncApply(RescanHooks, ClockFix):
             log.info("rescan of %d communities: %d conflict records dropped", len(again),
                      forgotten)
         log.info("applied %d pulled records (%d merged, %d already held, %d changed here)",
-                 len(times), len(merged), len(echoes), news)
+                 len(times), len(page.merged), len(page.echoes), news)
+        return news
+
+    def _receive_page_clocks(self, records: list[PulledRecord], server_clock: str | None) -> None:
+        """The device clock receives the server's clock and the page's highest one."""
+        clock = self._need_clock()
+        top = max((r.max_clock for r in records), default=None)
+        for remote in filter(None, (server_clock, top)):
+            clock.receive(remote)
+            self._note_seen(remote)
+
+    def _sort_page(self, cipher: Cipher, records: list[PulledRecord], times: Counter[str],
+                   rows: dict[str, Any], pending: dict[str, list[RecordState]], *,
+                   stamp: int) -> _Page:
+        """Each pulled record down its path: new to the device (its wire form is its base and
+        its values its view), an echo of what is held (only moves), or to be merged."""
+        page = _Page()
+        for rec in records:
+            rid = rec.record_id
+            row = rows.get(rid)
+            if row is not None and (row.kind != rec.kind or row.community != rec.community):
+                raise RecordRefused(rid, f"pulled {rec.kind} {rid} of {rec.community} "
+                                         f"contradicts the local {row.kind} of {row.community}",
+                                    "record_moved")
+            if row is None and rid not in pending and times[rid] == 1:
+                page.out.append((rec, False, pulled_to_json(rec),
+                                 rec.raw_values or json_bytes(rec.values)))
+                continue
+            earlier = page.merged.get(rid)  # the same record twice in one page
+            held_base = None if earlier else self._base_json(cipher, row, rec)
+            if rid not in pending and times[rid] == 1 and _same_state(held_base, rec):
+                page.echoes.append({"rid": rid, "position": rec.position, "updated_ms": stamp})
+                continue
+            page.merged[rid] = (rec, _pulled_base(rec, held_base,
+                                                  earlier[1] if earlier else None))
+        return page
+
+    def _merge_page(self, cipher: Cipher, page: _Page, rows: dict[str, Any],
+                    pending: dict[str, list[RecordState]]) -> int:
+        """Merge the records to merge with their pending writes into ``page.out``; how many
+        records now read differently on this device (the new ones included)."""
+        news = len(page.out)   # so far only the fast path's records, new to the device
+        for rec, base in page.merged.values():
+            mine = pending.get(rec.record_id, [])
+            view = json_bytes(merge_all([base, *mine]).values())
+            page.out.append((rec, bool(mine), json_bytes(state_to_json(base)), view))
+            held = rows.get(rec.record_id)
+            if held is None or json.loads(view) != self._open_view(
+                    cipher, held.view_ct, rec.record_id, rec.kind, rec.community):
+                news += 1
         return news
 
     def _base_json(self, cipher: Cipher, row: Any, rec: PulledRecord) -> Any:
