@@ -18,6 +18,7 @@ from sqlmodel import JSON, Field, SQLModel
 
 from shared_models.clock import CLOCK_PATTERN
 from shared_models.communities import CommunityCode
+from shared_models.dates import format_date
 from shared_models.enums import (
     ConflictStatus,
     PersonRole,
@@ -272,7 +273,7 @@ class Placement(Record):
         if self.planned_end <= start:
             fail("planned_end", "placement_planned_end")
         elif self.planned_end > stay_limit(start):
-            fail("planned_end", "placement_over_limit", limit=_ua(stay_limit(start)),
+            fail("planned_end", "placement_over_limit", limit=format_date(stay_limit(start)),
                  months=STAY_MONTHS)
         if (self.extension_decision_date is None) != (self.extended_end is None):
             missing = ("extended_end" if self.extended_end is None
@@ -285,7 +286,7 @@ class Placement(Record):
                 fail("extended_end", "placement_extension_not_later")
             elif self.extended_end > extended_limit(start):
                 fail("extended_end", "placement_over_limit",
-                     limit=_ua(extended_limit(start)), months=EXTENDED_STAY_MONTHS)
+                     limit=format_date(extended_limit(start)), months=EXTENDED_STAY_MONTHS)
         if self.ended_on is not None and self.ended_on < start:
             fail("ended_on", "placement_end_before_start")
         if (self.ended_on is None) != (self.outcome is None):
@@ -296,11 +297,6 @@ class Placement(Record):
         if problems:
             raise errors_at(type(self).__name__, problems)
         return self
-
-
-def _ua(value: date) -> str:
-    # Dates in messages as Ukrainians write them (22.11.2026), in both languages.
-    return f"{value.day:02d}.{value.month:02d}.{value.year:04d}"
 
 
 KINDS: dict[RecordKind, type[Record]] = {

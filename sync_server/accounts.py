@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from shared_models.communities import CommunityCode
 from shared_models.enums import Role
@@ -297,9 +297,3 @@ def report_lost_work(engine: Engine, token: str, report: LostWorkReport, *,
 def prune_failures(conn: Connection, *, older_than: datetime) -> int:
     """Delete login failures older than the window (they no longer count)."""
     return conn.execute(delete(FAILURES).where(FAILURES.c.at < older_than)).rowcount
-
-
-def count_devices(conn: Connection, *, user_id: int) -> int:
-    """Number of devices registered for a user (revoked ones included)."""
-    return int(conn.execute(select(func.count()).select_from(DEVICES)
-                            .where(DEVICES.c.user_id == user_id)).scalar_one())

@@ -47,6 +47,20 @@ class Refusal:
     wipe_warning: bool = False
     pending_changes: int = 0
 
+    def lines(self) -> list[Problem]:
+        """What the unlock and change-PIN screens show: wrong, the wait, tries left or the
+        wipe warning."""
+        lines = [Problem("unlock.wrong")] if self.wrong else []
+        if self.wait_seconds > 0:
+            lines.append(Problem("unlock.wait", {"seconds": self.wait_seconds}))
+        if self.attempts_left is not None:
+            if self.wipe_warning:
+                lines.append(Problem("unlock.wipe_warning", {
+                    "left": self.attempts_left, "pending": self.pending_changes}))
+            else:
+                lines.append(Problem("unlock.attempts_left", {"left": self.attempts_left}))
+        return lines
+
 
 class PinRefused(DeviceError):
     """Wrong PIN (or asked again too soon)."""

@@ -303,6 +303,7 @@ def sync_client_sign_in(store: LocalStore, server_url: str, username: str,
                         password: str) -> str:
     """Sign in with the sync client (``field_app.sync``), which keeps the token sealed."""
     try:
+        from field_app.services.sync_problems import sync_problem  # noqa: PLC0415
         from field_app.sync import SyncClient, SyncError  # noqa: PLC0415  (issue 5's package)
     except ImportError:
         raise SignInFailed(Problem("err.sign_in_missing")) from None
@@ -311,7 +312,7 @@ def sync_client_sign_in(store: LocalStore, server_url: str, username: str,
         client = SyncClient(store, server_url)
         account = client.login(username, password)
     except SyncError as exc:
-        raise SignInFailed(Problem.literal(exc.message("uk"), exc.message("en"))) from None
+        raise SignInFailed(sync_problem(exc)) from None
     except Exception as exc:
         log.warning("sign-in failed: %s", type(exc).__name__)
         raise SignInFailed(Problem("err.sign_in_failed")) from None

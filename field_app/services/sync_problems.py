@@ -65,6 +65,11 @@ def stored_revocation_problem(data_dir: Path) -> Problem | None:
     return None if notice is None else notice_problem(notice)
 
 
+def sync_problem(exc: SyncError) -> Problem:
+    """The app's words for a sync-client error as it is (``sync.err.<code>``, its data)."""
+    return Problem(f"sync.err.{exc.code}", exc.params())
+
+
 def sync_failure(exc: SyncError) -> SyncFailed | DeviceWiped:
     """The device-level error for a sync-client error (``DeviceWiped`` when revoked)."""
     if isinstance(exc, DeviceRevoked):

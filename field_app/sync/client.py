@@ -20,7 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import asdict, dataclass, replace
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -55,6 +55,9 @@ from shared_models.protocol import (
 from shared_models.pullwire import PulledPage, decode_pull_page
 from shared_models.revocation import LOST_WORK_PATH, LostWorkReport
 
+if TYPE_CHECKING:
+    from field_app.store.interface import SecretStore, SyncStore
+
 log = logging.getLogger(__name__)
 
 # Names of entries in the store's encrypted key-value table (not secrets themselves).
@@ -85,7 +88,7 @@ class Account:
     device_id: str
 
 
-def stored_account(store: Any) -> Account | None:
+def stored_account(store: SecretStore) -> Account | None:
     """The account the device signed in as, kept sealed in the store at login (or ``None``)."""
     raw = store.get_secret(ACCOUNT_SECRET)
     return Account(**json.loads(raw)) if raw else None
@@ -128,7 +131,7 @@ class SyncClient(Pusher):
 
     def __init__(
         self,
-        store: Any,
+        store: SyncStore,
         base_url: str,
         *,
         transport: httpx.BaseTransport | None = None,

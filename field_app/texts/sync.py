@@ -40,6 +40,11 @@ UK: dict[str, str] = {
                            "Зверніться до адміністратора."),
     "sync.err.insecure": ("Адреса сервера небезпечна (не https://), тому синхронізацію "
                           "зупинено. Зміни збережено на телефоні. Зверніться до адміністратора."),
+    "sync.err.credentials": "Невірне ім'я користувача або пароль.",
+    "sync.err.too_many": "Забагато спроб входу. Спробуйте через {minutes} хв.",
+    "sync.err.failed": ("Синхронізація не вдалася. Зміни збережено на телефоні; спробуйте ще "
+                        "раз."),
+    "sync.err.refused": "Сервер відмовив у запиті.",
     "sync.err.locked": ("Синхронізацію перервано: застосунок заблоковано. Те, що встигло "
                         "надіслатися, на сервері; решта — після розблокування."),
     "sync.err.unexpected": ("Синхронізація зупинилася через помилку ({detail}). Зміни збережено "
@@ -128,6 +133,10 @@ EN: dict[str, str] = {
     "sync.err.insecure": ("The server address is not secure (not https://), so the sync "
                           "stopped. Your changes are saved on this phone. Contact your "
                           "administrator."),
+    "sync.err.credentials": "Wrong username or password.",
+    "sync.err.too_many": "Too many sign-in attempts. Try again in {minutes} min.",
+    "sync.err.failed": "The sync failed. Your changes are saved on this phone; try again.",
+    "sync.err.refused": "The server refused the request.",
     "sync.err.locked": ("The sync was interrupted: the app was locked. What was sent is on the "
                         "server; the rest goes after you unlock."),
     "sync.err.unexpected": ("The sync stopped on an error ({detail}). Your changes are saved on "

@@ -26,7 +26,7 @@ from field_app.sync import (
     UpdateRequired,
     WrongClock,
 )
-from field_app.sync.outcome import held, hold, mark_success
+from field_app.sync.outcome import held, hold, success_entry
 from shared_models.records import Family, Visit
 from shared_models.revocation import LostWorkReport
 from tests.ui.conflict_data import pull_conflict, pull_family
@@ -57,7 +57,9 @@ def test_overview_counts_and_names_the_refused_changes(store: LocalStore) -> Non
     store.save(visit)
     mid = _refuse(store, visit.id, "visit", "validation_error",
                   "visited_at: Час не може бути в майбутньому")
-    mark_success(store, int(datetime(2026, 11, 22, 12, 5, tzinfo=UTC).timestamp() * 1000))
+    for name, value in success_entry(
+            int(datetime(2026, 11, 22, 12, 5, tzinfo=UTC).timestamp() * 1000)).items():
+        store.set_secret(name, value)
     fid = uuid.uuid4()
     pull_family(store, fid, family_name="Бондар")
     pull_conflict(store, record_id=fid)

@@ -42,7 +42,7 @@ def test_services_do_not_import_flet(path: Path) -> None:
 
 
 def test_i18n_and_paths_do_not_import_flet() -> None:
-    for name in ("i18n.py", "paths.py"):
+    for name in ("i18n.py", "paths.py", "dates.py"):
         assert _hits(_imports(APP / name), NOT_IN_SERVICES) == set(), name
 
 

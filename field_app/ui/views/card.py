@@ -3,13 +3,10 @@
 The card is read off the event loop (``services.family_card.load_card``), then each entry
 of ``SECTIONS`` draws its part: header, conflicts, status, consent, members, timeline. A
 section may also read data of its own in the same worker thread (``Section.load``), so a
-new part of the card — foster-care placements, say — is one more entry::
-
-    SECTIONS.insert(index_of("timeline"), Section("placements", build, load))
-
-where ``load(store, card)`` runs off the event loop and ``build(view, card, data)`` returns a
-control (or ``None`` to show nothing). Wide screens show the card beside the list; phones
-push it over the list with a back arrow.
+new part of the card — foster-care placements, say — is one more entry of the list,
+``Section("placements", build, load)``, where ``load(store, card)`` runs off the event loop
+and ``build(view, card, data)`` returns a control (or ``None`` to show nothing). Wide
+screens show the card beside the list; phones push it over the list with a back arrow.
 """
 
 from __future__ import annotations
@@ -57,11 +54,6 @@ SECTIONS: list[Section] = [
     Section("placements", placements.card_part, placements.card_load),
     Section("timeline", parts.timeline),
 ]
-
-
-def index_of(key: str) -> int:
-    """Position of a section in ``SECTIONS`` (for inserting a new one before it)."""
-    return next(i for i, s in enumerate(SECTIONS) if s.key == key)
 
 
 def build(app: ViewContext, route: Route) -> Screen:

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
+from field_app.dates import format_clock, parse_time, read_date
 from field_app.i18n import format_date, format_datetime
 from field_app.services.problem import Problem
-from field_app.services.visit_form import format_clock, parse_date, parse_time
 from field_app.ui import theme
 from field_app.ui.views.common import empty_state, problem_text
 from shared_models.enums import RiskLevel
@@ -76,7 +76,7 @@ def date_field(app: ViewContext, *, key: str, label: str, value: str, on_change:
         field.update()
 
     def open_picker(_e: object) -> None:
-        current = parse_date(field.value or "") or date.today()
+        current = read_date(field.value or "") or date.today()
         current = min(max(current, first), last)
         app.show_dialog(ft.DatePicker(
             value=datetime.combine(current, time(12)), first_date=datetime.combine(first, time()),

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
-from field_app.services.family_forms import BadDate, date_text, parse_date
+from field_app.dates import BadDate, date_text, parse_date
 from field_app.ui import theme
 from field_app.ui.views.common import message_text, problem_text, radio_row
 

@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
+from field_app.dates import read_date
 from field_app.i18n import format_date
 from field_app.services import visits
 from field_app.services.problem import Problem
-from field_app.services.visit_form import FIELD_ORDER, parse_date
+from field_app.services.visit_form import FIELD_ORDER
 from field_app.ui import theme
 from field_app.ui.screen import Screen
 from field_app.ui.views.common import message_text, problem_text, radio_row
@@ -212,7 +213,7 @@ class VisitFormView:
         self.focusable["next_visit_date"] = nxt
 
         def base() -> date:
-            return parse_date(self.form.date_text) or date.today()
+            return read_date(self.form.date_text) or date.today()
 
         async def set_next(day: date) -> None:
             nxt.value = format_date(day)
