@@ -70,6 +70,9 @@ def test_a_boolean_as_text_is_stored_as_the_model_reads_it(
 
 FAMILY_ID = str(uuid.UUID(int=1))
 PERSON_ID = str(uuid.UUID(int=2))
+FOSTER_ID = str(uuid.UUID(int=3))
+VISIT_ID = str(uuid.UUID(int=4))   # by a colleague: a review of it passes the four-eyes rule
+COLLEAGUE = Principal(2, "ivan", Role.SOCIAL_WORKER, frozenset({ZH}), uuid.UUID(int=8))
 
 
 def _forms_of_id(value: str) -> st.SearchStrategy[Any]:
@@ -113,6 +116,11 @@ BASES: dict[str, dict[str, Any]] = {
               "author": USER},
     "note": {"family_id": FAMILY_ID, "text": "Сім'я потребує супроводу",
              "written_at": _at.isoformat(), "author": USER},
+    "review": {"target_kind": "visit", "target_id": VISIT_ID, "decision": "approved",
+               "reviewer": USER, "reviewed_at": _at.isoformat()},
+    "placement": {"child_id": PERSON_ID, "foster_family_id": FOSTER_ID,
+                  "start_date": (DAY - timedelta(days=10)).isoformat(),
+                  "planned_end": (DAY + timedelta(days=30)).isoformat()},
 }
 FORMS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "family": {"family_name": TEXTS, "settlement": TEXTS, "address": TEXTS, "phone": PHONES,
@@ -134,6 +142,18 @@ FORMS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
               "deleted": BOOLS},
     "note": {"family_id": _forms_of_id(FAMILY_ID), "text": PARAGRAPHS, "written_at": INSTANTS,
              "deleted": BOOLS},
+    "review": {"target_kind": _enum("visit", "note"), "target_id": _forms_of_id(VISIT_ID),
+               "decision": _enum("approved", "returned"), "comment": PARAGRAPHS,
+               "reviewed_at": INSTANTS, "deleted": BOOLS,
+               "target_clock": st.sampled_from(["001795000000000-000000-dev-a", "", None,
+                                                " 001795000000000-000000-dev-a", "x"])},
+    "placement": {"child_id": _forms_of_id(PERSON_ID),
+                  "foster_family_id": _forms_of_id(FOSTER_ID),
+                  "birth_family_id": _forms_of_id(FAMILY_ID), "start_date": DATES,
+                  "planned_end": DATES, "extension_decision_date": DATES,
+                  "extended_end": DATES, "ended_on": DATES,
+                  "outcome": _enum("returned_home", "next_placement", "other"),
+                  "outcome_details": TEXTS, "order_reference": TEXTS, "deleted": BOOLS},
 }
 
 
@@ -149,8 +169,8 @@ def changes(draw: Any) -> tuple[str, dict[str, Any], dict[str, Any] | None]:
         return {n: draw(forms[n]) for n in names}
 
     create = {**BASES[kind], **odd(3)}
-    # Notes are immutable: an edit of one is refused before any value is looked at.
-    update = odd(2) if kind != "note" and draw(st.booleans()) else None
+    # Notes and reviews are immutable: an edit is refused before any value is looked at.
+    update = odd(2) if kind not in ("note", "review") and draw(st.booleans()) else None
     return kind, create, update
 
 
@@ -196,7 +216,7 @@ def _check_stored(got: dict[str, Any], model: Record, sent: dict[str, Any]) -> N
 
 
 #: Examples per backend; each is a push (and perhaps a second) through the real database.
-EXAMPLES = 120
+EXAMPLES = 200
 
 
 def test_what_the_model_accepts_is_stored_as_it_holds_it(engine: Engine) -> None:
@@ -207,8 +227,8 @@ def test_what_the_model_accepts_is_stored_as_it_holds_it(engine: Engine) -> None
         ms = int((NOW - timedelta(hours=1)).timestamp() * 1000)
         return f"{ms:015d}-{next(tick) % 999_999:06d}-dev-a"
 
-    def send(kind: str, rid: str, values: dict[str, Any], supersede: str | None = None
-             ) -> tuple[str, str]:
+    def send(kind: str, rid: str, values: dict[str, Any], supersede: str | None = None,
+             principal: Principal = PRINCIPAL) -> tuple[str, str]:
         """The status of one mutation of ``values`` at a fresh clock, and that clock."""
         c = stamp()
         m = {"mutation_id": str(uuid.uuid4()), "record_id": rid, "kind": kind,
@@ -216,7 +236,7 @@ def test_what_the_model_accepts_is_stored_as_it_holds_it(engine: Engine) -> None
              "fields": {n: {"value": v, "clock": c, "supersedes": [supersede] if supersede
                             else []} for n, v in values.items()}}
         body = PUSH_BODY.validate_python({"device_clock": stamp(), "mutations": [m]})
-        [result] = push(engine, principal=PRINCIPAL, request=body, clock=clock,
+        [result] = push(engine, principal=principal, request=body, clock=clock,
                         max_drift_ms=300_000).results
         assert result.code in (None, "validation_error"), result
         return result.status.value, c
@@ -224,6 +244,10 @@ def test_what_the_model_accepts_is_stored_as_it_holds_it(engine: Engine) -> None
     # The family the other kinds belong to, and a child of it.
     assert send("family", FAMILY_ID, BASES["family"])[0] == "applied"
     assert send("person", PERSON_ID, BASES["person"])[0] == "applied"
+    foster = {**BASES["family"], "family_name": "Петренко", "foster_family": True}
+    assert send("family", FOSTER_ID, foster)[0] == "applied"
+    visit = {**BASES["visit"], "author": COLLEAGUE.username}
+    assert send("visit", VISIT_ID, visit, principal=COLLEAGUE)[0] == "applied"
     tried = {"accepted": 0, "refused": 0}
 
     @given(change=changes())
