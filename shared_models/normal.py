@@ -15,7 +15,9 @@ write that is merged rather than validated with a whole record.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
+from datetime import datetime
 from functools import cache
 from typing import Annotated, Any
 
@@ -34,15 +36,56 @@ def same_json(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
+def _text_form(v: Any, value: str) -> bool:
+    """Whether the text ``value`` is the JSON form of ``v`` (an id or a moment), cheaply."""
+    if type(v) is uuid.UUID:
+        # Parsed from ``value``: 36 characters are the 8-4-4-4-12 form, normal when in lower
+        # case (``str(v)`` costs more than this).
+        return len(value) == 36 and value == value.lower()
+    if type(v) is datetime and (value[-1:] == "Z" or value[-6:-5] in ("+", "-")):
+        # Pydantic writes a moment in ISO form with "Z" for UTC (offsets in whole minutes;
+        # one with seconds is left to pydantic itself).
+        text = v.isoformat()
+        return (text[:-6] + "Z" if text.endswith("+00:00") else text) == value
+    return False
+
+
+def _list_form(v: list[Any], value: list[Any]) -> bool:
+    """Whether the list ``value`` is the JSON form of the list ``v`` (of equal length)."""
+    if not v or type(v[0]) is str:  # list[str]: text items equal to text items
+        return bool(v == value)
+    if type(v[0]) is uuid.UUID and all(type(b) is str for b in value):
+        # Ids parsed from these texts, each of the 36-character form, in lower case.
+        joined = "".join(value)
+        if {*map(len, value)} == {36} and joined == joined.lower():
+            return True
+    return all(_held_as_sent(a, b) for a, b in zip(v, value, strict=True))
+
+
+def _held_as_sent(v: Any, value: Any) -> bool:
+    """Whether ``value`` is the JSON form of ``v``, the model's value validated from it.
+
+    Cheap checks first: this runs for every field of every record of a bulk push.
+    """
+    kind = type(v)
+    if v is value or (kind is type(value) and kind is not list):
+        # Text, booleans: kept as sent unless validation changed them (stripped spaces).
+        return v is value or bool(v == value)
+    if type(value) is str and isinstance(v, str):
+        return bool(v == value)  # an enum of text: its JSON form is its value
+    if type(value) is str and _text_form(v, value):
+        return True
+    if kind is list and type(value) is list and len(v) == len(value) and _list_form(v, value):
+        return True
+    return same_json(to_jsonable_python(v), value)
+
+
 def normal_json(model: Record, values: Mapping[str, Any]) -> dict[str, Any] | None:
     """``None`` when every value of ``values`` is the JSON form ``model`` holds for its field;
     otherwise that JSON form of every field named in ``values``."""
     held = model.__dict__
     for name, value in values.items():
-        v = held[name]
-        if v is value or (type(v) is type(value) and type(v) is not list and v == value):
-            continue  # text and booleans kept as sent: nothing to encode
-        if not same_json(to_jsonable_python(v), value):
+        if not _held_as_sent(held[name], value):
             return {n: to_jsonable_python(held[n]) for n in values}
     return None
 
