@@ -38,6 +38,7 @@ from shared_models.merge import (
     FieldState,
     FieldWrite,
     MergeError,
+    MergeOutcome,
     RecordState,
     apply_change,
     check_change,
@@ -313,14 +314,11 @@ def _normalised(m: MutationDict) -> MutationDict | str:
     return with_values(m, values) if changed else m
 
 
-def _apply_one(batch: Batch, m: MutationDict, rid: str) -> MutationResult:
-    """A mutation to a record stored or written earlier in this batch: the merge."""
-    existing = batch.state(rid)
-    author = batch.principal.username
-    change = _to_state(m, author)
-    why = check_change(existing, change)
-    if why:
-        return _refuse(batch, m, ErrorCode.CONFLICT, why)
+def _merge(batch: Batch, m: MutationDict, existing: RecordState | None, change: RecordState
+           ) -> tuple[RecordState, MergeOutcome, Record | None] | MutationResult:
+    """The change merged and the merged record validated, the values as the model holds them:
+    the change (normalised), the outcome and the model (``None`` when nothing changed); or
+    the refusal."""
     outcome = apply_change(existing, change)
     model: Record | None = None
     if outcome.changed:
@@ -333,14 +331,26 @@ def _apply_one(batch: Batch, m: MutationDict, rid: str) -> MutationResult:
     if isinstance(normal, str):
         return _refuse(batch, m, ErrorCode.VALIDATION, normal)
     if normal is not m:  # merged again as the model holds the values ("yes" is true)
-        change = _to_state(normal, author)
+        change = _to_state(normal, batch.principal.username)
         outcome = apply_change(existing, change)
-        model = None
-        if outcome.changed:
-            try:
-                model = model_from_state(outcome.state)
-            except ValidationError as exc:
-                return _invalid(batch, m, exc)
+        try:
+            model = model_from_state(outcome.state) if outcome.changed else None
+        except ValidationError as exc:
+            return _invalid(batch, m, exc)
+    return change, outcome, model
+
+
+def _apply_one(batch: Batch, m: MutationDict, rid: str) -> MutationResult:
+    """A mutation to a record stored or written earlier in this batch: the merge."""
+    existing = batch.state(rid)
+    change = _to_state(m, batch.principal.username)
+    why = check_change(existing, change)
+    if why:
+        return _refuse(batch, m, ErrorCode.CONFLICT, why)
+    merged = _merge(batch, m, existing, change)
+    if isinstance(merged, MutationResult):
+        return merged
+    change, outcome, model = merged
     status = MutationStatus.CONFLICT if outcome.opened else MutationStatus.APPLIED
     if outcome.changed and model is not None:
         if m["kind"] is RecordKind.REVIEW:
