@@ -38,6 +38,7 @@ from shared_models.foster_care import (
 from shared_models.messages import custom_error, errors_at
 from shared_models.services import SERVICES
 from shared_models.validators import (
+    USERNAME_MAX,
     AnyDate,
     Comment,
     Name,
@@ -47,12 +48,12 @@ from shared_models.validators import (
     PastDate,
     PastInstant,
     Phone,
+    Username,
 )
 
 _CLOCK_RE = re.compile(CLOCK_PATTERN)
 #: Fields that identify a record rather than describe it; they are not merged.
 IDENTITY_FIELDS = frozenset({"id", "community"})
-USERNAME_MAX = 64
 
 
 class Record(SQLModel):
@@ -80,7 +81,7 @@ class Family(Record):
     difficult_circumstances: bool = False
     displaced: bool = False
     foster_family: bool = False
-    assigned_worker: str | None = Field(default=None, max_length=USERNAME_MAX)
+    assigned_worker: Username | None = Field(default=None, max_length=USERNAME_MAX)
     consent_date: PastDate | None = None
     consent_by: Name | None = None
     next_visit_date: AnyDate | None = None
@@ -138,7 +139,7 @@ class Visit(Record):
     risk_level: RiskLevel
     next_steps: Paragraph = ""
     next_visit_date: AnyDate | None = None
-    author: str = Field(min_length=1, max_length=USERNAME_MAX)
+    author: Username
 
     @field_validator("services")
     @classmethod
@@ -167,7 +168,7 @@ class Note(Record):
     family_id: uuid.UUID = Field(index=True)
     text: NoteText
     written_at: PastInstant
-    author: str = Field(min_length=1, max_length=USERNAME_MAX)
+    author: Username
     corrects: uuid.UUID | None = None
 
     @model_validator(mode="after")
@@ -192,7 +193,7 @@ class Review(Record):
     target_id: uuid.UUID = Field(index=True)
     decision: ReviewDecision
     comment: Comment = ""
-    reviewer: str = Field(min_length=1, max_length=USERNAME_MAX)
+    reviewer: Username
     reviewed_at: PastInstant
     target_clock: str | None = Field(default=None, max_length=100)
 

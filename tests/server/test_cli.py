@@ -66,6 +66,11 @@ def test_seed_demo_export_and_revoke(db: str, tmp_path: Path,
     assert main(["seed-demo", "--if-empty"]) == 0  # ...unless told that is fine
     assert main(["export", "--community", "zhytomyrska", "--from", "2020-01-01",
                  "--to", "2030-12-31", "--out", str(tmp_path / "x")]) == 2   # over 3 years
+    for start, end in (("0001-01-01", "0001-01-02"), ("9999-12-30", "9999-12-31")):
+        # Outside the dates any request may carry (an overflow traceback before).
+        assert main(["export", "--community", "zhytomyrska", "--start", start, "--end", end,
+                     "--out", str(tmp_path / "x")]) == 2
+        assert "start:" in capsys.readouterr().err
     # Seeded visits lie in the last few months; the period ends tomorrow (Kyiv is ahead).
     start, end = (date.today() - timedelta(days=365)).isoformat(), (
         date.today() + timedelta(days=1)).isoformat()

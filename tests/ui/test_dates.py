@@ -17,8 +17,8 @@ from field_app.dates import (
 )
 from field_app.i18n import EN, UK
 from field_app.services.family_forms import FamilyForm
-from field_app.services.problem import Problem
 from field_app.services.placement_form import PlacementForm, _values
+from field_app.services.problem import Problem
 from field_app.services.supervision import ExportForm
 from field_app.services.visit_form import VisitForm
 
