@@ -140,6 +140,12 @@ UK: dict[str, str] = {
                               "відкрийте знову; якщо не допоможе — зверніться до керівника."),
     "setup.keystore_failed": ("Телефон не зберіг ключ захисту даних. Перезапустіть телефон і "
                               "спробуйте ще раз."),
+    "store.kdf_unavailable": ("На цьому телефоні немає потрібного захисту даних (Argon2id), "
+                              "тому дані не можна створити чи відкрити. Нічого не змінено. "
+                              "Оновіть застосунок або зверніться до керівника."),
+    "store.sqlite_unsafe": ("База даних цього телефона не підтримує потрібних налаштувань "
+                            "безпеки, тому дані не можна створити чи відкрити. Нічого не "
+                            "змінено. Зверніться до керівника."),
     # Settings
     "settings.title": "Налаштування",
     "settings.language": "Мова інтерфейсу",
@@ -313,6 +319,12 @@ EN: dict[str, str] = {
                               "open it again; if that does not help, call your supervisor."),
     "setup.keystore_failed": ("The phone did not keep the data protection key. Restart the "
                               "phone and try again."),
+    "store.kdf_unavailable": ("This phone lacks the data protection the app needs (Argon2id), "
+                              "so the data cannot be created or opened. Nothing was changed. "
+                              "Update the app or call your supervisor."),
+    "store.sqlite_unsafe": ("This phone's database does not support the safety settings the "
+                            "app needs, so the data cannot be created or opened. Nothing was "
+                            "changed. Call your supervisor."),
     "settings.title": "Settings",
     "settings.language": "Language",
     "settings.lock_timeout": "Lock after inactivity",

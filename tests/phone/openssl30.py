@@ -1,0 +1,59 @@
+"""pytest plugin: cryptography behaves as on the phone, whose Python bundles OpenSSL 3.0.
+
+cryptography's Argon2id needs OpenSSL 3.2 or newer; built against 3.0 (the Android CPython
+builds' OpenSSL) it raises ``UnsupportedAlgorithm`` when the KDF is constructed. Loaded with
+``-p tests.phone.openssl30`` by the phone-versions job (``tools/phone_tests.py``), so the
+shared, store and sync tests run through the Argon2id implementation the phone uses
+(argon2-cffi-bindings); the run fails if the store took any other.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives.kdf import argon2
+
+MESSAGE = "This version of OpenSSL does not support argon2id"
+
+
+class PhoneArgon2id:
+    """Stands in for ``cryptography``'s ``Argon2id`` when OpenSSL has no Argon2."""
+
+    def __init__(self, *_args: Any, **_kwargs: Any) -> None:
+        raise UnsupportedAlgorithm(MESSAGE)
+
+
+#: Key derivations per implementation during the run (``field_app.store.kdf.derive``).
+USED: Counter[str] = Counter()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Install the phone's behaviour before any test module imports the store."""
+    argon2.Argon2id = PhoneArgon2id  # type: ignore[misc,assignment]
+    from field_app.store import kdf
+
+    kdf.reset()
+    real = kdf.argon2id
+
+    def counting(backend: str, password: bytes, **kw: Any) -> bytes:
+        key = real(backend, password, **kw)
+        USED[backend] += 1                 # only derivations that succeeded
+        return key
+
+    kdf.argon2id = counting  # type: ignore[assignment]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run unless keys were derived, and only through the phone's implementation."""
+    from field_app.store import kdf
+
+    wrong = {b: n for b, n in USED.items() if b != kdf.BINDINGS}
+    if exitstatus == 0 and (wrong or USED[kdf.BINDINGS] == 0):
+        print(f"\nphone job: Argon2id derivations by implementation: {dict(USED)} "
+              f"(expected only {kdf.BINDINGS})")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    else:
+        print(f"\nphone job: Argon2id derivations by implementation: {dict(USED)}")
