@@ -32,7 +32,7 @@ USED: Counter[str] = Counter()
 
 def pytest_configure(config: pytest.Config) -> None:
     """Install the phone's behaviour before any test module imports the store."""
-    argon2.Argon2id = PhoneArgon2id  # type: ignore[misc,assignment]
+    argon2.Argon2id = PhoneArgon2id  # type: ignore[assignment]
     from field_app.store import kdf
 
     kdf.reset()
@@ -43,7 +43,7 @@ def pytest_configure(config: pytest.Config) -> None:
         USED[backend] += 1                 # only derivations that succeeded
         return key
 
-    kdf.argon2id = counting  # type: ignore[assignment]
+    kdf.argon2id = counting
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
