@@ -20,7 +20,6 @@ are of the same code and data, not of a device.
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -68,7 +67,7 @@ def child_first_sync(base_url: str, folder: str) -> dict[str, float]:
     import field_app.ui.app  # noqa: F401  (the app's code and flet, as on the phone)
     from field_app.store import LocalStore, kdf
     from field_app.sync import SyncClient
-    from tests.phone.openssl30 import PhoneArgon2id
+    from tests.phone.no_argon2 import PhoneArgon2id
 
     argon2.Argon2id = PhoneArgon2id  # type: ignore[misc]  # the phone's OpenSSL 3.0
     kdf.reset()
@@ -78,18 +77,21 @@ def child_first_sync(base_url: str, folder: str) -> dict[str, float]:
     _, after_kdf = rss_mb()
     client = SyncClient(store, base_url)
     client.login("petro", PASSWORD)
+    # Linux resets the peak (VmHWM) on "5" to clear_refs: the sync's own peak, apart from
+    # the KDF's. (ru_maxrss cannot tell: it keeps the peak of the process it was forked from.)
+    Path("/proc/self/clear_refs").write_text("5")
     t = time.perf_counter()
     report = client.sync()
     took = time.perf_counter() - t
     assert report.pulled >= 10_000, report
-    _, peak = rss_mb()
+    _, sync_peak = rss_mb()
     client.close()
     store.close()
     return {"RSS after importing the app (MB)": imported,
-            "peak RSS after creating the store (MB)": after_kdf,
+            "peak RSS while creating the store, Argon2id (MB)": after_kdf,
             "first sync of 10,000: time (s)": took,
-            "first sync of 10,000: peak RSS of the process (MB)": peak,
-            "ru_maxrss (MB)": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "first sync of 10,000: peak RSS (MB)": sync_peak,
+            "first start and first sync: peak RSS (MB)": max(after_kdf, sync_peak)}
 
 
 def in_child(*args: str) -> dict[str, float]:
@@ -128,7 +130,7 @@ def main(argv: list[str] | None = None) -> None:
             server.stop()
     for name, value in figures.items():
         print(f"  app  {name:56s} {value:8.2f}")
-    peak = figures["first sync of 10,000: peak RSS of the process (MB)"]
+    peak = figures["first start and first sync: peak RSS (MB)"]
     verdict = "within" if peak <= BUDGET_FIRST_SYNC_MB else "OVER"
     print(f"  first sync peak RSS {peak:.0f} MB: {verdict} the {BUDGET_FIRST_SYNC_MB:.0f} MB "
           "budget")

@@ -1,8 +1,7 @@
 """pytest plugin: cryptography behaves as on the phone, whose Python bundles OpenSSL 3.0.
 
-cryptography's Argon2id needs OpenSSL 3.2 or newer; built against 3.0 (the Android CPython
-builds' OpenSSL) it raises ``UnsupportedAlgorithm`` when the KDF is constructed. Loaded with
-``-p tests.phone.openssl30`` by the phone-versions job (``tools/phone_tests.py``), so the
+cryptography's Argon2id fails as it does there (``no_argon2.PhoneArgon2id``). Loaded with
+``-p tests.phone.openssl30`` by the phone-versions job (``tools/android/phone_tests.py``), so the
 shared, store and sync tests run through the Argon2id implementation the phone uses
 (argon2-cffi-bindings); the run fails if the store took any other.
 """
@@ -13,26 +12,19 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.kdf import argon2
 
-MESSAGE = "This version of OpenSSL does not support argon2id"
+from tests.phone.no_argon2 import PhoneArgon2id
 
-
-class PhoneArgon2id:
-    """Stands in for ``cryptography``'s ``Argon2id`` when OpenSSL has no Argon2."""
-
-    def __init__(self, *_args: Any, **_kwargs: Any) -> None:
-        raise UnsupportedAlgorithm(MESSAGE)
-
+# At import, before any conftest imports the store: the phone's cryptography has no Argon2id.
+argon2.Argon2id = PhoneArgon2id  # type: ignore[assignment]
 
 #: Key derivations per implementation during the run (``field_app.store.kdf.derive``).
 USED: Counter[str] = Counter()
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Install the phone's behaviour before any test module imports the store."""
-    argon2.Argon2id = PhoneArgon2id  # type: ignore[assignment]
+    """Count which implementation derives each key (the store looks it up at each call)."""
     from field_app.store import kdf
 
     kdf.reset()

@@ -25,7 +25,7 @@ from field_app.store import kdf as kdf_mod
 from field_app.store.kdf import BACKENDS, BINDINGS, CRYPTOGRAPHY, RFC9106_ARGON2ID, KdfUnavailable
 from field_app.store.selfcheck import SqliteUnsafe, check_platform
 from field_app.store.vault import derive_kek
-from tests.phone.openssl30 import PhoneArgon2id
+from tests.phone.no_argon2 import PhoneArgon2id
 from tests.store.conftest import PIN, family, sql
 
 SECRET = bytes(range(32))
