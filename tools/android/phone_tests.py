@@ -40,10 +40,12 @@ VENV = ROOT / ".venv-phone"
 STAMP = VENV / ".installed-stamp"
 TEST_TOOLS = ["pytest>=8.2", "pytest-timeout>=2.3", "hypothesis>=6.100", "time-machine>=2.14"]
 TESTS = ["tests/shared", "tests/store", "tests/sync", "tests/phone"]
-#: Left to the main run: they test algebra and durability, not the packages, and take minutes
-#: (500-example merge properties, SIGKILL crash loops, the 11-community simulation).
+#: Left to the main run: they test algebra, durability and timing, not the packages, and take
+#: minutes (500-example merge properties, SIGKILL crash loops, the 11-community simulation,
+#: injected network faults, clock skew).
 IGNORED = ["tests/shared/test_merge_properties.py", "tests/store/test_crash.py",
-           "tests/sync/test_crash.py", "tests/sync/test_convergence.py"]
+           "tests/sync/test_crash.py", "tests/sync/test_convergence.py",
+           "tests/sync/test_faults.py", "tests/sync/test_clock_skew.py"]
 MARKERS = "not browser and not postgres and not slow and not openssl_argon2"
 
 
