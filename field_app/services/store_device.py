@@ -50,6 +50,8 @@ from field_app.store import (
     WrongPin,
 )
 from field_app.store.files import wipe_files
+from field_app.store.kdf import KdfUnavailable
+from field_app.store.selfcheck import SqliteUnsafe, check_platform
 from field_app.sync import lost_notice
 from field_app.sync.client import Account, stored_account
 from shared_models.records import Family
@@ -76,6 +78,7 @@ class StoreDevice:
         self._lockout = lockout or LockoutPolicy()
         self._device_secret = device_secret
         self._mutex = threading.RLock()
+        self._platform_ok = False
         self.store: LocalStore | None = None
 
     def use_device_secret(self, secret: bytes | None) -> None:
@@ -92,6 +95,30 @@ class StoreDevice:
                 return Phase.UNLOCKED
             return Phase.LOCKED if self.path.is_file() else Phase.SETUP
 
+    def platform_problem(self) -> Problem | None:
+        """The start-up self-check (``store.selfcheck``): ``None`` when Argon2id and SQLite's
+        WAL/secure_delete work here, else what the first-start screen says instead of going
+        on. Passed once, it is not run again in this process."""
+        with self._mutex:
+            if self._platform_ok:
+                return None
+            try:
+                report = check_platform(self.path.parent)
+            except KdfUnavailable:
+                log.error("start-up self-check: no working Argon2id implementation")
+                return Problem("store.err.kdf_unavailable")
+            except SqliteUnsafe:
+                log.error("start-up self-check: SQLite refused WAL or secure_delete")
+                return Problem("store.err.sqlite_unsafe")
+            log.info("start-up self-check passed (Argon2id through %s)", report.kdf_backend)
+            self._platform_ok = True
+            return None
+
+    def _require_platform(self) -> None:
+        problem = self.platform_problem()
+        if problem is not None:
+            raise DeviceError(problem)
+
     def new_pin_problem(self, pin: str) -> Problem | None:
         """The store's PIN policy."""
         return pin_problem(pin)
@@ -99,6 +126,7 @@ class StoreDevice:
     def set_up(self, *, server_url: str, username: str, password: str, pin: str) -> str:
         """Create the store, sign in, remember the server; wipe the new store on failure."""
         with self._mutex:
+            self._require_platform()  # before anything on disk changes
             if self.path.exists():
                 # A store left behind by a wipe after too many wrong PINs (its key is gone),
                 # or by an interrupted first start: nothing in it can be read any more.
@@ -122,6 +150,7 @@ class StoreDevice:
     def unlock(self, pin: str) -> str:
         """Open or unlock the store; returns the signed-in user's name."""
         with self._mutex:
+            self._require_platform()
             try:
                 if self.store is None:
                     self.store = LocalStore.open(self.path, pin,

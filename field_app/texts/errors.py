@@ -28,6 +28,12 @@ UK: dict[str, str] = {
     "store.err.record_immutable": ("Запис не можна змінити: додайте новий, що посилається на "
                                    "нього."),
     "store.err.record_refused": "Цей запис не можна змінити так.",
+    "store.err.kdf_unavailable": ("На цьому телефоні немає потрібного захисту даних (Argon2id), "
+                              "тому дані не можна створити чи відкрити. Нічого не змінено. "
+                              "Оновіть застосунок або зверніться до керівника."),
+    "store.err.sqlite_unsafe": ("База даних цього телефона не підтримує потрібних налаштувань "
+                            "безпеки, тому дані не можна створити чи відкрити. Нічого не "
+                            "змінено. Зверніться до керівника."),
 }
 
 EN: dict[str, str] = {
@@ -53,4 +59,10 @@ EN: dict[str, str] = {
     "store.err.record_immutable": ("This record cannot be changed: add a new one that refers "
                                    "to it."),
     "store.err.record_refused": "This record cannot be changed like this.",
+    "store.err.kdf_unavailable": ("This phone lacks the data protection the app needs (Argon2id), "
+                              "so the data cannot be created or opened. Nothing was changed. "
+                              "Update the app or call your supervisor."),
+    "store.err.sqlite_unsafe": ("This phone's database does not support the safety settings the "
+                            "app needs, so the data cannot be created or opened. Nothing was "
+                            "changed. Call your supervisor."),
 }
