@@ -22,8 +22,10 @@ $(STAMP): pyproject.toml
 run: install ## Start the sync server on SQLite with demo data and serve the app in the browser view
 	$(PY) -m tools.run_dev
 
-test: install ## Install and run every test (unit, property, PostgreSQL, browser)
+test: install ## Set up Chromium and PostgreSQL when missing, run every test, then the phone's set
+	bash tools/setup_test_machine.sh
 	$(PY) -m pytest
+	$(PY) -m tools.android.phone_tests
 
 test-fast: install ## Run the tests that need neither PostgreSQL nor a browser
 	$(PY) -m pytest -m "not postgres and not browser and not slow"
@@ -39,4 +41,4 @@ soak: install ## Long randomized sync simulations: SEEDS (default 20) seeds of O
 	PORUCH_SOAK_SEEDS=$${SEEDS:-20} PORUCH_SIM_OPS=$${OPS:-4000} $(PY) -m pytest -s tests/sync/test_convergence.py
 
 clean: ## Remove the virtualenv, caches and local data
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis data tests/artifacts
+	rm -rf $(VENV) .venv-phone .pytest_cache .mypy_cache .ruff_cache .hypothesis data tests/artifacts

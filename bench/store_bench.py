@@ -204,12 +204,13 @@ def decrypt_share(s: LocalStore) -> float:
     """Seconds that AES-GCM alone takes to open every family view (best of 5)."""
     from sqlalchemy import select
 
-    from field_app.store.core import R
+    from field_app.store.core import RECORDS
     from field_app.store.crypto import aad
 
     cipher = s._need_cipher()
     with s._reader.connect() as conn:
-        rows = conn.execute(select(R.c.id, R.c.kind, R.c.community, R.c.view_ct)).all()
+        rows = conn.execute(select(RECORDS.c.id, RECORDS.c.kind, RECORDS.c.community,
+                                   RECORDS.c.view_ct)).all()
     blobs = [(v, aad("view", i, k, c, cipher.key_id)) for i, k, c, v in rows]
     return min(timed(lambda: [cipher.open(b, a) for b, a in blobs]) for _ in range(5))
 

@@ -4,23 +4,24 @@ Flet has no i18n system: every string the app shows comes from ``UK`` / ``EN`` h
 with ``Translator.t(key, **params)``. Material widgets (date pickers, the back button's
 tooltip) follow ``page.locale_configuration``, which ``flet_locale`` gives per language.
 
-Each Flet session (a browser tab in web mode) holds its own ``Translator``; the module-level
-``t()`` / ``set_language()`` work on one process-wide translator for code that has no session
-(the phone app has one user, so there the two are the same).
+Each Flet session (a browser tab in web mode) holds its own ``Translator``; there is no
+process-wide language (two tabs may read two languages).
 
-Dates are written as Ukrainians write them — ``22.11.2026``, 24-hour time ``14:05`` — and
-names as "Прізвище Ім'я". Enum labels live under ``enum.<EnumName>.<value>``; communities and
-services carry their own names (``name(lang)``).
+Dates are written as Ukrainians write them — ``22.11.2026``, 24-hour time ``14:05`` — by
+``field_app.dates`` (re-exported here for the screens), and names as "Прізвище Ім'я". Enum
+labels live under ``enum.<EnumName>.<value>``; communities and services carry their own names
+(``name(lang)``).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import date, datetime, tzinfo
 from enum import Enum
 from typing import Final
 
+# Re-exported: the screens format dates and times through this module.
+from field_app.dates import format_date, format_datetime, format_time  # noqa: F401
 from shared_models.communities import community as _community
 from shared_models.services import catalogue_order
 from shared_models.services import service as _service
@@ -156,6 +157,7 @@ UK: dict[str, str] = {
     "lang.en": "English",
     # Validation of our own forms (record validation messages come from shared_models.messages)
     "err.required": "Обов'язкове поле",
+    "err.date": "Невірна дата (ДД.ММ.РРРР)",
     "err.server_url": "Вкажіть адресу сервера, наприклад https://poruch.zt.gov.ua",
     "err.server_scheme": "Адреса має починатися з https:// (http:// — лише в локальній мережі)",
     "err.pin_short": "PIN-код має містити щонайменше {min} цифр",
@@ -327,6 +329,7 @@ EN: dict[str, str] = {
     "lang.uk": "Українська",
     "lang.en": "English",
     "err.required": "This field is required",
+    "err.date": "Not a valid date (DD.MM.YYYY)",
     "err.server_url": "Enter the server address, for example https://poruch.zt.gov.ua",
     "err.server_scheme": "The address must start with https:// (http:// only on a local network)",
     "err.pin_short": "The PIN needs at least {min} digits",
@@ -470,42 +473,8 @@ class Translator:
         return LOCALES[self._lang]
 
 
-def format_date(value: date) -> str:
-    """A date as Ukrainians write it: 22.11.2026."""
-    return f"{value.day:02d}.{value.month:02d}.{value.year:04d}"
-
-
-def format_time(value: datetime, tz: tzinfo | None = None) -> str:
-    """24-hour time, 14:05, in ``tz`` (the device's zone when not given)."""
-    local = value.astimezone(tz)
-    return f"{local.hour:02d}:{local.minute:02d}"
-
-
-def format_datetime(value: datetime, tz: tzinfo | None = None) -> str:
-    """Date and 24-hour time: 22.11.2026 14:05, in ``tz`` (the device's zone when not given)."""
-    local = value.astimezone(tz)
-    return f"{format_date(local.date())} {local.hour:02d}:{local.minute:02d}"
-
-
 def format_name(last_name: str, first_name: str, patronymic: str | None = None) -> str:
     """A person's name as Ukrainians write it: "Прізвище Ім'я" (and "По батькові" if given)."""
     return " ".join(p for p in (last_name.strip(), first_name.strip(), (patronymic or "").strip())
                     if p)
 
-
-_default = Translator()
-
-
-def t(key: str, **params: object) -> str:
-    """``Translator.t`` on the process-wide translator."""
-    return _default.t(key, **params)
-
-
-def set_language(lang: str) -> None:
-    """Switch the process-wide translator to ``lang`` ("uk" or "en")."""
-    _default.lang = lang
-
-
-def get_language() -> str:
-    """The process-wide translator's language."""
-    return _default.lang

@@ -25,6 +25,14 @@ PROTOCOL_HEADER = "X-Poruch-Protocol"
 MAX_PUSH_BATCH = 500
 MAX_PULL_LIMIT = 1000
 DEFAULT_PULL_LIMIT = 500
+#: Largest feed position (a signed 64-bit integer in both databases): a cursor past it is
+#: refused before it reaches a query.
+MAX_POSITION = 2**63 - 1
+
+#: A feed position or cursor; the one place its bounds are declared.
+Position = Annotated[int, Field(ge=0, le=MAX_POSITION)]
+#: How many records one pull page may hold.
+PullLimit = Annotated[int, Field(ge=1, le=MAX_PULL_LIMIT)]
 
 
 #: An encoded clock. Checked by pattern inside pydantic-core: a page holds thousands of clocks,
@@ -42,6 +50,8 @@ class ErrorCode(StrEnum):
     BAD_CREDENTIALS = "bad_credentials"
     DEVICE_REVOKED = "device_revoked"
     FORBIDDEN = "forbidden"
+    #: A revoked device's lost-work report came a second time: the first one was kept.
+    LOST_WORK_ALREADY_REPORTED = "lost_work_already_reported"
     NOT_FOUND = "not_found"
     CONFLICT = "conflict"
     TOO_LARGE = "payload_too_large"
@@ -143,7 +153,7 @@ class RecordChange(BaseModel):
     record_id: uuid.UUID
     kind: RecordKind
     community: CommunityCode
-    position: int = Field(ge=0)
+    position: Position
     clock: ClockText
     author: AuthorText = ""
     values: dict[FieldName, Any] = Field(min_length=1)
@@ -190,7 +200,7 @@ class PullResponse(BaseModel):
     """
 
     changes: list[RecordChange]
-    cursors: dict[CommunityCode, int]
+    cursors: dict[CommunityCode, Position]
     more: bool
     purge: list[CommunityCode] = Field(default_factory=list)
     server_clock: ClockText
@@ -208,10 +218,14 @@ def decode_cursors(text: str) -> dict[CommunityCode, int]:
     out: dict[CommunityCode, int] = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
         code, sep, pos = part.partition(":")
-        if not sep or not pos.isdigit():
-            raise ValueError(f"cursor {part!r} is not of the form community:position")
+        # ASCII digits only ("²".isdigit() is true), and no more than the largest
+        # position has: anything past it could not be stored, so no feed reaches it.
+        if not sep or not (pos.isascii() and pos.isdigit()):
+            raise ValueError(f"cursor {part[:40]!r} is not of the form community:position")
+        if len(pos) > len(str(MAX_POSITION)) or int(pos) > MAX_POSITION:
+            raise ValueError(f"cursor {part[:40]!r}: the position is past {MAX_POSITION}")
         try:
             out[CommunityCode(code)] = int(pos)
         except ValueError:
-            raise ValueError(f"unknown community in cursor: {code!r}") from None
+            raise ValueError(f"unknown community in cursor: {code[:40]!r}") from None
     return out

@@ -46,6 +46,8 @@ _NAME_MAX = 64
 _GOOD_NAMES: set[str] = set()
 _GOOD_NAMES_MAX = 4096
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+#: JSON text as pull pages write it (compact, keys in their order, not ASCII-escaped).
+wire_json = _ENCODER.encode
 
 
 class PageError(ValueError):

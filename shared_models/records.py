@@ -18,6 +18,7 @@ from sqlmodel import JSON, Field, SQLModel
 
 from shared_models.clock import CLOCK_PATTERN
 from shared_models.communities import CommunityCode
+from shared_models.dates import format_date
 from shared_models.enums import (
     ConflictStatus,
     PersonRole,
@@ -37,6 +38,7 @@ from shared_models.foster_care import (
 from shared_models.messages import custom_error, errors_at
 from shared_models.services import SERVICES
 from shared_models.validators import (
+    USERNAME_MAX,
     AnyDate,
     Comment,
     Name,
@@ -46,12 +48,12 @@ from shared_models.validators import (
     PastDate,
     PastInstant,
     Phone,
+    Username,
 )
 
 _CLOCK_RE = re.compile(CLOCK_PATTERN)
 #: Fields that identify a record rather than describe it; they are not merged.
 IDENTITY_FIELDS = frozenset({"id", "community"})
-USERNAME_MAX = 64
 
 
 class Record(SQLModel):
@@ -79,7 +81,7 @@ class Family(Record):
     difficult_circumstances: bool = False
     displaced: bool = False
     foster_family: bool = False
-    assigned_worker: str | None = Field(default=None, max_length=USERNAME_MAX)
+    assigned_worker: Username | None = Field(default=None, max_length=USERNAME_MAX)
     consent_date: PastDate | None = None
     consent_by: Name | None = None
     next_visit_date: AnyDate | None = None
@@ -137,7 +139,7 @@ class Visit(Record):
     risk_level: RiskLevel
     next_steps: Paragraph = ""
     next_visit_date: AnyDate | None = None
-    author: str = Field(min_length=1, max_length=USERNAME_MAX)
+    author: Username
 
     @field_validator("services")
     @classmethod
@@ -166,7 +168,7 @@ class Note(Record):
     family_id: uuid.UUID = Field(index=True)
     text: NoteText
     written_at: PastInstant
-    author: str = Field(min_length=1, max_length=USERNAME_MAX)
+    author: Username
     corrects: uuid.UUID | None = None
 
     @model_validator(mode="after")
@@ -191,7 +193,7 @@ class Review(Record):
     target_id: uuid.UUID = Field(index=True)
     decision: ReviewDecision
     comment: Comment = ""
-    reviewer: str = Field(min_length=1, max_length=USERNAME_MAX)
+    reviewer: Username
     reviewed_at: PastInstant
     target_clock: str | None = Field(default=None, max_length=100)
 
@@ -272,7 +274,7 @@ class Placement(Record):
         if self.planned_end <= start:
             fail("planned_end", "placement_planned_end")
         elif self.planned_end > stay_limit(start):
-            fail("planned_end", "placement_over_limit", limit=_ua(stay_limit(start)),
+            fail("planned_end", "placement_over_limit", limit=format_date(stay_limit(start)),
                  months=STAY_MONTHS)
         if (self.extension_decision_date is None) != (self.extended_end is None):
             missing = ("extended_end" if self.extended_end is None
@@ -285,7 +287,7 @@ class Placement(Record):
                 fail("extended_end", "placement_extension_not_later")
             elif self.extended_end > extended_limit(start):
                 fail("extended_end", "placement_over_limit",
-                     limit=_ua(extended_limit(start)), months=EXTENDED_STAY_MONTHS)
+                     limit=format_date(extended_limit(start)), months=EXTENDED_STAY_MONTHS)
         if self.ended_on is not None and self.ended_on < start:
             fail("ended_on", "placement_end_before_start")
         if (self.ended_on is None) != (self.outcome is None):
@@ -296,11 +298,6 @@ class Placement(Record):
         if problems:
             raise errors_at(type(self).__name__, problems)
         return self
-
-
-def _ua(value: date) -> str:
-    # Dates in messages as Ukrainians write them (22.11.2026), in both languages.
-    return f"{value.day:02d}.{value.month:02d}.{value.year:04d}"
 
 
 KINDS: dict[RecordKind, type[Record]] = {

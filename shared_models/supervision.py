@@ -10,10 +10,11 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from shared_models.communities import CommunityCode
 from shared_models.enums import Role
+from shared_models.revocation import LostWorkReport
 
 DEVICE_ACTIVITY_PATH = "/api/v1/devices/activity"
 EXPORTS_PATH = "/api/v1/exports"
@@ -31,11 +32,31 @@ class DeviceActivity(BaseModel):
     last_seen_at: datetime | None
 
 
+class RevokedDevice(BaseModel):
+    """A revoked device (or one of a deactivated account), and what it said it lost.
+
+    ``lost_reported_at`` is ``None`` while the device has not reported: it has not called
+    since, or it could not reach the server before wiping. ``lost`` holds the counts only.
+    """
+
+    device_id: uuid.UUID
+    user: str
+    role: Role
+    communities: list[CommunityCode]
+    name: str
+    revoked_at: datetime | None         # None: the account was deactivated, not the device
+    account_active: bool
+    lost_reported_at: datetime | None
+    lost: LostWorkReport | None
+
+
 class DeviceActivityList(BaseModel):
-    """Devices (not revoked) of the users the caller supervises, longest silent first."""
+    """Devices (not revoked) of the users the caller supervises, longest silent first;
+    ``revoked``: the same users' revoked devices, most recently revoked first."""
 
     devices: list[DeviceActivity]
     server_time: datetime
+    revoked: list[RevokedDevice] = Field(default_factory=list)
 
 
 class ExportFormat(StrEnum):

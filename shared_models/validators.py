@@ -16,8 +16,11 @@ from shared_models.messages import custom_error
 
 #: How far ahead of this machine's clock a "now" timestamp may be (devices disagree a little).
 FUTURE_TOLERANCE = timedelta(minutes=15)
-#: Oldest date accepted for dates of birth and events.
+#: Oldest date accepted for dates of birth and events, and for an export's period.
 EARLIEST_DATE = date(1900, 1, 1)
+#: Latest date accepted anywhere (a next visit, a planned end, an export's period): far
+#: enough for any plan, and far from ``date.max``, where a day's bounds overflow.
+LATEST_DATE = date(2099, 12, 31)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CONTROL_ONE_LINE = re.compile(r"[\x00-\x1f\x7f]")
@@ -59,6 +62,8 @@ def _past_date(value: date) -> date:
 def _sane_date(value: date) -> date:
     if value < EARLIEST_DATE:
         raise custom_error("date_too_old")
+    if value > LATEST_DATE:
+        raise custom_error("date_too_far")
     return value
 
 
@@ -92,10 +97,19 @@ PastDate = Annotated[date, AfterValidator(_past_date)]
 """A date that has happened (birth, consent): not in the future, not before 1900."""
 
 AnyDate = Annotated[date, AfterValidator(_sane_date)]
-"""A date that may be in the future (next visit, planned end), not before 1900."""
+"""A date that may be in the future (next visit, planned end, an export's period): 1900 to
+2099."""
 
 PastInstant = Annotated[datetime, AfterValidator(_past_instant)]
 """A time-zone-aware moment that has happened (a visit, a note): at most minutes ahead."""
 
 Phone = Annotated[str, Field(max_length=20), AfterValidator(_phone)]
 """A phone number: digits, optional leading +, spaces, brackets and dashes."""
+
+USERNAME_MAX = 64
+Username = Annotated[str, Field(min_length=1, max_length=USERNAME_MAX),
+                     AfterValidator(_one_line)]
+"""A user name (an author, a reviewer, an assigned worker, a login): 1-64 characters, one line."""
+
+Secret = Annotated[str, Field(min_length=1, max_length=256), AfterValidator(_one_line)]
+"""A password as typed: 1-256 characters, no control characters (no NUL in any store)."""

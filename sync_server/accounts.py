@@ -13,14 +13,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from shared_models.communities import CommunityCode
 from shared_models.enums import Role
 from shared_models.protocol import ErrorCode
+from shared_models.revocation import LostWorkReport
 from sync_server.audit import AuditEvent, write_events
 from sync_server.db import as_utc, read_tx, write_tx
-from sync_server.errors import ApiError, RateLimitedError, UnauthenticatedError
+from sync_server.errors import (
+    ApiError,
+    ForbiddenError,
+    RateLimitedError,
+    UnauthenticatedError,
+)
 from sync_server.permissions import Principal
 from sync_server.security import hash_password, needs_rehash, new_token, token_hash, verify_password
 from sync_server.settings import Settings
@@ -244,12 +250,50 @@ def revoke_device(conn: Connection, *, device_id: uuid.UUID) -> bool:
     return True
 
 
+NOT_REVOKED_MESSAGE = ("Цей пристрій не відкликано: звіт про втрачені зміни не потрібен "
+                       "(this device is not revoked: nothing to report)")
+ALREADY_REPORTED_MESSAGE = ("Цей пристрій уже повідомив про втрачені зміни "
+                            "(this revoked device has already reported what it lost)")
+
+
+def report_lost_work(engine: Engine, token: str, report: LostWorkReport, *,
+                     address: str | None = None) -> uuid.UUID:
+    """Keep what a revoked device says it lost by wiping; its id.
+
+    The one thing a revoked token may still do, and only once: the row is written only while
+    ``lost_reported_at`` is empty, in one UPDATE, so two racing reports cannot both land.
+    A token no device has is 401; a device that is not revoked (nor its account disabled)
+    is 403 ``forbidden``, one that already reported 403 ``lost_work_already_reported`` —
+    both audited as refusals.
+    """
+    with write_tx(engine) as conn:
+        row = conn.execute(
+            select(DEVICES.c.id, DEVICES.c.revoked_at, USERS.c.username, USERS.c.active)
+            .join(USERS, USERS.c.id == DEVICES.c.user_id)
+            .where(DEVICES.c.token_hash == token_hash(token))
+        ).first()
+        if row is None:
+            raise UnauthenticatedError()
+        device_id, revoked_at, username, active = row
+        if revoked_at is None and active:
+            raise ForbiddenError(NOT_REVOKED_MESSAGE)
+        written = conn.execute(
+            update(DEVICES)
+            .where(DEVICES.c.id == device_id, DEVICES.c.lost_reported_at.is_(None))
+            .values(lost_reported_at=datetime.now(UTC),
+                    lost_work=report.model_dump(mode="json"))
+        ).rowcount
+        if written != 1:
+            # Its own code: the device that crashed after the first report, before its
+            # wipe, asks again and must learn that the administrator was told.
+            raise ApiError(403, ErrorCode.LOST_WORK_ALREADY_REPORTED, ALREADY_REPORTED_MESSAGE)
+        kinds = " ".join(f"{k.value}={n}" for k, n in sorted(report.outbox.items()) if n)
+        write_events(conn, [AuditEvent(
+            "lost_work_report", "ok", actor=username, device_id=device_id, address=address,
+            detail=f"changes={report.changes} drafts={report.drafts} {kinds}".strip())])
+    return uuid.UUID(str(device_id))
+
+
 def prune_failures(conn: Connection, *, older_than: datetime) -> int:
     """Delete login failures older than the window (they no longer count)."""
     return conn.execute(delete(FAILURES).where(FAILURES.c.at < older_than)).rowcount
-
-
-def count_devices(conn: Connection, *, user_id: int) -> int:
-    """Number of devices registered for a user (revoked ones included)."""
-    return int(conn.execute(select(func.count()).select_from(DEVICES)
-                            .where(DEVICES.c.user_id == user_id)).scalar_one())

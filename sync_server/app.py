@@ -19,6 +19,7 @@ from sync_server import __doc__ as package_doc
 from sync_server.db import make_engine, read_tx
 from sync_server.deps import EngineDep, SettingsDep, check_protocol
 from sync_server.errors import install_error_handlers
+from sync_server.housekeeping import LoginFailurePruner
 from sync_server.middleware import BodyLimitMiddleware
 from sync_server.routers import admin, auth, devices, exports, sync
 from sync_server.schemas import HealthResponse
@@ -65,9 +66,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         checkpointer = WalCheckpointer.for_engine(engine)  # SQLite files only
         if checkpointer is not None:
             checkpointer.start()
+        pruner = LoginFailurePruner(engine, window_seconds=settings.login_window_seconds)
+        app.state.login_failure_pruner = pruner  # for tests and operators
+        pruner.start()
         try:
             yield
         finally:
+            await pruner.stop()
             if checkpointer is not None:
                 checkpointer.stop()
             if owns_engine:

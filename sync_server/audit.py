@@ -2,7 +2,8 @@
 
 Actions: ``login`` (ok/failed/rate_limited), ``logout``, ``push`` (one row per batch),
 ``push_refused`` (one row per rejected mutation), ``pull``, ``review`` (a review record
-accepted), ``export``, ``revoke_device``, ``create_user``, ``refused`` (a request answered
+accepted), ``export``, ``revoke_device``, ``lost_work_report`` (a revoked device's counts of
+what its wipe erased), ``create_user``, ``refused`` (a request answered
 401/403/429). The table has triggers that refuse UPDATE and DELETE.
 """
 

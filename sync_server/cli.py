@@ -1,5 +1,5 @@
 """``python -m sync_server``: serve, migrate, create-user, set-communities, set-role,
-deactivate-user, revoke-device, seed-demo, export.
+deactivate-user, revoke-device, list-devices, seed-demo, export.
 
 Settings come from ``PORUCH_*`` environment variables (docs/server.md).
 """
@@ -20,10 +20,10 @@ from pydantic import ValidationError
 
 from shared_models.communities import CommunityCode
 from shared_models.enums import Role
-from shared_models.supervision import ExportFormat, ExportTable
+from shared_models.supervision import ExportFormat, ExportTable, RevokedDevice
 from sync_server import accounts
 from sync_server.audit import AuditEvent, write_events
-from sync_server.db import make_engine, write_tx
+from sync_server.db import make_engine, read_tx, write_tx
 from sync_server.migrate import upgrade
 from sync_server.settings import Settings
 
@@ -135,6 +135,38 @@ def cmd_revoke_device(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _lost_text(device: RevokedDevice) -> str:
+    """What a revoked device reported it lost, in one line."""
+    if device.lost is None or device.lost_reported_at is None:
+        return "lost work: not reported"
+    lost = device.lost
+    kinds = ", ".join(f"{k.value} {n}" for k, n in sorted(lost.outbox.items()) if n)
+    return (f"lost work reported {device.lost_reported_at:%Y-%m-%d %H:%M}Z: "
+            f"{lost.changes} unsent changes{f' ({kinds})' if kinds else ''}, "
+            f"{lost.drafts} drafts")
+
+
+def cmd_list_devices(args: argparse.Namespace, settings: Settings) -> int:
+    """List devices: active ones with their last contact, revoked ones with what they lost."""
+    from sync_server.activity import device_activity, revoked_devices  # noqa: PLC0415
+
+    engine = make_engine(settings.database_url)
+    with read_tx(engine) as conn:
+        active = [] if args.revoked else device_activity(conn, communities=None)
+        revoked = revoked_devices(conn, communities=None)
+    engine.dispose()
+    for a in active:
+        seen = f"{a.last_seen_at:%Y-%m-%d %H:%M}Z" if a.last_seen_at else "never"
+        print(f"{a.device_id}  {a.user:32} {a.name[:24]:24} active   last seen {seen}")
+    for r in revoked:
+        state = (f"revoked {r.revoked_at:%Y-%m-%d %H:%M}Z" if r.revoked_at
+                 else "account deactivated")
+        print(f"{r.device_id}  {r.user:32} {r.name[:24]:24} {state}; {_lost_text(r)}")
+    if not active and not revoked:
+        print("no devices")
+    return 0
+
+
 def cmd_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
     """Create demo accounts and sample families; print the passwords once."""
     from sync_server.seed import seed_demo  # noqa: PLC0415
@@ -225,6 +257,10 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("revoke-device", help="revoke a device (it wipes at next contact)")
     r.add_argument("device_id", type=uuid.UUID)
     r.set_defaults(func=cmd_revoke_device)
+    ld = sub.add_parser("list-devices", help="devices; revoked ones with the work they lost")
+    ld.add_argument("--revoked", action="store_true",
+                    help="only revoked devices (and those of deactivated accounts)")
+    ld.set_defaults(func=cmd_list_devices)
     d = sub.add_parser("seed-demo", help="demo accounts and sample families")
     d.add_argument("--password", help="one password for every demo account (default: random)")
     d.add_argument("--families", type=int, default=4, help="families per community")

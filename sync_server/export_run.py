@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 
 from shared_models.communities import CommunityCode
 from shared_models.supervision import ExportFormat, ExportTable
+from shared_models.validators import EARLIEST_DATE, LATEST_DATE
 from sync_server import export
 from sync_server.audit import AuditEvent, write_events
 
@@ -34,7 +35,12 @@ class ExportFile:
 
 
 def period_problem(start: date, end: date) -> str | None:
-    """Why a period cannot be exported (``None`` when it can)."""
+    """Why a period cannot be exported (``None`` when it can). The API's dates are bounded by
+    their type already (``validators.AnyDate``); the CLI's are checked here."""
+    for name, day in (("start", start), ("end", end)):
+        if not EARLIEST_DATE <= day <= LATEST_DATE:
+            return (f"{name}: дата має бути від 01.01.{EARLIEST_DATE.year} до "
+                    f"31.12.{LATEST_DATE.year} (a date from {EARLIEST_DATE} to {LATEST_DATE})")
     if end < start or (end - start).days > MAX_DAYS:
         return "end: період має бути від 1 дня до 3 років (the period must be 1 day to 3 years)"
     return None

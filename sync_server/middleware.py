@@ -8,7 +8,8 @@ pushes: zstd, or gzip for a server from before zstd) is inflated here, before th
 it, and the limit applies to **both** sizes: the bytes on the wire and the inflated bytes.
 Inflating stops as soon as the output passes the limit, so a small "zip bomb" costs at most
 ``max_bytes`` of memory and is answered 413 like any other oversized body. A damaged or cut
-short stream is a 400 ``bad_request``; another content encoding a 415.
+short stream is a 400 ``bad_request``; another content encoding a 415. Coding names are
+case-insensitive and ``identity`` means no coding, as HTTP defines them (RFC 9110 §8.4.1).
 """
 
 from __future__ import annotations

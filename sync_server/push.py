@@ -42,12 +42,14 @@ from shared_models.merge import (
     FieldState,
     FieldWrite,
     MergeError,
+    MergeOutcome,
     RecordState,
     apply_change,
     check_change,
     state_from_writes,
 )
-from shared_models.messages import field_errors
+from shared_models.messages import explain, field_errors
+from shared_models.normal import field_json, normal_json, same_json
 from shared_models.protocol import (
     ErrorCode,
     MutationResult,
@@ -70,6 +72,8 @@ from sync_server.push_rows import (
     encode_create,
     encode_writes,
     fingerprint_text,
+    normalised_create,
+    with_values,
     write_batch,
 )
 from sync_server.references import (
@@ -299,6 +303,9 @@ def _create(batch: Batch, m: MutationDict, rid: str, created: Created) -> Mutati
             {**created.values, "id": rid, "community": community})
     except ValidationError as exc:
         return _invalid(batch, m, exc)
+    normal = normal_json(model, created.values)
+    if normal is not None:  # stored as the model holds it, never as sent ("yes" is true)
+        created = normalised_create(m, batch.principal.username, created, normal)
     if kind is RecordKind.REVIEW:
         refusal = _review_target_problem(batch, model)
         if refusal:
@@ -316,6 +323,50 @@ def _create(batch: Batch, m: MutationDict, rid: str, created: Created) -> Mutati
     return _result(m, MutationStatus.APPLIED)
 
 
+def _normalised(m: MutationDict) -> MutationDict | str:
+    """The mutation with every value in its field's normal form (``normal.field_json``; the
+    mutation itself when they all are), or why a value cannot be one. Each write is checked
+    alone, winning the merge or not, so what is stored — current, overwritten or in
+    conflict — is what the model would hold."""
+    kind = m["kind"].value
+    values: dict[str, Any] = {}
+    changed = False
+    for name, w in m["fields"].items():
+        value = w.get("value")
+        try:
+            values[name] = field_json(kind, name, value)
+        except ValidationError as exc:
+            return f"{name}: {explain(exc.errors()[0])}"[:480]
+        changed = changed or not same_json(values[name], value)
+    return with_values(m, values) if changed else m
+
+
+def _merge(batch: Batch, m: MutationDict, existing: RecordState | None, change: RecordState
+           ) -> tuple[RecordState, MergeOutcome, Record | None] | MutationResult:
+    """The change merged and the merged record validated, the values as the model holds them:
+    the change (normalised), the outcome and the model (``None`` when nothing changed); or
+    the refusal."""
+    outcome = apply_change(existing, change)
+    model: Record | None = None
+    if outcome.changed:
+        # The whole record's verdict first: the same reasons as a create's.
+        try:
+            model = model_from_state(outcome.state)
+        except ValidationError as exc:
+            return _invalid(batch, m, exc)
+    normal = _normalised(m)
+    if isinstance(normal, str):
+        return _refuse(batch, m, ErrorCode.VALIDATION, normal)
+    if normal is not m:  # merged again as the model holds the values ("yes" is true)
+        change = _to_state(normal, batch.principal.username)
+        outcome = apply_change(existing, change)
+        try:
+            model = model_from_state(outcome.state) if outcome.changed else None
+        except ValidationError as exc:
+            return _invalid(batch, m, exc)
+    return change, outcome, model
+
+
 def _apply_one(batch: Batch, m: MutationDict, rid: str) -> MutationResult:
     """A mutation to a record stored or written earlier in this batch: the merge."""
     existing = batch.state(rid)
@@ -323,13 +374,12 @@ def _apply_one(batch: Batch, m: MutationDict, rid: str) -> MutationResult:
     why = check_change(existing, change)
     if why:
         return _refuse(batch, m, ErrorCode.CONFLICT, why)
-    outcome = apply_change(existing, change)
+    merged = _merge(batch, m, existing, change)
+    if isinstance(merged, MutationResult):
+        return merged
+    change, outcome, model = merged
     status = MutationStatus.CONFLICT if outcome.opened else MutationStatus.APPLIED
-    if outcome.changed:
-        try:
-            model = model_from_state(outcome.state)
-        except ValidationError as exc:
-            return _invalid(batch, m, exc)
+    if outcome.changed and model is not None:
         if m["kind"] is RecordKind.REVIEW:
             # A review is immutable, but a later mutation may add a field it lacked (e.g.
             # ``target_clock``): the same checks as at creation, four eyes included.

@@ -15,7 +15,6 @@ rest from the merge.
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from sqlalchemy import Connection, bindparam, select
 from shared_models.clock import HybridClock
 from shared_models.enums import RecordKind
 from shared_models.merge import DELETED, FieldWrite, RecordState, state_from_writes
-from shared_models.pullwire import compact_fields
+from shared_models.pullwire import compact_fields, wire_json
 from shared_models.records import Record
 from sync_server.audit import AuditEvent
 from sync_server.feed import RECORDS, take_positions
@@ -37,7 +36,14 @@ from sync_server.permissions import Principal
 from sync_server.references import Ref
 from sync_server.statejson import feed_columns, state_from_json, state_to_json
 from sync_server.tables import KIND_TABLES, TZ, AppliedMutation
-from sync_server.upsert import StoredForm, bulk_insert, json_text, stored_form, upsert
+from sync_server.upsert import (
+    StoredForm,
+    bulk_insert,
+    json_str,
+    json_text,
+    stored_form,
+    upsert,
+)
 from sync_server.wire import MutationDict
 
 APPLIED = AppliedMutation.__table__  # type: ignore[attr-defined]
@@ -47,25 +53,8 @@ RECORD_COLUMNS = ("id", "kind", "community", "position", "deleted", "state", "up
                   "wire", "winner_author", "loser_author")
 #: JSON columns the push hands over as JSON text.
 RECORD_TEXT = frozenset({"state"})
-_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # pullwire's encoding
-#: Value types whose canonical JSON is also their plain compact JSON (no object keys to sort).
+#: Value types whose JSON text is the same with keys sorted or not (they have no keys).
 _KEYLESS = (str, bool, int, float, type(None))
-_JSON_STR = json.encoder.encode_basestring  # the C function, ensure_ascii=False
-
-
-def canonical_json(value: Any) -> str:
-    """``merge.canonical(value)``: sorted keys, compact, not ASCII-escaped."""
-    if value is None:
-        return "null"
-    kind = type(value)
-    if kind is str:
-        return _JSON_STR(value)
-    if kind is bool:
-        return "true" if value else "false"
-    if kind is list and not value:
-        return "[]"
-    return _CANONICAL.encode(value)
 
 
 class WriteText(NamedTuple):
@@ -90,8 +79,8 @@ def encode_writes(m: MutationDict) -> list[WriteText]:
     for name, w in m["fields"].items():
         value = w.get("value")
         sup = w.get("supersedes")
-        # Most values are text: encoded here without a call through ``canonical_json``.
-        value_json = _JSON_STR(value) if type(value) is str else canonical_json(value)
+        # Most values are text: encoded here without a call through ``json_text``.
+        value_json = json_str(value) if type(value) is str else json_text(value)
         if sup:
             append(WriteText(name, value, value_json, w["clock"], sup,
                              '["' + '","'.join(sup) + '"]'))
@@ -179,7 +168,7 @@ class Fresh:
             # The usual create: one clock, one author — what ``compact_fields`` gives then.
             wire = (f'{{"record_id":"{record_id}","kind":"{self.kind}",'
                     f'"community":"{self.community}","position":{position},'
-                    f'"clock":"{self.clock}","author":{_JSON_STR(self.author)},'
+                    f'"clock":"{self.clock}","author":{json_str(self.author)},'
                     f'"values":{{{self.values_json}}}}}')
             return {"wire": wire, "winner_author": None, "loser_author": None}
         clock, author, clocks, authors = compact_fields(
@@ -191,7 +180,7 @@ class Fresh:
             head["clocks"] = clocks
         if authors:
             head["authors"] = authors
-        wire = _COMPACT.encode(head)[:-1] + ',"values":{' + self.values_json + "}}"
+        wire = wire_json(head)[:-1] + ',"values":{' + self.values_json + "}}"
         return {"wire": wire, "winner_author": None, "loser_author": None}
 
     @property
@@ -219,7 +208,7 @@ def encode_create(m: MutationDict, author: str) -> Created:
     validating them. Field names and clocks were checked against their patterns by the wire
     model (letters, digits, ``_`` and ``-``): they go into JSON text as they are.
     """
-    author_json = _JSON_STR(author)
+    author_json = json_str(author)
     values: dict[str, Any] = {}
     prints: list[str] = []
     history: list[str] = []
@@ -232,11 +221,11 @@ def encode_create(m: MutationDict, author: str) -> Created:
         clock = w["clock"]
         kind = type(value)
         if kind is str:
-            value_json = pull_json = _JSON_STR(value)
+            value_json = pull_json = json_str(value)
         else:
-            value_json = canonical_json(value)
-            pull_json = value_json if kind in _KEYLESS or value == [] or (
-                kind is list and all(type(v) is str for v in value)) else _COMPACT.encode(value)
+            value_json = json_text(value)
+            pull_json = value_json if kind in _KEYLESS or (
+                kind is list and all(type(v) in _KEYLESS for v in value)) else wire_json(value)
         values[name] = value
         sup = w.get("supersedes")
         if sup:
@@ -260,6 +249,20 @@ def encode_create(m: MutationDict, author: str) -> Created:
                   first if one_clock else None)
     return Created(fresh, values, hashlib.sha256(fingerprint.encode()).hexdigest(),
                    writes_text(history))
+
+
+def with_values(m: MutationDict, values: Mapping[str, Any]) -> MutationDict:
+    """The mutation with these field values (the normal form of the values it was sent with)."""
+    fields = {name: {**w, "value": values[name]} for name, w in m["fields"].items()}
+    return {**m, "fields": fields}  # type: ignore[typeddict-item]
+
+
+def normalised_create(m: MutationDict, author: str, created: Created,
+                      values: Mapping[str, Any]) -> Created:
+    """``created`` rebuilt from the normal form of its values (``shared_models.normal``); the
+    fingerprint stays that of the mutation as sent, so a replay is still recognised."""
+    again = encode_create(with_values(m, values), author)
+    return again._replace(fingerprint=created.fingerprint)
 
 
 @dataclass

@@ -9,10 +9,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from shared_models.communities import CommunityCode
 from shared_models.enums import Role
+from shared_models.validators import Name, Secret, Username
 
 
 class LoginRequest(BaseModel):
@@ -20,9 +21,9 @@ class LoginRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=256)
-    device_name: str = Field(min_length=1, max_length=100)
+    username: Username
+    password: Secret
+    device_name: Name
 
 
 class LoginResponse(BaseModel):

@@ -125,6 +125,10 @@ class DeviceRow(SQLModel, table=True):
     created_at: datetime = Field(sa_type=TZ)
     last_seen_at: datetime | None = Field(default=None, sa_type=TZ)
     revoked_at: datetime | None = Field(default=None, sa_type=TZ)
+    # What the device reported it lost when it wiped after revocation (counts only, see
+    # ``shared_models.revocation``); set once, by the one call a revoked token may make.
+    lost_reported_at: datetime | None = Field(default=None, sa_type=TZ)
+    lost_work: dict[str, Any] | None = Field(default=None, sa_type=JSONType)
 
 
 class DeviceCommunity(SQLModel, table=True):

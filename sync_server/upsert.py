@@ -61,28 +61,28 @@ def _iso(value: date | None) -> str | None:
 
 
 _UNSET = object()
-_JSON_TEXT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-_JSON_STR = json.encoder.encode_basestring  # the C function, ensure_ascii=False
+#: The server's one JSON encoder for stored text: compact, not ASCII-escaped, keys sorted —
+#: ``merge.canonical``'s text, so equal values give equal text (fingerprints, history, states,
+#: JSON columns; pull texts are the protocol's, ``pullwire.wire_json``).
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+#: JSON text of a ``str`` (the C function behind the encoder, ``ensure_ascii=False``).
+json_str = json.encoder.encode_basestring
 
 
 def json_text(value: Any) -> str:
-    """Compact JSON text of ``value`` (what a JSON column given as text should hold)."""
-    return _json_text(value)
-
-
-def _json_text(value: Any) -> str:
-    # Most history values are strings, booleans, null or empty lists: skip the encoder's
-    # per-call overhead for them (the output is the same).
+    """Canonical JSON text of ``value`` (``merge.canonical``): what stored JSON holds."""
+    # Most values are strings, booleans, null or empty lists: skip the encoder's per-call
+    # overhead for them (the output is the same).
     if value is None:
         return "null"
     kind = type(value)
     if kind is str:
-        return _JSON_STR(value)
+        return json_str(value)
     if kind is bool:
         return "true" if value else "false"
     if kind is list and not value:
         return "[]"
-    return _JSON_TEXT(value)
+    return _ENCODER.encode(value)
 
 
 #: Converters by column type: (SQLite, PostgreSQL). Other types are taken as they are.
@@ -108,7 +108,7 @@ def _converter(kind: sa.types.TypeEngine[Any], dialect: sa.engine.Dialect,
     if isinstance(kind, sa.JSON):
         # As text already: SQLite stores it, PostgreSQL casts it. Otherwise SQLite gets JSON
         # text and PostgreSQL the value nested in the document.
-        return _json_text if sqlite and not as_text else None
+        return json_text if sqlite and not as_text else None
     for base, on_sqlite, on_postgres in _BY_TYPE:
         if isinstance(kind, base):
             return on_sqlite if sqlite else on_postgres
@@ -145,8 +145,8 @@ def _plan(table: sa.Table, names: tuple[str, ...], key: str | None, dialect: sa.
 def _convert(values: list[Any], f: Converter) -> list[Any]:
     if f is None:
         return values
-    if f is _json_text:
-        return [_json_text(v) for v in values]
+    if f is json_text:
+        return [json_text(v) for v in values]
     # Consecutive rows share value objects (the batch's timestamp, a mutation's record id in
     # each of its history rows): convert each run once. By identity, not equality: equal
     # datetimes in different zones are stored with their own fields, as SQLAlchemy does.
@@ -197,7 +197,7 @@ def _write(conn: Connection, table: sa.Table, rows: Sequence[Any], *,
 
 def _execute(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
     if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(sql, (json.dumps(rows, ensure_ascii=False, separators=(",", ":")),))
+        conn.exec_driver_sql(sql, (_ENCODER.encode(rows),))
     else:
         conn.exec_driver_sql(sql, rows)
 

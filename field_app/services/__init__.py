@@ -4,6 +4,7 @@
 * ``state`` — ``SessionState`` (first start / locked / unlocked, who, language) and
   ``SyncStatus`` (online, pending changes, last sync, progress, error);
 * ``settings`` — non-secret preferences kept in a JSON file beside the store;
+* ``problem`` — ``Problem``, what the UI shows when something is wrong (an i18n key);
 * ``pin_policy`` — which PINs are accepted (the store's rule when it is installed);
 * ``forms`` — form models with their validation (first start, unlock, settings);
 * ``device`` — the ``Device`` interface (store + sign-in) the screens use, and its errors;
@@ -12,7 +13,8 @@
 * ``families`` — the families list (search, filters, paging);
 * ``family_card`` — the family card assembled from the store (members, timeline, conflicts);
 * ``family_forms`` — the family and member forms, saved against what they loaded;
-* ``drafts`` — open forms of a session by route, so rebuilt screens keep typed text;
+* ``open_forms`` — the record forms open in a session by route (rebuilt screens keep typed
+  text), their drafts written when the worker leaves and before the store locks;
 * ``draft_store`` — the record forms' drafts sealed in the store as the worker types
   (``DraftSaver``: debounced, flushed before lock), restored, discarded, pruned after syncs;
 * ``form_drafts`` — the family, member and placement forms' draft keys, to and from drafts;

@@ -8,18 +8,19 @@ sync; with changes waiting, the worker must confirm that they accept losing them
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from field_app.services.device import Refusal
-from field_app.services.pin_policy import Problem, pin_problem
+from field_app.services.forms import PinRetry
+from field_app.services.pin_policy import pin_problem
+from field_app.services.problem import Problem
 
 PIN_FIELDS = ("old_pin", "new_pin", "new_pin_repeat")
 
 
 @dataclass
-class ChangePinForm:
+class ChangePinForm(PinRetry):
     """Old PIN, new PIN twice; problems by field and the last refusal's lines."""
 
     old_pin: str = ""
@@ -52,26 +53,26 @@ class ChangePinForm:
 
     def refused(self, refusal: Refusal, now: float) -> None:
         """A wrong old PIN (or a try too soon): the same lines the unlock screen shows."""
-        lines = [Problem("unlock.wrong")] if refusal.wrong else []
-        if refusal.wait_seconds > 0:
-            lines.append(Problem("unlock.wait", {"seconds": refusal.wait_seconds}))
-            self.retry_at = now + refusal.wait_seconds
-        if refusal.attempts_left is not None:
-            if refusal.wipe_warning:
-                lines.append(Problem("unlock.wipe_warning", {
-                    "left": refusal.attempts_left, "pending": refusal.pending_changes}))
-            else:
-                lines.append(Problem("unlock.attempts_left", {"left": refusal.attempts_left}))
-        self.refusal = lines
+        self.refusal = self._refuse(refusal, now)
         self.old_pin = ""
-
-    def wait_left(self, now: float) -> int:
-        """Whole seconds before the next try is allowed (0 when it is)."""
-        return max(0, math.ceil(self.retry_at - now))
 
     def clear_secrets(self) -> None:
         """Forget every PIN typed (after a change, or when leaving the screen)."""
         self.old_pin = self.new_pin = self.new_pin_repeat = ""
+
+
+@dataclass
+class SignOutForm:
+    """What the worker did on the sign-out screen, kept while the screen is drawn again."""
+
+    #: The worker ticked "I accept losing the unsent changes".
+    confirmed: bool = False
+    #: Signing out is under way (the button stays off).
+    busy: bool = False
+
+    def may_submit(self, plan: SignOutPlan, *, syncing: bool) -> bool:
+        """The button works: not already signing out or syncing, and allowed by ``plan``."""
+        return not self.busy and not syncing and plan.may_sign_out(self.confirmed)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from field_app.services.record_names import RecordName, record_name
 from field_app.services.values import TEXT_FIELDS, is_text_field
+from field_app.store.interface import RecordStore
 from shared_models.clock import HLC, ClockError
 from shared_models.enums import ConflictStatus, Role
 from shared_models.messages import field_errors
@@ -105,7 +106,8 @@ def _settled(state: Any, conflict: Conflict) -> bool:
     return fs is not None and conflict.loser_clock in fs.superseded
 
 
-def _row(store: Any, conflict: Conflict, username: str, states: dict[str, Any]) -> ConflictRow:
+def _row(store: RecordStore, conflict: Conflict, username: str,
+         states: dict[str, Any]) -> ConflictRow:
     rid = str(conflict.record_id)
     if rid not in states:
         try:
@@ -136,7 +138,7 @@ def _order(row: ConflictRow) -> tuple[bool, float]:
     return (row.settled_here, -(row.changed_at.timestamp() if row.changed_at else 0.0))
 
 
-def list_conflicts(store: Any, *, username: str, role: str,
+def list_conflicts(store: RecordStore, *, username: str, role: str,
                    record_id: str | None = None) -> list[ConflictRow]:
     """Open conflicts this reader may see: waiting ones first, newest first, then those
     resolved here and not yet sent. ``record_id`` limits them to one record."""
@@ -147,25 +149,25 @@ def list_conflicts(store: Any, *, username: str, role: str,
     return sorted(rows, key=_order)
 
 
-def conflicts_for_record(store: Any, record_id: str, *, username: str,
+def conflicts_for_record(store: RecordStore, record_id: str, *, username: str,
                          role: str) -> list[ConflictRow]:
     """Open conflicts of one record (for the record's own screen, e.g. the family card)."""
     return list_conflicts(store, username=username, role=role, record_id=record_id)
 
 
-def open_count(store: Any, *, username: str, role: str) -> int:
+def open_count(store: RecordStore, *, username: str, role: str) -> int:
     """How many conflicts wait for this reader's decision (not counting settled ones)."""
     return sum(1 for r in list_conflicts(store, username=username, role=role)
                if not r.settled_here)
 
 
-def get_conflict(store: Any, conflict_id: str, *, username: str, role: str) -> ConflictRow:
+def get_conflict(store: RecordStore, conflict_id: str, *, username: str, role: str) -> ConflictRow:
     """One conflict; ``ConflictGone`` when it is not here, closed, or not for this reader."""
     conflict = _conflict(store, conflict_id, username, role)
     return _row(store, conflict, username, {})
 
 
-def _conflict(store: Any, conflict_id: str, username: str, role: str) -> Conflict:
+def _conflict(store: RecordStore, conflict_id: str, username: str, role: str) -> Conflict:
     try:
         conflict = store.get(Conflict, uuid.UUID(conflict_id))
     except ValueError:
@@ -187,7 +189,7 @@ def merged_prefill(row: ConflictRow) -> str:
     return "" if current is None else str(current)
 
 
-def resolve(store: Any, conflict_id: str, value: Any, *, username: str,
+def resolve(store: RecordStore, conflict_id: str, value: Any, *, username: str,
             role: str) -> uuid.UUID:
     """Write ``value`` (one side's, or a merged text) to the field, superseding both sides.
 

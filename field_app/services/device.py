@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from field_app.services.families import PAGE_SIZE, FamiliesPage, FamilyFilter
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.services.state import Phase
 
 if TYPE_CHECKING:
@@ -46,6 +46,20 @@ class Refusal:
     attempts_left: int | None = None
     wipe_warning: bool = False
     pending_changes: int = 0
+
+    def lines(self) -> list[Problem]:
+        """What the unlock and change-PIN screens show: wrong, the wait, tries left or the
+        wipe warning."""
+        lines = [Problem("unlock.wrong")] if self.wrong else []
+        if self.wait_seconds > 0:
+            lines.append(Problem("unlock.wait", {"seconds": self.wait_seconds}))
+        if self.attempts_left is not None:
+            if self.wipe_warning:
+                lines.append(Problem("unlock.wipe_warning", {
+                    "left": self.attempts_left, "pending": self.pending_changes}))
+            else:
+                lines.append(Problem("unlock.attempts_left", {"left": self.attempts_left}))
+        return lines
 
 
 class PinRefused(DeviceError):

@@ -10,12 +10,12 @@ by ``shared_models.messages`` in both languages, keyed by field. ``save(store)``
   so only the fields the worker changed are written, each superseding what was on screen,
   and a colleague's concurrent change of the same field becomes a conflict.
 
-Dates are typed as Ukrainians write them (22.11.2026) or picked in a calendar.
+Dates are typed as Ukrainians write them (22.11.2026; the rules of ``field_app.dates``) or
+picked in a calendar.
 """
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass, field, fields
 from datetime import date
@@ -23,40 +23,12 @@ from typing import Any, ClassVar
 
 from pydantic import ValidationError
 
-from field_app.i18n import format_date
-from field_app.services.pin_policy import Problem
+from field_app.dates import BadDate, date_text, parse_date
+from field_app.services.problem import Problem
 from field_app.store import LocalStore, Snapshot
 from shared_models.enums import PersonRole
 from shared_models.messages import explain
 from shared_models.records import Family, Person, Record
-
-_DATE = re.compile(r"^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4})\s*$")
-_ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
-
-
-class BadDate(ValueError):
-    """Text that is not a date written as 22.11.2026."""
-
-
-def parse_date(text: str) -> date | None:
-    """``22.11.2026`` (also 2.3.2026, 22/11/2026, 2026-11-22) -> date; empty -> ``None``."""
-    if not text.strip():
-        return None
-    if m := _DATE.match(text):
-        day, month, year = (int(g) for g in m.groups())
-    elif m := _ISO.match(text):
-        year, month, day = (int(g) for g in m.groups())
-    else:
-        raise BadDate(text)
-    try:
-        return date(year, month, day)
-    except ValueError:
-        raise BadDate(text) from None
-
-
-def date_text(value: date | None) -> str:
-    """A date as the form shows it (22.11.2026), empty for none."""
-    return format_date(value) if value else ""
 
 
 def _problem(error: dict[str, Any]) -> Problem:
@@ -363,5 +335,5 @@ def remove_member(store: LocalStore, person_id: str | uuid.UUID) -> bool:
     return store.delete(Person, person_id) is not None
 
 
-__all__ = ["BadDate", "FamilyForm", "FormInvalid", "MemberForm", "RecordGone", "date_text",
-           "load_family", "parse_date", "remove_member"]
+__all__ = ["FamilyForm", "FormInvalid", "MemberForm", "RecordGone", "load_family",
+           "remove_member"]

@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 
 from field_app.i18n import DEFAULT_LANGUAGE
 from field_app.services.device import Refusal
-from field_app.services.pin_policy import Problem, pin_problem
+from field_app.services.pin_policy import pin_problem
+from field_app.services.problem import Problem
 
 USERNAME_MAX = 64
 
@@ -82,8 +83,25 @@ class FirstStartForm:
         self.password = self.pin = self.pin_repeat = ""
 
 
+class PinRetry:
+    """The delay after a refused PIN, shared by the unlock and change-PIN forms."""
+
+    #: monotonic time before which another try is refused (the store's delay)
+    retry_at: float
+
+    def _refuse(self, refusal: Refusal, now: float) -> list[Problem]:
+        """Start the refusal's delay; its lines to show."""
+        if refusal.wait_seconds > 0:
+            self.retry_at = now + refusal.wait_seconds
+        return refusal.lines()
+
+    def wait_left(self, now: float) -> int:
+        """Whole seconds before the next try is allowed (0 when it is)."""
+        return max(0, math.ceil(self.retry_at - now))
+
+
 @dataclass
-class UnlockForm:
+class UnlockForm(PinRetry):
     """The PIN typed on the unlock screen and the lines of the last refusal to show."""
 
     pin: str = ""
@@ -94,19 +112,5 @@ class UnlockForm:
 
     def refused(self, refusal: Refusal, now: float) -> None:
         """Show a wrong-PIN refusal: the delay, the tries left, the wipe warning."""
-        lines = [Problem("unlock.wrong")] if refusal.wrong else []
-        if refusal.wait_seconds > 0:
-            lines.append(Problem("unlock.wait", {"seconds": refusal.wait_seconds}))
-            self.retry_at = now + refusal.wait_seconds
-        if refusal.attempts_left is not None:
-            if refusal.wipe_warning:
-                lines.append(Problem("unlock.wipe_warning", {
-                    "left": refusal.attempts_left, "pending": refusal.pending_changes}))
-            else:
-                lines.append(Problem("unlock.attempts_left", {"left": refusal.attempts_left}))
-        self.messages = lines
+        self.messages = self._refuse(refusal, now)
         self.pin = ""
-
-    def wait_left(self, now: float) -> int:
-        """Whole seconds before the next try is allowed (0 when it is)."""
-        return max(0, math.ceil(self.retry_at - now))

@@ -3,7 +3,7 @@
 A note is never edited or deleted (the store and the server refuse it): a correction is a new
 note whose ``corrects`` names the old one, and the old one is then shown as corrected, with
 a link to the correction. Plain functions (no Flet) that block; views call them through
-``app.blocking``. Drafts as for visits (``drafts``): ``note.new.<family>`` /
+``app.blocking``. Drafts as for visits (``draft_store``): ``note.new.<family>`` /
 ``note.fix.<note>``.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from field_app.services.draft_store import Draft, discard_draft, load_draft, note_key
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.services.visits import (
     NotAuthor,
     NotFound,

@@ -7,28 +7,9 @@ our i18n keys so the problem is shown next to the field in the worker's language
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from field_app.services.problem import Problem
 from field_app.store import PinPolicyError, check_pin
 from field_app.store.pin_policy import PASSPHRASE_MIN_CHARS, PIN_MIN_DIGITS
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """What is wrong with a value, as an i18n key and its placeholders."""
-
-    key: str
-    params: dict[str, object] = field(default_factory=dict)
-
-    @classmethod
-    def literal(cls, uk: str, en: str) -> Problem:
-        """A message that arrives already worded (by the server or the sync client)."""
-        return cls(LITERAL, {"uk": uk, "en": en})
-
-
-#: Key of a ``Problem`` whose words are in its params ("uk", "en"), not in our table.
-LITERAL = "literal"
-
 
 #: The store's policy codes -> our problems.
 POLICY_PROBLEMS: dict[str, Problem] = {

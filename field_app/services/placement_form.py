@@ -16,9 +16,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from field_app.dates import date_text, parse_date
 from field_app.i18n import format_date, format_name
-from field_app.services.dates import parse_date
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.store import LocalStore
 from shared_models.enums import PersonRole, PlacementOutcome
 from shared_models.foster_care import stay_limit
@@ -111,16 +111,14 @@ def edit_form(store: LocalStore, family_id: str, placement_id: str) -> Placement
     if p is None:
         raise NotFound(placement_id)
 
-    def d(value: date | None) -> str:
-        return format_date(value) if value else ""
-
     return PlacementForm(
         community=p.community.value, family_id=family_id, placement_id=str(p.id),
         child_id=str(p.child_id), foster_family_id=str(p.foster_family_id),
-        birth_family_id=str(p.birth_family_id or ""), start_date=d(p.start_date),
-        planned_end=d(p.planned_end), order_reference=p.order_reference,
-        extension_decision_date=d(p.extension_decision_date), extended_end=d(p.extended_end),
-        ended_on=d(p.ended_on), outcome=p.outcome.value if p.outcome else "",
+        birth_family_id=str(p.birth_family_id or ""), start_date=date_text(p.start_date),
+        planned_end=date_text(p.planned_end), order_reference=p.order_reference,
+        extension_decision_date=date_text(p.extension_decision_date),
+        extended_end=date_text(p.extended_end),
+        ended_on=date_text(p.ended_on), outcome=p.outcome.value if p.outcome else "",
         outcome_details=p.outcome_details)
 
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from field_app.i18n import format_date, format_name
+from field_app.store.interface import RecordStore
 from shared_models.enums import RecordKind
 from shared_models.records import Family, Note, Person, Placement, Review, Visit, model_class
 
@@ -31,12 +32,12 @@ class RecordName:
     family_id: str | None
 
 
-def _family_words(store: Any, family_id: Any) -> str | None:
+def _family_words(store: RecordStore, family_id: Any) -> str | None:
     fam = _get(store, Family, family_id)
     return f"{fam.family_name}, {fam.settlement}" if fam is not None else None
 
 
-def _get(store: Any, cls: type[Any], record_id: Any) -> Any:
+def _get(store: RecordStore, cls: type[Any], record_id: Any) -> Any:
     try:
         return store.get(cls, record_id, include_deleted=True)
     except Exception as exc:  # a damaged record: name it by kind only
@@ -48,7 +49,7 @@ def _day(value: datetime | date) -> str:
     return format_date(value.astimezone().date() if isinstance(value, datetime) else value)
 
 
-def record_name(store: Any, kind: str, record_id: str) -> RecordName:
+def record_name(store: RecordStore, kind: str, record_id: str) -> RecordName:
     """The human name of one record of ``kind`` (see the module docstring)."""
     try:
         rec = _get(store, model_class(kind), record_id)
@@ -58,7 +59,7 @@ def record_name(store: Any, kind: str, record_id: str) -> RecordName:
     return RecordName(kind, record_id, name, family_id)
 
 
-def _describe(store: Any, rec: Any, record_id: str) -> tuple[str | None, str | None]:
+def _describe(store: RecordStore, rec: Any, record_id: str) -> tuple[str | None, str | None]:
     """(name, family id) of a record read from the store."""
     if isinstance(rec, Family):
         return f"{rec.family_name}, {rec.settlement}", record_id

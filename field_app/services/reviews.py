@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from shared_models.enums import RecordKind, ReviewDecision, RiskLevel, Role
 from shared_models.messages import field_errors
 from shared_models.records import Family, Note, Person, Review, Visit

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from field_app.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from field_app.services.observable import Observable
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 
 if TYPE_CHECKING:
     from field_app.services.sync_overview import SyncOverview

@@ -34,7 +34,8 @@ from field_app.services.device import (
 )
 from field_app.services.draft_store import prune_drafts
 from field_app.services.families import PAGE_SIZE, FamiliesPage, FamilyFilter, list_families
-from field_app.services.pin_policy import Problem, pin_problem, policy_problem
+from field_app.services.pin_policy import pin_problem, policy_problem
+from field_app.services.problem import Problem
 from field_app.services.state import Phase
 from field_app.store import (
     KdfParams,
@@ -49,6 +50,9 @@ from field_app.store import (
     WrongPin,
 )
 from field_app.store.files import wipe_files
+from field_app.store.kdf import KdfUnavailable
+from field_app.store.selfcheck import SqliteUnsafe, check_platform
+from field_app.sync import lost_notice
 from field_app.sync.client import Account, stored_account
 from shared_models.records import Family
 
@@ -74,6 +78,7 @@ class StoreDevice:
         self._lockout = lockout or LockoutPolicy()
         self._device_secret = device_secret
         self._mutex = threading.RLock()
+        self._platform_ok = False
         self.store: LocalStore | None = None
 
     def use_device_secret(self, secret: bytes | None) -> None:
@@ -90,6 +95,30 @@ class StoreDevice:
                 return Phase.UNLOCKED
             return Phase.LOCKED if self.path.is_file() else Phase.SETUP
 
+    def platform_problem(self) -> Problem | None:
+        """The start-up self-check (``store.selfcheck``): ``None`` when Argon2id and SQLite's
+        WAL/secure_delete work here, else what the first-start screen says instead of going
+        on. Passed once, it is not run again in this process."""
+        with self._mutex:
+            if self._platform_ok:
+                return None
+            try:
+                report = check_platform(self.path.parent)
+            except KdfUnavailable:
+                log.error("start-up self-check: no working Argon2id implementation")
+                return Problem("store.err.kdf_unavailable")
+            except SqliteUnsafe:
+                log.error("start-up self-check: SQLite refused WAL or secure_delete")
+                return Problem("store.err.sqlite_unsafe")
+            log.info("start-up self-check passed (Argon2id through %s)", report.kdf_backend)
+            self._platform_ok = True
+            return None
+
+    def _require_platform(self) -> None:
+        problem = self.platform_problem()
+        if problem is not None:
+            raise DeviceError(problem)
+
     def new_pin_problem(self, pin: str) -> Problem | None:
         """The store's PIN policy."""
         return pin_problem(pin)
@@ -97,6 +126,7 @@ class StoreDevice:
     def set_up(self, *, server_url: str, username: str, password: str, pin: str) -> str:
         """Create the store, sign in, remember the server; wipe the new store on failure."""
         with self._mutex:
+            self._require_platform()  # before anything on disk changes
             if self.path.exists():
                 # A store left behind by a wipe after too many wrong PINs (its key is gone),
                 # or by an interrupted first start: nothing in it can be read any more.
@@ -113,11 +143,14 @@ class StoreDevice:
                 store.wipe()
                 raise
             self.store = store
+            # A new store: the notice of an earlier revocation has been shown for the last time.
+            lost_notice.clear(self.path.parent)
             return name
 
     def unlock(self, pin: str) -> str:
         """Open or unlock the store; returns the signed-in user's name."""
         with self._mutex:
+            self._require_platform()
             try:
                 if self.store is None:
                     self.store = LocalStore.open(self.path, pin,
@@ -299,6 +332,7 @@ def sync_client_sign_in(store: LocalStore, server_url: str, username: str,
                         password: str) -> str:
     """Sign in with the sync client (``field_app.sync``), which keeps the token sealed."""
     try:
+        from field_app.services.sync_problems import sync_problem  # noqa: PLC0415
         from field_app.sync import SyncClient, SyncError  # noqa: PLC0415  (issue 5's package)
     except ImportError:
         raise SignInFailed(Problem("err.sign_in_missing")) from None
@@ -307,7 +341,7 @@ def sync_client_sign_in(store: LocalStore, server_url: str, username: str,
         client = SyncClient(store, server_url)
         account = client.login(username, password)
     except SyncError as exc:
-        raise SignInFailed(Problem.literal(exc.message("uk"), exc.message("en"))) from None
+        raise SignInFailed(sync_problem(exc)) from None
     except Exception as exc:
         log.warning("sign-in failed: %s", type(exc).__name__)
         raise SignInFailed(Problem("err.sign_in_failed")) from None

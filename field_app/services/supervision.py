@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from field_app.dates import parse_date
 from field_app.i18n import format_date
-from field_app.services.dates import parse_date
 from field_app.services.device import Device, DeviceError
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.services.store_device import SERVER_SECRET
+from field_app.services.sync_problems import sync_problem
 from field_app.sync.errors import SyncError
-from field_app.sync.supervision import ExportDownload, SupervisionClient
+from field_app.sync.supervision import ExportDownload, ServerRefused, SupervisionClient
 from shared_models.communities import CommunityCode
 from shared_models.enums import Role
 from shared_models.supervision import DeviceActivity, DeviceActivityList, ExportFormat, ExportTable
@@ -143,7 +144,10 @@ class ExportForm:
 
 
 def _failed(exc: SyncError) -> SupervisionFailed:
-    return SupervisionFailed(Problem.literal(exc.message("uk"), exc.message("en")))
+    if isinstance(exc, ServerRefused) and exc.server_message:
+        # The server words its refusals itself, "Ukrainian (English)".
+        return SupervisionFailed(Problem.literal(exc.server_message, exc.server_message))
+    return SupervisionFailed(sync_problem(exc))
 
 
 class ServerSupervision:

@@ -15,12 +15,12 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from field_app.services.conflicts import open_count
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.services.record_names import RecordName, record_name
 from field_app.services.values import field_label_key
+from field_app.store.interface import RecordStore
 from field_app.sync.outcome import forget_settled, last_success_ms, release
 from shared_models.protocol import ErrorCode
 
@@ -74,7 +74,7 @@ def reason_problem(kind: str, code: str, reason: str) -> Problem:
     return Problem("sync.refused.other", {"code": code, "message": reason.strip()})
 
 
-def sync_overview(store: Any, *, username: str, role: str) -> SyncOverview:
+def sync_overview(store: RecordStore, *, username: str, role: str) -> SyncOverview:
     """Read the sync screen's figures from the unlocked store (blocking)."""
     pending = store.pending_changes()
     items = forget_settled(store, {str(p.mutation_id) for p in pending})
@@ -89,7 +89,7 @@ def sync_overview(store: Any, *, username: str, role: str) -> SyncOverview:
     )
 
 
-def retry_refused(store: Any, record_id: str) -> uuid.UUID | None:
+def retry_refused(store: RecordStore, record_id: str) -> uuid.UUID | None:
     """Send a refused record's changes again at the next sync, as one change.
 
     The refused entry and every correction made since are folded into one outbox entry

@@ -15,6 +15,7 @@ from enum import Enum
 from typing import Any
 
 from field_app.i18n import Translator, format_date, format_datetime, format_name
+from field_app.store.interface import RecordStore
 from shared_models.records import Family, Person, model_class
 
 #: Fields a person may write a merged value into: "line" (one line) or "paragraph".
@@ -59,7 +60,7 @@ def _field_types(kind: str, field: str) -> list[Any]:
     return _types(info.annotation) if info is not None else []
 
 
-def _one(value: Any, kinds: list[Any], tr: Translator, store: Any) -> str:
+def _one(value: Any, kinds: list[Any], tr: Translator, store: RecordStore | None) -> str:
     if isinstance(value, bool):
         return tr.t("conflicts.yes") if value else tr.t("conflicts.no")
     enum = next((k for k in kinds if isinstance(k, type) and issubclass(k, Enum)), None)
@@ -81,7 +82,7 @@ def _when(text: str, *, with_time: bool) -> str:
         return text
 
 
-def _person_or_family(store: Any, rid: str) -> str | None:
+def _person_or_family(store: RecordStore, rid: str) -> str | None:
     try:
         person = store.get(Person, rid, include_deleted=True)
         if person is not None:
@@ -92,7 +93,8 @@ def _person_or_family(store: Any, rid: str) -> str | None:
         return None
 
 
-def present(kind: str, field: str, value: Any, tr: Translator, store: Any = None) -> str:
+def present(kind: str, field: str, value: Any, tr: Translator,
+            store: RecordStore | None = None) -> str:
     """``value`` of ``kind.field`` in words (empty values read "(порожньо)")."""
     if value is None or value in ("", []):
         return tr.t("conflicts.empty_value")

@@ -10,7 +10,6 @@ to its field and focus the first.
 from __future__ import annotations
 
 import contextlib
-import re
 import uuid
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime, time
@@ -18,8 +17,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from field_app.i18n import format_date
-from field_app.services.pin_policy import Problem
+from field_app.dates import date_text, format_clock, format_date, parse_time, read_date
+from field_app.services.problem import Problem
 from shared_models.enums import RiskLevel, VisitPlace
 from shared_models.messages import explain
 from shared_models.records import Visit
@@ -35,40 +34,6 @@ TEXT_FIELDS = ("place_details", "others_present", "child_needs", "parenting_capa
 _MODEL_TO_FORM = {"visited_at": "date"}
 #: Errors of the model as a whole -> the form field they are about.
 _ROOT_ERRORS = {"next_visit_before_visit": "next_visit_date"}
-
-_DATE = re.compile(r"^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4}|\d{2})\s*$")
-_TIME = re.compile(r"^\s*(\d{1,2})[:.\s]?(\d{2})\s*$")
-
-
-def parse_date(text: str) -> date | None:
-    """A date typed as Ukrainians write it (22.11.2026, 22.11.26, 22/11/2026); None if not."""
-    m = _DATE.match(text)
-    if not m:
-        return None
-    day, month, year = (int(g) for g in m.groups())
-    if year < 100:
-        year += 2000
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-def parse_time(text: str) -> time | None:
-    """A 24-hour time (14:05, 14.05, 9:30, 1405); None if not one."""
-    m = _TIME.match(text)
-    if not m:
-        return None
-    hour, minute = int(m.group(1)), int(m.group(2))
-    if hour > 23 or minute > 59:
-        return None
-    return time(hour, minute)
-
-
-def format_clock(value: time | datetime) -> str:
-    """24-hour time, 14:05."""
-    return f"{value.hour:02d}:{value.minute:02d}"
-
 
 @dataclass
 class VisitForm:
@@ -122,7 +87,7 @@ class VisitForm:
             parenting_capacity=visit.parenting_capacity,
             family_environment=visit.family_environment, risk_level=visit.risk_level.value,
             next_steps=visit.next_steps,
-            next_visit_text=format_date(visit.next_visit_date) if visit.next_visit_date else "",
+            next_visit_text=date_text(visit.next_visit_date),
             seen=seen)
 
     # ---- editing ---------------------------------------------------------------------------
@@ -160,7 +125,7 @@ class VisitForm:
         the family (a sync removed them) is dropped rather than refused.
         """
         problems: dict[str, Problem] = {}
-        day = parse_date(self.date_text)
+        day = read_date(self.date_text)
         if day is None:
             problems["date"] = _required_or("visit.err.date", self.date_text)
         clock = parse_time(self.time_text)
@@ -168,7 +133,7 @@ class VisitForm:
             problems["time"] = _required_or("visit.err.time", self.time_text)
         next_day: date | None = None
         if self.next_visit_text.strip():
-            next_day = parse_date(self.next_visit_text)
+            next_day = read_date(self.next_visit_text)
             if next_day is None:
                 problems["next_visit_date"] = Problem("visit.err.date")
         present = [p for p in self.present if known_people is None or p in known_people]

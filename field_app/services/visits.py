@@ -2,7 +2,7 @@
 
 Plain functions over a ``LocalStore`` (no Flet); they block, so views call them through
 ``app.blocking``. The form itself is ``visit_form.VisitForm``; its draft lives in the store
-(``drafts``).
+(``draft_store``).
 
 * ``open_new`` / ``open_amend`` — the form to show (restored from its draft when one exists);
 * ``save`` — validate, store the visit (an amendment writes only the fields the worker
@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from field_app.services.draft_store import Draft, discard_draft, load_draft, save_draft, visit_key
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.services.reviews import ReviewState, Status
 from field_app.services.reviews import status as review_status
 from field_app.services.visit_form import VisitForm

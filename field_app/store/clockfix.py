@@ -27,7 +27,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from field_app.store.codec import writes_to_json
-from field_app.store.core import META, O, StoreCore, now_ms
+from field_app.store.core import META, OUTBOX, StoreCore, now_ms
 from shared_models.clock import HLC, HybridClock
 from shared_models.merge import FieldWrite
 
@@ -87,7 +87,7 @@ class ClockFix(StoreCore):
     def restamp_pending(self) -> int:
         """Give every unsynced write a new clock from the corrected clock; returns how many."""
         with self._write() as (cipher, conn):
-            rows = conn.execute(select(O).order_by(O.c.seq)).all()
+            rows = conn.execute(select(OUTBOX).order_by(OUTBOX.c.seq)).all()
             seen = HLC.decode(self._seen) if self._seen else HLC(0, 0, self._device_id)
             start = max((seen.wall_ms, seen.counter), (self._wall_ms(), 0))
             clock = HybridClock(self._device_id, wall=self._wall_ms, max_drift_ms=None,
@@ -104,7 +104,8 @@ class ClockFix(StoreCore):
                                               w.author)
                 sealed = cipher.seal_json(writes_to_json(writes), self._aad(
                     cipher, f"outbox:{row.mutation_id}", row.record_id, row.kind, row.community))
-                conn.execute(update(O).where(O.c.seq == row.seq).values(payload_ct=sealed))
+                conn.execute(update(OUTBOX).where(OUTBOX.c.seq == row.seq)
+                             .values(payload_ct=sealed))
             self._clock = clock
         log.info("re-stamped %d unsynced changes", len(rows))
         return len(rows)

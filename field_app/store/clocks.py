@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from field_app.store.codec import top_clock
-from field_app.store.core import O, R, StoreCore
+from field_app.store.core import OUTBOX, RECORDS, StoreCore
 from field_app.store.crypto import Cipher, SealError
 from field_app.store.errors import CorruptRecord
 
@@ -54,9 +54,11 @@ class RecordClocks(StoreCore):
                 entries: list[Any] = []
                 for start in range(0, len(wanted), _CHUNK):
                     chunk = wanted[start:start + _CHUNK]
-                    rows += conn.execute(select(R.c.id, R.c.kind, R.c.community, R.c.base_ct)
-                                         .where(R.c.id.in_(chunk))).all()
-                    entries += conn.execute(select(O).where(O.c.record_id.in_(chunk))).all()
+                    rows += conn.execute(select(RECORDS.c.id, RECORDS.c.kind,
+                                                RECORDS.c.community, RECORDS.c.base_ct)
+                                         .where(RECORDS.c.id.in_(chunk))).all()
+                    entries += conn.execute(select(OUTBOX)
+                                            .where(OUTBOX.c.record_id.in_(chunk))).all()
             for rid, kind, community, base_ct in rows:
                 if base_ct is None:
                     continue

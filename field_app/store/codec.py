@@ -81,7 +81,7 @@ def top_clock(data: dict[str, Any]) -> str:
     """The highest current clock in ``state_to_json``'s output (either form), read straight
     from the JSON without building the state."""
     if isinstance(data.get("clock"), str):
-        return max([data["clock"], *data.get("clocks", {}).values()])
+        return str(max([data["clock"], *data.get("clocks", {}).values()]))
     return max(str(f["c"][1]) for f in data.values())
 
 
@@ -153,9 +153,9 @@ class WireEntry:
 
     def opens(self, row: Any) -> bool:
         """True when ``row`` is this entry, unchanged (so its payload is ``payload``)."""
-        return (row.payload_ct == self.payload_ct and row.mutation_id == self.mutation_id
-                and row.record_id == self.record_id and row.kind == self.kind
-                and row.community == self.community)
+        return bool(row.payload_ct == self.payload_ct and row.mutation_id == self.mutation_id
+                    and row.record_id == self.record_id and row.kind == self.kind
+                    and row.community == self.community)
 
     def wire(self) -> dict[str, Any]:
         """The mutation as the JSON object a push carries."""

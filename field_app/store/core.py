@@ -52,16 +52,16 @@ from shared_models.records import Record
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=Record)
-R = table_of(LocalRecord)
-O = table_of(LocalOutbox)  # noqa: E741
-C = table_of(LocalCursor)
-S = table_of(LocalSecret)
+RECORDS = table_of(LocalRecord)
+OUTBOX = table_of(LocalOutbox)
+CURSORS = table_of(LocalCursor)
+SECRETS = table_of(LocalSecret)
 META = table_of(LocalMeta)
 # Statements built once: building and cache-keying a Core statement costs more than running it.
-SEL_ROW = select(R).where(R.c.id == bindparam("rid"))
-SEL_PENDING = select(O).where(O.c.record_id == bindparam("rid")).order_by(O.c.seq)
-INS_ROW = insert(R)
-UPD_ROW = update(R).where(R.c.id == bindparam("rid"))
+SEL_ROW = select(RECORDS).where(RECORDS.c.id == bindparam("rid"))
+SEL_PENDING = select(OUTBOX).where(OUTBOX.c.record_id == bindparam("rid")).order_by(OUTBOX.c.seq)
+INS_ROW = insert(RECORDS)
+UPD_ROW = update(RECORDS).where(RECORDS.c.id == bindparam("rid"))
 UPD_CLOCK = update(META).where(META.c.name == "clock").values(value=bindparam("clock"))
 USER_SLOT = "user"  # name of the sealed secret holding the author of local edits
 
@@ -72,7 +72,7 @@ def now_ms(now: Callable[[], float]) -> int:
 
 
 class StoreCore:
-    """State and helpers shared by the record API and the sync hooks (not used directly)."""
+    """State and helpers shared by the record API and the sync-apply part (not used directly)."""
 
     def __init__(self, path: Path, engine: Engine, *, device_secret: bytes | None,
                  now: Callable[[], float]) -> None:
@@ -212,14 +212,14 @@ class StoreCore:
         # Read again after the commit: the caller's transaction may still roll back.
         self._secrets.pop(name, None)
         blob = cipher.seal(value, self._aad(cipher, "secret", name, "secret", "-"))
-        conn.execute(delete(S).where(S.c.name == name))
-        conn.execute(insert(S).values(name=name, value_ct=blob))
+        conn.execute(delete(SECRETS).where(SECRETS.c.name == name))
+        conn.execute(insert(SECRETS).values(name=name, value_ct=blob))
 
     def _read_secret(self, cipher: Cipher, conn: Connection, name: str) -> bytes | None:
         """``get_secret`` inside the caller's transaction."""
         if name in self._secrets:  # committed, and not written in this transaction (see
             return self._secrets[name]  # ``_put_secret``): the mutex is ours till it ends
-        blob = conn.execute(select(S.c.value_ct).where(S.c.name == name)).scalar()
+        blob = conn.execute(select(SECRETS.c.value_ct).where(SECRETS.c.name == name)).scalar()
         if blob is None:
             return None
         try:
@@ -242,7 +242,7 @@ class StoreCore:
         with self._mutex:
             with self._write() as (_cipher, conn):
                 self._secrets.pop(name, None)
-                conn.execute(delete(S).where(S.c.name == name))
+                conn.execute(delete(SECRETS).where(SECRETS.c.name == name))
             self._secrets[name] = None  # committed
 
     # ------------------------------------------------------------------ maintenance
@@ -270,8 +270,8 @@ class StoreCore:
         with self._mutex:
             cipher = self._need_cipher()
             with self._reader.connect() as conn:  # one snapshot: two queries, not 2 per row
-                rows = conn.execute(select(R)).all()
-                entries = conn.execute(select(O).order_by(O.c.seq)).all()
+                rows = conn.execute(select(RECORDS)).all()
+                entries = conn.execute(select(OUTBOX).order_by(OUTBOX.c.seq)).all()
         pending: dict[str, list[RecordState]] = {}
         broken: set[str] = set()
         for e in entries:

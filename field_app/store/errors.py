@@ -1,4 +1,7 @@
-"""Errors of the encrypted store, each with a message a worker can read (uk first, then en).
+"""Errors of the encrypted store: each names itself by ``code`` and carries its data.
+
+The words a worker reads for them are in the app's tables (``store.err.<code>``,
+``field_app/texts/errors.py``), never on the exceptions.
 
 Hierarchy::
 
@@ -22,57 +25,54 @@ from __future__ import annotations
 
 
 class StoreError(Exception):
-    """Base of every error the store raises on purpose."""
+    """Base of every error the store raises on purpose.
 
-    message_uk: str = "Помилка сховища даних"
-    message_en: str = "Data store error"
+    ``code`` names it (the app's words for it are ``store.err.<code>`` in ``field_app/texts``)
+    and ``params()`` gives the data those words take; ``str()`` is for logs, in English.
+    """
 
-    def __init__(self, message_uk: str | None = None, message_en: str | None = None) -> None:
-        if message_uk is not None:
-            self.message_uk = message_uk
-        if message_en is not None:
-            self.message_en = message_en
-        super().__init__(f"{self.message_en} / {self.message_uk}")
+    code: str = "error"
 
-    def message(self, lang: str = "uk") -> str:
-        """The message in the UI language ("uk" or "en")."""
-        return self.message_en if lang == "en" else self.message_uk
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(detail or self.code)
+
+    def params(self) -> dict[str, object]:
+        """The data the message of ``code`` takes (none by default)."""
+        return {}
 
 
 class StoreNotFound(StoreError):
     """There is no store at the given path."""
 
-    message_uk = "Сховище на цьому пристрої не знайдено"
-    message_en = "No data store on this device"
+    code = "not_found"
 
 
 class StoreExists(StoreError):
     """``create`` was asked to overwrite an existing store."""
 
-    message_uk = "Сховище вже існує"
-    message_en = "A data store already exists here"
+    code = "exists"
 
 
 class StoreWiped(StoreError):
     """The wrapped data key was destroyed: nothing in the store can be read any more."""
 
-    message_uk = ("Дані на цьому пристрої стерто (забагато невірних PIN-кодів або стирання). "
-                  "Увійдіть знову, щоб отримати дані з сервера.")
-    message_en = ("The data on this device was erased (too many wrong PINs, or a wipe). "
-                  "Sign in again to get your data from the server.")
+    code = "wiped"
 
 
 class Locked(StoreError):
     """The store is locked (the data key is not in memory)."""
 
-    message_uk = "Сховище заблоковано: введіть PIN-код"
-    message_en = "The store is locked: enter your PIN"
+    code = "locked"
 
 
 class UnlockRefused(StoreError):
     """Unlocking did not succeed; ``retry_after`` seconds must pass before the next try."""
 
+    code = "unlock_refused"
     retry_after: float = 0.0
+
+    def params(self) -> dict[str, object]:
+        return {"seconds": _seconds(self.retry_after)}
 
 
 class SecretMissing(UnlockRefused):
@@ -82,72 +82,84 @@ class SecretMissing(UnlockRefused):
     a keystore that is briefly unavailable cannot destroy the worker's data.
     """
 
-    message_uk = ("Ключ захисту цього телефона недоступний, тому дані не можна відкрити. "
-                  "Закрийте застосунок і відкрийте знову; якщо не допоможе — зверніться до "
-                  "керівника.")
-    message_en = ("This phone's protection key is not available, so the data cannot be "
-                  "opened. Close the app and open it again; if that does not help, contact "
-                  "your supervisor.")
+    code = "secret_missing"
 
 
 class WrongPin(UnlockRefused):
-    """The PIN was wrong. Says when to retry, how many attempts remain, what a wipe would lose."""
+    """The PIN was wrong. Says when to retry, how many attempts remain, what a wipe would lose;
+    ``warn``: the attempts left are few enough to warn of the wipe."""
+
+    code = "wrong_pin"
 
     def __init__(self, *, retry_after: float, attempts_left: int, unsynced_changes: int,
                  warn: bool) -> None:
         self.retry_after = retry_after
         self.attempts_left = attempts_left
         self.unsynced_changes = unsynced_changes
-        uk = "Невірний PIN-код."
-        en = "Wrong PIN."
+        self.warn = warn
         if warn:
-            uk += (f" Залишилось спроб: {attempts_left}. Після цього дані на пристрої буде "
-                   f"стерто; не надіслано на сервер змін: {unsynced_changes} — їх буде втрачено.")
-            en += (f" Attempts left: {attempts_left}. After that the data on this device will "
-                   f"be erased; {unsynced_changes} change(s) not yet sent to the server would "
-                   "be lost.")
-        if retry_after > 0:
-            uk += f" Наступна спроба через {_seconds(retry_after)} с."
-            en += f" Try again in {_seconds(retry_after)} s."
-        super().__init__(uk, en)
+            self.code = "wrong_pin_wipe_warning"
+        super().__init__(f"wrong PIN; {attempts_left} attempt(s) left, retry after "
+                         f"{_seconds(retry_after)} s" if warn else
+                         f"wrong PIN; retry after {_seconds(retry_after)} s")
+
+    def params(self) -> dict[str, object]:
+        return {"seconds": _seconds(self.retry_after), "left": self.attempts_left,
+                "pending": self.unsynced_changes}
 
 
 class TryLater(UnlockRefused):
     """An unlock attempt came before the delay after the last wrong PIN ran out."""
 
+    code = "try_later"
+
     def __init__(self, retry_after: float) -> None:
         self.retry_after = retry_after
-        super().__init__(f"Зачекайте {_seconds(retry_after)} с перед наступною спробою",
-                         f"Wait {_seconds(retry_after)} s before the next attempt")
+        super().__init__(f"wait {_seconds(retry_after)} s before the next attempt")
 
 
 class PinPolicyError(StoreError, ValueError):
-    """A new PIN or passphrase does not meet the policy; ``code`` is stable for the UI."""
+    """A new PIN or passphrase does not meet the policy; ``code`` is the stable reason
+    (``pin_too_short``...; the app's words: ``services.pin_policy.POLICY_PROBLEMS``)."""
 
-    def __init__(self, code: str, message_uk: str, message_en: str) -> None:
+    def __init__(self, code: str) -> None:
         self.code = code
-        super().__init__(message_uk, message_en)
+        super().__init__(f"PIN policy: {code}")
 
 
 class CorruptRecord(StoreError):
     """A stored ciphertext failed authentication (tampered, truncated or moved)."""
 
+    code = "corrupt"
+
     def __init__(self, record_id: str, what: str = "record") -> None:
         self.record_id = record_id
         self.what = what
-        super().__init__(
-            f"Запис {record_id} пошкоджено або змінено поза застосунком; його не показано",
-            f"{what} {record_id} is damaged or was changed outside the app; it is not shown",
-        )
+        super().__init__(f"{what} {record_id} is damaged or was changed outside the app")
+
+    def params(self) -> dict[str, object]:
+        return {"record": self.record_id}
+
+
+#: The codes a ``RecordRefused`` may carry.
+RECORD_REFUSALS = ("record_gone", "record_moved", "record_immutable", "record_refused")
 
 
 class RecordRefused(StoreError):
-    """An edit the merge rule refuses (editing a note, moving a record to another community)."""
+    """An edit the merge rule refuses (editing a note, moving a record to another community).
 
-    def __init__(self, record_id: str, reason: str, message_uk: str | None = None) -> None:
+    ``reason`` is for logs; ``code`` says which refusal it is: ``record_gone`` (not on the
+    device), ``record_moved`` (another kind or community), ``record_immutable`` (a note or
+    review written again) or ``record_refused``.
+    """
+
+    def __init__(self, record_id: str, reason: str, code: str = "record_refused") -> None:
+        if code not in RECORD_REFUSALS:
+            raise ValueError(f"unknown refusal code {code!r}")
         self.record_id = record_id
         self.reason = reason
-        super().__init__(message_uk or "Цей запис не можна змінити так", reason)
+        self.code = code
+        super().__init__(reason)
 
 
 def _seconds(value: float) -> str:

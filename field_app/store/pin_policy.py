@@ -23,28 +23,16 @@ _COMMON_PINS = frozenset({
     "123654", "987456", "258369", "741852", "963852", "100200", "200200",
 })
 
-_MESSAGES: dict[str, tuple[str, str]] = {
-    "empty": ("Введіть PIN-код або парольну фразу", "Enter a PIN or a passphrase"),
-    "pin_too_short": (f"PIN-код має містити щонайменше {PIN_MIN_DIGITS} цифр",
-                      f"A PIN must have at least {PIN_MIN_DIGITS} digits"),
-    "pin_trivial": ("Цей PIN-код легко вгадати (повтори чи послідовності цифр). Оберіть інший",
-                    "This PIN is easy to guess (repeated or sequential digits). Choose another"),
-    "passphrase_too_short": (
-        f"Парольна фраза має містити щонайменше {PASSPHRASE_MIN_CHARS} символів",
-        f"A passphrase must have at least {PASSPHRASE_MIN_CHARS} characters"),
-    "passphrase_trivial": ("Парольна фраза надто проста: використайте різні символи",
-                           "The passphrase is too simple: use different characters"),
-    "edge_whitespace": ("Приберіть пробіли на початку й у кінці",
-                        "Remove spaces at the start and the end"),
-    "same_pin": ("Новий PIN-код має відрізнятися від старого",
-                 "The new PIN must differ from the old one"),
-}
+#: Every reason ``check_pin`` gives (``PinPolicyError.code``); the app words each one.
+POLICY_CODES = ("empty", "pin_too_short", "pin_trivial", "passphrase_too_short",
+                "passphrase_trivial", "edge_whitespace", "same_pin")
 
 
 def policy_error(code: str) -> PinPolicyError:
-    """The ``PinPolicyError`` for a policy code, with its Ukrainian and English messages."""
-    uk, en = _MESSAGES[code]
-    return PinPolicyError(code, uk, en)
+    """The ``PinPolicyError`` for a policy code."""
+    if code not in POLICY_CODES:
+        raise ValueError(f"unknown PIN policy code {code!r}")
+    return PinPolicyError(code)
 
 
 def normalize_secret(pin: str) -> bytes:

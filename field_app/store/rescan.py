@@ -19,13 +19,13 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Connection
 
-from field_app.store.core import C, O, R, StoreCore
+from field_app.store.core import CURSORS, OUTBOX, RECORDS, StoreCore
 from field_app.store.crypto import Cipher
 from shared_models.enums import RecordKind
 
 #: Name of the sealed entry holding the role the device's feed was last served as.
 SERVED_ROLE = "sync.served_role"
-_UPSERT_CURSOR = (f"INSERT INTO {C.name} (community, position) VALUES (?, ?) "  # noqa: S608
+_UPSERT_CURSOR = (f"INSERT INTO {CURSORS.name} (community, position) VALUES (?, ?) "  # noqa: S608
                   "ON CONFLICT (community) DO UPDATE SET position = excluded.position")
 
 
@@ -35,10 +35,11 @@ def forget_for_rescan(conn: Connection, communities: Collection[str]) -> int:
     codes = sorted(communities)
     if not codes:
         return 0
-    dropped = conn.execute(delete(R).where(
-        R.c.kind == RecordKind.CONFLICT.value, R.c.community.in_(codes), R.c.dirty.is_(False),
-        R.c.id.notin_(select(O.c.record_id)))).rowcount
-    conn.execute(delete(C).where(C.c.community.in_(codes)))
+    dropped = conn.execute(delete(RECORDS).where(
+        RECORDS.c.kind == RecordKind.CONFLICT.value, RECORDS.c.community.in_(codes),
+        RECORDS.c.dirty.is_(False),
+        RECORDS.c.id.notin_(select(OUTBOX.c.record_id)))).rowcount
+    conn.execute(delete(CURSORS).where(CURSORS.c.community.in_(codes)))
     return int(dropped)
 
 

@@ -1,4 +1,4 @@
-"""``LocalStore``: the device's encrypted record store, outbox and sync hooks.
+"""``LocalStore``: the device's encrypted record store, outbox and sync-apply part.
 
 One SQLite file (see ``schema``) holds sealed merge states. Reads return domain models; a save
 turns the difference between the model and what the worker saw into field writes (the shared
@@ -39,7 +39,7 @@ from field_app.store.clocks import RecordClocks
 from field_app.store.codec import (
     writes_to_json,
 )
-from field_app.store.core import INS_ROW, META, UPD_ROW, USER_SLOT, O, R, now_ms
+from field_app.store.core import INS_ROW, META, OUTBOX, RECORDS, UPD_ROW, USER_SLOT, now_ms
 from field_app.store.crypto import Cipher, new_data_key
 from field_app.store.editing import Snapshot, writes_since
 from field_app.store.errors import (
@@ -58,7 +58,7 @@ from field_app.store.schema import (
     make_engine,
     table_of,
 )
-from field_app.store.sync import SyncHooks
+from field_app.store.sync import SyncApply
 from field_app.store.vault import (
     KdfParams,
     LockoutPolicy,
@@ -84,14 +84,14 @@ M = TypeVar("M", bound=Record)
 
 _UPD_VIEW = UPD_ROW.values(dirty=True, updated_ms=bindparam("updated_ms"),
                            view_ct=bindparam("view_ct"))
-_INS_OUTBOX = insert(O)
+_INS_OUTBOX = insert(OUTBOX)
 
 
 class _Unchanged(Exception):  # control flow only: never leaves this module
     """A save found nothing to write."""
 
 
-class LocalStore(SyncHooks, RecordClocks):
+class LocalStore(SyncApply, RecordClocks):
     """The encrypted store. Build it with ``create`` or ``open``; thread-safe.
 
     Lifecycle: ``create(path, pin)``, ``open(path, pin)``, ``unlock(pin)``, ``lock()``,
@@ -101,7 +101,7 @@ class LocalStore(SyncHooks, RecordClocks):
     ``all(cls, **filters)``, ``search(cls, text)``, ``preload(*classes)``, ``delete(cls, id)``,
     ``resolve_conflict(conflict, value)``, ``corrupt_records()``, ``last_changed(ids)``
     (``clocks``).
-    Sync hooks (``sync.SyncHooks``): ``pending_changes()``, ``acknowledge(ids)``,
+    Sync side (``sync.SyncApply``): ``pending_changes()``, ``acknowledge(ids)``,
     ``discard(ids)``, ``apply_pull(changes, cursors)``, ``cursors()``,
     ``purge_communities(codes)``, ``unsynced_ids()``, ``clock``, ``receive_clock()``,
     ``user``/``set_user()``, ``set_secret()``/``get_secret()``.
@@ -344,8 +344,7 @@ class LocalStore(SyncHooks, RecordClocks):
 
         def writes(previous: RecordState | None, stamp: str) -> dict[str, FieldWrite]:
             if previous is None:
-                raise RecordRefused(rid, f"{kind} {rid} is not on this device",
-                                    "Цього запису немає на пристрої")
+                raise RecordRefused(rid, f"{kind} {rid} is not on this device", "record_gone")
             checked = cls.model_validate({**previous.values(), name: value, "id": rid,
                                           "community": community})
             old = previous.fields.get(name)
@@ -367,7 +366,7 @@ class LocalStore(SyncHooks, RecordClocks):
             if row is not None and (row.kind != kind or row.community != community):
                 raise RecordRefused(
                     rid, f"record {rid} is a {row.kind} of {row.community}, not a {kind} of "
-                         f"{community}", "Запис не можна перенести в іншу громаду чи вид")
+                         f"{community}", "record_moved")
             clock = self._need_clock()
             # The stamp must exceed every clock the edit supersedes, whatever the wall says.
             for text in (*seen, *((previous.max_clock,) if previous is not None else ())):
@@ -378,8 +377,7 @@ class LocalStore(SyncHooks, RecordClocks):
             change = state_from_writes(rid, kind, community, writes)
             reason = check_change(previous, change)
             if reason is not None:
-                raise RecordRefused(
-                    rid, reason, "Запис не можна змінити: додайте новий, що посилається на нього")
+                raise RecordRefused(rid, reason, "record_immutable")
             merged = change if previous is None else merge_records(previous, change)
             view_ct = cipher.seal_json(merged.values(),
                                        self._aad(cipher, "view", rid, kind, community))
@@ -405,8 +403,8 @@ class LocalStore(SyncHooks, RecordClocks):
         with self._mutex:
             cipher = self._need_cipher()
             with self._reader.connect() as conn:
-                row = conn.execute(select(R.c.kind, R.c.community, R.c.view_ct)
-                                   .where(R.c.id == rid)).first()
+                row = conn.execute(select(RECORDS.c.kind, RECORDS.c.community, RECORDS.c.view_ct)
+                                   .where(RECORDS.c.id == rid)).first()
         if row is None or row.kind != cls.KIND.value:
             return None
         try:
@@ -444,8 +442,8 @@ class LocalStore(SyncHooks, RecordClocks):
         cached = self._models.get(kind)
         if cached is None:
             with self._reader.connect() as conn:
-                rows = conn.execute(select(R.c.id, R.c.community, R.c.view_ct)
-                                    .where(R.c.kind == kind)
+                rows = conn.execute(select(RECORDS.c.id, RECORDS.c.community, RECORDS.c.view_ct)
+                                    .where(RECORDS.c.kind == kind)
                                     .order_by(literal_column("rowid"))).all()
             cached = {}
             for rid, community, view_ct in rows:

@@ -1,4 +1,4 @@
-"""The hooks the sync client calls: outbox, acknowledgements, pulls with cursors, purges.
+"""The sync client's side of the store (`SyncApply`): outbox, acknowledgements, pulls, purges.
 
 Pending local writes live in the outbox, pulled and acknowledged ones in the record's base
 state; every view is their merge by the shared rule. So an acknowledgement only moves writes
@@ -21,7 +21,7 @@ import logging
 import uuid
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
@@ -40,7 +40,7 @@ from field_app.store.codec import (
     wire_fields,
     writes_to_json,
 )
-from field_app.store.core import UPD_ROW, USER_SLOT, C, O, R, now_ms
+from field_app.store.core import CURSORS, OUTBOX, RECORDS, SECRETS, UPD_ROW, USER_SLOT, now_ms
 from field_app.store.crypto import Cipher, SealError
 from field_app.store.errors import (
     CorruptRecord,
@@ -55,10 +55,12 @@ from shared_models.records import Record
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=Record)
+#: Names of the sealed entries that hold the forms' drafts (``services.draft_store``).
+DRAFT_SECRET_PREFIX = "draft."  # noqa: S105 (a name, not a secret)
 _CHUNK = 500  # ids per IN (...) list: far below SQLite's limit on bound parameters
 _INSERT_COLUMNS = ("id", "kind", "community", "position", "updated_ms", "dirty", "base_ct",
                    "view_ct")
-_INSERT_SQL = (f"INSERT INTO {R.name} ({', '.join(_INSERT_COLUMNS)}) "  # noqa: S608 (our names)
+_INSERT_SQL = (f"INSERT INTO {RECORDS.name} ({', '.join(_INSERT_COLUMNS)}) "  # noqa: S608 (our names)
                f"VALUES ({', '.join('?' for _ in _INSERT_COLUMNS)})")
 _UPD_PULLED = UPD_ROW.values(
     position=bindparam("position"), updated_ms=bindparam("updated_ms"),
@@ -72,6 +74,18 @@ def _chunks(items: list[str]) -> Iterator[list[str]]:
         yield items[i:i + _CHUNK]
 
 
+@dataclass(slots=True)
+class _Page:
+    """A pulled page sorted by ``SyncApply._sort_page``."""
+
+    #: (record, dirty, base plaintext, view plaintext) of every record to write
+    out: list[tuple[PulledRecord, bool, bytes, bytes]] = field(default_factory=list)
+    #: records to merge with what is held: the record and its new base state
+    merged: dict[str, tuple[PulledRecord, RecordState]] = field(default_factory=dict)
+    #: held records coming back unchanged: only their position moves
+    echoes: list[dict[str, Any]] = field(default_factory=list)
+
+
 @dataclass(frozen=True, slots=True)
 class PurgeResult:
     """What ``purge_communities`` removed."""
@@ -80,7 +94,7 @@ class PurgeResult:
     pending_dropped: int
 
 
-class SyncHooks(RescanHooks, ClockFix):
+class SyncApply(RescanHooks, ClockFix):
     """Sync-client API of ``LocalStore`` (see the module docstring)."""
 
     @property
@@ -117,7 +131,7 @@ class SyncHooks(RescanHooks, ClockFix):
         """Outbox entries in the order they were made (``to_mutation()`` gives the wire form)."""
         with self._mutex:
             cipher = self._need_cipher()
-            query = select(O).order_by(O.c.seq)
+            query = select(OUTBOX).order_by(OUTBOX.c.seq)
             if limit is not None:
                 query = query.limit(limit)
             with self._reader.connect() as conn:
@@ -132,9 +146,9 @@ class SyncHooks(RescanHooks, ClockFix):
         entries stay out (those waiting with a refused change); ``limit``: at most this many
         (one push batch).
         """
-        query = select(O).where(O.c.seq > after).order_by(O.c.seq)
+        query = select(OUTBOX).where(OUTBOX.c.seq > after).order_by(OUTBOX.c.seq)
         if skip_records:
-            query = query.where(O.c.record_id.notin_(list(skip_records)))
+            query = query.where(OUTBOX.c.record_id.notin_(list(skip_records)))
         if limit is not None:
             query = query.limit(limit)
         with self._mutex:
@@ -157,7 +171,7 @@ class SyncHooks(RescanHooks, ClockFix):
         with self._mutex:
             self._need_cipher()
             with self._reader.connect() as conn:
-                return set(conn.execute(select(R.c.id).where(R.c.dirty)).scalars())
+                return set(conn.execute(select(RECORDS.c.id).where(RECORDS.c.dirty)).scalars())
 
     def pending_count(self) -> int:
         """Number of changes not yet acknowledged by the server."""
@@ -165,6 +179,21 @@ class SyncHooks(RescanHooks, ClockFix):
             self._need_cipher()
             with self._reader.connect() as conn:
                 return vault_db.count_pending(conn)
+
+    def unsent_work(self) -> tuple[dict[str, int], int]:
+        """What wiping now would lose: outbox entries per record kind, and open drafts.
+
+        Read from columns in the clear (kind, the secret's name), so it works locked too:
+        a revoked device reports these counts — never ids or content — before it wipes.
+        """
+        with self._mutex:
+            self._check_open()
+            with self._reader.connect() as conn:
+                kinds = {str(k): int(n) for k, n in conn.execute(
+                    select(OUTBOX.c.kind, func.count()).group_by(OUTBOX.c.kind))}
+                drafts = int(conn.execute(select(func.count()).select_from(SECRETS).where(
+                    SECRETS.c.name.startswith(DRAFT_SECRET_PREFIX, autoescape=True))).scalar_one())
+        return kinds, drafts
 
     def local_state(self, record_id: uuid.UUID | str) -> RecordState | None:
         """The record's merge state on this device (pulled base and pending writes), or
@@ -199,9 +228,9 @@ class SyncHooks(RescanHooks, ClockFix):
             }
             first = entries[0]
             mutation_id = uuid.uuid4()
-            conn.execute(delete(O).where(O.c.mutation_id.in_(
+            conn.execute(delete(OUTBOX).where(OUTBOX.c.mutation_id.in_(
                 [str(e.mutation_id) for e in entries])))
-            conn.execute(insert(O).values(
+            conn.execute(insert(OUTBOX).values(
                 mutation_id=str(mutation_id), record_id=rid, kind=first.kind,
                 community=first.community, created_ms=now_ms(self._now),
                 payload_ct=cipher.seal_json(writes_to_json(writes), self._aad(
@@ -234,18 +263,19 @@ class SyncHooks(RescanHooks, ClockFix):
         # schema.RECOVERABLE); a discard is the worker's decision and waits for the disk.
         with self._write(recoverable=keep_writes) as (cipher, conn):
             rows = [r for chunk in _chunks(ids)
-                    for r in conn.execute(select(O).where(O.c.mutation_id.in_(chunk)))]
+                    for r in conn.execute(select(OUTBOX).where(OUTBOX.c.mutation_id.in_(chunk)))]
             settled: dict[str, list[Any]] = {}
             for r in sorted(rows, key=lambda r: r.seq):
                 settled.setdefault(r.record_id, []).append(r)
             for chunk in _chunks(ids):
-                conn.execute(delete(O).where(O.c.mutation_id.in_(chunk)))
+                conn.execute(delete(OUTBOX).where(OUTBOX.c.mutation_id.in_(chunk)))
             records: dict[str, Any] = {}
             rest: dict[str, list[Any]] = {}
             for chunk in _chunks(list(settled)):
-                records.update((r.id, r) for r in conn.execute(select(R).where(R.c.id.in_(chunk))))
-                for e in conn.execute(select(O).where(O.c.record_id.in_(chunk))
-                                      .order_by(O.c.seq)):
+                records.update((r.id, r) for r in conn.execute(
+                    select(RECORDS).where(RECORDS.c.id.in_(chunk))))
+                for e in conn.execute(select(OUTBOX).where(OUTBOX.c.record_id.in_(chunk))
+                                      .order_by(OUTBOX.c.seq)):
                     rest.setdefault(e.record_id, []).append(e)
             quick: list[dict[str, Any]] = []
             for rid, entries in settled.items():
@@ -290,14 +320,14 @@ class SyncHooks(RescanHooks, ClockFix):
         rest = [self._open_pending(cipher, e).to_state() for e in rest_rows]
         parts = [s for s in (base, *rest) if s is not None]
         if not parts:  # a rejected record the server never had
-            conn.execute(delete(R).where(R.c.id == rid))
+            conn.execute(delete(RECORDS).where(RECORDS.c.id == rid))
             return
         values: dict[str, Any] = {"dirty": bool(rest), "view_ct": cipher.seal_json(
             merge_all(parts).values(), self._aad(cipher, "view", rid, row.kind, row.community))}
         if base is not None:
             values["base_ct"] = cipher.seal_json(
                 state_to_json(base), self._aad(cipher, "base", rid, row.kind, row.community))
-        conn.execute(update(R).where(R.c.id == rid).values(**values))
+        conn.execute(update(RECORDS).where(RECORDS.c.id == rid).values(**values))
 
     def apply_pull(self, changes: Iterable[PulledRecord | RecordChange],
                    cursors: Mapping[Any, int], *, server_clock: str | None = None,
@@ -327,50 +357,18 @@ class SyncHooks(RescanHooks, ClockFix):
         records = [pulled(c) for c in changes]
         stamp = now_ms(self._now)
         again = {str(getattr(c, "value", c)) for c in rescan}
+        times = Counter(r.record_id for r in records)
         # The page and its cursor commit together; lost together in a power cut, the page is
         # pulled again (schema.RECOVERABLE).
         with self._write(recoverable=True) as (cipher, conn):
             forgotten = self._scope_notices(cipher, conn, again, served_role)
-            clock = self._need_clock()
-            top = max((r.max_clock for r in records), default=None)
-            for remote in filter(None, (server_clock, top)):
-                clock.receive(remote)
-                self._note_seen(remote)
-            times = Counter(r.record_id for r in records)
+            self._receive_page_clocks(records, server_clock)
             rows, pending = self._held(cipher, conn, list(times))
-            # (record, dirty, base plaintext, view plaintext) of every record to write.
-            out: list[tuple[PulledRecord, bool, bytes, bytes]] = []
-            merged: dict[str, tuple[PulledRecord, RecordState]] = {}
-            echoes: list[dict[str, Any]] = []
-            for rec in records:
-                rid = rec.record_id
-                row = rows.get(rid)
-                if row is not None and (row.kind != rec.kind or row.community != rec.community):
-                    raise RecordRefused(rid, f"pulled {rec.kind} {rid} of {rec.community} "
-                                             f"contradicts the local {row.kind} of {row.community}")
-                if row is None and rid not in pending and times[rid] == 1:
-                    out.append((rec, False, pulled_to_json(rec),
-                                rec.raw_values or json_bytes(rec.values)))
-                    continue
-                earlier = merged.get(rid)  # the same record twice in one page
-                held_base = None if earlier else self._base_json(cipher, row, rec)
-                if rid not in pending and times[rid] == 1 and _same_state(held_base, rec):
-                    echoes.append({"rid": rid, "position": rec.position, "updated_ms": stamp})
-                    continue
-                merged[rid] = (rec, _pulled_base(rec, held_base,
-                                                 earlier[1] if earlier else None))
-            news = len(out)   # the fast path's records are new to the device
-            for rec, base in merged.values():
-                mine = pending.get(rec.record_id, [])
-                view = json_bytes(merge_all([base, *mine]).values())
-                out.append((rec, bool(mine), json_bytes(state_to_json(base)), view))
-                held = rows.get(rec.record_id)
-                if held is None or json.loads(view) != self._open_view(
-                        cipher, held.view_ct, rec.record_id, rec.kind, rec.community):
-                    news += 1
-            self._write_pulled(cipher, conn, out, rows, stamp)
-            if echoes:
-                conn.execute(_UPD_ECHO, echoes)
+            page = self._sort_page(cipher, records, times, rows, pending, stamp=stamp)
+            news = self._merge_page(cipher, page, rows, pending)
+            self._write_pulled(cipher, conn, page.out, rows, stamp)
+            if page.echoes:
+                conn.execute(_UPD_ECHO, page.echoes)
             self._save_seen(conn)
             store_cursors(conn, cursors, skip=again)
             for name, value in (secrets or {}).items():
@@ -384,7 +382,56 @@ class SyncHooks(RescanHooks, ClockFix):
             log.info("rescan of %d communities: %d conflict records dropped", len(again),
                      forgotten)
         log.info("applied %d pulled records (%d merged, %d already held, %d changed here)",
-                 len(times), len(merged), len(echoes), news)
+                 len(times), len(page.merged), len(page.echoes), news)
+        return news
+
+    def _receive_page_clocks(self, records: list[PulledRecord], server_clock: str | None) -> None:
+        """The device clock receives the server's clock and the page's highest one."""
+        clock = self._need_clock()
+        top = max((r.max_clock for r in records), default=None)
+        for remote in filter(None, (server_clock, top)):
+            clock.receive(remote)
+            self._note_seen(remote)
+
+    def _sort_page(self, cipher: Cipher, records: list[PulledRecord], times: Counter[str],
+                   rows: dict[str, Any], pending: dict[str, list[RecordState]], *,
+                   stamp: int) -> _Page:
+        """Each pulled record down its path: new to the device (its wire form is its base and
+        its values its view), an echo of what is held (only moves), or to be merged."""
+        page = _Page()
+        for rec in records:
+            rid = rec.record_id
+            row = rows.get(rid)
+            if row is not None and (row.kind != rec.kind or row.community != rec.community):
+                raise RecordRefused(rid, f"pulled {rec.kind} {rid} of {rec.community} "
+                                         f"contradicts the local {row.kind} of {row.community}",
+                                    "record_moved")
+            if row is None and rid not in pending and times[rid] == 1:
+                page.out.append((rec, False, pulled_to_json(rec),
+                                 rec.raw_values or json_bytes(rec.values)))
+                continue
+            earlier = page.merged.get(rid)  # the same record twice in one page
+            held_base = None if earlier else self._base_json(cipher, row, rec)
+            if rid not in pending and times[rid] == 1 and _same_state(held_base, rec):
+                page.echoes.append({"rid": rid, "position": rec.position, "updated_ms": stamp})
+                continue
+            page.merged[rid] = (rec, _pulled_base(rec, held_base,
+                                                  earlier[1] if earlier else None))
+        return page
+
+    def _merge_page(self, cipher: Cipher, page: _Page, rows: dict[str, Any],
+                    pending: dict[str, list[RecordState]]) -> int:
+        """Merge the records to merge with their pending writes into ``page.out``; how many
+        records now read differently on this device (the new ones included)."""
+        news = len(page.out)   # so far only the fast path's records, new to the device
+        for rec, base in page.merged.values():
+            mine = pending.get(rec.record_id, [])
+            view = json_bytes(merge_all([base, *mine]).values())
+            page.out.append((rec, bool(mine), json_bytes(state_to_json(base)), view))
+            held = rows.get(rec.record_id)
+            if held is None or json.loads(view) != self._open_view(
+                    cipher, held.view_ct, rec.record_id, rec.kind, rec.community):
+                news += 1
         return news
 
     def _base_json(self, cipher: Cipher, row: Any, rec: PulledRecord) -> Any:
@@ -433,10 +480,10 @@ class SyncHooks(RescanHooks, ClockFix):
             chunk = ids[i:i + 500]
             marks = ",".join("?" * len(chunk))
             rows.update((r.id, r) for r in conn.exec_driver_sql(
-                f"SELECT id, kind, community, base_ct, view_ct FROM {R.name} "  # noqa: S608
+                f"SELECT id, kind, community, base_ct, view_ct FROM {RECORDS.name} "  # noqa: S608
                 f"WHERE id IN ({marks})", tuple(chunk)))
             for e in conn.exec_driver_sql(
-                    f"SELECT {', '.join(O.c.keys())} FROM {O.name} "  # noqa: S608 (our names)
+                    f"SELECT {', '.join(OUTBOX.c.keys())} FROM {OUTBOX.name} "  # noqa: S608 (our names)
                     f"WHERE record_id IN ({marks}) ORDER BY seq", tuple(chunk)):
                 pending.setdefault(e.record_id, []).append(
                     self._open_pending(cipher, e).to_state())
@@ -447,17 +494,17 @@ class SyncHooks(RescanHooks, ClockFix):
         with self._mutex:
             self._need_cipher()
             with self._reader.connect() as conn:
-                return dict(conn.execute(select(C.c.community, C.c.position)).all())
+                return dict(conn.execute(select(CURSORS.c.community, CURSORS.c.position)).all())
 
     def purge_communities(self, codes: Iterable[Any]) -> PurgeResult:
         """Delete every record, outbox entry and cursor of these communities."""
         names = [str(getattr(c, "value", c)) for c in codes]
         with self._write() as (_cipher, conn):
-            dropped = conn.execute(select(func.count()).select_from(O)
-                                   .where(O.c.community.in_(names))).scalar_one()
-            conn.execute(delete(O).where(O.c.community.in_(names)))
-            records = conn.execute(delete(R).where(R.c.community.in_(names))).rowcount
-            conn.execute(delete(C).where(C.c.community.in_(names)))
+            dropped = conn.execute(select(func.count()).select_from(OUTBOX)
+                                   .where(OUTBOX.c.community.in_(names))).scalar_one()
+            conn.execute(delete(OUTBOX).where(OUTBOX.c.community.in_(names)))
+            records = conn.execute(delete(RECORDS).where(RECORDS.c.community.in_(names))).rowcount
+            conn.execute(delete(CURSORS).where(CURSORS.c.community.in_(names)))
         self._corrupt.clear()
         self._models.clear()
         log.info("purged %d communities: %d records, %d pending dropped",

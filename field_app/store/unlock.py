@@ -26,7 +26,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-from field_app.store import schema
+from field_app.store import kdf, schema
 from field_app.store.errors import SecretMissing, StoreNotFound, StoreWiped, TryLater, WrongPin
 from field_app.store.schema import LocalOutbox, LocalVault, table_of
 from field_app.store.vault import (
@@ -115,6 +115,8 @@ def attempt(engine: Engine, pin: str, *, device_secret: bytes | None,
     wait = retry_after(v, now_ms)
     if wait > 0:
         raise TryLater(wait)
+    # No Argon2id on this platform: not the PIN's fault, so raised before the attempt counts.
+    kdf.active_backend()
     with engine.begin() as conn:
         conn.execute(update(V).where(V.c.id == 1).values(
             unconfirmed=V.c.unconfirmed + 1, last_failure_ms=now_ms))

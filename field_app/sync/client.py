@@ -18,13 +18,14 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import httpx
 
+from field_app.sync import lost_notice
 from field_app.sync.backoff import Backoff
 from field_app.sync.errors import (
     BadCredentials,
@@ -38,10 +39,12 @@ from field_app.sync.errors import (
     UntrustedServer,
     UpdateRequired,
 )
+from field_app.sync.lost_notice import LostNotice
 from field_app.sync.outcome import held, last_success_ms, success_entry
 from field_app.sync.pushing import BODY_CODINGS, Pusher, _Refused
 from field_app.sync.report import Attention, Progress, ProgressCallback, Stage, SyncReport
 from field_app.sync.threads import brisk_switching
+from shared_models.enums import RecordKind
 from shared_models.protocol import (
     MAX_PULL_LIMIT,
     PROTOCOL_HEADER,
@@ -50,6 +53,10 @@ from shared_models.protocol import (
     encode_cursors,
 )
 from shared_models.pullwire import PulledPage, decode_pull_page
+from shared_models.revocation import LOST_WORK_PATH, LostWorkReport
+
+if TYPE_CHECKING:
+    from field_app.store.interface import SecretStore, SyncStore
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +73,9 @@ _RETRY_STATUS = frozenset({500, 502, 503, 504, 429})
 # The server's clock sits in every answer that has one; its wall part is the server's time.
 _SERVER_CLOCK = re.compile(rb'"server_clock"\s*:\s*"(\d{15})-')
 _LOOPBACK = ("localhost", "127.0.0.1", "::1")
+#: Seconds the revoked device waits for the server to take its lost-work report (one try:
+#: the wipe must not wait on a bad link).
+LOST_WORK_TIMEOUT_S = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +88,7 @@ class Account:
     device_id: str
 
 
-def stored_account(store: Any) -> Account | None:
+def stored_account(store: SecretStore) -> Account | None:
     """The account the device signed in as, kept sealed in the store at login (or ``None``)."""
     raw = store.get_secret(ACCOUNT_SECRET)
     return Account(**json.loads(raw)) if raw else None
@@ -121,7 +131,7 @@ class SyncClient(Pusher):
 
     def __init__(
         self,
-        store: Any,
+        store: SyncStore,
         base_url: str,
         *,
         transport: httpx.BaseTransport | None = None,
@@ -411,8 +421,10 @@ class SyncClient(Pusher):
         code = str(data.get("code", "")) if isinstance(data, dict) else ""
         message = str(data.get("message", "")) if isinstance(data, dict) else ""
         if code == ErrorCode.DEVICE_REVOKED:
+            notice = self._report_lost_work()
             self.store.wipe()
-            raise DeviceRevoked(message)
+            raise DeviceRevoked(message, lost=notice.lost, reported=notice.reported,
+                                on=notice.on)
         if code == ErrorCode.UNSUPPORTED_PROTOCOL or response.status_code == 426:
             raise UpdateRequired(message)
         if code == ErrorCode.BAD_CREDENTIALS:
@@ -420,6 +432,57 @@ class SyncClient(Pusher):
         if response.status_code == 401:
             raise NeedsLogin(message)
         raise _Refused(response.status_code, code or f"http_{response.status_code}", message)
+
+    def _report_lost_work(self) -> LostNotice:
+        """Count what the wipe will erase unsent, note it on the phone, tell the server.
+
+        Counts per record kind and of drafts only. The notice (``lost_notice``) is written
+        before the report and again, as told, after the server took it — both before the
+        caller wipes — so a restart anywhere in between still shows the worker what was
+        lost and whether the administrator knows. One try with the refused token (the one
+        call the server still takes from it, once); an answer that the report was already
+        made (a crash came between an earlier report and its wipe) counts as told.
+        Whatever fails here, the caller wipes.
+        """
+        try:
+            kinds, drafts = self.store.unsent_work()
+            known = {k: n for k, n in kinds.items() if k in set(RecordKind)}
+            lost: LostWorkReport | None = LostWorkReport.model_validate(
+                {"outbox": known, "drafts": drafts})
+        except Exception as exc:  # nothing may stop the wipe that follows
+            log.warning("could not count the unsent work before the wipe: %s",
+                        type(exc).__name__)
+            lost = None
+        notice = self._note(LostNotice.today(lost, reported=False))
+        if lost is None:
+            return notice
+        try:
+            token = self.store.get_secret(TOKEN_SECRET)
+        except Exception:  # e.g. locked: the counts still show on the phone
+            token = None
+        if not token:
+            return notice
+        try:
+            response = self._http.post(
+                LOST_WORK_PATH, json=lost.model_dump(mode="json"),
+                headers={"Authorization": f"Bearer {token.decode()}"},
+                timeout=min(LOST_WORK_TIMEOUT_S, self._http.timeout.read or LOST_WORK_TIMEOUT_S))
+        except httpx.HTTPError as exc:
+            log.info("the lost-work report did not reach the server: %s", type(exc).__name__)
+            return notice
+        code = _code_of(response.content) if response.status_code == 403 else ""
+        log.info("lost-work report answered %d %s", response.status_code, code)
+        if response.status_code == 204 or code == ErrorCode.LOST_WORK_ALREADY_REPORTED:
+            notice = self._note(replace(notice, reported=True))
+        return notice
+
+    def _note(self, notice: LostNotice) -> LostNotice:
+        """Keep ``notice`` beside the store (a full disk must not stop the wipe)."""
+        try:
+            lost_notice.write(self.store.path.parent, notice)
+        except OSError as exc:
+            log.warning("could not keep the revocation notice: %s", type(exc).__name__)
+        return notice
 
 
 def _code_of(body: bytes) -> str:

@@ -121,4 +121,4 @@ class AutoSyncPolicy:
 
     def _gap(self) -> float:
         # After failures, wait longer before an automatic retry (manual syncs are never held).
-        return min(self.max_failure_gap_s, self.min_gap_s * (2 ** self._failures))
+        return min(self.max_failure_gap_s, self.min_gap_s * (2.0 ** self._failures))

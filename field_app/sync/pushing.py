@@ -18,7 +18,7 @@ import gzip
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pydantic_core
 import zstandard
@@ -27,6 +27,9 @@ from field_app.sync.errors import SyncError, WrongClock
 from field_app.sync.outcome import hold
 from field_app.sync.report import Attention, Progress, ProgressCallback, Stage, SyncReport
 from shared_models.protocol import ErrorCode, MutationStatus, PushResponse
+
+if TYPE_CHECKING:
+    from field_app.store.interface import SyncStore
 
 PUSH_PATH = "/api/v1/sync/push"
 #: Push bodies from this size on are sent compressed (smaller ones gain nothing).
@@ -50,7 +53,7 @@ class _Refused(Exception):
 class Pusher:
     """Mixed into ``SyncClient``, which provides the attributes and methods declared here."""
 
-    store: Any
+    store: SyncStore
     batch_size: int
     gzip_level: int
     zstd_level: int
@@ -152,8 +155,9 @@ class Pusher:
                 content, headers = self._push_body(batch)  # prepared before the server said no
                 continue
             try:
-                return self._call("POST", PUSH_PATH, content=content, headers=headers,
-                                  parse=parse)
+                answer: PushResponse = self._call("POST", PUSH_PATH, content=content,
+                                                  headers=headers, parse=parse)
+                return answer
             except _Refused as refused:
                 if coding is None or refused.status not in (400, 415, 422):
                     raise

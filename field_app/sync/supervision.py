@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from field_app.sync.client import SyncClient, _Refused
+from field_app.sync.client import SyncClient
 from field_app.sync.errors import SyncError
+from field_app.sync.pushing import _Refused
 from shared_models.supervision import (
     DEVICE_ACTIVITY_PATH,
     EXPORTS_PATH,
@@ -27,18 +28,14 @@ _FILENAME = re.compile(r'filename="([A-Za-z0-9._-]{1,120})"')
 
 
 class ServerRefused(SyncError):
-    """The server refused the request (403, 422...); its message says why, in both languages."""
+    """The server refused the request (403, 422...). ``server_code`` is the server's error
+    code and ``server_message`` its words, "Ukrainian (English)", shown as they are."""
 
-    uk = "Сервер відмовив у запиті."
-    en = "The server refused the request."
+    code = "refused"
 
-    def __init__(self, status: int, code: str, server_message: str) -> None:
-        super().__init__(f"{status} {code}")
-        self.status, self.code, self.server_message = status, code, server_message
-
-    def message(self, lang: str = "uk") -> str:
-        # The server words its refusals "Ukrainian (English)".
-        return self.server_message or super().message(lang)
+    def __init__(self, status: int, server_code: str, server_message: str) -> None:
+        super().__init__(f"{status} {server_code}")
+        self.status, self.server_code, self.server_message = status, server_code, server_message
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from field_app.texts import (
     account,
     conflicts,
     dashboard,
+    errors,
     exports,
     family,
     placements,
@@ -23,4 +24,4 @@ from field_app.texts import (
 )
 
 TABLES: tuple[ModuleType, ...] = (family, review, dashboard, placements, exports, sync,
-                                  conflicts, account, visit)
+                                  conflicts, account, visit, errors)

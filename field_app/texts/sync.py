@@ -18,6 +18,17 @@ UK: dict[str, str] = {
     "sync.err.revoked": ("Цей телефон відключено від сервера (адміністратор відкликав доступ), "
                          "і дані з нього стерто. Якщо це помилка, зверніться до координатора "
                          "й увійдіть знову."),
+    # A revocation that erased unsent work (the counts the device sent the administrator)
+    "sync.err.revoked_lost": ("Адміністратор відкликав цей телефон, тому {date} всі дані з "
+                              "нього стерто. Втрачено ненадісланих змін: {changes}, незавершених "
+                              "чернеток: {drafts}. Адміністратора про це повідомлено. Якщо "
+                              "ці записи потрібні, внесіть їх знову після входу; якщо "
+                              "відкликання — помилка, зверніться до координатора."),
+    "sync.err.revoked_lost_unreported": (
+        "Адміністратор відкликав цей телефон, тому {date} всі дані з нього стерто. Втрачено "
+        "ненадісланих змін: {changes}, незавершених чернеток: {drafts}. Повідомити сервер "
+        "про втрату не вдалося — розкажіть про це координатору. Якщо ці записи потрібні, "
+        "внесіть їх знову після входу."),
     "sync.err.clock": ("Дата або час на телефоні неправильні, тому сервер не приймає зміни. "
                        "Увімкніть автоматичні дату й час у налаштуваннях телефону та "
                        "синхронізуйте знову. Зміни збережено на телефоні."),
@@ -29,6 +40,11 @@ UK: dict[str, str] = {
                            "Зверніться до адміністратора."),
     "sync.err.insecure": ("Адреса сервера небезпечна (не https://), тому синхронізацію "
                           "зупинено. Зміни збережено на телефоні. Зверніться до адміністратора."),
+    "sync.err.credentials": "Невірне ім'я користувача або пароль.",
+    "sync.err.too_many": "Забагато спроб входу. Спробуйте через {minutes} хв.",
+    "sync.err.failed": ("Синхронізація не вдалася. Зміни збережено на телефоні; спробуйте ще "
+                        "раз."),
+    "sync.err.refused": "Сервер відмовив у запиті.",
     "sync.err.locked": ("Синхронізацію перервано: застосунок заблоковано. Те, що встигло "
                         "надіслатися, на сервері; решта — після розблокування."),
     "sync.err.unexpected": ("Синхронізація зупинилася через помилку ({detail}). Зміни збережено "
@@ -100,6 +116,16 @@ EN: dict[str, str] = {
     "sync.err.revoked": ("This phone was disconnected from the server (an administrator "
                          "revoked it) and its data was erased. If this is a mistake, contact "
                          "your coordinator and sign in again."),
+    "sync.err.revoked_lost": (
+        "An administrator revoked this phone, so all its data was erased on {date}. Lost "
+        "unsent: {changes} changes and {drafts} unfinished drafts. The administrator has been "
+        "told. If you need those records, enter them again after signing in; if the "
+        "revocation is a mistake, contact your coordinator."),
+    "sync.err.revoked_lost_unreported": (
+        "An administrator revoked this phone, so all its data was erased on {date}. Lost "
+        "unsent: {changes} changes and {drafts} unfinished drafts. The server could not be "
+        "told about the loss: let your coordinator know. If you need those records, enter "
+        "them again after signing in."),
     "sync.err.clock": ("This phone's date or time is wrong, so the server refuses the changes. "
                        "Turn on automatic date and time in the phone's settings and sync "
                        "again. Your changes are saved on this phone."),
@@ -112,6 +138,10 @@ EN: dict[str, str] = {
     "sync.err.insecure": ("The server address is not secure (not https://), so the sync "
                           "stopped. Your changes are saved on this phone. Contact your "
                           "administrator."),
+    "sync.err.credentials": "Wrong username or password.",
+    "sync.err.too_many": "Too many sign-in attempts. Try again in {minutes} min.",
+    "sync.err.failed": "The sync failed. Your changes are saved on this phone; try again.",
+    "sync.err.refused": "The server refused the request.",
     "sync.err.locked": ("The sync was interrupted: the app was locked. What was sent is on the "
                         "server; the rest goes after you unlock."),
     "sync.err.unexpected": ("The sync stopped on an error ({detail}). Your changes are saved on "

@@ -3,8 +3,9 @@
 ``make_main(services)`` returns the ``main(page)`` that ``ft.run`` calls for each session.
 ``App`` holds the session's state (``SessionState``, the translator, form models) apart from
 the widgets, and renders ``page.views`` from it on every route change, language switch or
-resize, so views are plain functions of state. Blocking work goes through ``App.blocking``
-(``asyncio.to_thread``).
+resize, so views are plain functions of state. Views see it only as a ``ViewContext``
+(``field_app.ui.context``): only ``App`` touches the Flet page. Blocking work goes through
+``App.blocking`` (``asyncio.to_thread``).
 """
 
 from __future__ import annotations
@@ -14,20 +15,22 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import flet as ft
 
 from field_app.i18n import LANGUAGES, LOCALES, Translator
-from field_app.services.account import ChangePinForm
+from field_app.services.account import ChangePinForm, SignOutForm
 from field_app.services.app import AppServices, Trigger
-from field_app.services.drafts import Drafts
 from field_app.services.family_card import warm_up
 from field_app.services.forms import FirstStartForm, UnlockForm
-from field_app.services.pin_policy import Problem
+from field_app.services.open_forms import OpenForms
+from field_app.services.problem import Problem
 from field_app.services.settings import AppSettings
 from field_app.services.state import Phase, SessionState
+from field_app.services.sync_problems import stored_revocation_problem
 from field_app.ui import routes, theme
+from field_app.ui.context import Refreshes
 from field_app.ui.keystore import DeviceKeystore
 from field_app.ui.shell import build_views
 from field_app.ui.sync_indicator import SyncIndicator
@@ -45,18 +48,12 @@ _FOLLOW_SYNC = frozenset({"sign_out"})
 _FOLLOW_ACCOUNT = frozenset({"more", "review", "families", "visits"})
 
 
-class Refreshes(Protocol):
-    """Something on screen that redraws itself from ``SyncStatus``."""
-
-    def refresh(self) -> None:
-        """Show the current status."""
-
 #: How often the inactivity timer looks at the clock, in seconds.
 IDLE_CHECK_SECONDS = 15.0
 
 
 class App(SyncActions):
-    """The state and the actions of one session; views read it and call its methods."""
+    """The state and the actions of one session: the ``ViewContext`` views are given."""
 
     def __init__(self, page: ft.Page, services: AppServices) -> None:
         self.page = page
@@ -67,27 +64,25 @@ class App(SyncActions):
         self.setup_form = FirstStartForm()
         self.unlock_form = UnlockForm()
         self.pin_form = ChangePinForm()
-        #: Open record forms by route: rebuilt screens show what was typed (``Drafts``).
-        self.drafts = Drafts()
+        self.sign_out_form = SignOutForm()
+        #: Open record forms by route: rebuilt screens show what was typed. Before the store
+        #: locks they write their drafts while the key is still in memory, then are
+        #: forgotten; when the route changes they write pending drafts at once, not 0.7 s
+        #: later (and before the next screen reads them: the families list offers a
+        #: half-typed new family).
+        self.forms = OpenForms()
         #: Where the worker was when the app locked; unlocking returns there.
         self.resume_path: str | None = None
         self.route = routes.parse(page.route or "/")
         #: Controls on screen that follow ``SyncStatus`` in place (the app bar's indicator,
         #: the sync screen): refreshed on every change instead of re-rendering the page,
         #: so a tap in progress is not lost to a rebuilt widget.
-        self.indicators: list[Refreshes] = []
+        self.status_watchers: list[Refreshes] = []
         self._unsubscribe: list[Callable[[], None]] = []
         self._was_syncing = False
         self._idle_task: asyncio.Task[None] | None = None
         self._auto_task: asyncio.Task[None] | None = None
         self.auto_sync = services.auto_sync_policy()
-        #: Awaited before the store locks (by hand, on timeout, app hidden): open forms
-        #: write their drafts while the key is still in memory, then forget what was typed.
-        self.before_lock: list[Callable[[], Awaitable[None]]] = []
-        #: Awaited when the route changes: open forms write their pending drafts at once
-        #: when the worker leaves them, not 0.7 s later (and before the next screen reads
-        #: them: the families list offers a half-typed new family).
-        self.on_leave: list[Callable[[], Awaitable[None]]] = []
         #: Flet's connectivity service (kept referenced: Flet drops unreferenced services).
         self.connectivity: ft.Connectivity | None = None
         #: Messages at the bottom of the screen (``notice``), closed when the route changes;
@@ -105,7 +100,17 @@ class App(SyncActions):
     @property
     def wide(self) -> bool:
         """Whether the window is wide enough for the rail and two panes."""
-        return (self.page.width or 0) >= theme.WIDE_FROM
+        return self.width >= theme.WIDE_FROM
+
+    @property
+    def width(self) -> float:
+        """The window's width in logical pixels (0 before the first layout)."""
+        return float(self.page.width or 0)
+
+    @property
+    def dark(self) -> bool:
+        """Whether the dark appearance is chosen."""
+        return self.page.theme_mode == ft.ThemeMode.DARK
 
     # ---- start and stop ------------------------------------------------------------------
     async def start(self) -> None:
@@ -122,6 +127,9 @@ class App(SyncActions):
         # A new window (a browser tab in web mode) asks for the PIN even when another
         # window of this process has the store open.
         self.session.phase = Phase.LOCKED if phase is Phase.UNLOCKED else phase
+        if phase is Phase.SETUP:   # a revocation wiped the phone: say so, even after a restart
+            self.setup_form.message = await self.blocking(stored_revocation_problem,
+                                                          self.services.data_dir)
 
         page.title = self.t("app.title")
         theme.apply(page, self.settings.theme)
@@ -186,11 +194,7 @@ class App(SyncActions):
 
     async def _on_route_change(self, e: ft.RouteChangeEvent) -> None:
         self.session.touch()
-        for hook in list(self.on_leave):
-            try:
-                await hook()
-            except Exception:
-                log.exception("an on-leave hook failed")
+        await self.forms.flush()
         await self.show(e.route)
 
     async def _on_view_pop(self, _e: ft.ViewPopEvent) -> None:
@@ -209,7 +213,7 @@ class App(SyncActions):
 
     def render(self) -> None:
         """Build ``page.views`` for the current route from state, and send them."""
-        self.indicators = []
+        self.status_watchers = []
         self.page.title = self.t("app.title")
         self.page.views.clear()
         self.page.views.extend(build_views(self, self.route))
@@ -225,6 +229,18 @@ class App(SyncActions):
         self._notices.append(snack)
         self.page.show_dialog(snack)
 
+    def show_dialog(self, dialog: ft.DialogControl) -> None:
+        """Open a dialog (a picker, a confirmation) over the screen."""
+        self.page.show_dialog(dialog)
+
+    def pop_dialog(self) -> None:
+        """Close the dialog on top."""
+        self.page.pop_dialog()
+
+    def update(self) -> None:
+        """Send every changed control of the screen to the client."""
+        self.page.update()
+
     def _close_notices(self) -> None:
         for snack in self._notices:
             if snack.open:
@@ -236,16 +252,16 @@ class App(SyncActions):
     def new_indicator(self) -> SyncIndicator:
         """A sync indicator for a view being built (refreshed when the status changes)."""
         indicator = SyncIndicator(self)
-        self.indicators.append(indicator)
+        self.status_watchers.append(indicator)
         return indicator
 
     def follow_status(self, watcher: Refreshes) -> None:
         """Refresh ``watcher`` (a screen being built) on every sync status change."""
-        self.indicators.append(watcher)
+        self.status_watchers.append(watcher)
 
     def _on_sync_change(self) -> None:
-        for indicator in self.indicators:
-            indicator.refresh()
+        for watcher in self.status_watchers:
+            watcher.refresh()
         finished = self._was_syncing and not self.services.sync.syncing
         self._was_syncing = self.services.sync.syncing
         # The sync screen, the families list and the due visits follow in place
@@ -313,15 +329,23 @@ class App(SyncActions):
     async def sign_out(self) -> None:
         """Tell the server, erase this phone's data, and go back to first start."""
         told = await self.blocking(self.services.device.sign_out)
+        await self.reset_to_setup(Problem(
+            "account.signed_out" if told else "account.signed_out_unreported"))
+
+    async def reset_to_setup(self, problem: Problem | None) -> None:
+        """The device's data is gone (signed out, wiped after wrong PINs, revoked): forget
+        everything of the session that belonged to it and show first start, saying
+        ``problem`` there."""
         self.services.sync.reset()
         self.auto_sync = self.services.auto_sync_policy()
+        self.unlock_form = UnlockForm()
         self.pin_form = ChangePinForm()
-        self.drafts.clear()
+        self.sign_out_form = SignOutForm()
+        self.forms.clear()
         self.resume_path = None
         self.session.wiped()
         self.setup_form = FirstStartForm(language=self.session.language)
-        self.setup_form.message = Problem(
-            "account.signed_out" if told else "account.signed_out_unreported")
+        self.setup_form.message = problem
         await self.go("/setup")
 
     async def _warm_up(self) -> None:
@@ -335,11 +359,7 @@ class App(SyncActions):
         """Lock the store and show the unlock screen."""
         if self.session.phase is not Phase.UNLOCKED:
             return
-        for hook in list(self.before_lock):
-            try:
-                await hook()
-            except Exception:
-                log.exception("a before-lock hook failed")
+        await self.forms.put_away()
         await self.blocking(self.services.device.lock)
         self.session.locked()
         if self.route.name not in ("setup", "unlock"):
@@ -347,6 +367,7 @@ class App(SyncActions):
             self.resume_path = self.page.route or self.route.path
         self.unlock_form = UnlockForm()
         self.pin_form = ChangePinForm()
+        self.sign_out_form = SignOutForm()
         self.services.sync.set_overview(None)
         await self.go("/unlock")
 

@@ -22,7 +22,7 @@ from field_app.services.device_secret import (
     new_secret,
     uses_keystore,
 )
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ import flet as ft
 from field_app.ui import theme
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
 
 
 @dataclass
@@ -25,7 +25,7 @@ class Screen:
     fab: ft.FloatingActionButton | None = None
 
 
-def form_column(app: App, controls: list[ft.Control], spacing: int = 16) -> ft.Control:
+def form_column(app: ViewContext, controls: list[ft.Control], spacing: int = 16) -> ft.Control:
     """One column of large fields: full width on phones, centred ``theme.FORM_MAX`` when wide."""
     column = ft.Column(controls, spacing=spacing, tight=True,
                        horizontal_alignment=ft.CrossAxisAlignment.STRETCH)

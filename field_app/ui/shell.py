@@ -40,7 +40,7 @@ from field_app.ui.views import (
 )
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
 
 PLACE_ICONS = {
     routes.Place.FAMILIES: (ft.Icons.PEOPLE_OUTLINE, ft.Icons.PEOPLE),
@@ -55,7 +55,7 @@ PLACE_LABELS = {routes.Place.FAMILIES: "nav.families", routes.Place.VISITS: "nav
 #: Routes outside the families place that show list and detail as two panes when wide.
 TWO_PANES = frozenset({"review", "review_item", "conflicts", "conflict"})
 
-ScreenBuilder = Callable[["App", routes.Route], Screen]
+ScreenBuilder = Callable[["ViewContext", routes.Route], Screen]
 
 
 def _builders() -> dict[str, ScreenBuilder]:
@@ -92,7 +92,7 @@ def _builders() -> dict[str, ScreenBuilder]:
     }
 
 
-def build_views(app: App, route: routes.Route) -> list[ft.View]:
+def build_views(app: ViewContext, route: routes.Route) -> list[ft.View]:
     """The view stack for ``route``: the route's ancestors on phones, then the route."""
     if app.wide and (route.place is routes.Place.FAMILIES or route.name in TWO_PANES):
         chain = [route]            # two panes show list and detail side by side
@@ -105,7 +105,7 @@ def build_views(app: App, route: routes.Route) -> list[ft.View]:
     return [_view(app, r, top=(i == len(chain) - 1), depth=i) for i, r in enumerate(chain)]
 
 
-def _view(app: App, route: routes.Route, *, top: bool, depth: int) -> ft.View:
+def _view(app: ViewContext, route: routes.Route, *, top: bool, depth: int) -> ft.View:
     screen = _builders()[route.name](app, route)
     content = _padded(screen)
     if screen.bare:
@@ -154,10 +154,10 @@ def title_width(title: str) -> float:
     return sum(0.5 if ch in NARROW else 1.0 for ch in title) * TITLE_CHAR_PX
 
 
-def _title(app: App, screen: Screen, *, back: bool) -> ft.Text:
+def _title(app: ViewContext, screen: Screen, *, back: bool) -> ft.Text:
     """The app bar's title; one that would be cut off in one line at 22 px (a form's title
     beside its save tick, on a phone) is set smaller, on up to two lines."""
-    room = ((app.page.width or 0) - (BACK_PX if back else 16) - 16
+    room = (app.width - (BACK_PX if back else 16) - 16
             - theme.TOUCH * len(screen.actions) - INDICATOR_PX)
     if title_width(screen.title) <= room:
         return ft.Text(screen.title, max_lines=1, overflow=ft.TextOverflow.ELLIPSIS,
@@ -166,7 +166,7 @@ def _title(app: App, screen: Screen, *, back: bool) -> ft.Text:
                    theme_style=ft.TextThemeStyle.TITLE_MEDIUM, key="appbar-title")
 
 
-def _back_button(app: App) -> ft.Control:
+def _back_button(app: ViewContext) -> ft.Control:
     """Back to the parent route; 48 px (Flutter's own is 40 px on desktop and web)."""
     async def back(_e: object) -> None:
         await app.back()
@@ -186,7 +186,7 @@ def _padded(screen: Screen) -> ft.Control:
     return ft.Container(content=screen.body, expand=True)
 
 
-def _go_place(app: App) -> Callable[[ft.Event[Any]], None]:
+def _go_place(app: ViewContext) -> Callable[[ft.Event[Any]], None]:
     def handler(e: ft.Event[Any]) -> None:
         index = int(e.control.selected_index or 0)
         app.spawn(app.go(routes.PLACE_PATHS[routes.Place(index)]))
@@ -194,7 +194,7 @@ def _go_place(app: App) -> Callable[[ft.Event[Any]], None]:
     return handler
 
 
-def _navigation_bar(app: App, place: routes.Place | None) -> ft.NavigationBar:
+def _navigation_bar(app: ViewContext, place: routes.Place | None) -> ft.NavigationBar:
     return ft.NavigationBar(
         destinations=[
             ft.NavigationBarDestination(
@@ -209,7 +209,7 @@ def _navigation_bar(app: App, place: routes.Place | None) -> ft.NavigationBar:
     )
 
 
-def _rail(app: App, place: routes.Place | None) -> ft.NavigationRail:
+def _rail(app: ViewContext, place: routes.Place | None) -> ft.NavigationRail:
     return ft.NavigationRail(
         destinations=[
             ft.NavigationRailDestination(

@@ -17,7 +17,7 @@ from field_app.ui import theme
 from field_app.ui.views.common import problem_text
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
 
 ICONS = {
     SyncLevel.SYNCING: ft.Icons.SYNC,
@@ -29,7 +29,7 @@ ICONS = {
 }
 
 
-def state_words(app: App, status: SyncStatus) -> str:
+def state_words(app: ViewContext, status: SyncStatus) -> str:
     """The connection state in words: syncing, error, offline/online/unknown."""
     if status.syncing:
         return app.t("sync.syncing")
@@ -39,7 +39,7 @@ def state_words(app: App, status: SyncStatus) -> str:
                   Connectivity.UNKNOWN: "sync.unknown"}[status.connectivity])
 
 
-def pending_words(app: App, status: SyncStatus) -> str:
+def pending_words(app: ViewContext, status: SyncStatus) -> str:
     """How many changes wait, in words."""
     if status.pending == 0:
         return app.t("sync.all_sent")
@@ -49,7 +49,7 @@ def pending_words(app: App, status: SyncStatus) -> str:
 class SyncIndicator:
     """Builds and refreshes the indicator control of one view's app bar."""
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: ViewContext) -> None:
         self.app = app
         self.icon = ft.Icon(ft.Icons.CLOUD_QUEUE, size=22)
         self.count = ft.Text("", weight=ft.FontWeight.BOLD)

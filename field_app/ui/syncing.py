@@ -16,9 +16,7 @@ import flet as ft
 
 from field_app.services.app import AppServices, AutoSyncPolicy, Trigger
 from field_app.services.device import DeviceWiped, SyncFailed, SyncStep
-from field_app.services.drafts import Drafts
-from field_app.services.forms import FirstStartForm
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.services.state import Phase, SessionState, SyncStatus
 from field_app.services.sync_overview import sync_overview
 
@@ -31,14 +29,11 @@ class SyncActions:
 
     services: AppServices
     session: SessionState
-    setup_form: FirstStartForm
     auto_sync: AutoSyncPolicy
     connectivity: ft.Connectivity | None
-    drafts: Drafts
-    resume_path: str | None
 
-    async def go(self, path: str) -> None:
-        """Navigate (``App.go``)."""
+    async def reset_to_setup(self, problem: Problem | None) -> None:
+        """The device was wiped: back to first start (``App.reset_to_setup``)."""
         raise NotImplementedError
 
     def spawn(self, coro: Awaitable[None]) -> None:
@@ -100,12 +95,7 @@ class SyncActions:
         try:
             result = await self.blocking(self.services.device.sync, progress)
         except DeviceWiped as exc:
-            status.reset()
-            self.session.wiped()
-            self.drafts.clear()
-            self.resume_path = None
-            self.setup_form.message = exc.problem
-            await self.go("/setup")
+            await self.reset_to_setup(exc.problem)
             return False
         except SyncFailed as exc:
             status.failed(exc.problem, offline=exc.offline, reached=exc.reached)

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Query, Response
 from shared_models.communities import CommunityCode
 from shared_models.protocol import ErrorCode
 from shared_models.supervision import ExportFormat, ExportTable
+from shared_models.validators import AnyDate
 from sync_server.db import write_tx
 from sync_server.deps import CurrentDevice, EngineDep
 from sync_server.errors import ApiError, ForbiddenError
@@ -29,7 +30,8 @@ XLSX_RESPONSE = {200: {"content": {XLSX_MEDIA_TYPE: {"schema": {"type": "string"
                                                                 "format": "binary"}}},
                        "description": "XLSX workbook: visits, services, parameters"}}
 Communities = Annotated[list[CommunityCode], Query(min_length=1, max_length=11)]
-Day = Annotated[date, Query()]
+#: A day of an export's period: 1900 to 2099 (``validators.AnyDate``, the one date bound).
+Day = Annotated[AnyDate, Query()]
 
 
 def _export(*, principal: CurrentDevice, engine: EngineDep, codes: list[CommunityCode],

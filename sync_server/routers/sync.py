@@ -13,8 +13,8 @@ from pydantic.json_schema import models_json_schema
 from shared_models.enums import Role
 from shared_models.protocol import (
     DEFAULT_PULL_LIMIT,
-    MAX_PULL_LIMIT,
     ErrorCode,
+    PullLimit,
     PullResponse,
     PushRequest,
     PushResponse,
@@ -83,7 +83,7 @@ def pull(
     clock: ClockDep,
     settings: SettingsDep,
     since: Annotated[str, Query(max_length=2000, description="community:position,...")] = "",
-    limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
+    limit: Annotated[PullLimit, Query()] = DEFAULT_PULL_LIMIT,
     role: Annotated[Role | None, Query(
         description="the role the device's held feed was served as (the `role` of its last "
                     "page); when the account's role filters conflicts differently since, the "

@@ -129,6 +129,12 @@ def _devices(client: AppClient, headers: dict[str, str], community: str) -> int:
     return 200 if whose in {d["user"] for d in r.json()["devices"]} else HIDDEN
 
 
+def _lost_work(client: AppClient, headers: dict[str, str], community: str) -> int:
+    # Only a revoked device may report what it lost: a live one of any role is refused.
+    return client.post("/api/v1/devices/lost-work", headers=headers,
+                       json={"outbox": {"visit": 1}, "drafts": 0}).status_code
+
+
 def _export(kind: str) -> Call:
     def call(client: AppClient, headers: dict[str, str], community: str) -> int:
         code = "zhytomyrska" if community == "own" else "zviahelska"
@@ -199,6 +205,7 @@ MATRIX: dict[tuple[str, str], tuple[Call, dict[str, tuple[int, int]]]] = {
     ("GET", "/api/v1/exports/workbook"): (_export("workbook"), EXPORTS),
     ("POST", "/api/v1/sync/push#placement"): (_push("placement"), OWN_ONLY),
     ("GET", "/api/v1/devices/activity"): (_devices, {**EXPORTS, "supervisor": (200, HIDDEN)}),
+    ("POST", "/api/v1/devices/lost-work"): (_lost_work, same(403)),
     ("GET", "/health"): (_get("/health", proto=False), same(200, anonymous=200)),
     ("GET", "/openapi.json"): (_get("/openapi.json", proto=False), same(200, anonymous=200)),
     ("GET", "/docs"): (_get("/docs", proto=False), same(200, anonymous=200)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import subprocess
 import sys
@@ -65,6 +66,11 @@ def test_seed_demo_export_and_revoke(db: str, tmp_path: Path,
     assert main(["seed-demo", "--if-empty"]) == 0  # ...unless told that is fine
     assert main(["export", "--community", "zhytomyrska", "--from", "2020-01-01",
                  "--to", "2030-12-31", "--out", str(tmp_path / "x")]) == 2   # over 3 years
+    for start, end in (("0001-01-01", "0001-01-02"), ("9999-12-30", "9999-12-31")):
+        # Outside the dates any request may carry (an overflow traceback before).
+        assert main(["export", "--community", "zhytomyrska", "--start", start, "--end", end,
+                     "--out", str(tmp_path / "x")]) == 2
+        assert "start:" in capsys.readouterr().err
     # Seeded visits lie in the last few months; the period ends tomorrow (Kyiv is ahead).
     start, end = (date.today() - timedelta(days=365)).isoformat(), (
         date.today() + timedelta(days=1)).isoformat()
@@ -113,6 +119,16 @@ def test_module_entry_point_prints_help() -> None:
     assert r.returncode == 0
     for cmd in ("serve", "create-user", "set-role", "revoke-device", "seed-demo", "export"):
         assert cmd in r.stdout
+
+
+def test_every_command_is_documented() -> None:
+    from sync_server.cli import build_parser
+
+    docs = (ROOT / "docs" / "server.md").read_text(encoding="utf-8")
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for command in sub.choices:
+        assert f"| `{command}" in docs, f"{command} is not in docs/server.md"
 
 
 def test_deactivated_user_devices_are_told_to_wipe(db: str) -> None:

@@ -149,13 +149,26 @@ def test_damaged_stream_is_a_bad_request(device: Device, engine: Engine, damage:
     assert records(engine) == 0
 
 
-def test_other_encodings_are_refused(device: Device, engine: Engine) -> None:
-    refused = post(device, body(device), encoding="br")
+@pytest.mark.parametrize("encoding", ["br", "deflate", "gzip, br", "gzip, gzip", "zstd;q=1",
+                                      "compress"])
+def test_other_encodings_are_refused(device: Device, engine: Engine, encoding: str) -> None:
+    refused = post(device, gz(body(device)), encoding=encoding)
     assert_error(refused, 415, "bad_request")
     assert "zstd" in refused.json()["message"]  # type: ignore[attr-defined]
     assert records(engine) == 0
-    r = post(device, body(device), encoding="identity")
-    assert r.status_code == 200  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("encoding", "pack"), [
+    ("identity", None), ("IDENTITY", None), ("GZIP", gz), ("Gzip", gz), (" gzip ", gz),
+    ("x-gzip", gz), ("X-GZIP", gz), ("ZSTD", zstd), ("Zstd", zstd)])
+def test_encoding_names_are_case_insensitive_and_identity_is_none(
+        device: Device, engine: Engine, encoding: str, pack: Callable[..., bytes] | None) -> None:
+    # RFC 9110: content codings are case-insensitive, and "identity" means no coding (the
+    # documented contract, docs/sync-protocol.md#push).
+    plain = body(device)
+    r = post(device, pack(plain) if pack else plain, encoding=encoding)
+    assert r.status_code == 200, r.text  # type: ignore[attr-defined]
+    assert records(engine) == 3
 
 
 @pytest.mark.parametrize(("accept", "coding"), [

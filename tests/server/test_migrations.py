@@ -166,3 +166,69 @@ def test_history_rows_become_one_per_mutation_and_back(backend: str, tmp_path: P
             engine.dispose()
         if name:
             drop_pg_database(name)
+
+
+LOST_WORK = "0005_device_lost_work"
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres",
+                                                             marks=pytest.mark.postgres)])
+def test_devices_written_before_lost_work_keep_everything_and_can_report(
+        backend: str, tmp_path: Path) -> None:
+    """0005_device_lost_work: existing devices (live and revoked) keep every column and start
+    with no report; a report can then be stored; going down drops only the new columns."""
+    name = create_pg_database() if backend == "postgres" else ""
+    url = pg_url(name) if name else f"sqlite:///{tmp_path / 'old.db'}"
+    before = ScriptDirectory.from_config(alembic_config(url)).get_revision(
+        LOST_WORK).down_revision
+    engine: Engine | None = None
+    try:
+        upgrade(url, before)
+        engine = make_engine(url, pool_size=1)
+        users = sa.table("app_user", sa.column("id", sa.Integer()), sa.column("username"),
+                         sa.column("password_hash"), sa.column("role"),
+                         sa.column("active", sa.Boolean()),
+                         sa.column("created_at", sa.DateTime(timezone=True)))
+        devices = sa.table("device", sa.column("id", sa.Uuid()), sa.column("user_id"),
+                           sa.column("name"), sa.column("token_hash"),
+                           sa.column("created_at", sa.DateTime(timezone=True)),
+                           sa.column("last_seen_at", sa.DateTime(timezone=True)),
+                           sa.column("revoked_at", sa.DateTime(timezone=True)))
+        at = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+        live, gone = uuid.uuid4(), uuid.uuid4()
+        with engine.begin() as conn:
+            uid = conn.execute(sa.insert(users).values(
+                username="olena", password_hash="x", role="social_worker", active=True,
+                created_at=at).returning(users.c.id)).scalar_one()
+            conn.execute(sa.insert(devices), [
+                {"id": live, "user_id": uid, "name": "phone", "token_hash": "a" * 64,
+                 "created_at": at, "last_seen_at": at, "revoked_at": None},
+                {"id": gone, "user_id": uid, "name": "lost phone", "token_hash": "b" * 64,
+                 "created_at": at, "last_seen_at": None, "revoked_at": at}])
+        upgrade(url)
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            assert compare_metadata(context, metadata) == []
+        device = metadata.tables["device"]
+        with engine.begin() as conn:
+            got = {uuid.UUID(str(r.id)): r for r in conn.execute(sa.select(device))}
+            assert {d: (r.name, r.token_hash, r.revoked_at is None, r.lost_reported_at,
+                        r.lost_work) for d, r in got.items()} == {
+                live: ("phone", "a" * 64, True, None, None),
+                gone: ("lost phone", "b" * 64, False, None, None)}
+            conn.execute(sa.update(device).where(device.c.id == gone).values(
+                lost_reported_at=at, lost_work={"outbox": {"visit": 2}, "drafts": 1}))
+        with engine.begin() as conn:
+            assert conn.execute(sa.select(device.c.lost_work).where(
+                device.c.id == gone)).scalar_one() == {"outbox": {"visit": 2}, "drafts": 1}
+        engine.dispose()
+        command.downgrade(alembic_config(url), before)
+        with engine.connect() as conn:
+            columns = {c["name"] for c in sa.inspect(conn).get_columns("device")}
+            assert "lost_work" not in columns and "lost_reported_at" not in columns
+            assert conn.execute(text("SELECT count(*) FROM device")).scalar_one() == 2
+    finally:
+        if engine is not None:
+            engine.dispose()
+        if name:
+            drop_pg_database(name)

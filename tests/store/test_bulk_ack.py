@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from field_app.store import LocalStore
-from field_app.store.core import R
+from field_app.store.core import RECORDS
 from shared_models.merge import RecordState, merge_all
 from shared_models.protocol import Mutation
 from shared_models.records import Family
@@ -33,7 +33,7 @@ def records(store: LocalStore) -> dict[str, tuple[RecordState | None, dict[str, 
     """Every record's decrypted base state, view and dirty flag."""
     cipher = store._need_cipher()
     with store._reader.connect() as conn:
-        rows = conn.execute(select(R)).all()
+        rows = conn.execute(select(RECORDS)).all()
     return {r.id: ((store._open_state(cipher, r.base_ct, r.id, r.kind, r.community)
                     if r.base_ct is not None else None),
                    store._open_view(cipher, r.view_ct, r.id, r.kind, r.community), bool(r.dirty))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from field_app.i18n import Translator
 from field_app.store import LocalStore, StoreError, WrongPin
 from shared_models.records import Family
 from tests.store.conftest import PIN, create_store, data_key, family, sql, visit
@@ -38,7 +39,9 @@ def test_nothing_secret_in_logs_at_debug(path: Path, caplog: pytest.LogCaptureFi
         s.close()
         with pytest.raises(WrongPin) as err:
             LocalStore.open(path, "730194")
-        messages += [str(err.value), err.value.message("uk"), err.value.message("en")]
+        messages += [str(err.value)] + [Translator(lang).t(f"store.err.{err.value.code}",
+                                                           **err.value.params())
+                                        for lang in ("uk", "en")]
         s = LocalStore.open(path, PIN)
         s.change_pin(PIN, NEW_PIN)
         s.close()

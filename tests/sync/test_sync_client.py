@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from field_app.i18n import Translator
+from field_app.services.sync_problems import sync_problem
 from field_app.store import TEST_KDF, LocalStore, StoreNotFound, StoreWiped
 from field_app.sync import (
     BadCredentials,
@@ -18,6 +20,7 @@ from field_app.sync import (
     Progress,
     Stage,
     SyncClient,
+    SyncError,
     UntrustedServer,
     UpdateRequired,
 )
@@ -28,6 +31,11 @@ from tests.sync.conftest import PASSWORD, PIN, Device
 from tests.sync.records import family, note, visit
 from tools.live_server import LiveServer
 
+
+def _said(exc: SyncError) -> str:
+    """What the worker reads for a sync error (the app's table; the error carries a code)."""
+    problem = sync_problem(exc)
+    return Translator("uk").t(problem.key, **problem.params)
 
 def test_a_visit_recorded_offline_reaches_a_colleague(make_device: Callable[..., Device]) -> None:
     olena, olena_sync = make_device("olena")
@@ -151,7 +159,7 @@ def test_a_revoked_device_wipes_its_store(make_device: Callable[..., Device],
     server.revoke(account.device_id)
     with pytest.raises(DeviceRevoked) as info:
         sync.sync()
-    assert "видалено" in info.value.message("uk")
+    assert "стерто" in _said(info.value)
     assert not olena.path.exists()
     with pytest.raises((StoreWiped, StoreNotFound)):
         type(olena).open(olena.path, "482915")
@@ -162,7 +170,7 @@ def test_wrong_password_and_missing_token(make_device: Callable[..., Device],
     _olena, sync = make_device("olena")
     with pytest.raises(BadCredentials) as info:
         sync.login("olena", "wrong password")
-    assert info.value.message("uk") == "Невірне ім'я користувача або пароль."
+    assert _said(info.value) == "Невірне ім'я користувача або пароль."
     assert sync.account() is not None and sync.account().username == "olena"  # still signed in
     sync.logout()
     with pytest.raises(NeedsLogin):
@@ -176,7 +184,7 @@ def test_an_old_app_is_told_to_update(make_device: Callable[..., Device]) -> Non
     sync._http.headers["X-Poruch-Protocol"] = "0"
     with pytest.raises(UpdateRequired) as info:
         sync.sync()
-    assert "Оновіть" in info.value.message("uk")
+    assert "Оновіть" in _said(info.value)
 
 
 def test_plain_http_to_another_machine_is_refused(make_device: Callable[..., Device]) -> None:
@@ -193,7 +201,7 @@ def test_no_server_means_offline_and_nothing_lost(make_device: Callable[..., Dev
     server.stop()
     with pytest.raises(Offline) as info:
         sync.sync()
-    assert "збережені на телефоні" in info.value.message("uk")
+    assert "збережено на телефоні" in _said(info.value)
     assert olena.pending_count() == 1
     assert sync.last_success_ms() is None    # a sync that failed is not a success
     server.start()
@@ -211,7 +219,7 @@ def test_tls_is_verified_and_a_custom_ca_can_be_given(tmp_path: Path) -> None:
         untrusting = SyncClient(store, live.base_url)
         with pytest.raises(UntrustedServer) as info:
             untrusting.login("olena", PASSWORD)
-        assert "Сертифікат" in info.value.message("uk")
+        assert "Сертифікат" in _said(info.value)
         untrusting.close()
         trusting = SyncClient(store, live.base_url, ca_file=str(cert))
         trusting.login("olena", PASSWORD)

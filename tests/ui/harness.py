@@ -52,7 +52,8 @@ from field_app.services.device import (
     SyncStep,
 )
 from field_app.services.families import PAGE_SIZE, FamiliesPage, FamilyFilter, list_families
-from field_app.services.pin_policy import Problem, pin_problem
+from field_app.services.pin_policy import pin_problem
+from field_app.services.problem import Problem
 from field_app.services.settings import SettingsFile
 from field_app.services.state import Phase
 from field_app.store import LocalStore, Locked

@@ -20,7 +20,7 @@ from field_app.services.device import (
     SignInFailed,
     SyncFailed,
 )
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.services.state import Phase
 from field_app.services.store_device import StoreDevice, sync_client_sign_in
 from field_app.store import TEST_KDF, LocalStore, LockoutPolicy
@@ -260,6 +260,51 @@ def test_sign_out_warns_about_unsent_changes_and_offers_to_sync(tmp_path: Path) 
             "повідомити (немає зв'язку): попросіть координатора відключити цей пристрій.")
         assert device.phase() is Phase.SETUP and not device.path.exists()
         assert h.page.data.services.sync.pending == 0
+        await h.close()
+
+    run(flow)
+
+
+def test_a_wipe_while_changing_the_pin_forgets_the_open_forms(tmp_path: Path) -> None:
+    """The change-PIN screen's wipe goes back to first start like every other wipe: no form
+    of the erased device stays in memory (it used to keep them, and the resume path)."""
+    async def flow() -> None:
+        lockout = LockoutPolicy(max_attempts=1, free_attempts=1, base_delay=0.0, warn_from=1)
+        device = _device(tmp_path, lockout)
+        h = await _unlocked(tmp_path, device, "/families/new")
+        await h.settle()
+        await h.type(h.find(key="family-family_name"), "Мельник")
+        app = h.page.data
+        assert "/families/new" in app.forms
+        await h.follow("/more/settings/pin")
+        await _change(h, "135790", NEW_PIN)
+        assert h.page.route == "/setup" and device.phase() is Phase.SETUP
+        assert len(app.forms) == 0 and app.resume_path is None
+        assert "Мельник" not in h.texts()
+        await h.close()
+
+    run(flow)
+
+
+def test_the_sign_out_screen_keeps_the_ticked_box_when_drawn_again(tmp_path: Path) -> None:
+    """A sync's status change draws the sign-out screen again: what the worker ticked stays
+    ticked and the button stays usable (it lived in the old widgets' closures)."""
+    async def flow() -> None:
+        device = _device(tmp_path)
+        _save_families(device, 2)
+        h = await _unlocked(tmp_path, device, "/more/settings/sign-out")
+        confirm = h.find(key="sign-out-confirm")
+        h.session.apply_patch(confirm._i, {"value": True})   # the worker ticks the box
+        await h.fire(confirm, "change", "true")
+        assert not h.find(key="sign-out-submit").disabled
+        h.page.data.services.sync.set_pending(3)   # a status change: the screen is redrawn
+        await h.settle()
+        assert h.find(key="sign-out-confirm") is not confirm
+        assert h.find(key="sign-out-confirm").value is True
+        assert not h.find(key="sign-out-submit").disabled
+        await h.click(h.find(key="sign-out-submit"))
+        assert h.page.route == "/setup" and device.phase() is Phase.SETUP
+        assert h.page.data.sign_out_form.confirmed is False        # a fresh start
         await h.close()
 
     run(flow)

@@ -140,7 +140,7 @@ def test_add_a_family_from_the_list_with_errors_in_ukrainian(tmp_path: Path) -> 
             "Шевченко", "+380 67 765 43 21", "Шевченко Олена", date(2026, 2, 1), True)
         assert "Шевченко" in h.texts()
         assert "Надано 01.02.2026, надав(ла): Шевченко Олена" in h.texts()
-        assert "/families/new" not in _app(h).drafts                 # saved: the form is gone
+        assert "/families/new" not in _app(h).forms                 # saved: the form is gone
         await h.close()
     run(flow)
 

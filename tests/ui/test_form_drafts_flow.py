@@ -49,7 +49,7 @@ async def _lock_and_check(h: Harness, store: LocalStore, key: str, secret: str) 
     assert h.page.route == "/unlock"
     draft = load_draft(store, key)
     assert draft is not None and secret in draft.data.values()
-    assert len(app.drafts) == 0                               # nothing typed left in memory
+    assert len(app.forms) == 0                               # nothing typed left in memory
     assert secret not in h.texts()
 
 
@@ -91,7 +91,7 @@ def test_a_new_family_survives_the_lock_only_in_the_store(tmp_path: Path) -> Non
 
 
 def _new_id(h: Harness) -> str:
-    sealed = _app(h).drafts.get("/families/new", SealedForm)
+    sealed = _app(h).forms.get("/families/new", SealedForm)
     assert sealed is not None
     return str(sealed.form.new_id)
 
@@ -165,7 +165,7 @@ def test_a_family_typed_before_a_kill_is_offered_by_new_family(tmp_path: Path) -
         try:
             h2 = await start_unlocked(tmp_path, again, route="/families")
             await h2.settle()
-            assert len(_app(h2).drafts) == 0
+            assert len(_app(h2).forms) == 0
             # The list offers the half-typed family; "Нова сім'я" would open it as well.
             tile = h2.find(key="families-pending-draft")
             words = [w for c in walk(tile) for w in strings_of(c)]

@@ -11,7 +11,7 @@ import pytest
 
 from field_app.services import notes
 from field_app.services.draft_store import load_draft, note_key, save_draft
-from field_app.services.pin_policy import LITERAL, Problem
+from field_app.services.problem import LITERAL, Problem
 from field_app.store import LocalStore, RecordRefused
 from shared_models.records import Family, Note
 from tests.ui.stores import real_store

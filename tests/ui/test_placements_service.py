@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from field_app.dates import parse_date
 from field_app.i18n import format_date
 from field_app.services import placement_form as pf
-from field_app.services.dates import parse_date
 from field_app.services.placements import placement_rows
 from field_app.store import LocalStore
 from shared_models.enums import PersonRole, PlacementOutcome
@@ -50,7 +50,7 @@ def test_dates_are_read_as_ukrainians_write_them() -> None:
     assert parse_date("22.11.2026") == datetime(2026, 11, 22).date()
     assert parse_date(" 1/2/2026 ") == datetime(2026, 2, 1).date()
     assert parse_date("") is None
-    for bad in ("31.02.2026", "2026-11-22", "22.11.26", "завтра"):
+    for bad in ("31.02.2026", "2026-22-11", "22.11.2026 р.", "завтра"):
         with pytest.raises(ValueError):
             parse_date(bad)
 

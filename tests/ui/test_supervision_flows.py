@@ -16,7 +16,7 @@ import pytest
 
 from field_app.i18n import format_date
 from field_app.services.app import AppServices
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.services.settings import SettingsFile
 from field_app.services.state import Phase
 from field_app.services.supervision import ExportDownload, ExportForm, SupervisionFailed

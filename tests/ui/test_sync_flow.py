@@ -14,7 +14,7 @@ import pytest
 from field_app.i18n import UK, format_datetime
 from field_app.services.app import AppServices
 from field_app.services.device import DeviceWiped
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.services.settings import SettingsFile
 from field_app.services.state import Phase
 from field_app.services.sync_problems import sync_failure
@@ -29,7 +29,7 @@ from field_app.sync import (
     UpdateRequired,
     WrongClock,
 )
-from field_app.sync.outcome import held, hold, mark_success
+from field_app.sync.outcome import held, hold, success_entry
 from field_app.ui.app import make_main
 from shared_models.records import Family
 from tests.ui.conflict_data import pull_conflict, pull_family
@@ -111,7 +111,8 @@ def test_counts_last_sync_and_the_stages_of_a_sync(tmp_path: Path) -> None:
             _family(device, f"Родина{i}")
         assert device.store is not None
         three_days = datetime.now(UTC) - timedelta(days=3, minutes=5)
-        mark_success(device.store, int(three_days.timestamp() * 1000))
+        for name, value in success_entry(int(three_days.timestamp() * 1000)).items():
+            device.store.set_secret(name, value)
         h = await start_unlocked(tmp_path, device, route="/sync")
         assert h.find(key="sync-pending").title.value == "Збережено на телефоні: 12 змін"
         assert h.find(key="sync-last").title.value == "Остання успішна синхронізація"

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from field_app.i18n import EN, UK, Translator
 from field_app.services.device import DeviceWiped, SyncFailed
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.services.sync_overview import ago, reason_problem, retry_refused, sync_overview
 from field_app.services.sync_problems import KINDS, sync_failure
 from field_app.store import LocalStore
@@ -26,8 +26,9 @@ from field_app.sync import (
     UpdateRequired,
     WrongClock,
 )
-from field_app.sync.outcome import held, hold, mark_success
+from field_app.sync.outcome import held, hold, success_entry
 from shared_models.records import Family, Visit
+from shared_models.revocation import LostWorkReport
 from tests.ui.conflict_data import pull_conflict, pull_family
 from tests.ui.stores import real_store
 
@@ -56,7 +57,9 @@ def test_overview_counts_and_names_the_refused_changes(store: LocalStore) -> Non
     store.save(visit)
     mid = _refuse(store, visit.id, "visit", "validation_error",
                   "visited_at: Час не може бути в майбутньому")
-    mark_success(store, int(datetime(2026, 11, 22, 12, 5, tzinfo=UTC).timestamp() * 1000))
+    for name, value in success_entry(
+            int(datetime(2026, 11, 22, 12, 5, tzinfo=UTC).timestamp() * 1000)).items():
+        store.set_secret(name, value)
     fid = uuid.uuid4()
     pull_family(store, fid, family_name="Бондар")
     pull_conflict(store, record_id=fid)
@@ -151,6 +154,28 @@ def test_a_revoked_device_is_a_wipe() -> None:
     failure = sync_failure(DeviceRevoked())
     assert isinstance(failure, DeviceWiped) and failure.problem == Problem("sync.err.revoked")
     assert {f"sync.err.{k}" for k in KINDS} <= set(UK)
+
+
+def test_a_revoked_device_that_lost_work_says_how_much_and_whether_it_was_told() -> None:
+    lost = LostWorkReport.model_validate({"outbox": {"visit": 3, "note": 1}, "drafts": 2})
+    on = date(2026, 12, 7)
+    told = sync_failure(DeviceRevoked(lost=lost, reported=True, on=on))
+    untold = sync_failure(DeviceRevoked(lost=lost, reported=False, on=on))
+    assert isinstance(told, DeviceWiped) and isinstance(untold, DeviceWiped)
+    assert told.problem == Problem("sync.err.revoked_lost",
+                                   {"changes": 4, "drafts": 2, "date": "07.12.2026"})
+    assert untold.problem == Problem("sync.err.revoked_lost_unreported",
+                                     {"changes": 4, "drafts": 2, "date": "07.12.2026"})
+    nothing = LostWorkReport()
+    assert sync_failure(DeviceRevoked(lost=nothing, reported=True)).problem == Problem(
+        "sync.err.revoked")
+    for lang in ("uk", "en"):
+        tr = Translator(lang)
+        for problem in (told.problem, untold.problem):
+            text = tr.t(problem.key, **problem.params)
+            assert "4" in text and "07.12.2026" in text and "{" not in text
+    assert "повідомлено" in Translator("uk").t("sync.err.revoked_lost", **told.problem.params)
+    assert {f"sync.err.{k}" for k in KINDS} <= set(EN)
 
 
 def test_how_long_ago() -> None:

@@ -8,7 +8,7 @@ import flet as ft
 import pytest
 
 from field_app.services.device import DeviceWiped, Refusal, SignInFailed, SyncFailed
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.services.settings import AppSettings, SettingsFile
 from field_app.services.state import Phase
 from tests.ui.harness import FakeDevice, Harness, run, start_app, start_unlocked

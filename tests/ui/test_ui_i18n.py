@@ -148,11 +148,7 @@ def test_unknown_key_shows_the_key_and_logs(caplog: pytest.LogCaptureFixture) ->
     assert "no.such.key" in caplog.text
 
 
-def test_process_wide_translator() -> None:
-    try:
-        assert i18n.get_language() == "uk"
-        i18n.set_language("en")
-        assert i18n.t("nav.more") == "More"
-    finally:
-        i18n.set_language("uk")
-    assert i18n.t("nav.more") == "Більше"
+def test_no_process_wide_language() -> None:
+    # Each session translates with its own Translator: two tabs may read two languages.
+    assert not hasattr(i18n, "set_language") and not hasattr(i18n, "t")
+    assert Translator("en").t("nav.more") == "More" and Translator().t("nav.more") == "Більше"

@@ -8,7 +8,8 @@ import pytest
 
 from field_app.services.device import Refusal
 from field_app.services.forms import FirstStartForm, UnlockForm, server_url_problem
-from field_app.services.pin_policy import Problem, pin_problem
+from field_app.services.pin_policy import pin_problem
+from field_app.services.problem import Problem
 from field_app.services.settings import AppSettings, SettingsFile
 from field_app.services.state import (
     Connectivity,

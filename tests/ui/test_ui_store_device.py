@@ -11,7 +11,7 @@ from field_app.services.device import (
     SignInFailed,
     SyncFailed,
 )
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.services.state import Phase
 from field_app.services.store_device import SERVER_SECRET, StoreDevice, sync_client_sign_in
 from field_app.store import TEST_KDF, LocalStore, LockoutPolicy
@@ -143,7 +143,7 @@ def test_real_sign_in_and_sync(tmp_path: Path, sync_server: str) -> None:
     device = StoreDevice(tmp_path, sign_in=sync_client_sign_in, kdf=TEST_KDF)
     with pytest.raises(SignInFailed) as refused:
         device.set_up(server_url=sync_server, username=USER, password="not-it", pin=PIN)
-    assert refused.value.problem.key in ("literal", "err.sign_in_failed")
+    assert refused.value.problem.key == "sync.err.credentials"  # the app's words, not the error's
     assert device.phase() is Phase.SETUP and not device.path.exists()
     assert device.set_up(server_url=sync_server, username=USER, password=PASSWORD,
                          pin=PIN) == USER

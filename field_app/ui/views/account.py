@@ -13,25 +13,25 @@ import asyncio
 import contextlib
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import flet as ft
 
 from field_app.services.account import PIN_FIELDS, SignOutPlan
 from field_app.services.device import DeviceError, DeviceWiped, PinRefused
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.ui import theme
 from field_app.ui.screen import Screen, form_column
 from field_app.ui.views.common import message_text, problem_text, reveal_toggle
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
     from field_app.ui.routes import Route
 
 log = logging.getLogger(__name__)
 
 
-def change_pin(app: App, _route: Route) -> Screen:
+def change_pin(app: ViewContext, _route: Route) -> Screen:
     """The change-PIN screen."""
     return ChangePinView(app).screen()
 
@@ -39,7 +39,7 @@ def change_pin(app: App, _route: Route) -> Screen:
 class ChangePinView:
     """Widgets of the change-PIN form, bound to ``app.pin_form``."""
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: ViewContext) -> None:
         self.app = app
         t = app.t
         labels = {"old_pin": t("account.old_pin"), "new_pin": t("account.new_pin"),
@@ -111,7 +111,7 @@ class ChangePinView:
             return
         form.busy = True
         self._show()
-        app.page.update()
+        app.update()
         try:
             await app.blocking(app.services.device.change_pin, form.old_pin, form.new_pin)
         except PinRefused as exc:
@@ -119,12 +119,7 @@ class ChangePinView:
             if exc.refusal.wait_seconds > 0:
                 app.spawn(self._enable_after(exc.refusal.wait_seconds))
         except DeviceWiped:
-            form.busy = False
-            form.clear_secrets()
-            app.session.wiped()
-            app.services.sync.reset()
-            app.setup_form.message = Problem("unlock.wiped")
-            await app.go("/setup")
+            await app.reset_to_setup(Problem("unlock.wiped"))
             return
         except DeviceError as exc:
             form.errors = {"new_pin": exc.problem}
@@ -136,13 +131,13 @@ class ChangePinView:
             form.done = True
         form.busy = False
         self._show()
-        app.page.update()
+        app.update()
 
     def _say(self, problem: Problem) -> None:
         self.message.value = problem_text(self.app, problem)
         self.message.visible = True
         self._show()
-        self.app.page.update()
+        self.app.update()
 
     async def _enable_after(self, seconds: int) -> None:
         await asyncio.sleep(seconds)
@@ -151,35 +146,35 @@ class ChangePinView:
             self.submit.update()
 
 
-def sign_out(app: App, _route: Route) -> Screen:
-    """The sign-out screen (re-rendered as a sync offered here goes on)."""
-    t, status = app.t, app.services.sync
+def sign_out(app: ViewContext, _route: Route) -> Screen:
+    """The sign-out screen (re-rendered as a sync offered here goes on: what the worker
+    ticked and whether the sign-out runs live in ``app.sign_out_form``, not in the widgets)."""
+    t, status, form = app.t, app.services.sync, app.sign_out_form
     plan = SignOutPlan(pending=status.pending)
-    state: dict[str, Any] = {"confirmed": False, "busy": False}
     progress = ft.Row([ft.ProgressRing(width=24, height=24, stroke_width=3),
-                       ft.Text(t("account.signing_out"), expand=True)], visible=False)
+                       ft.Text(t("account.signing_out"), expand=True)], visible=form.busy)
     submit = ft.FilledButton(
         t("account.sign_out_submit"), icon=ft.Icons.LOGOUT, height=theme.TOUCH,
         style=ft.ButtonStyle(bgcolor=ft.Colors.ERROR, color=ft.Colors.ON_ERROR),
-        disabled=not plan.may_sign_out(False) or status.syncing, key="sign-out-submit")
+        disabled=not form.may_submit(plan, syncing=status.syncing), key="sign-out-submit")
 
     async def go(_e: object) -> None:
-        if state["busy"] or not plan.may_sign_out(state["confirmed"]):
+        if form.busy or not plan.may_sign_out(form.confirmed):
             return
-        state["busy"] = True
+        form.busy = True
         submit.disabled, progress.visible = True, True
-        app.page.update()
+        app.update()
         try:
             await app.sign_out()
         except Exception:
             log.exception("signing out failed")
-            state["busy"] = False
+            form.busy = False
             submit.disabled, progress.visible = False, False
-            app.page.update()
+            app.update()
 
     def confirm(e: ft.Event[ft.Checkbox]) -> None:
-        state["confirmed"] = bool(e.control.value)
-        submit.disabled = not plan.may_sign_out(state["confirmed"]) or status.syncing
+        form.confirmed = bool(e.control.value)
+        submit.disabled = not form.may_submit(plan, syncing=status.syncing)
         submit.update()
 
     async def sync_first(_e: object) -> None:
@@ -211,7 +206,7 @@ def sign_out(app: App, _route: Route) -> Screen:
         # A row that wraps its words (a checkbox label would be cut off on a phone); the
         # whole row toggles the box.
         rows.append(ft.ListTile(
-            leading=ft.Checkbox(value=False, on_change=confirm, key="sign-out-confirm",
+            leading=ft.Checkbox(value=form.confirmed, on_change=confirm, key="sign-out-confirm",
                                 semantics_label=t("account.sign_out_confirm")),
             title=ft.Text(t("account.sign_out_confirm")), toggle_inputs=True,
             min_height=theme.TOUCH, content_padding=ft.Padding.only(left=4)))

@@ -3,13 +3,10 @@
 The card is read off the event loop (``services.family_card.load_card``), then each entry
 of ``SECTIONS`` draws its part: header, conflicts, status, consent, members, timeline. A
 section may also read data of its own in the same worker thread (``Section.load``), so a
-new part of the card — foster-care placements, say — is one more entry::
-
-    SECTIONS.insert(index_of("timeline"), Section("placements", build, load))
-
-where ``load(store, card)`` runs off the event loop and ``build(view, card, data)`` returns a
-control (or ``None`` to show nothing). Wide screens show the card beside the list; phones
-push it over the list with a back arrow.
+new part of the card — foster-care placements, say — is one more entry of the list,
+``Section("placements", build, load)``, where ``load(store, card)`` runs off the event loop
+and ``build(view, card, data)`` returns a control (or ``None`` to show nothing). Wide
+screens show the card beside the list; phones push it over the list with a back arrow.
 """
 
 from __future__ import annotations
@@ -32,7 +29,7 @@ from field_app.ui.views.common import empty_state
 from field_app.ui.views.places import families_detail, loading
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
     from field_app.ui.routes import Route
 
 log = logging.getLogger(__name__)
@@ -59,12 +56,7 @@ SECTIONS: list[Section] = [
 ]
 
 
-def index_of(key: str) -> int:
-    """Position of a section in ``SECTIONS`` (for inserting a new one before it)."""
-    return next(i for i, s in enumerate(SECTIONS) if s.key == key)
-
-
-def build(app: App, route: Route) -> Screen:
+def build(app: ViewContext, route: Route) -> Screen:
     """The card screen; its content arrives when the store has been read."""
     view = CardView(app, route.params["family_id"])
     edit = ft.IconButton(icon=ft.Icons.EDIT_OUTLINED, tooltip=app.t("family.card.edit"),
@@ -77,7 +69,7 @@ def build(app: App, route: Route) -> Screen:
 class CardView:
     """The card of one family on screen; sections call ``go`` and ``scroll_to``."""
 
-    def __init__(self, app: App, family_id: str) -> None:
+    def __init__(self, app: ViewContext, family_id: str) -> None:
         self.app = app
         self.family_id = family_id
         self.path = f"/families/{family_id}"
@@ -89,7 +81,7 @@ class CardView:
         self.scroller = ft.Column(scroll=ft.ScrollMode.AUTO, expand=True, spacing=0,
                                   horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         self._data: dict[str, Any] = {}
-        app.page.run_task(self.load)
+        app.spawn(self.load())
 
     async def load(self) -> None:
         """Read the card (and the sections' own data) off the loop, then draw it."""

@@ -30,7 +30,7 @@ from field_app.ui.views.common import empty_state
 from shared_models.enums import RecordKind, ReviewDecision, RiskLevel
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
     from field_app.ui.views.card import CardView
 
 #: Timeline items drawn before "show more".
@@ -41,7 +41,7 @@ _FLAG_ICONS = {"difficult_circumstances": ft.Icons.SUPPORT_OUTLINED,
                "foster_family": ft.Icons.FAMILY_RESTROOM}
 
 
-def _dark(app: App) -> bool:
+def _dark(app: ViewContext) -> bool:
     return app.settings.theme == "dark"
 
 
@@ -53,7 +53,7 @@ def _small(text: str, **kw: Any) -> ft.Text:
     return ft.Text(text, theme_style=ft.TextThemeStyle.BODY_SMALL, **kw)
 
 
-def sync_mark(app: App, unsynced: bool) -> ft.Control:
+def sync_mark(app: ViewContext, unsynced: bool) -> ft.Control:
     """"Saved on this phone" (not sent yet) or "Sent to the server", with an icon."""
     words = app.t("sync.saved_here" if unsynced else "sync.sent")
     icon = ft.Icons.CLOUD_UPLOAD_OUTLINED if unsynced else ft.Icons.CLOUD_DONE_OUTLINED
@@ -283,7 +283,7 @@ def _tile(title: str, icon: ft.IconData, lines: list[ft.Control], key: str,
         content_padding=ft.Padding.symmetric(horizontal=4), on_click=on_click, key=key)
 
 
-def _risk(app: App, level: RiskLevel) -> ft.Control:
+def _risk(app: ViewContext, level: RiskLevel) -> ft.Control:
     dark = _dark(app)
     return ft.Container(
         content=ft.Text(app.t("risk.label", level=app.tr.label(level)),

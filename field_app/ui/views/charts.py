@@ -20,7 +20,7 @@ from field_app.i18n import format_date
 from field_app.services.dashboard import WeekVisits
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
 
 CHART_HEIGHT = 180
 #: Width from which every week gets an axis label (below it, every other one).
@@ -38,11 +38,11 @@ def nice_step(top: int) -> int:
     return next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= rough)
 
 
-def week_chart(app: App, weeks: Sequence[WeekVisits], *, key: str) -> ft.Control:
+def week_chart(app: ViewContext, weeks: Sequence[WeekVisits], *, key: str) -> ft.Control:
     """A bar per week (Monday's date under it); labelled for screen readers."""
     top = max((w.total for w in weeks), default=0)
     step = nice_step(top)
-    every = 1 if (app.page.width or 0) >= ALL_LABELS_FROM else 2
+    every = 1 if app.width >= ALL_LABELS_FROM else 2
     color = ft.Colors.PRIMARY
     chart = fch.BarChart(
         groups=[fch.BarChartGroup(x=i, rods=[fch.BarChartRod(

@@ -10,16 +10,16 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 
 from field_app.i18n import LANGUAGES
-from field_app.services.pin_policy import LITERAL, Problem
+from field_app.services.problem import LITERAL, Problem
 from field_app.ui import theme
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
 
 Handler = Callable[[ft.ControlEvent], Awaitable[None] | None]
 
 
-def problem_text(app: App, problem: Problem) -> str:
+def problem_text(app: ViewContext, problem: Problem) -> str:
     """A ``Problem`` in the session's language.
 
     A parameter ``<name>_key`` is itself a key: its text fills ``{<name>}`` (a field label).
@@ -72,7 +72,7 @@ def radio_row(options: list[tuple[str, str]], value: str, on_change: Any, *, key
     ], spacing=4, tight=True)
 
 
-def language_picker(app: App, value: str, on_change: Any, *, key: str) -> ft.Column:
+def language_picker(app: ViewContext, value: str, on_change: Any, *, key: str) -> ft.Column:
     """Ukrainian / English, each name written in its own language."""
     return radio_row([(lang, app.t(f"lang.{lang}")) for lang in LANGUAGES], value, on_change,
                      key=key, title=app.t("settings.language"))
@@ -120,7 +120,7 @@ class DetailHint:
             self.control.update()
 
 
-def reveal_toggle(app: App, field: ft.TextField) -> ft.TextField:
+def reveal_toggle(app: ViewContext, field: ft.TextField) -> ft.TextField:
     """Give a password/PIN field a labelled show/hide button (Flutter's own has no label)."""
     show, hide = app.t("common.show_secret"), app.t("common.hide_secret")
     field.password = True
@@ -136,3 +136,12 @@ def reveal_toggle(app: App, field: ft.TextField) -> ft.TextField:
     button.on_click = toggle
     field.suffix_icon = button
     return field
+
+
+def two_panes(list_pane: ft.Control, detail: ft.Control) -> ft.Control:
+    """A list beside its detail on a wide screen (families, review, conflicts)."""
+    return ft.Row([
+        ft.Container(content=list_pane, width=theme.LIST_PANE),
+        ft.VerticalDivider(width=1),
+        ft.Container(content=detail, expand=True),
+    ], expand=True, spacing=0, vertical_alignment=ft.CrossAxisAlignment.STRETCH)

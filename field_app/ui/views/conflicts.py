@@ -31,32 +31,32 @@ from field_app.services.record_names import kind_key
 from field_app.services.values import TEXT_FIELDS, field_label_key, present
 from field_app.ui import theme
 from field_app.ui.screen import Screen
-from field_app.ui.views.common import DetailHint, empty_state, message_text
+from field_app.ui.views.common import DetailHint, empty_state, message_text, two_panes
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
     from field_app.ui.routes import Route
 
 log = logging.getLogger(__name__)
 
 #: Merged texts being written, per session and conflict (kept across re-renders).
-_DRAFTS: weakref.WeakKeyDictionary[App, dict[str, str]] = weakref.WeakKeyDictionary()
+_MERGED_TEXTS: weakref.WeakKeyDictionary[ViewContext, dict[str, str]] = weakref.WeakKeyDictionary()
 
 
-def _reader(app: App) -> tuple[str, str]:
+def _reader(app: ViewContext) -> tuple[str, str]:
     account = app.services.device.account()
     if account is not None:
         return account.username, account.role
     return app.session.username or "", "social_worker"
 
 
-def _go(app: App, path: str) -> Callable[[object], Awaitable[None]]:
+def _go(app: ViewContext, path: str) -> Callable[[object], Awaitable[None]]:
     async def handler(_e: object) -> None:
         await app.go(path)
     return handler
 
 
-def record_words(app: App, row: ConflictRow) -> str:
+def record_words(app: ViewContext, row: ConflictRow) -> str:
     """"Сім'я · Коваленко, Малин"."""
     t = app.t
     kind = t(kind_key(row.record.kind)).capitalize()
@@ -64,7 +64,7 @@ def record_words(app: App, row: ConflictRow) -> str:
     return f"{kind} · {name}" if name else kind
 
 
-def side_heading(app: App, side: ConflictSide, row: ConflictRow) -> str:
+def side_heading(app: ViewContext, side: ConflictSide, row: ConflictRow) -> str:
     """"Моє", "Колеги petro", or the author's name when the reader wrote neither."""
     if side.mine:
         return app.t("conflicts.mine")
@@ -77,33 +77,26 @@ def _when(side: ConflictSide) -> str:
     return format_datetime(side.at) if side.at is not None else ""
 
 
-def _two_panes(app: App, detail: ft.Control, selected: str | None,
-               on_loaded: Callable[[bool | None], None] | None = None) -> ft.Control:
-    return ft.Row([
-        ft.Container(content=ConflictList(app, selected, on_loaded).root, width=theme.LIST_PANE),
-        ft.VerticalDivider(width=1),
-        ft.Container(content=detail, expand=True),
-    ], expand=True, spacing=0, vertical_alignment=ft.CrossAxisAlignment.STRETCH)
-
-
-def list_screen(app: App, _route: Route) -> Screen:
+def list_screen(app: ViewContext, _route: Route) -> Screen:
     """The list of open conflicts (with an empty detail pane when wide)."""
     t = app.t
     if app.wide:
         hint = DetailHint(ft.Icons.CALL_SPLIT, t("conflicts.choose"),
                           (t("conflicts.none_pane"), t("conflicts.none_pane_hint")))
         return Screen(title=t("conflicts.title"), scroll=False,
-                      body=_two_panes(app, hint.control, None, hint.list_loaded))
+                      body=two_panes(ConflictList(app, None, hint.list_loaded).root,
+                                     hint.control))
     return Screen(title=t("conflicts.title"), body=ConflictList(app, None).root, scroll=False)
 
 
-def detail_screen(app: App, route: Route) -> Screen:
+def detail_screen(app: ViewContext, route: Route) -> Screen:
     """One conflict (beside the list when wide)."""
     t = app.t
     cid = route.params["conflict_id"]
     detail = ConflictDetail(app, cid).root
     if app.wide:
-        return Screen(title=t("conflicts.detail_title"), body=_two_panes(app, detail, cid),
+        return Screen(title=t("conflicts.detail_title"),
+                      body=two_panes(ConflictList(app, cid).root, detail),
                       scroll=False)
     return Screen(title=t("conflicts.detail_title"), body=detail, scroll=False)
 
@@ -111,7 +104,7 @@ def detail_screen(app: App, route: Route) -> Screen:
 class ConflictList:
     """The open conflicts this reader may see, loaded off the loop."""
 
-    def __init__(self, app: App, selected: str | None,
+    def __init__(self, app: ViewContext, selected: str | None,
                  on_loaded: Callable[[bool | None], None] | None = None) -> None:
         self.app = app
         self.selected = selected
@@ -124,7 +117,7 @@ class ConflictList:
             self.items,
         ], scroll=ft.ScrollMode.AUTO, expand=True, spacing=0,
             horizontal_alignment=ft.CrossAxisAlignment.STRETCH, key="conflicts-list")
-        app.page.run_task(self.reload)
+        app.spawn(self.reload())
 
     async def reload(self) -> None:
         """Read the conflicts and draw them."""
@@ -181,7 +174,7 @@ class ConflictList:
 class ConflictDetail:
     """One conflict: the two values and the ways to resolve it."""
 
-    def __init__(self, app: App, conflict_id: str) -> None:
+    def __init__(self, app: ViewContext, conflict_id: str) -> None:
         self.app = app
         self.cid = conflict_id
         self.row: ConflictRow | None = None
@@ -194,12 +187,12 @@ class ConflictDetail:
         self.root = ft.Column([ft.Container(content=self.body, padding=ft.Padding.all(16))],
                               scroll=ft.ScrollMode.AUTO, expand=True, spacing=0,
                               key="conflict-detail")
-        app.page.run_task(self.reload)
+        app.spawn(self.reload())
 
     @property
-    def drafts(self) -> dict[str, str]:
+    def merged_texts(self) -> dict[str, str]:
         """Merged texts being written in this session."""
-        return _DRAFTS.setdefault(self.app, {})
+        return _MERGED_TEXTS.setdefault(self.app, {})
 
     async def reload(self) -> None:
         """Read the conflict and draw it."""
@@ -292,7 +285,7 @@ class ConflictDetail:
         paragraph = TEXT_FIELDS[row.record.kind][row.field] == "paragraph"
         self.merged = ft.TextField(
             label=t("conflicts.merged"), helper=t("conflicts.merged_help"),
-            value=self.drafts.get(self.cid, merged_prefill(row)), multiline=paragraph,
+            value=self.merged_texts.get(self.cid, merged_prefill(row)), multiline=paragraph,
             min_lines=3 if paragraph else 1, max_lines=12 if paragraph else 1,
             on_change=self._typed, error_max_lines=3, helper_max_lines=3,
             key="conflict-merged")
@@ -305,7 +298,7 @@ class ConflictDetail:
         ]
 
     def _typed(self, e: ft.Event[ft.TextField]) -> None:
-        self.drafts[self.cid] = e.control.value or ""
+        self.merged_texts[self.cid] = e.control.value or ""
         self.app.session.touch()
         if e.control.error:
             e.control.error = None
@@ -333,13 +326,13 @@ class ConflictDetail:
                 self.merged.error = text
             else:
                 self._say(text)
-            app.page.update()
+            app.update()
             return
         except ConflictGone as exc:
             self._say(app.t(exc.key))
-            app.page.update()
+            app.update()
             return
-        self.drafts.pop(self.cid, None)
+        self.merged_texts.pop(self.cid, None)
         await app.refresh_overview()
         app.render()     # the list (when wide) and this conflict, as they are now
 

@@ -27,7 +27,7 @@ from field_app.ui.views.common import empty_state, problem_text
 from shared_models.supervision import DeviceActivityList
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
     from field_app.ui.routes import Route
 
 log = logging.getLogger(__name__)
@@ -36,10 +36,10 @@ FILTER_WIDTH = 420
 #: Each section's share of a 12-column row: the whole width on phones, half on laptops.
 SECTION_COLUMNS: dict[str | ft.ResponsiveRowBreakpoint, int | float] = {"xs": 12, "lg": 6}
 #: The community chosen in the filter, per session ("" = all of the user's).
-_FILTER: WeakKeyDictionary[App, str] = WeakKeyDictionary()
+_FILTER: WeakKeyDictionary[ViewContext, str] = WeakKeyDictionary()
 
 
-def build(app: App, _route: Route) -> Screen:
+def build(app: ViewContext, _route: Route) -> Screen:
     """The dashboard screen."""
     return Screen(title=app.t("dash.title"), body=DashboardView(app).root)
 
@@ -47,7 +47,7 @@ def build(app: App, _route: Route) -> Screen:
 class DashboardView:
     """State and controls of the dashboard on screen."""
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: ViewContext) -> None:
         self.app = app
         self.communities: list[str] = []
         self.dashboard: Dashboard | None = None
@@ -58,7 +58,7 @@ class DashboardView:
                                        ft.Text(app.t("dash.loading"))], spacing=12)],
                               spacing=12, tight=True, key="dash-root",
                               horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
-        app.page.run_task(self.load)
+        app.spawn(self.load())
 
     @property
     def chosen(self) -> str:

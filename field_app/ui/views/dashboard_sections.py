@@ -20,7 +20,7 @@ from field_app.ui.views.placements import placement_tile
 from shared_models.enums import RiskLevel
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
 
 #: Overdue families listed before "and N more".
 OVERDUE_SHOWN = 8
@@ -35,13 +35,13 @@ def section(title: str, controls: list[ft.Control], *, key: str) -> ft.Control:
     ], spacing=8, tight=True, key=key)
 
 
-def _go(app: App, path: str) -> Callable[[object], Awaitable[None]]:
+def _go(app: ViewContext, path: str) -> Callable[[object], Awaitable[None]]:
     async def handler(_e: object) -> None:
         await app.go(path)
     return handler
 
 
-def summary(app: App, d: Dashboard, devices: list[DeviceLine] | None) -> ft.Control:
+def summary(app: ViewContext, d: Dashboard, devices: list[DeviceLine] | None) -> ft.Control:
     """The four numbers worth a look first, as chips that wrap on a phone."""
     t = app.t
     silent = sum(1 for x in devices or [] if x.worth_a_call)
@@ -68,7 +68,7 @@ def summary(app: App, d: Dashboard, devices: list[DeviceLine] | None) -> ft.Cont
     return ft.Row(chips, wrap=True, spacing=8, run_spacing=8, key="dash-summary")
 
 
-def weeks(app: App, d: Dashboard) -> ft.Control:
+def weeks(app: ViewContext, d: Dashboard) -> ft.Control:
     """Visits per week: chart, then every week's number, then per community."""
     t, tr = app.t, app.tr
     rows: list[ft.Control] = [
@@ -93,10 +93,10 @@ def weeks(app: App, d: Dashboard) -> ft.Control:
     return section(t("dash.weeks.title"), rows, key="dash-weeks")
 
 
-def risk(app: App, d: Dashboard) -> ft.Control:
+def risk(app: ViewContext, d: Dashboard) -> ft.Control:
     """Open families by the risk of their latest visit, by word, number and colour."""
     t, tr = app.t, app.tr
-    dark = app.page.theme_mode == ft.ThemeMode.DARK
+    dark = app.dark
     rows = []
     for level, n in d.risk.items():
         words = (tr.label(level) if level is not None else t("dash.risk.none")).capitalize()
@@ -107,7 +107,7 @@ def risk(app: App, d: Dashboard) -> ft.Control:
                    key="dash-risk-s")
 
 
-def overdue(app: App, d: Dashboard, *, several: bool = False) -> ft.Control:
+def overdue(app: ViewContext, d: Dashboard, *, several: bool = False) -> ft.Control:
     """Overdue follow-ups, most overdue first; each opens the family's card.
 
     With ``several`` communities shown, each row names its community.
@@ -132,7 +132,7 @@ def overdue(app: App, d: Dashboard, *, several: bool = False) -> ft.Control:
     return section(t("dash.overdue.title"), tiles, key="dash-overdue")
 
 
-def workload(app: App, d: Dashboard) -> ft.Control:
+def workload(app: ViewContext, d: Dashboard) -> ft.Control:
     """Open families, overdue ones and recent visits per worker."""
     t, tr = app.t, app.tr
     if not d.workload:
@@ -148,7 +148,7 @@ def workload(app: App, d: Dashboard) -> ft.Control:
     return section(t("dash.workload.title"), rows, key="dash-workload")
 
 
-def conflicts(app: App, d: Dashboard) -> ft.Control:
+def conflicts(app: ViewContext, d: Dashboard) -> ft.Control:
     """Open conflicts per community."""
     t, tr = app.t, app.tr
     if not d.conflicts:
@@ -162,7 +162,7 @@ def conflicts(app: App, d: Dashboard) -> ft.Control:
     return section(t("dash.conflicts.title"), rows, key="dash-conflicts")
 
 
-def placements(app: App, d: Dashboard, *, several: bool = False) -> ft.Control:
+def placements(app: ViewContext, d: Dashboard, *, several: bool = False) -> ft.Control:
     """Placements near or past their legal limit; a way to every placement."""
     t = app.t
     rows: list[ft.Control] = ([placement_tile(app, r, show_community=several)
@@ -174,7 +174,7 @@ def placements(app: App, d: Dashboard, *, several: bool = False) -> ft.Control:
     return section(t("dash.placements.title"), rows, key="dash-placements")
 
 
-def device_words(app: App, line: DeviceLine) -> str:
+def device_words(app: ViewContext, line: DeviceLine) -> str:
     """When a device last reached the server, in words."""
     t, tr = app.t, app.tr
     if line.last_seen is None or line.silent_days is None:
@@ -185,7 +185,7 @@ def device_words(app: App, line: DeviceLine) -> str:
              date=format_datetime(line.last_seen))
 
 
-def devices(app: App, lines: list[DeviceLine] | None, problem: str | None,
+def devices(app: ViewContext, lines: list[DeviceLine] | None, problem: str | None,
             retry: Callable[[object], Awaitable[None]]) -> ft.Control:
     """Last contact per device, longest silent first; silent ones flagged in words."""
     t = app.t

@@ -2,7 +2,7 @@
 
 Read through the same ``Device.families`` query as the families list (off the event loop),
 ordered and worded by ``services.due``; 50 rows at a time. A row opens the family card.
-A finished sync reloads the list in place (``App.follow_status``).
+A finished sync reloads the list in place (``ViewContext.follow_status``).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from field_app.ui.views.common import empty_state
 from field_app.ui.views.record_bits import capitalised
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
     from field_app.ui.routes import Route
 
 PAGE = 50
@@ -30,7 +30,7 @@ PAGE = 50
 READ_LIMIT = 100_000
 
 
-def read(app: App) -> DueList:
+def read(app: ViewContext) -> DueList:
     """Overdue and due rows from the device, ordered (blocking: run it off the loop)."""
     device = app.services.device
     rows, several = [], False
@@ -44,7 +44,7 @@ def read(app: App) -> DueList:
 class DueVisits:
     """State and controls of the place on screen."""
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: ViewContext) -> None:
         self.app = app
         self.data: DueList | None = None
         self.shown = PAGE
@@ -62,14 +62,14 @@ class DueVisits:
             horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         self._was_syncing = app.services.sync.syncing
         app.follow_status(self)
-        app.page.run_task(self.reload)
+        app.spawn(self.reload())
 
     def refresh(self) -> None:
         """Reload in place when a sync has just finished (no page re-render: a tap in
         progress on the list or the navigation bar is not lost)."""
         syncing = self.app.services.sync.syncing
         if self._was_syncing and not syncing:
-            self.app.page.run_task(self.reload)
+            self.app.spawn(self.reload())
         self._was_syncing = syncing
 
     async def reload(self) -> None:
@@ -122,6 +122,6 @@ class DueVisits:
             trailing=trailing, on_click=open_card, key=f"due-{r.family_id}")
 
 
-def build(app: App, _route: Route) -> Screen:
+def build(app: ViewContext, _route: Route) -> Screen:
     """The due-visits place."""
     return Screen(title=app.t("visits.title"), body=DueVisits(app).root, scroll=False)

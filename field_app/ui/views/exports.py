@@ -24,18 +24,18 @@ from field_app.ui.views.common import empty_state, message_text, problem_text, r
 from shared_models.supervision import ExportFormat, ExportTable
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
     from field_app.ui.routes import Route
 
 log = logging.getLogger(__name__)
-_FORMS: WeakKeyDictionary[App, ExportForm] = WeakKeyDictionary()
+_FORMS: WeakKeyDictionary[ViewContext, ExportForm] = WeakKeyDictionary()
 #: The format radio's values: (format, table).
 _KINDS = {"xlsx": (ExportFormat.XLSX, ExportTable.VISITS),
           "csv-visits": (ExportFormat.CSV, ExportTable.VISITS),
           "csv-services": (ExportFormat.CSV, ExportTable.SERVICES)}
 
 
-def build(app: App, _route: Route) -> Screen:
+def build(app: ViewContext, _route: Route) -> Screen:
     """The export screen."""
     return Screen(title=app.t("export.title"), body=form_column(app, [ExportView(app).root]))
 
@@ -43,7 +43,7 @@ def build(app: App, _route: Route) -> Screen:
 class ExportView:
     """The export form, the busy line and the file once it arrived."""
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: ViewContext) -> None:
         self.app = app
         self.mine: list[str] = []
         self.download: ExportDownload | None = None
@@ -57,7 +57,7 @@ class ExportView:
                               horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         # Kept while the screen lives: the page holds services only weakly.
         self.picker: ft.FilePicker | None = None
-        app.page.run_task(self.load)
+        app.spawn(self.load())
 
     @property
     def form(self) -> ExportForm:

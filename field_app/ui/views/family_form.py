@@ -16,25 +16,21 @@ from typing import TYPE_CHECKING
 import flet as ft
 
 from field_app.services import form_drafts
-from field_app.services.family_forms import FamilyForm, FormInvalid, RecordGone
-from field_app.services.pin_policy import Problem
+from field_app.services.family_forms import FamilyForm
 from field_app.ui.screen import Screen
 from field_app.ui.views.places import families_detail
 from field_app.ui.views.record_form import FormBinder
-from field_app.ui.views.sealed_form import SealedForm, find, load_sealed
+from field_app.ui.views.sealed_form import SealedForm, save_record, sealed_screen
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
     from field_app.ui.routes import Route
 
 log = logging.getLogger(__name__)
 
 
-def build_new(app: App, route: Route) -> Screen:
+def build_new(app: ViewContext, route: Route) -> Screen:
     """A new family: my community (or a choice of mine), assigned to me."""
-    sealed = find(app, route, FamilyForm)
-    if sealed is not None:
-        return FamilyFormView(app, route, sealed).screen()
     device, me = app.services.device, app.session.username or ""
 
     def new() -> form_drafts.Opened[FamilyForm]:
@@ -42,25 +38,23 @@ def build_new(app: App, route: Route) -> Screen:
         return form_drafts.open_new_family(device.records(), me=me,
                                            communities=account.communities if account else [])
 
-    return load_sealed(app, route, app.t("family.form.new"), new,
-                       data=form_drafts.record_form_data, frame=families_detail)
+    return sealed_screen(app, route, FamilyForm, app.t("family.form.new"),
+                         load=new,
+                         draw=lambda sealed: FamilyFormView(app, route, sealed).screen())
 
 
-def build_edit(app: App, route: Route) -> Screen:
+def build_edit(app: ViewContext, route: Route) -> Screen:
     """Edit a stored family: read it with its clocks first, then the same form."""
-    sealed = find(app, route, FamilyForm)
-    if sealed is not None:
-        return FamilyFormView(app, route, sealed).screen()
     device, family_id = app.services.device, route.params["family_id"]
-    return load_sealed(app, route, app.t("family.form.edit"),
-                       lambda: form_drafts.open_family(device.records(), family_id),
-                       data=form_drafts.record_form_data, frame=families_detail)
+    return sealed_screen(app, route, FamilyForm, app.t("family.form.edit"),
+                         load=lambda: form_drafts.open_family(device.records(), family_id),
+                         draw=lambda sealed: FamilyFormView(app, route, sealed).screen())
 
 
 class FamilyFormView:
     """The widgets of one family form."""
 
-    def __init__(self, app: App, route: Route, sealed: SealedForm[FamilyForm]) -> None:
+    def __init__(self, app: ViewContext, route: Route, sealed: SealedForm[FamilyForm]) -> None:
         self.app = app
         self.route = route
         self.sealed = sealed
@@ -118,37 +112,12 @@ class FamilyFormView:
         await self.app.go(self._card_path(fid) if fid else "/families")
 
     async def _save(self, _e: object) -> None:
-        app, form, b = self.app, self.form, self.bind
-        if form.busy:
-            return
-        form.busy, form.message = True, None
-        b.show()
-        app.page.update()
-        saved = None
-        await self.sealed.saver.pause()   # no draft may land after the save deletes it
-        try:
-            store = await app.blocking(app.services.device.records)
-            saved = await app.blocking(form.save, store)
-        except FormInvalid:
-            form.message = Problem("family.form.check")
-        except RecordGone:
-            form.message = Problem("family.form.missing")
-        except Exception as exc:
-            log.exception("saving a family failed")
-            form.message = Problem("family.form.failed", {"detail": type(exc).__name__})
-        else:
-            form.busy = False
-            await self.sealed.done()
-            await app.refresh_pending()
+        async def to_card(saved: object) -> None:
             fid = str(saved) if saved else self.route.params.get("family_id", "")
-            await app.go(self._card_path(fid), notice=app.t(
+            await self.app.go(self._card_path(fid), notice=self.app.t(
                 "family.form.saved" if saved else "family.form.unchanged"))
-            return
-        form.busy = False
-        self.sealed.saver.resume()
-        b.show()
-        app.page.update()
-        await b.focus_first_error()
+
+        await save_record(self.app, self.sealed, self.bind, to_card)
 
 
 def _heading(text: str) -> ft.Control:

@@ -25,7 +25,7 @@ from field_app.ui import theme
 from field_app.ui.views.common import empty_state
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 class FamilyList:
     """State and controls of one families list on screen."""
 
-    def __init__(self, app: App,
+    def __init__(self, app: ViewContext,
                  on_loaded: Callable[[bool | None], None] | None = None) -> None:
         self.app = app
         #: Told after each load whether the device has no families at all (``None``: a
@@ -66,14 +66,14 @@ class FamilyList:
         self._draw_filters()
         self._was_syncing = app.services.sync.syncing
         app.follow_status(self)
-        app.page.run_task(self.reload)
+        app.spawn(self.reload())
 
     def refresh(self) -> None:
         """Reload in place when a sync has just finished, so what it brought shows (no page
         re-render: a tap in progress on the list or the navigation bar is not lost)."""
         syncing = self.app.services.sync.syncing
         if self._was_syncing and not syncing:
-            self.app.page.run_task(self.reload)
+            self.app.spawn(self.reload())
         self._was_syncing = syncing
 
     def _draw_filters(self) -> None:

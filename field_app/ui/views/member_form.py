@@ -15,49 +15,46 @@ from typing import TYPE_CHECKING
 import flet as ft
 
 from field_app.services import form_drafts
-from field_app.services.family_forms import FormInvalid, MemberForm, RecordGone, remove_member
-from field_app.services.pin_policy import Problem
+from field_app.services.family_forms import MemberForm, remove_member
+from field_app.services.problem import Problem
 from field_app.ui import theme
 from field_app.ui.screen import Screen
 from field_app.ui.views.places import families_detail
 from field_app.ui.views.record_form import FormBinder
-from field_app.ui.views.sealed_form import SealedForm, find, load_sealed
+from field_app.ui.views.sealed_form import SealedForm, save_record, sealed_screen
 from shared_models.enums import PersonRole, Sex
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
     from field_app.ui.routes import Route
 
 log = logging.getLogger(__name__)
 
 
-def build_new(app: App, route: Route) -> Screen:
+def build_new(app: ViewContext, route: Route) -> Screen:
     """A new member of the family in the route (a child unless changed)."""
-    sealed = find(app, route, MemberForm)
-    if sealed is not None:
-        return MemberFormView(app, route, sealed).screen()
     device, family_id = app.services.device, route.params["family_id"]
-    return load_sealed(app, route, app.t("family.member.new"),
-                       lambda: form_drafts.open_new_member(device.records(), family_id),
-                       data=form_drafts.record_form_data, frame=families_detail)
+    return sealed_screen(app, route, MemberForm, app.t("family.member.new"),
+                         load=lambda: form_drafts.open_new_member(device.records(), family_id),
+                         draw=lambda sealed: MemberFormView(app, route, sealed).screen())
 
 
-def build_edit(app: App, route: Route) -> Screen:
+def build_edit(app: ViewContext, route: Route) -> Screen:
     """Edit or remove a stored member."""
-    sealed = find(app, route, MemberForm)
-    if sealed is not None:
-        return MemberFormView(app, route, sealed).screen()
     device, person_id = app.services.device, route.params["person_id"]
     family_id = route.params["family_id"]
-    return load_sealed(app, route, app.t("family.member.edit"),
-                       lambda: form_drafts.open_member(device.records(), family_id, person_id),
-                       data=form_drafts.record_form_data, frame=families_detail)
+
+    def stored() -> form_drafts.Opened[MemberForm] | None:
+        return form_drafts.open_member(device.records(), family_id, person_id)
+
+    return sealed_screen(app, route, MemberForm, app.t("family.member.edit"), load=stored,
+                         draw=lambda sealed: MemberFormView(app, route, sealed).screen())
 
 
 class MemberFormView:
     """The widgets of one member form."""
 
-    def __init__(self, app: App, route: Route, sealed: SealedForm[MemberForm]) -> None:
+    def __init__(self, app: ViewContext, route: Route, sealed: SealedForm[MemberForm]) -> None:
         self.app = app
         self.route = route
         self.sealed = sealed
@@ -106,31 +103,11 @@ class MemberFormView:
         await self.app.go(self.card_path)
 
     async def _save(self, _e: object) -> None:
-        app, form, b = self.app, self.form, self.bind
-        if form.busy:
-            return
-        form.busy, form.message = True, None
-        b.show()
-        app.page.update()
-        await self.sealed.saver.pause()   # no draft may land after the save deletes it
-        try:
-            store = await app.blocking(app.services.device.records)
-            saved = await app.blocking(form.save, store)
-        except FormInvalid:
-            form.message = Problem("family.form.check")
-        except RecordGone:
-            form.message = Problem("family.form.missing")
-        except Exception as exc:
-            log.exception("saving a member failed")
-            form.message = Problem("family.form.failed", {"detail": type(exc).__name__})
-        else:
-            await self._done("family.form.saved" if saved else "family.form.unchanged")
-            return
-        form.busy = False
-        self.sealed.saver.resume()
-        b.show()
-        app.page.update()
-        await b.focus_first_error()
+        async def to_card(saved: object) -> None:
+            await self.app.go(self.card_path, notice=self.app.t(
+                "family.form.saved" if saved else "family.form.unchanged"))
+
+        await save_record(self.app, self.sealed, self.bind, to_card)
 
     async def _done(self, words: str) -> None:
         app = self.app
@@ -143,13 +120,13 @@ class MemberFormView:
         app, t = self.app, self.app.t
 
         async def cancel(_e: object) -> None:
-            app.page.pop_dialog()
+            app.pop_dialog()
 
         async def confirm(_e: object) -> None:
-            app.page.pop_dialog()
+            app.pop_dialog()
             await self._remove()
 
-        app.page.show_dialog(ft.AlertDialog(
+        app.show_dialog(ft.AlertDialog(
             modal=True,
             title=ft.Text(t("family.member.remove_title")),
             content=ft.Text(t("family.member.remove_body", name=self.form.name)),
@@ -176,6 +153,6 @@ class MemberFormView:
             log.exception("removing a member failed")
             form.message = Problem("family.form.failed", {"detail": type(exc).__name__})
             self.bind.show()
-            app.page.update()
+            app.update()
             return
         await self._done("family.member.removed")

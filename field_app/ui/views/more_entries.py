@@ -15,16 +15,16 @@ import flet as ft
 from field_app.services.supervision import SUPERVISING_ROLES
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
 
 
-def _go(app: App, path: str) -> Callable[[object], Awaitable[None]]:
+def _go(app: ViewContext, path: str) -> Callable[[object], Awaitable[None]]:
     async def handler(_e: object) -> None:
         await app.go(path)
     return handler
 
 
-def supervision_entries(app: App) -> ft.Control:
+def supervision_entries(app: ViewContext) -> ft.Control:
     """List tiles for ``/more/placements`` and, for supervisors up, dashboard and exports."""
     t = app.t
     placements = ft.ListTile(leading=ft.Icon(ft.Icons.CHILD_CARE),
@@ -49,5 +49,5 @@ def supervision_entries(app: App) -> ft.Control:
         with contextlib.suppress(RuntimeError):
             column.update()
 
-    app.page.run_task(load)
+    app.spawn(load())
     return column

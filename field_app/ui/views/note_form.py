@@ -9,46 +9,42 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import flet as ft
 
-from field_app.i18n import format_datetime, format_time
+from field_app.i18n import format_datetime
 from field_app.services import notes, visits
-from field_app.services.draft_store import Draft, DraftSaver, save_draft
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.ui import theme
 from field_app.ui.screen import Screen
 from field_app.ui.views.common import message_text, problem_text
-from field_app.ui.views.form_state import OpenForms, discard_draft, open_forms
+from field_app.ui.views.form_session import (
+    FormSession,
+    draft_status,
+    form_screen,
+    session_for,
+    show_draft_status,
+)
 from field_app.ui.views.places import families_detail
-from field_app.ui.views.record_bits import draft_banner, loading, missing, stack
+from field_app.ui.views.record_bits import stack
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
     from field_app.ui.routes import Route
 
 log = logging.getLogger(__name__)
 
 
-class NoteSession:
-    """One open note form: loaded family, values, problem, draft saver."""
+class NoteSession(FormSession):
+    """One open note form: loaded family, values, problem (a ``FormSession``)."""
 
-    def __init__(self, app: App, route: Route) -> None:
-        self.app = app
-        self.path = _form_path(route)
+    def __init__(self, app: ViewContext, route: Route) -> None:
+        super().__init__(app, _form_path(route))
         self.family_id = route.params["family_id"]
         self.corrects = route.query.get("corrects") or None
         self.opened: notes.OpenNote | None = None
-        self.missing: str | None = None
         self.problem: Problem | None = None
-        self.busy = False
-        self.restored: Draft | None = None
-        self.draft_saved: datetime | None = None
-        self.saver: DraftSaver[dict[str, Any]] | None = None
-        self.listeners: list[Callable[[], None]] = []
 
     async def load(self) -> None:
         """Read the family, the note being corrected and the draft."""
@@ -62,23 +58,8 @@ class NoteSession:
         except notes.NotAuthor:
             self.missing = "note.not_author"
             return
-        self.opened, self.restored = opened, opened.restored
-        self.saver = DraftSaver(opened.form.to_draft, self._write, on_written=self._written)
-
-    def _write(self, data: dict[str, Any]) -> None:     # in a worker thread
-        if self.opened is not None:
-            save_draft(self.app.services.device.records(), self.opened.draft_key, data)
-
-    def _written(self) -> None:
-        self.draft_saved = datetime.now(UTC)
-        for listener in list(self.listeners):
-            listener()
-
-    async def put_away(self) -> None:
-        """Write the draft now and stop (the store is about to lock)."""
-        if self.saver is not None:
-            await self.saver.flush()
-            await self.saver.close()
+        self.opened = opened
+        self.seal(opened.draft_key, opened.form.to_draft, opened.restored)
 
 
 def _form_path(route: Route) -> str:
@@ -86,36 +67,18 @@ def _form_path(route: Route) -> str:
     return f"{route.path}?corrects={corrects}" if corrects else route.path
 
 
-def _forms(app: App) -> OpenForms[NoteSession]:
-    return open_forms(app, NoteSession)
-
-
-def build(app: App, route: Route) -> Screen:
+def build(app: ViewContext, route: Route) -> Screen:
     """The note form at ``route``."""
-    forms = _forms(app)
-    session = forms.get(_form_path(route))
-    if session is None:
-        new = forms.put(_form_path(route), NoteSession(app, route))
-
-        async def load() -> None:
-            await new.load()
-            if app.route.path == route.path:
-                app.render()
-
-        app.page.run_task(load)
-        session = new
+    session = session_for(app, route, NoteSession, lambda: NoteSession(app, route),
+                          path=_form_path(route))
     title = app.t("note.fix_title" if session.corrects else "note.new_title")
-    if session.missing:
-        return families_detail(app, title, missing(app, session.missing))
-    if session.opened is None:
-        return families_detail(app, title, loading())
-    return NoteFormView(app, session).screen(title)
+    return form_screen(app, title, session, lambda: NoteFormView(app, session).screen(title))
 
 
 class NoteFormView:
     """The widgets of one render of a ``NoteSession``."""
 
-    def __init__(self, app: App, session: NoteSession) -> None:
+    def __init__(self, app: ViewContext, session: NoteSession) -> None:
         self.app = app
         self.session = session
         assert_loaded = session.opened
@@ -129,16 +92,15 @@ class NoteFormView:
             keyboard_type=ft.KeyboardType.MULTILINE,
             capitalization=ft.TextCapitalization.SENTENCES, on_change=self._typed)
         self.message = message_text("note-message")
-        self.draft_status = ft.Text("", key="draft-status",
-                                    theme_style=ft.TextThemeStyle.BODY_SMALL)
+        self.draft_status = draft_status()
         self.save_button = ft.FilledButton(t("note.save"), icon=ft.Icons.SAVE_OUTLINED,
                                            height=56, on_click=self.save, key="note-save")
         self.bar_save = ft.IconButton(icon=ft.Icons.CHECK, on_click=self.save,
                                       width=theme.TOUCH, height=theme.TOUCH,
                                       tooltip=t("note.save"), key="note-save-bar")
         blocks: list[ft.Control] = []
-        if session.restored is not None:
-            blocks.append(draft_banner(app, session.restored.saved_at, self.discard))
+        if (banner := session.banner()) is not None:
+            blocks.append(banner)
         fam = self.opened.family
         blocks.append(ft.Text(t("visit.family", name=fam.family_name,
                                 settlement=fam.settlement),
@@ -172,21 +134,16 @@ class NoteFormView:
         s = self.session
         self.text.error = problem_text(self.app, s.problem) if s.problem else None
         self.save_button.disabled = self.bar_save.disabled = s.busy
-        if s.draft_saved is not None:
-            self.draft_status.value = self.app.t("draft.saved_at",
-                                                 time=format_time(s.draft_saved))
-        self.draft_status.visible = s.draft_saved is not None
+        show_draft_status(self.app, self.draft_status, s)
 
     def _refresh(self) -> None:
         self._show()
         with contextlib.suppress(RuntimeError):
-            self.app.page.update()
+            self.app.update()
 
     def _typed(self, e: ft.Event[ft.TextField]) -> None:
-        self.app.session.touch()
         self.opened.form.text = e.control.value or ""
-        if self.session.saver is not None:
-            self.session.saver.changed()
+        self.session.changed()
         if self.session.problem is not None:
             self.session.problem = None
             self._refresh()
@@ -198,7 +155,7 @@ class NoteFormView:
             return
         s.busy = True
         self._refresh()
-        await s.saver.pause()
+        await s.pause()
         try:
             store = await app.blocking(app.services.device.records)
             saved = await app.blocking(notes.save, store, self.opened.form,
@@ -209,20 +166,12 @@ class NoteFormView:
                 "err.unexpected", {"detail": type(exc).__name__})})
         s.busy = False
         if saved.note is not None:
-            await s.saver.close()
-            _forms(app).drop(s.path)
+            await s.close()
             await app.refresh_pending()
             await app.go(f"/families/{s.family_id}", notice=app.t("note.saved"))
             return
         s.problem = saved.problems.get("text")
-        s.saver.resume()
+        s.resume()
         self._refresh()
         with contextlib.suppress(Exception):
             await self.text.focus()
-
-    async def discard(self) -> None:
-        """Drop the restored draft and start again."""
-        s = self.session
-        await discard_draft(self.app, s.saver, self.opened.draft_key)
-        _forms(self.app).drop(s.path)
-        self.app.render()

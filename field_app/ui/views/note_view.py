@@ -17,11 +17,11 @@ from field_app.ui.views.record_bits import loading, missing, stack
 from field_app.ui.views.visit_view import reviews_block, synced_line
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
     from field_app.ui.routes import Route
 
 
-def build(app: App, route: Route) -> Screen:
+def build(app: ViewContext, route: Route) -> Screen:
     """The note at ``route``."""
     holder = ft.Container(content=loading(), key="note-view")
     fid, nid = route.params["family_id"], route.params["note_id"]
@@ -38,11 +38,11 @@ def build(app: App, route: Route) -> Screen:
         with contextlib.suppress(RuntimeError):
             holder.update()
 
-    app.page.run_task(load)
+    app.spawn(load())
     return families_detail(app, app.t("note.view_title"), holder, form=True)
 
 
-def corrected_mark(app: App) -> ft.Control:
+def corrected_mark(app: ViewContext) -> ft.Control:
     """The "виправлено" mark on a note that a newer note corrects."""
     return ft.Container(
         content=ft.Text(app.t("note.corrected"), theme_style=ft.TextThemeStyle.LABEL_MEDIUM,
@@ -51,7 +51,7 @@ def corrected_mark(app: App) -> ft.Control:
         padding=ft.Padding(8, 2, 8, 2), key="note-corrected-mark")
 
 
-def _link(app: App, text: str, path: str, key: str) -> ft.Control:
+def _link(app: ViewContext, text: str, path: str, key: str) -> ft.Control:
     async def go(_e: object) -> None:
         await app.go(path)
 
@@ -62,7 +62,7 @@ def _link(app: App, text: str, path: str, key: str) -> ft.Control:
         alignment=ft.Alignment.CENTER_LEFT)
 
 
-def _body(app: App, row: notes.NoteRow, me: str) -> ft.Control:
+def _body(app: ViewContext, row: notes.NoteRow, me: str) -> ft.Control:
     t, n = app.t, row.note
     base = f"/families/{n.family_id}/notes"
     blocks: list[ft.Control] = [

@@ -3,7 +3,7 @@
 The form's values live in a ``PlacementForm`` kept per session and route with its draft
 sealed in the store (``sealed_form``): a language switch or a resize re-renders the screen
 without losing what was typed, and a lock or a kill loses nothing either (reopening the form
-restores the draft; saving deletes it). Loading and saving go through ``App.blocking``.
+restores the draft; saving deletes it). Loading and saving go through ``ViewContext.blocking``.
 Problems show beside their fields in plain words; the save button floats, so it is always
 within reach.
 """
@@ -20,18 +20,18 @@ import flet as ft
 from field_app.i18n import format_date
 from field_app.services import form_drafts
 from field_app.services import placement_form as pf
-from field_app.services.pin_policy import Problem
 from field_app.services.placements import term_of
+from field_app.services.problem import Problem
 from field_app.ui.screen import Screen, form_column
 from field_app.ui.views.common import empty_state, message_text, problem_text, radio_row
 from field_app.ui.views.placements import term_badge, term_detail
-from field_app.ui.views.sealed_form import SealedForm, find, sealed_forms
+from field_app.ui.views.sealed_form import SealedForm, find
 from shared_models.enums import PlacementOutcome
 from shared_models.foster_care import extended_limit
 from shared_models.records import Family, Placement
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
     from field_app.ui.routes import Route
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ _TEXT_FIELDS = ("start_date", "planned_end", "order_reference", "extension_decis
 _DATES = set(pf.DATE_FIELDS)
 
 
-def build(app: App, route: Route) -> Screen:
+def build(app: ViewContext, route: Route) -> Screen:
     """The placement form screen (new or existing)."""
     view = PlacementFormView(app, route)
     new = route.name == "placement_new"
@@ -53,7 +53,7 @@ def build(app: App, route: Route) -> Screen:
 class PlacementFormView:
     """Widgets of one placement form, bound to its ``PlacementForm``."""
 
-    def __init__(self, app: App, route: Route) -> None:
+    def __init__(self, app: ViewContext, route: Route) -> None:
         self.app = app
         self.route = route
         self.sealed: SealedForm[pf.PlacementForm] | None = find(app, route, pf.PlacementForm)
@@ -63,7 +63,7 @@ class PlacementFormView:
         self.fields: dict[str, ft.TextField] = {}
         self.dropdowns: dict[str, ft.Dropdown] = {}
         self.message = message_text("placement-message")
-        app.page.run_task(self.load)
+        app.spawn(self.load())
 
     @property
     def loaded(self) -> pf.PlacementForm:
@@ -83,7 +83,7 @@ class PlacementFormView:
                        else self.route.params["placement_id"])
                 opened = await app.blocking(form_drafts.open_placement, store, fid, pid,
                                             today=date.today())
-                self.sealed = sealed_forms(app).put(self.route.path, SealedForm(
+                self.sealed = app.forms.put(self.route.path, SealedForm(
                     app, self.route.path, opened, form_drafts.placement_form_data))
                 self.form = self.sealed.form
             form = self.loaded
@@ -268,7 +268,7 @@ class PlacementFormView:
         for name, tf in self.fields.items():       # what is on screen is what is saved
             setattr(form, name, tf.value or "")
         form.errors.pop("__form__", None)
-        await sealed.saver.pause()   # no draft may land after the save deletes it
+        await sealed.pause()   # no draft may land after the save deletes it
         try:
             store = app.services.device.records()
             saved = await app.blocking(pf.save, store, form)
@@ -277,7 +277,7 @@ class PlacementFormView:
             form.errors["outcome"] = Problem("err.unexpected", {"detail": type(exc).__name__})
             saved = None
         if saved is None:
-            sealed.saver.resume()
+            sealed.resume()
             if "outcome" not in form.errors:
                 form.errors.setdefault("__form__", Problem("placement.fix"))
             self._show_errors()

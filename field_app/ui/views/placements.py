@@ -27,7 +27,7 @@ from shared_models.foster_care import PlacementLevel, PlacementTerm
 from shared_models.records import Family
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
     from field_app.ui.routes import Route
     from field_app.ui.views.card import CardView
 
@@ -39,7 +39,7 @@ _LOOK = {
 }
 
 
-def term_words(app: App, term: PlacementTerm, ended_on: date | None = None) -> str:
+def term_words(app: ViewContext, term: PlacementTerm, ended_on: date | None = None) -> str:
     """Where a placement stands, in words: days left or overdue, or when it ended."""
     days = app.tr.plural("placement.days", abs(term.days_left))
     if term.level is PlacementLevel.ENDED:
@@ -52,7 +52,7 @@ def term_words(app: App, term: PlacementTerm, ended_on: date | None = None) -> s
     return app.t(key, days=days)
 
 
-def term_detail(app: App, term: PlacementTerm) -> str:
+def term_detail(app: ViewContext, term: PlacementTerm) -> str:
     """The end that applies, and whether the authority may still extend it."""
     parts = [app.t("placement.extended", date=format_date(term.end)) if term.extended
              else app.t("placement.until", date=format_date(term.end))]
@@ -61,11 +61,11 @@ def term_detail(app: App, term: PlacementTerm) -> str:
     return " · ".join(parts)
 
 
-def term_badge(app: App, term: PlacementTerm, ended_on: date | None = None, *,
+def term_badge(app: ViewContext, term: PlacementTerm, ended_on: date | None = None, *,
                key: str | None = None) -> ft.Control:
     """Icon and words in the level's colour (green, amber, red; grey once ended)."""
     icon, risk = _LOOK[term.level]
-    dark = app.page.theme_mode == ft.ThemeMode.DARK
+    dark = app.dark
     color = theme.risk_color(risk, dark) if risk is not None else ft.Colors.OUTLINE
     words = term_words(app, term, ended_on)
     return ft.Row([
@@ -74,7 +74,7 @@ def term_badge(app: App, term: PlacementTerm, ended_on: date | None = None, *,
     ], spacing=6, key=key, tight=True)
 
 
-def placement_tile(app: App, row: PlacementRow, *, family_id: str | None = None,
+def placement_tile(app: ViewContext, row: PlacementRow, *, family_id: str | None = None,
                    show_community: bool = False) -> ft.Control:
     """One placement: child, foster family, status; tapping opens the form."""
     t = app.t
@@ -104,7 +104,7 @@ def placement_tile(app: App, row: PlacementRow, *, family_id: str | None = None,
         min_height=theme.TOUCH)
 
 
-def placement_block(app: App, family_id: str, rows: list[PlacementRow] | None
+def placement_block(app: ViewContext, family_id: str, rows: list[PlacementRow] | None
                     ) -> ft.Column:
     """The foster-care block of a family: its placements (``None``: still loading) and an
     "add" button."""
@@ -127,7 +127,7 @@ def placement_block(app: App, family_id: str, rows: list[PlacementRow] | None
     ], spacing=8, tight=True, key="placement-section")
 
 
-def placement_section(app: App, family_id: str) -> ft.Control:
+def placement_section(app: ViewContext, family_id: str) -> ft.Control:
     """The foster-care section for any screen: loads its rows itself, off the event loop.
 
     Shows the placements where the family is the foster family or the child's own family.
@@ -143,7 +143,7 @@ def placement_section(app: App, family_id: str) -> ft.Control:
         with contextlib.suppress(RuntimeError):   # the screen was left meanwhile
             root.update()
 
-    app.page.run_task(load)
+    app.spawn(load())
     return root
 
 
@@ -172,7 +172,7 @@ def card_part(view: CardView, card: FamilyCard, rows: list[PlacementRow] | None
 class PlacementList:
     """``/more/placements``: every placement on the device, the most urgent first."""
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: ViewContext) -> None:
         self.app = app
         t = app.t
         self.rows = ft.Column([ft.Text(t("placement.loading"))], spacing=0, tight=True)
@@ -182,7 +182,7 @@ class PlacementList:
             self.chooser,
             self.rows,
         ], spacing=12, tight=True)
-        app.page.run_task(self.load)
+        app.spawn(self.load())
 
     def fab(self) -> ft.FloatingActionButton:
         """"Add a placement": first choose the foster family."""
@@ -227,7 +227,7 @@ class PlacementList:
             self.root.update()
 
 
-def build_list(app: App, _route: Route) -> Screen:
+def build_list(app: ViewContext, _route: Route) -> Screen:
     """The placements screen."""
     view = PlacementList(app)
     return Screen(title=app.t("placement.list_title"), body=view.root, fab=view.fab())

@@ -16,27 +16,18 @@ import flet as ft
 from field_app.services.reviews import is_reviewer_role
 from field_app.ui import routes, theme
 from field_app.ui.screen import Screen, form_column
-from field_app.ui.views.common import DetailHint, empty_state
+from field_app.ui.views.common import DetailHint, empty_state, two_panes
 from field_app.ui.views.family_list import FamilyList
 from field_app.ui.views.more_entries import supervision_entries
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
     from field_app.ui.routes import Route
 
 log = logging.getLogger(__name__)
 
 
-def _two_panes(app: App, detail: ft.Control, padding: int = 16,
-               on_loaded: Callable[[bool | None], None] | None = None) -> ft.Control:
-    return ft.Row([
-        ft.Container(content=FamilyList(app, on_loaded).root, width=theme.LIST_PANE),
-        ft.VerticalDivider(width=1),
-        ft.Container(content=detail, expand=True, padding=ft.Padding.all(padding)),
-    ], expand=True, spacing=0, vertical_alignment=ft.CrossAxisAlignment.STRETCH)
-
-
-def families_detail(app: App, title: str, body: ft.Control, *, form: bool = False,
+def families_detail(app: ViewContext, title: str, body: ft.Control, *, form: bool = False,
                     actions: list[ft.Control] | None = None,
                     column: ft.Column | None = None) -> Screen:
     """A detail screen of the families place: beside the list when wide, alone on phones.
@@ -53,12 +44,12 @@ def families_detail(app: App, title: str, body: ft.Control, *, form: bool = Fals
                            horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
     column.controls = [content]
     if app.wide:
-        return Screen(title=title, body=_two_panes(app, column, padding=0), scroll=False,
+        return Screen(title=title, body=two_panes(FamilyList(app).root, column), scroll=False,
                       actions=actions or [])
     return Screen(title=title, body=column, scroll=False, actions=actions or [])
 
 
-def loading(app: App) -> ft.Control:
+def loading(app: ViewContext) -> ft.Control:
     """A spinner with words, while a screen reads the store."""
     return ft.Container(
         content=ft.Row([ft.ProgressRing(width=24, height=24, stroke_width=3),
@@ -66,13 +57,13 @@ def loading(app: App) -> ft.Control:
         padding=ft.Padding.all(16))
 
 
-def families_title(app: App) -> str:
+def families_title(app: ViewContext) -> str:
     """"Сім'ї громади", or "Сім'ї 11 громад" when the device holds several communities."""
     n = len(app.session.communities)
     return app.t("families.title_many", n=n) if n > 1 else app.t("families.title")
 
 
-def families(app: App, _route: Route) -> Screen:
+def families(app: ViewContext, _route: Route) -> Screen:
     """The families place: search and list (two panes with a hint beside it when wide)."""
     t = app.t
     fab = ft.FloatingActionButton(content=t("family.form.new"), icon=ft.Icons.ADD,
@@ -82,14 +73,13 @@ def families(app: App, _route: Route) -> Screen:
         hint = DetailHint(ft.Icons.ARTICLE_OUTLINED, t("families.choose"),
                           (t("families.none_yet"), t("families.none_yet_hint")))
         return Screen(title=families_title(app), scroll=False, fab=fab,
-                      body=_two_panes(app, hint.control, padding=0,
-                                      on_loaded=hint.list_loaded))
+                      body=two_panes(FamilyList(app, hint.list_loaded).root, hint.control))
     return Screen(title=families_title(app), body=FamilyList(app).root, scroll=False, fab=fab)
 
 
-def placeholder(title_key: str) -> Callable[[App, Route], Screen]:
+def placeholder(title_key: str) -> Callable[[ViewContext, Route], Screen]:
     """A screen that says it comes in the next version (forms that need the store)."""
-    def build(app: App, route: Route) -> Screen:
+    def build(app: ViewContext, route: Route) -> Screen:
         body = empty_state(ft.Icons.CONSTRUCTION, app.t(title_key), app.t("common.not_ready"))
         if route.place is routes.Place.FAMILIES:
             return families_detail(app, app.t(title_key), body)  # beside the list when wide
@@ -100,7 +90,7 @@ def placeholder(title_key: str) -> Callable[[App, Route], Screen]:
 
 
 
-def more(app: App, _route: Route) -> Screen:
+def more(app: ViewContext, _route: Route) -> Screen:
     """Settings, returned work, lock, who is signed in."""
     t = app.t
 
@@ -129,7 +119,7 @@ def more(app: App, _route: Route) -> Screen:
     return Screen(title=t("more.title"), body=form_column(app, tiles, spacing=0))
 
 
-def _conflicts_tile(app: App, on_click: Callable[[object], None]) -> ft.Control:
+def _conflicts_tile(app: ViewContext, on_click: Callable[[object], None]) -> ft.Control:
     overview = app.services.sync.overview
     count = overview.open_conflicts if overview is not None else 0
     return ft.ListTile(
@@ -138,7 +128,7 @@ def _conflicts_tile(app: App, on_click: Callable[[object], None]) -> ft.Control:
         on_click=on_click, key="more-conflicts")
 
 
-def not_found(app: App, route: Route) -> Screen:
+def not_found(app: ViewContext, route: Route) -> Screen:
     """An unknown route."""
     t = app.t
 

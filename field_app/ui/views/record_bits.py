@@ -10,15 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
+from field_app.dates import format_clock, parse_time, read_date
 from field_app.i18n import format_date, format_datetime
-from field_app.services.pin_policy import Problem
-from field_app.services.visit_form import format_clock, parse_date, parse_time
+from field_app.services.problem import Problem
 from field_app.ui import theme
 from field_app.ui.views.common import empty_state, problem_text
 from shared_models.enums import RiskLevel
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
 
 OnText = Callable[[str], Awaitable[None] | None]
 #: Form columns stretch their fields to the full width (a loose column would shrink them).
@@ -42,7 +42,7 @@ def error_line(key: str) -> ft.Text:
     return ft.Text("", color=ft.Colors.ERROR, visible=False, key=key)
 
 
-def show_problem(app: App, control: ft.Control, problem: Problem | None) -> None:
+def show_problem(app: ViewContext, control: ft.Control, problem: Problem | None) -> None:
     """Put a problem on a text field (``error``) or an error line (its text)."""
     words = problem_text(app, problem) if problem else None
     if isinstance(control, ft.TextField):
@@ -57,7 +57,7 @@ def capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def date_field(app: App, *, key: str, label: str, value: str, on_change: OnText,
+def date_field(app: ViewContext, *, key: str, label: str, value: str, on_change: OnText,
                first: date, last: date, expand: int | None = None) -> ft.TextField:
     """A date typed as 22.11.2026, with a calendar button that fills it in."""
     field = ft.TextField(label=label, hint_text=app.t("visit.date_hint"), value=value, key=key,
@@ -76,9 +76,9 @@ def date_field(app: App, *, key: str, label: str, value: str, on_change: OnText,
         field.update()
 
     def open_picker(_e: object) -> None:
-        current = parse_date(field.value or "") or date.today()
+        current = read_date(field.value or "") or date.today()
         current = min(max(current, first), last)
-        app.page.show_dialog(ft.DatePicker(
+        app.show_dialog(ft.DatePicker(
             value=datetime.combine(current, time(12)), first_date=datetime.combine(first, time()),
             last_date=datetime.combine(last, time(23, 59)), on_change=picked,
             help_text=label, confirm_text=app.t("common.save"),
@@ -91,7 +91,7 @@ def date_field(app: App, *, key: str, label: str, value: str, on_change: OnText,
     return field
 
 
-def time_field(app: App, *, key: str, label: str, value: str, on_change: OnText,
+def time_field(app: ViewContext, *, key: str, label: str, value: str, on_change: OnText,
                expand: int | None = None) -> ft.TextField:
     """A 24-hour time typed as 14:05, with a clock button that fills it in."""
     field = ft.TextField(label=label, hint_text=app.t("visit.time_hint"), value=value, key=key,
@@ -112,7 +112,7 @@ def time_field(app: App, *, key: str, label: str, value: str, on_change: OnText,
         field.update()
 
     def open_picker(_e: object) -> None:
-        app.page.show_dialog(ft.TimePicker(
+        app.show_dialog(ft.TimePicker(
             value=parse_time(field.value or "") or datetime.now().time(), on_change=picked,
             hour_format=ft.TimePickerHourFormat.H24, help_text=label,
             confirm_text=app.t("common.save"), cancel_text=app.t("common.cancel")))
@@ -123,7 +123,7 @@ def time_field(app: App, *, key: str, label: str, value: str, on_change: OnText,
     return field
 
 
-def next_date_buttons(app: App, base: Callable[[], date], set_to: Callable[[date], Any],
+def next_date_buttons(app: ViewContext, base: Callable[[], date], set_to: Callable[[date], Any],
                       *, key: str) -> ft.Row:
     """One-tap "in a week / 2 weeks / a month" after ``base()`` (the visit's date)."""
     choices = [("visit.in_week", 7), ("visit.in_two_weeks", 14), ("visit.in_month", 30)]
@@ -138,7 +138,7 @@ def next_date_buttons(app: App, base: Callable[[], date], set_to: Callable[[date
                    for label, days in choices], wrap=True, spacing=8, run_spacing=8)
 
 
-def draft_banner(app: App, saved_at: datetime, on_discard: Callable[[], Awaitable[None]],
+def draft_banner(app: ViewContext, saved_at: datetime, on_discard: Callable[[], Awaitable[None]],
                  *, key: str = "draft-restored") -> ft.Control:
     """"Відновлено чернетку від 22.11.2026 14:05" with a way to discard it (after asking)."""
     async def ask(_e: object) -> None:
@@ -159,7 +159,7 @@ def draft_banner(app: App, saved_at: datetime, on_discard: Callable[[], Awaitabl
         padding=ft.Padding(16, 12, 8, 0), key=key)
 
 
-async def confirm(app: App, *, title: str, body: str, yes: str,
+async def confirm(app: ViewContext, *, title: str, body: str, yes: str,
                   on_yes: Callable[[], Awaitable[None]]) -> None:
     """Ask before something that cannot be undone.
 
@@ -171,16 +171,16 @@ async def confirm(app: App, *, title: str, body: str, yes: str,
     def do(_e: object) -> None:
         nonlocal chosen
         chosen = True
-        app.page.pop_dialog()
+        app.pop_dialog()
 
     def cancel(_e: object) -> None:
-        app.page.pop_dialog()
+        app.pop_dialog()
 
     async def dismissed(_e: object) -> None:
         if chosen:
             await on_yes()
 
-    app.page.show_dialog(ft.AlertDialog(
+    app.show_dialog(ft.AlertDialog(
         title=ft.Text(title), content=ft.Text(body), modal=True,   # no key: see ``notice``
         on_dismiss=dismissed,
         actions=[ft.TextButton(app.t("common.cancel"), height=theme.TOUCH, on_click=cancel,
@@ -188,9 +188,9 @@ async def confirm(app: App, *, title: str, body: str, yes: str,
                  ft.FilledButton(yes, height=theme.TOUCH, on_click=do, key="confirm-yes")]))
 
 
-def risk_badge(app: App, level: RiskLevel) -> ft.Control:
+def risk_badge(app: ViewContext, level: RiskLevel) -> ft.Control:
     """Risk by word and colour together, never colour alone."""
-    color = theme.risk_color(level, dark=app.page.theme_mode == ft.ThemeMode.DARK)
+    color = theme.risk_color(level, dark=app.dark)
     return ft.Container(
         content=ft.Row([ft.Icon(RISK_ICONS[level], color=color, size=20),
                         ft.Text(app.t("risk.label", level=app.tr.label(level)),
@@ -210,7 +210,7 @@ def stack(controls: list[ft.Control], spacing: int = 16) -> ft.Column:
     return ft.Column(controls, spacing=spacing, tight=True, horizontal_alignment=STRETCH)
 
 
-def missing(app: App, key: str) -> ft.Control:
+def missing(app: ViewContext, key: str) -> ft.Control:
     """What a record screen shows when its record is not on this phone."""
     return empty_state(ft.Icons.SEARCH_OFF, app.t(key))
 

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
-from field_app.services.family_forms import BadDate, date_text, parse_date
+from field_app.dates import BadDate, date_text, parse_date
 from field_app.ui import theme
 from field_app.ui.views.common import message_text, problem_text, radio_row
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
 
 #: The radio value of "not given" (a radio cannot carry an empty value).
 NONE = "none"
@@ -29,7 +29,7 @@ NONE = "none"
 class FormBinder:
     """The widgets of one form, keyed ``<prefix>-<field>``."""
 
-    def __init__(self, app: App, form: Any, prefix: str, *,
+    def __init__(self, app: ViewContext, form: Any, prefix: str, *,
                  on_change: Callable[[], object] | None = None) -> None:
         self.app = app
         self.form = form
@@ -92,7 +92,7 @@ class FormBinder:
                 help_text=label, confirm_text=t("common.save"), cancel_text=t("common.cancel"),
                 field_label_text=label, field_hint_text=t("family.form.date_hint"),
                 on_change=picked, key=f"{self.prefix}-{name}-picker")
-            self.app.page.show_dialog(picker)
+            self.app.show_dialog(picker)
 
         button = ft.IconButton(icon=ft.Icons.CALENDAR_MONTH_OUTLINED,
                                tooltip=t("family.form.pick_date", field=label),
@@ -205,4 +205,4 @@ class FormBinder:
         if had_error:
             self.show()
             with contextlib.suppress(RuntimeError):
-                self.app.page.update()
+                self.app.update()

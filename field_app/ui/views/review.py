@@ -8,39 +8,28 @@ coordinators and admins, "returned for changes" for workers.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import flet as ft
 
 from field_app.services.reviews import is_reviewer_role
-from field_app.ui import theme
 from field_app.ui.screen import Screen
-from field_app.ui.views.common import DetailHint
+from field_app.ui.views.common import DetailHint, two_panes
 from field_app.ui.views.review_detail import ReviewDetail
 from field_app.ui.views.review_list import ReviewList
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
     from field_app.ui.routes import Route
 
 
-def list_title(app: App) -> str:
+def list_title(app: ViewContext) -> str:
     """"Черга перевірки" for reviewers, "На доопрацювання" (returned to me) for workers."""
     reviewer = is_reviewer_role(app.session.role)
     return app.t("review.queue.title" if reviewer else "review.returned.title")
 
 
-def _two_panes(app: App, selected: str | None, detail: ft.Control,
-               on_loaded: Callable[[bool | None], None] | None = None) -> ft.Control:
-    return ft.Row([
-        ft.Container(content=ReviewList(app, selected, on_loaded).root, width=theme.LIST_PANE),
-        ft.VerticalDivider(width=1),
-        ft.Container(content=detail, expand=True),
-    ], expand=True, spacing=0, vertical_alignment=ft.CrossAxisAlignment.STRETCH)
-
-
-def queue(app: App, _route: Route) -> Screen:
+def queue(app: ViewContext, _route: Route) -> Screen:
     """The list (with an empty detail pane when wide)."""
     if app.wide:
         t = app.t
@@ -48,15 +37,17 @@ def queue(app: App, _route: Route) -> Screen:
         hint = DetailHint(ft.Icons.ARTICLE_OUTLINED, t(f"review.{which}.choose"),
                           (t(f"review.{which}.none_pane"), t(f"review.{which}.none_pane_hint")))
         return Screen(title=list_title(app), scroll=False,
-                      body=_two_panes(app, None, hint.control, hint.list_loaded))
+                      body=two_panes(ReviewList(app, None, hint.list_loaded).root,
+                                     hint.control))
     return Screen(title=list_title(app), body=ReviewList(app).root, scroll=False)
 
 
-def item(app: App, route: Route) -> Screen:
+def item(app: ViewContext, route: Route) -> Screen:
     """One visit or note: the detail (beside the list when wide)."""
     kind, target_id = route.params["kind"], route.params["target_id"]
     title = app.t("review.detail.note" if kind == "note" else "review.detail.visit")
     detail = ReviewDetail(app, kind, target_id).scroller
     if app.wide:
-        return Screen(title=title, scroll=False, body=_two_panes(app, target_id, detail))
+        return Screen(title=title, scroll=False,
+                      body=two_panes(ReviewList(app, target_id).root, detail))
     return Screen(title=title, body=detail, scroll=False)

@@ -31,7 +31,7 @@ from field_app.ui.views.review_parts import (
 from shared_models.enums import RecordKind
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
 
 COMMENT_MAX = 2000
 
@@ -47,7 +47,7 @@ def fix_path(detail: Detail) -> str:
 class ReviewDetail:
     """State and controls of the detail of one visit or note."""
 
-    def __init__(self, app: App, kind: str, target_id: str) -> None:
+    def __init__(self, app: ViewContext, kind: str, target_id: str) -> None:
         self.app = app
         self.kind = kind
         self.target_id = target_id
@@ -73,7 +73,7 @@ class ReviewDetail:
         self.scroller = ft.Column([ft.Container(content=self.root, padding=ft.Padding.all(16))],
                                   scroll=ft.ScrollMode.AUTO, expand=True,
                                   horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
-        app.page.run_task(self.load)
+        app.spawn(self.load())
 
     async def load(self) -> None:
         """Read the record and its decisions off the event loop and draw them."""

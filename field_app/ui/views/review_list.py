@@ -23,7 +23,7 @@ from field_app.ui.views.common import empty_state, problem_text
 from field_app.ui.views.review_parts import kind_word, mark, risk_chip, state_mark
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
 
 
 def row_path(row: Row) -> str:
@@ -34,7 +34,7 @@ def row_path(row: Row) -> str:
 class ReviewList:
     """State and controls of one review list on screen (``selected``: the open row's id)."""
 
-    def __init__(self, app: App, selected: str | None = None,
+    def __init__(self, app: ViewContext, selected: str | None = None,
                  on_loaded: Callable[[bool | None], None] | None = None) -> None:
         self.app = app
         self.selected = selected
@@ -51,7 +51,7 @@ class ReviewList:
             self.items,
         ], scroll=ft.ScrollMode.AUTO, expand=True, spacing=0,
             horizontal_alignment=ft.CrossAxisAlignment.STRETCH, key="review-list")
-        app.page.run_task(self.reload)
+        app.spawn(self.reload())
 
     async def reload(self) -> None:
         """Read the list off the event loop and draw it."""

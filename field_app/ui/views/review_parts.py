@@ -19,7 +19,7 @@ from shared_models.enums import RecordKind, ReviewDecision, RiskLevel, VisitPlac
 from shared_models.records import Note, Visit
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
 
 #: Icon and colour of each review state, beside its words.
 STATE_ICONS: dict[ReviewState, tuple[ft.IconData, str | None]] = {
@@ -31,7 +31,7 @@ STATE_ICONS: dict[ReviewState, tuple[ft.IconData, str | None]] = {
 }
 
 
-def risk_chip(app: App, risk: RiskLevel | None, of_family: bool, key: str | None = None
+def risk_chip(app: ViewContext, risk: RiskLevel | None, of_family: bool, key: str | None = None
               ) -> ft.Control:
     """The risk in words on its colour (green, amber, red), or "not assessed" outlined."""
     if risk is None:
@@ -47,7 +47,7 @@ def risk_chip(app: App, risk: RiskLevel | None, of_family: bool, key: str | None
         padding=ft.Padding.symmetric(horizontal=8, vertical=2), key=key)
 
 
-def state_words(app: App, status: Status) -> str:
+def state_words(app: ViewContext, status: Status) -> str:
     """The state in words; "amended" says whether it was returned or approved before."""
     if status.state is ReviewState.AMENDED:
         latest = status.latest
@@ -64,7 +64,7 @@ def mark(icon: ft.IconData, words: str, color: str | None = None, size: int = 12
                   spacing=6, tight=True, vertical_alignment=ft.CrossAxisAlignment.CENTER)
 
 
-def state_mark(app: App, status: Status, size: int = 12) -> ft.Control:
+def state_mark(app: ViewContext, status: Status, size: int = 12) -> ft.Control:
     """The state with its icon."""
     icon, color = STATE_ICONS[status.state]
     return mark(icon, state_words(app, status), color, size)
@@ -74,7 +74,7 @@ def state_mark(app: App, status: Status, size: int = 12) -> ft.Control:
 _COMMENT_STATES = frozenset({ReviewState.RETURNED, ReviewState.AMENDED, ReviewState.CORRECTED})
 
 
-def status_banner(app: App, status: Status, *, fix_label: str = "",
+def status_banner(app: ViewContext, status: Status, *, fix_label: str = "",
                   on_fix: Callable[[object], Awaitable[None]] | None = None,
                   prefix: str = "review", unsent: bool = False) -> ft.Control:
     """Where a record stands with its reviewers, at the top of its screen: the state with
@@ -109,19 +109,19 @@ def status_banner(app: App, status: Status, *, fix_label: str = "",
         key=f"{prefix}-status")
 
 
-def sync_mark(app: App, unsynced: bool) -> ft.Control:
+def sync_mark(app: ViewContext, unsynced: bool) -> ft.Control:
     """"Saved on this phone, not sent yet" or "Sent to the server"."""
     if unsynced:
         return mark(ft.Icons.CLOUD_UPLOAD_OUTLINED, app.t("review.mark.unsynced"))
     return mark(ft.Icons.CLOUD_DONE_OUTLINED, app.t("review.mark.synced"))
 
 
-def kind_word(app: App, kind: RecordKind) -> str:
+def kind_word(app: ViewContext, kind: RecordKind) -> str:
     """"Візит" or "Нотатка"."""
     return app.t(f"review.kind.{kind.value}")
 
 
-def _field(app: App, label_key: str, value: str, key: str) -> ft.Control:
+def _field(app: ViewContext, label_key: str, value: str, key: str) -> ft.Control:
     shown = value.strip() or app.t("review.field.none")
     return ft.Column([
         ft.Text(app.t(label_key), theme_style=ft.TextThemeStyle.LABEL_LARGE,
@@ -130,7 +130,7 @@ def _field(app: App, label_key: str, value: str, key: str) -> ft.Control:
     ], spacing=2, tight=True)
 
 
-def record_fields(app: App, detail: Detail) -> list[ft.Control]:
+def record_fields(app: ViewContext, detail: Detail) -> list[ft.Control]:
     """The whole visit or note, read-only, one labelled value under another."""
     target = detail.target
     if not isinstance(target, Note):
@@ -146,7 +146,7 @@ def record_fields(app: App, detail: Detail) -> list[ft.Control]:
     return out
 
 
-def _visit_fields(app: App, detail: Detail, v: Visit) -> list[ft.Control]:
+def _visit_fields(app: ViewContext, detail: Detail, v: Visit) -> list[ft.Control]:
     t = app.t
     place = app.tr.label(VisitPlace(v.place))
     if v.place_details:

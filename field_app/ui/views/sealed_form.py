@@ -2,103 +2,65 @@
 
 ``SealedForm`` pairs the form object (``FamilyForm``, ``MemberForm``, ``PlacementForm``) with
 the ``DraftSaver`` that seals its values a moment after each change (``form_drafts``).
-It lives in ``form_state``'s registry by route path, so a re-render (resize, language, sync)
-loses nothing, and before the store locks it writes its draft and is forgotten: while
-locked, what was typed is only in the encrypted store. Reopening the form (unlock returns
-there; after a kill the worker opens it again) restores it with "Відновлено чернетку від …".
-A save or cancel deletes the draft.
+It is a ``FormSession`` (``form_session``: kept in ``app.forms`` by route path, its draft
+written when the worker leaves and before the store locks, restored on reopening). The family
+and member forms save through ``save_record``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import flet as ft
 
-from field_app.services import draft_store, visits
-from field_app.services.draft_store import Draft, DraftSaver
+from field_app.services import form_drafts
+from field_app.services.family_forms import FamilyForm, FormInvalid, MemberForm, RecordGone
 from field_app.services.form_drafts import Opened
+from field_app.services.problem import Problem
 from field_app.ui.screen import Screen
 from field_app.ui.views.common import empty_state
-from field_app.ui.views.form_state import OpenForms, open_forms
-from field_app.ui.views.record_bits import draft_banner, loading
+from field_app.ui.views.form_session import FormSession
+from field_app.ui.views.places import families_detail
+from field_app.ui.views.record_bits import loading
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
     from field_app.ui.routes import Route
+    from field_app.ui.views.record_form import FormBinder
 
 log = logging.getLogger(__name__)
 F = TypeVar("F")
+#: The forms of records with a family's fields (drafted by ``form_drafts.record_form_data``).
+R = TypeVar("R", FamilyForm, MemberForm)
 
 
-class SealedForm(Generic[F]):
-    """One open form, its draft key, the draft it was restored from, and its saver."""
+class SealedForm(FormSession, Generic[F]):
+    """One open form object (``opened.form``) as a ``FormSession``, loaded already."""
 
-    def __init__(self, app: App, path: str, opened: Opened[F],
+    def __init__(self, app: ViewContext, path: str, opened: Opened[F],
                  data: Callable[[F], dict[str, Any]]) -> None:
-        self.app = app
-        self.path = path
+        super().__init__(app, path)
         self.form = opened.form
-        self.key = opened.key
-        self.restored: Draft | None = opened.restored
-        self.saver: DraftSaver[dict[str, Any]] = DraftSaver(lambda: data(self.form),
-                                                            self._write)
-
-    def _write(self, data: dict[str, Any]) -> None:     # in a worker thread
-        draft_store.save_draft(self.app.services.device.records(), self.key, data)
-
-    def changed(self) -> None:
-        """The worker changed a value: seal the form a moment later."""
-        self.app.session.touch()
-        self.saver.changed()
-
-    async def put_away(self) -> None:
-        """Write the draft now and stop (the store is about to lock)."""
-        await self.saver.flush()
-        await self.saver.close()
-
-    async def done(self) -> None:
-        """The record was saved, or the worker cancelled: delete the draft, forget the form."""
-        await self.saver.close()
-        with contextlib.suppress(visits.Locked):
-            store = await self.app.blocking(self.app.services.device.records)
-            await self.app.blocking(draft_store.discard_draft, store, self.key)
-        sealed_forms(self.app).drop(self.path)
-
-    def banner(self, on_discarded: Callable[[], object] | None = None) -> ft.Control | None:
-        """"Відновлено чернетку від …" with a way to discard, when restored from a draft."""
-        if self.restored is None:
-            return None
-
-        async def discard() -> None:
-            await self.done()
-            if on_discarded is not None:
-                on_discarded()
-            self.app.render()
-
-        return draft_banner(self.app, self.restored.saved_at, discard)
+        self.seal(opened.key, lambda: data(self.form), opened.restored)
 
 
-def sealed_forms(app: App) -> OpenForms[SealedForm[Any]]:
-    """The session's open family, member and placement forms."""
-    return open_forms(app, SealedForm)
-
-
-def find(app: App, route: Route, kind: type[F]) -> SealedForm[F] | None:
+def find(app: ViewContext, route: Route, kind: type[F]) -> SealedForm[F] | None:
     """The form of ``kind`` open at ``route``, if any."""
-    sealed = sealed_forms(app).get(route.path)
+    sealed = app.forms.get(route.path, SealedForm)
     return sealed if sealed is not None and isinstance(sealed.form, kind) else None
 
 
-def load_sealed(app: App, route: Route, title: str, load: Callable[[], Opened[F] | None], *,
-                data: Callable[[F], dict[str, Any]],
-                frame: Callable[[App, str, ft.Control], Screen]) -> Screen:
-    """A form screen that reads its draft or record first (off the event loop), then keeps
-    the form in the registry and draws it; ``load`` returns ``None`` when the record is not
-    on this device."""
+def sealed_screen(app: ViewContext, route: Route, kind: type[R], title: str, *,
+                  load: Callable[[], Opened[R] | None],
+                  draw: Callable[[SealedForm[R]], Screen]) -> Screen:
+    """The family or member form at ``route``: ``draw`` it when it is open, or read its
+    draft or record first (off the event loop), keep it in ``app.forms`` and draw it then;
+    ``load`` returns ``None`` when the record is not on this device."""
+    if (sealed := find(app, route, kind)) is not None:
+        return draw(sealed)
     holder = ft.Column([loading()], tight=True)
 
     async def run() -> None:
@@ -114,8 +76,54 @@ def load_sealed(app: App, route: Route, title: str, load: Callable[[], Opened[F]
             with contextlib.suppress(RuntimeError):
                 holder.update()
             return
-        sealed_forms(app).put(route.path, SealedForm(app, route.path, opened, data))
+        app.forms.put(route.path, SealedForm(app, route.path, opened,
+                                             form_drafts.record_form_data))
         app.render()
 
-    app.page.run_task(run)
-    return frame(app, title, holder)
+    app.spawn(run())
+    return families_detail(app, title, holder)
+
+
+class RecordForm(Protocol):
+    """A family or member form: its state while saving, and its save."""
+
+    busy: bool
+    message: Problem | None
+
+    def save(self, store: Any) -> Any:
+        """Store the record; what it returns says whether anything changed."""
+        ...
+
+
+async def save_record(app: ViewContext, sealed: SealedForm[Any], bind: FormBinder,
+                      then: Callable[[Any], Awaitable[None]]) -> None:
+    """Save a family or member form: on success delete its draft, count the change and
+    call ``then`` with what the save returned; otherwise show why, at the first field."""
+    form: RecordForm = sealed.form
+    if form.busy:
+        return
+    form.busy, form.message = True, None
+    bind.show()
+    app.update()
+    await sealed.pause()
+    try:
+        store = await app.blocking(app.services.device.records)
+        saved = await app.blocking(form.save, store)
+    except FormInvalid:
+        form.message = Problem("family.form.check")
+    except RecordGone:
+        form.message = Problem("family.form.missing")
+    except Exception as exc:
+        log.exception("saving a %s failed", type(form).__name__)
+        form.message = Problem("family.form.failed", {"detail": type(exc).__name__})
+    else:
+        form.busy = False
+        await sealed.done()
+        await app.refresh_pending()
+        await then(saved)
+        return
+    form.busy = False
+    sealed.resume()
+    bind.show()
+    app.update()
+    await bind.focus_first_error()

@@ -15,11 +15,11 @@ from field_app.ui.screen import Screen, form_column
 from field_app.ui.views.common import language_picker, radio_row
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
     from field_app.ui.routes import Route
 
 
-def build(app: App, _route: Route) -> Screen:
+def build(app: ViewContext, _route: Route) -> Screen:
     """The settings screen."""
     t = app.t
 

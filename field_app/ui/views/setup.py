@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import flet as ft
 
 from field_app.services.device import DeviceError
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.ui import theme
 from field_app.ui.screen import Screen, form_column
 from field_app.ui.views.common import (
@@ -25,7 +25,7 @@ from field_app.ui.views.common import (
 )
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
     from field_app.ui.routes import Route
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 FIELDS = ("server_url", "username", "password", "pin", "pin_repeat")
 
 
-def build(app: App, _route: Route) -> Screen:
+def build(app: ViewContext, _route: Route) -> Screen:
     """The first-start screen."""
     return SetupView(app).screen()
 
@@ -41,7 +41,7 @@ def build(app: App, _route: Route) -> Screen:
 class SetupView:
     """Widgets of the first-start form, bound to ``app.setup_form``."""
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: ViewContext) -> None:
         self.app = app
         form = app.setup_form
         t = app.t
@@ -127,13 +127,13 @@ class SetupView:
         if form.errors:
             form.message = Problem("setup.check_errors")
             self._show()
-            app.page.update()
+            app.update()
             first = next(n for n in FIELDS if n in form.errors)
             await self.fields[first].focus()
             return
         form.message, form.busy = None, True
         self._show()
-        app.page.update()
+        app.update()
         try:
             await app.keystore.prepare(first_start=True)
             username = await app.blocking(
@@ -151,4 +151,4 @@ class SetupView:
             return
         form.busy = False
         self._show()
-        app.page.update()
+        app.update()

@@ -28,7 +28,7 @@ from field_app.ui.screen import Screen, form_column
 from field_app.ui.views.common import problem_text, reveal_toggle
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
     from field_app.ui.routes import Route
 
 log = logging.getLogger(__name__)
@@ -40,14 +40,14 @@ _STATE_WORDS = {Connectivity.ONLINE: "sync.online", Connectivity.OFFLINE: "sync.
                 Connectivity.UNKNOWN: "sync.unknown"}
 
 
-def build(app: App, _route: Route) -> Screen:
+def build(app: ViewContext, _route: Route) -> Screen:
     """The sync screen."""
     view = SyncView(app)
     app.follow_status(view)
     return Screen(title=app.t("sync.title"), body=form_column(app, view.controls, spacing=8))
 
 
-def _go(app: App, path: str) -> Callable[[object], Awaitable[None]]:
+def _go(app: ViewContext, path: str) -> Callable[[object], Awaitable[None]]:
     async def handler(_e: object) -> None:
         await app.go(path)
     return handler
@@ -56,7 +56,7 @@ def _go(app: App, path: str) -> Callable[[object], Awaitable[None]]:
 class SyncView:
     """The controls of the sync screen, filled from ``SyncStatus`` by ``refresh``."""
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: ViewContext) -> None:
         self.app = app
         t = app.t
         self.state_icon = ft.Icon(ft.Icons.CLOUD_QUEUE)

@@ -16,19 +16,19 @@ from typing import TYPE_CHECKING
 import flet as ft
 
 from field_app.services.device import DeviceError, DeviceWiped, PinRefused
-from field_app.services.pin_policy import Problem
+from field_app.services.problem import Problem
 from field_app.ui import theme
 from field_app.ui.screen import Screen, form_column
 from field_app.ui.views.common import message_text, problem_text, reveal_toggle
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
     from field_app.ui.routes import Route
 
 log = logging.getLogger(__name__)
 
 
-def build(app: App, _route: Route) -> Screen:
+def build(app: ViewContext, _route: Route) -> Screen:
     """The unlock screen."""
     return UnlockView(app).screen()
 
@@ -36,7 +36,7 @@ def build(app: App, _route: Route) -> Screen:
 class UnlockView:
     """Widgets of the unlock screen, bound to ``app.unlock_form``."""
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: ViewContext) -> None:
         self.app = app
         t = app.t
         self.pin = ft.TextField(
@@ -85,11 +85,11 @@ class UnlockView:
         if not form.pin:
             form.messages = [Problem("unlock.empty")]
             self._show()
-            app.page.update()
+            app.update()
             return
         form.busy, form.messages = True, []
         self._show()
-        app.page.update()
+        app.update()
         try:
             await app.keystore.prepare(first_start=False)
             username = await app.blocking(app.services.device.unlock, form.pin)
@@ -99,13 +99,7 @@ class UnlockView:
             if exc.refusal.wait_seconds > 0:
                 app.spawn(self._enable_after(exc.refusal.wait_seconds))
         except DeviceWiped:
-            form.busy = False
-            app.unlock_form.pin = ""
-            app.session.wiped()
-            app.drafts.clear()
-            app.resume_path = None
-            app.setup_form.message = Problem("unlock.wiped")
-            await app.go("/setup")
+            await app.reset_to_setup(Problem("unlock.wiped"))
             return
         except DeviceError as exc:  # e.g. the keystore did not give the device secret back
             form.messages = [exc.problem]
@@ -118,7 +112,7 @@ class UnlockView:
             return
         form.busy = False
         self._show()
-        app.page.update()
+        app.update()
 
     async def _enable_after(self, seconds: int) -> None:
         await asyncio.sleep(seconds)

@@ -20,7 +20,7 @@ from shared_models.enums import PersonRole, RiskLevel
 from shared_models.services import SERVICES, Service, catalogue_order, search_services
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
 
 Changed = Callable[[str], None]
 
@@ -33,7 +33,7 @@ def _update(control: ft.Control) -> None:
         control.update()
 
 
-def present_field(app: App, form: VisitForm, members: list[Member],
+def present_field(app: ViewContext, form: VisitForm, members: list[Member],
                   changed: Changed) -> ft.Control:
     """Family members as check boxes, children first."""
     t = app.t
@@ -74,7 +74,7 @@ def _member_row(person: str, label: str, ticked: bool, form: VisitForm,
 class ServicePicker:
     """Chosen services as chips (tap to remove), a search box, matching services to add."""
 
-    def __init__(self, app: App, form: VisitForm, changed: Changed) -> None:
+    def __init__(self, app: ViewContext, form: VisitForm, changed: Changed) -> None:
         self.app = app
         self.form = form
         self.changed = changed
@@ -138,7 +138,7 @@ class ServicePicker:
         _update(self.root)
 
 
-def service_chip(app: App, label: str, chosen: bool, on_tap: Callable[[object], None],
+def service_chip(app: ViewContext, label: str, chosen: bool, on_tap: Callable[[object], None],
                  key: str) -> ft.Control:
     """A filter chip of our own that wraps a long name onto more lines.
 
@@ -164,10 +164,10 @@ def service_chip(app: App, label: str, chosen: bool, on_tap: Callable[[object], 
                         on_tap_hint_text=words, exclude_semantics=True, key=key)
 
 
-def risk_field(app: App, form: VisitForm, changed: Changed) -> tuple[ft.Control, ft.Text]:
+def risk_field(app: ViewContext, form: VisitForm, changed: Changed) -> tuple[ft.Control, ft.Text]:
     """Low / medium / high as three rows: an icon of its own shape and colour, the word,
     and the radio; the whole row is the touch target. Returns the group and its error."""
-    dark = app.page.theme_mode == ft.ThemeMode.DARK
+    dark = app.dark
     tiles: list[ft.ListTile] = []
     for level in RiskLevel:
         color = theme.risk_color(level, dark)

@@ -15,23 +15,21 @@ from typing import TYPE_CHECKING
 
 import flet as ft
 
-from field_app.i18n import format_date, format_time
+from field_app.dates import read_date
+from field_app.i18n import format_date
 from field_app.services import visits
-from field_app.services.pin_policy import Problem
-from field_app.services.visit_form import FIELD_ORDER, parse_date
+from field_app.services.problem import Problem
+from field_app.services.visit_form import FIELD_ORDER
 from field_app.ui import theme
 from field_app.ui.screen import Screen
 from field_app.ui.views.common import message_text, problem_text, radio_row
-from field_app.ui.views.form_state import discard_draft
+from field_app.ui.views.form_session import draft_status, form_screen, show_draft_status
 from field_app.ui.views.places import families_detail
 from field_app.ui.views.record_bits import (
     STRETCH,
     capitalised,
     date_field,
-    draft_banner,
     error_line,
-    loading,
-    missing,
     next_date_buttons,
     section,
     show_problem,
@@ -39,11 +37,11 @@ from field_app.ui.views.record_bits import (
     time_field,
 )
 from field_app.ui.views.visit_fields import ServicePicker, present_field, risk_field
-from field_app.ui.views.visit_session import VisitSession, forms, session_for
+from field_app.ui.views.visit_session import VisitSession, session_for
 from shared_models.enums import VisitPlace
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
     from field_app.ui.routes import Route
 
 log = logging.getLogger(__name__)
@@ -57,21 +55,17 @@ OBSERVATIONS = (("child_needs", "visit.child_needs", "visit.child_needs_hint",
                  "visit-environment"))
 
 
-def build(app: App, route: Route) -> Screen:
+def build(app: ViewContext, route: Route) -> Screen:
     """The visit form at ``route`` (``visit_new`` or ``visit_edit``)."""
     session = session_for(app, route)
     title = app.t("visit.edit_title" if "visit_id" in route.params else "visit.new_title")
-    if session.missing:
-        return families_detail(app, title, missing(app, session.missing))
-    if session.opened is None:
-        return families_detail(app, title, loading())
-    return VisitFormView(app, session).screen(title)
+    return form_screen(app, title, session, lambda: VisitFormView(app, session).screen(title))
 
 
 class VisitFormView:
     """The widgets of one render of a ``VisitSession``."""
 
-    def __init__(self, app: App, session: VisitSession) -> None:
+    def __init__(self, app: ViewContext, session: VisitSession) -> None:
         self.app = app
         self.session = session
         self.form = session.form
@@ -81,8 +75,7 @@ class VisitFormView:
         t = app.t
         fam = session.opened.family if session.opened else None
         self.message = message_text("visit-message")
-        self.draft_status = ft.Text("", key="draft-status",
-                                    theme_style=ft.TextThemeStyle.BODY_SMALL)
+        self.draft_status = draft_status()
         self.save_button = ft.FilledButton(t("visit.save"), icon=ft.Icons.SAVE_OUTLINED,
                                            height=56, on_click=self.save, key="visit-save")
         # An icon in the app bar (a word would squeeze the title on a 360 px phone).
@@ -90,8 +83,8 @@ class VisitFormView:
                                       key="visit-save-bar", width=theme.TOUCH,
                                       height=theme.TOUCH, tooltip=t("visit.save"))
         blocks: list[ft.Control] = []
-        if session.restored is not None:
-            blocks.append(draft_banner(app, session.restored.saved_at, self.discard))
+        if (banner := session.banner()) is not None:
+            blocks.append(banner)
         if fam is not None:
             blocks.append(ft.Text(t("visit.family", name=fam.family_name,
                                     settlement=fam.settlement),
@@ -220,7 +213,7 @@ class VisitFormView:
         self.focusable["next_visit_date"] = nxt
 
         def base() -> date:
-            return parse_date(self.form.date_text) or date.today()
+            return read_date(self.form.date_text) or date.today()
 
         async def set_next(day: date) -> None:
             nxt.value = format_date(day)
@@ -244,22 +237,17 @@ class VisitFormView:
         self.message.visible = s.message is not None
         self.save_button.disabled = self.bar_save.disabled = s.busy
         self.save_button.content = self.app.t("visit.saving" if s.busy else "visit.save")
-        if s.draft_saved is not None:
-            self.draft_status.value = self.app.t("draft.saved_at",
-                                                 time=format_time(s.draft_saved))
-        self.draft_status.visible = s.draft_saved is not None
+        show_draft_status(self.app, self.draft_status, s)
 
     def _refresh(self) -> None:
         self._show()
         with contextlib.suppress(RuntimeError):   # the form is no longer on screen
-            self.app.page.update()
+            self.app.update()
 
     def changed(self, name: str) -> None:
         """A field changed: clear its problem, schedule the draft."""
-        self.app.session.touch()
         s = self.session
-        if s.saver is not None:
-            s.saver.changed()
+        s.changed()
         if name in s.problems or s.message is not None:
             s.problems.pop(name, None)
             if not s.problems:
@@ -277,20 +265,19 @@ class VisitFormView:
             return
         s.busy, s.message = True, None
         self._refresh()
-        await s.saver.pause()
+        await s.pause()
         try:
             store = await app.blocking(app.services.device.records)
             result = await app.blocking(visits.save, store, s.form, s.opened.draft_key)
         except Exception as exc:
             log.exception("saving a visit failed")
             s.busy, s.message = False, Problem("err.unexpected", {"detail": type(exc).__name__})
-            s.saver.resume()
+            s.resume()
             self._refresh()
             return
         s.busy = False
         if result.ok:
-            await s.saver.close()
-            forms(app).drop(s.path)
+            await s.close()
             await app.refresh_pending()
             target = f"/families/{s.family_id}"
             if s.visit_id is not None:
@@ -298,7 +285,7 @@ class VisitFormView:
             await app.go(target, notice=app.t("visit.saved"))
             return
         s.problems, s.message = result.problems, Problem("visit.check_errors")
-        s.saver.resume()
+        s.resume()
         self._refresh()
         await self._go_to_first_problem()
 
@@ -312,11 +299,3 @@ class VisitFormView:
             target = self.focusable.get(first)
             if isinstance(target, ft.TextField):
                 await target.focus()
-
-    async def discard(self) -> None:
-        """Drop the restored draft and start a fresh form."""
-        app, s = self.app, self.session
-        if s.opened is not None:
-            await discard_draft(app, s.saver, s.opened.draft_key)
-        forms(app).drop(s.path)
-        app.render()

@@ -31,11 +31,11 @@ from shared_models.enums import ReviewDecision
 from shared_models.records import Review
 
 if TYPE_CHECKING:
-    from field_app.ui.app import App
+    from field_app.ui.context import ViewContext
     from field_app.ui.routes import Route
 
 
-def build(app: App, route: Route) -> Screen:
+def build(app: ViewContext, route: Route) -> Screen:
     """The visit at ``route``."""
     holder = ft.Container(content=loading(), key="visit-view")
     fid, vid = route.params["family_id"], route.params["visit_id"]
@@ -51,11 +51,11 @@ def build(app: App, route: Route) -> Screen:
         with contextlib.suppress(RuntimeError):
             holder.update()
 
-    app.page.run_task(load)
+    app.spawn(load())
     return families_detail(app, app.t("visit.view_title"), holder, form=True)
 
 
-def synced_line(app: App, synced: bool) -> ft.Control:
+def synced_line(app: ViewContext, synced: bool) -> ft.Control:
     """"Saved on this phone" or "Sent to the server", with an icon."""
     return ft.Row([
         ft.Icon(ft.Icons.CLOUD_DONE_OUTLINED if synced else ft.Icons.CLOUD_UPLOAD_OUTLINED),
@@ -72,7 +72,7 @@ def labelled(label: str, text: str, empty: str, key: str | None = None) -> ft.Co
                      spacing=2, tight=True, key=key)
 
 
-def reviews_block(app: App, reviews: list[Review]) -> ft.Control:
+def reviews_block(app: ViewContext, reviews: list[Review]) -> ft.Control:
     """The supervisor's decisions, oldest first, each with its comment."""
     t = app.t
     rows: list[ft.Control] = [section(t("visit.reviews"))]
@@ -98,7 +98,7 @@ def reviews_block(app: App, reviews: list[Review]) -> ft.Control:
     return ft.Column(rows, spacing=8, tight=True)
 
 
-def _body(app: App, d: visits.VisitDetails) -> ft.Control:
+def _body(app: ViewContext, d: visits.VisitDetails) -> ft.Control:
     t, v = app.t, d.visit
     place = app.tr.label(v.place)
     head = f"{format_datetime(v.visited_at)}, {place}"

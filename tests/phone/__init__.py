@@ -1,0 +1,1 @@
+"""The phone's package set and KDF path, checked on desktop (docs/android.md)."""
