@@ -386,7 +386,7 @@ EN: dict[str, str] = {
 
 def _merge_area_tables() -> None:
     """Add the per-area tables of ``field_app.texts``; a key defined twice is a bug."""
-    from field_app.texts import TABLES as AREAS  # noqa: PLC0415  (they import nothing of ours)
+    from field_app.texts import TABLES as AREAS  # noqa: PLC0415  (they import nothing of field_app)
 
     for module in AREAS:
         for base, extra in ((UK, module.UK), (EN, module.EN)):

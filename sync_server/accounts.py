@@ -30,12 +30,12 @@ from sync_server.errors import (
 from sync_server.permissions import Principal
 from sync_server.security import hash_password, needs_rehash, new_token, token_hash, verify_password
 from sync_server.settings import Settings
-from sync_server.tables import DeviceRow, LoginFailure, UserCommunity, UserRow
+from sync_server.tables import DeviceRow, LoginFailure, UserCommunity, UserRow, table_of
 
-USERS = UserRow.__table__  # type: ignore[attr-defined]
-USER_COMMUNITIES = UserCommunity.__table__  # type: ignore[attr-defined]
-DEVICES = DeviceRow.__table__  # type: ignore[attr-defined]
-FAILURES = LoginFailure.__table__  # type: ignore[attr-defined]
+USERS = table_of(UserRow)
+USER_COMMUNITIES = table_of(UserCommunity)
+DEVICES = table_of(DeviceRow)
+FAILURES = table_of(LoginFailure)
 #: How stale ``device.last_seen_at`` may get before a request refreshes it (saves writes).
 LAST_SEEN_GRANULARITY = timedelta(minutes=5)
 BAD_CREDENTIALS_MESSAGE = "Невірне ім'я користувача або пароль (wrong username or password)"

@@ -19,7 +19,7 @@ from sqlalchemy import Connection
 
 from sync_server.db import write_tx
 from sync_server.security import address_key
-from sync_server.tables import AuditEntry
+from sync_server.tables import AuditEntry, table_of
 from sync_server.upsert import bulk_insert
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ def write_events(conn: Connection, events: Iterable[AuditEvent]) -> None:
          "address": e.address}
         for e in events
     ]
-    bulk_insert(conn, AuditEntry.__table__, rows)  # type: ignore[attr-defined]
+    bulk_insert(conn, table_of(AuditEntry), rows)
 
 
 def request_address(request: Request) -> str | None:

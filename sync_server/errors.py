@@ -15,6 +15,7 @@ errors (503 with Retry-After: the client retries, pushes being idempotent) and a
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -101,7 +102,7 @@ def error_response(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-def validation_message(errors: Any) -> str:
+def validation_message(errors: Iterable[Mapping[str, Any]]) -> str:
     """Readable text of pydantic errors: ``where: what`` for the first few."""
     parts = []
     for err in list(errors)[:5]:

@@ -20,10 +20,10 @@ from sqlalchemy import Connection, or_, select, text, update
 
 from shared_models.enums import RecordKind
 from sync_server.db import is_postgres
-from sync_server.tables import FeedCounter, RecordRow
+from sync_server.tables import FeedCounter, RecordRow, table_of
 
-COUNTERS = FeedCounter.__table__  # type: ignore[attr-defined]
-RECORDS = RecordRow.__table__  # type: ignore[attr-defined]
+COUNTERS = table_of(FeedCounter)
+RECORDS = table_of(RecordRow)
 
 
 def lock_communities(conn: Connection, communities: Iterable[str]) -> None:

@@ -23,9 +23,9 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, select
 
-from sync_server.tables import MutationHistory
+from sync_server.tables import MutationHistory, table_of
 
-HISTORY = MutationHistory.__table__  # type: ignore[attr-defined]
+HISTORY = table_of(MutationHistory)
 HISTORY_COLUMNS = ("record_id", "kind", "community", "author", "writes", "mutation_id",
                    "recorded_at")
 #: JSON columns the push hands over as JSON text.

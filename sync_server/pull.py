@@ -43,9 +43,9 @@ from sync_server.audit import AuditEvent, write_events
 from sync_server.db import read_tx, write_tx
 from sync_server.feed import head_positions, read_page
 from sync_server.permissions import Principal, sees_all_conflicts
-from sync_server.tables import DeviceCommunity
+from sync_server.tables import DeviceCommunity, table_of
 
-DEVICE_COMMUNITIES = DeviceCommunity.__table__  # type: ignore[attr-defined]
+DEVICE_COMMUNITIES = table_of(DeviceCommunity)
 
 
 @dataclass(frozen=True, slots=True)

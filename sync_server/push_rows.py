@@ -35,7 +35,7 @@ from sync_server.history import HISTORY, HISTORY_COLUMNS, HISTORY_TEXT, entry_te
 from sync_server.permissions import Principal
 from sync_server.references import Ref
 from sync_server.statejson import feed_columns, state_from_json, state_to_json
-from sync_server.tables import KIND_TABLES, TZ, AppliedMutation
+from sync_server.tables import KIND_TABLES, TZ, AppliedMutation, table_of
 from sync_server.upsert import (
     StoredForm,
     bulk_insert,
@@ -46,7 +46,7 @@ from sync_server.upsert import (
 )
 from sync_server.wire import MutationDict
 
-APPLIED = AppliedMutation.__table__  # type: ignore[attr-defined]
+APPLIED = table_of(AppliedMutation)
 APPLIED_COLUMNS = ("mutation_id", "device_id", "record_id", "payload_hash", "status", "code",
                    "reason", "applied_at")
 RECORD_COLUMNS = ("id", "kind", "community", "position", "deleted", "state", "updated_at",

@@ -29,7 +29,7 @@ from sync_server.db import write_tx
 from sync_server.permissions import Principal
 from sync_server.push import push
 from sync_server.settings import Settings
-from sync_server.tables import UserRow
+from sync_server.tables import UserRow, table_of
 
 #: Device id the seed mutations are attributed to (not a real device: it has no token).
 SEED_DEVICE = uuid.UUID("00000000-0000-4000-8000-000000000de0")
@@ -162,7 +162,7 @@ def seed_demo(engine: Engine, *, settings: Settings, password: str | None = None
               families_per_community: int = 4, rng_seed: int = 2026) -> list[DemoAccount]:
     """Create the demo accounts and data; refuses (``AccountError``) if any user exists."""
     with write_tx(engine) as conn:
-        if conn.execute(select(func.count()).select_from(UserRow.__table__)).scalar_one():  # type: ignore[attr-defined]
+        if conn.execute(select(func.count()).select_from(table_of(UserRow))).scalar_one():
             raise accounts.AccountError("the database already has users: seed-demo skipped")
         made = demo_accounts(password)
         ids = {}

@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic.fields import FieldInfo
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -197,6 +198,14 @@ class LoginFailure(SQLModel, table=True):
     at: datetime = Field(sa_type=TZ)
 
 
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """The table of one of the models above, typed (SQLModel does not declare ``__table__``)."""
+    table = sa.inspect(model).local_table
+    if not isinstance(table, sa.Table):
+        raise TypeError(f"{model.__name__} is not mapped to a table of its own")
+    return table
+
+
 # --- typed tables, one per shared kind ---------------------------------------------------
 
 #: Python type -> SQL type, most specific first (bool before int, datetime before date).
@@ -228,7 +237,7 @@ def _column_type(annotation: Any, max_length: int | None) -> tuple[sa.types.Type
     return JSONType, True                        # lists and free values
 
 
-def _max_length(info: Any) -> int | None:
+def _max_length(info: FieldInfo) -> int | None:
     for meta in info.metadata:
         value = getattr(meta, "max_length", None)
         if isinstance(value, int):

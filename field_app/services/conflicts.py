@@ -20,12 +20,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from field_app.services.problem import Problem
 from field_app.services.record_names import RecordName, record_name
 from field_app.services.values import TEXT_FIELDS, is_text_field
 from field_app.store.interface import RecordStore
+from field_app.texts.validation import FALLBACK
 from shared_models.clock import HLC, ClockError
 from shared_models.enums import ConflictStatus, Role
-from shared_models.messages import field_errors
+from shared_models.messages import MESSAGES
 from shared_models.records import Conflict, model_class
 
 log = logging.getLogger(__name__)
@@ -77,11 +79,30 @@ class ConflictGone(LookupError):
 
 
 class ResolveInvalid(ValueError):
-    """The chosen or merged value is not valid for the field; messages in uk and en."""
+    """The chosen or merged value is not valid for the field: the validation error's code
+    (``shared_models.messages``) and its data; the words are ``valid.<code>`` in the tables."""
 
-    def __init__(self, uk: str, en: str) -> None:
-        super().__init__(en)
-        self.uk, self.en = uk, en
+    def __init__(self, code: str, params: dict[str, object]) -> None:
+        super().__init__(code)
+        self.code, self.params = code, params
+
+    @property
+    def problem(self) -> Problem:
+        """What the view words: ``valid.<code>`` with the error's data."""
+        return Problem(f"valid.{self.code}", dict(self.params))
+
+
+def _invalid(exc: ValidationError, field: str) -> ResolveInvalid:
+    """The field's first error (else the first one) as a code and its data."""
+    errors = exc.errors()
+    err = next((e for e in errors if tuple(e.get("loc", ())) == (field,)),
+               errors[0] if errors else None)
+    if err is None or err["type"] not in MESSAGES:
+        return ResolveInvalid(FALLBACK, {})
+    ctx: dict[str, object] = dict(err.get("ctx") or {})
+    if "expected" in ctx:  # pydantic quotes the choices; people read them bare
+        ctx["expected"] = str(ctx["expected"]).replace("'", "")
+    return ResolveInvalid(err["type"], ctx)
 
 
 def visible_to(conflict: Conflict, username: str, role: str) -> bool:
@@ -206,9 +227,7 @@ def resolve(store: RecordStore, conflict_id: str, value: Any, *, username: str,
     try:
         return store.resolve_conflict(conflict, value)
     except ValidationError as exc:
-        uk, en = field_errors(exc, "uk"), field_errors(exc, "en")
-        key = conflict.field if conflict.field in uk else next(iter(uk), "")
-        raise ResolveInvalid(uk.get(key, ""), en.get(key, "")) from None
+        raise _invalid(exc, conflict.field) from None
     except RecordRefused:
         raise ConflictGone("conflicts.record_missing") from None
 

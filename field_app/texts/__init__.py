@@ -20,8 +20,9 @@ from field_app.texts import (
     placements,
     review,
     sync,
+    validation,
     visit,
 )
 
 TABLES: tuple[ModuleType, ...] = (family, review, dashboard, placements, exports, sync,
-                                  conflicts, account, visit, errors)
+                                  conflicts, account, visit, errors, validation)

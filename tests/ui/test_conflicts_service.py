@@ -32,6 +32,10 @@ TARAS = {"username": "taras", "role": "social_worker"}
 IRYNA = {"username": "iryna", "role": "supervisor"}
 
 
+def _words(refusal: ResolveInvalid, lang: str) -> str:
+    return Translator(lang).t(refusal.problem.key, **refusal.problem.params)
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> LocalStore:
     s = real_store(tmp_path)
@@ -118,11 +122,11 @@ def test_an_invalid_merged_value_is_refused_in_plain_words(store: LocalStore) ->
     before = store.pending_count()
     with pytest.raises(ResolveInvalid) as refused:
         resolve(store, str(cid), "К" * 101, **OLENA)
-    assert refused.value.uk == "Не більше 100 символів"
-    assert refused.value.en == "At most 100 characters"
+    assert _words(refused.value, "uk") == "Не більше 100 символів"
+    assert _words(refused.value, "en") == "At most 100 characters"
     with pytest.raises(ResolveInvalid) as empty:
         resolve(store, str(cid), "   ", **OLENA)
-    assert empty.value.uk == "Заповніть це поле"
+    assert _words(empty.value, "uk") == "Заповніть це поле"
     assert store.pending_count() == before               # nothing was written
     assert not get_conflict(store, str(cid), **OLENA).settled_here
 

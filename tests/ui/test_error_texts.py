@@ -12,11 +12,13 @@ import pytest
 
 import field_app.sync.supervision  # noqa: F401  (ServerRefused is a SyncError too)
 from field_app.i18n import EN, UK, Translator
+from field_app.services.conflicts import ResolveInvalid
 from field_app.services.pin_policy import POLICY_PROBLEMS
 from field_app.services.sync_problems import sync_problem
 from field_app.store import errors as store_errors
 from field_app.store.pin_policy import POLICY_CODES
 from field_app.sync.errors import SyncError, TooManyAttempts
+from shared_models.messages import MESSAGES
 
 
 def _all(cls: type) -> list[type]:
@@ -35,9 +37,11 @@ STORE_KEYS = sorted({f"store.err.{c.code}" for c in _all(store_errors.StoreError
                     | {"store.err.wrong_pin_wipe_warning"}
                     | {f"store.err.{c}" for c in store_errors.RECORD_REFUSALS})
 SYNC_KEYS = sorted({f"sync.err.{c.code}" for c in _all(SyncError)})
+#: A refused value (resolving a conflict) carries a validation code of ``MESSAGES``.
+VALID_KEYS = sorted({f"valid.{c}" for c in MESSAGES} | {"valid.invalid"})
 
 
-@pytest.mark.parametrize("key", STORE_KEYS + SYNC_KEYS)
+@pytest.mark.parametrize("key", STORE_KEYS + SYNC_KEYS + VALID_KEYS)
 def test_every_error_code_has_words_in_both_languages(key: str) -> None:
     assert UK.get(key) and EN.get(key), key
     assert _placeholders(UK[key]) == _placeholders(EN[key]), key
@@ -59,6 +63,13 @@ def test_errors_carry_data_for_their_words() -> None:
 
 
 def test_exceptions_hold_no_sentences() -> None:
-    for cls in _all(store_errors.StoreError) + _all(SyncError):
+    for cls in _all(store_errors.StoreError) + _all(SyncError) + [ResolveInvalid]:
         names = set(vars(cls))
         assert not names & {"uk", "en", "message_uk", "message_en", "message"}, cls
+
+
+def test_a_refused_value_is_worded_from_its_code_and_data() -> None:
+    refusal = ResolveInvalid("string_too_long", {"max_length": 100})
+    assert "uk" not in refusal.problem.params
+    assert Translator("uk").t(refusal.problem.key, **refusal.problem.params) == (
+        "Не більше 100 символів")

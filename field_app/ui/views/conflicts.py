@@ -31,7 +31,7 @@ from field_app.services.record_names import kind_key
 from field_app.services.values import TEXT_FIELDS, field_label_key, present
 from field_app.ui import theme
 from field_app.ui.screen import Screen
-from field_app.ui.views.common import DetailHint, empty_state, message_text, two_panes
+from field_app.ui.views.common import DetailHint, empty_state, message_text, problem_text, two_panes
 
 if TYPE_CHECKING:
     from field_app.ui.context import ViewContext
@@ -321,7 +321,7 @@ class ConflictDetail:
             store = app.services.device.records()
             await app.blocking(resolve, store, self.cid, value, username=username, role=role)
         except ResolveInvalid as exc:
-            text = exc.en if app.tr.lang == "en" else exc.uk
+            text = problem_text(app, exc.problem)
             if self.merged is not None and isinstance(value, str):
                 self.merged.error = text
             else:
