@@ -10,23 +10,38 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from datetime import date
 from typing import Any, ClassVar, Self
 
-from pydantic import ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 from sqlmodel import JSON, Field, SQLModel
 
+from shared_models.cases import (
+    EXTENDED_SUPPORT_MONTHS,
+    SUPPORT_MONTHS,
+    extended_support_limit,
+    support_limit,
+)
 from shared_models.clock import CLOCK_PATTERN
 from shared_models.communities import CommunityCode
 from shared_models.dates import format_date
 from shared_models.enums import (
+    AssessmentDecision,
+    CaseResult,
+    Circumstance,
+    ClosureReason,
     ConflictStatus,
+    HousingCondition,
     PersonRole,
     PlacementOutcome,
+    ProblemDuration,
     RecordKind,
+    ReporterKind,
     ReviewDecision,
     RiskLevel,
     Sex,
+    TaskResponsible,
     VisitPlace,
 )
 from shared_models.foster_care import (
@@ -48,12 +63,25 @@ from shared_models.validators import (
     PastDate,
     PastInstant,
     Phone,
+    TaskText,
     Username,
 )
 
 _CLOCK_RE = re.compile(CLOCK_PATTERN)
 #: Fields that identify a record rather than describe it; they are not merged.
 IDENTITY_FIELDS = frozenset({"id", "community"})
+
+
+def known_services(value: list[str]) -> list[str]:
+    """Service codes of the classifier (``services``), each once; a coded error otherwise."""
+    seen: set[str] = set()
+    for key in value:
+        if key not in SERVICES:
+            raise custom_error("unknown_service", service=key)
+        if key in seen:
+            raise custom_error("duplicate_service", service=key)
+        seen.add(key)
+    return value
 
 
 class Record(SQLModel):
@@ -76,7 +104,8 @@ class Family(Record):
 
     family_name: Name
     settlement: Name
-    address: OptionalLine = ""
+    address: OptionalLine = ""            # where the family actually lives
+    registered_address: OptionalLine = ""  # where it is registered, when that differs
     phone: Phone | None = None
     difficult_circumstances: bool = False
     displaced: bool = False
@@ -85,6 +114,9 @@ class Family(Record):
     consent_date: PastDate | None = None
     consent_by: Name | None = None
     next_visit_date: AnyDate | None = None
+    # Retired by the case cycle (a case is closed, not the family): being removed, with
+    # server migration 0006 and the device's store migration turning a closed family into
+    # a closed case (``cases.legacy_case_id``). Do not use in new code.
     closed: bool = False
 
     @model_validator(mode="after")
@@ -108,6 +140,10 @@ class Person(Record):
     role: PersonRole = PersonRole.CHILD
     disability: bool = False
     special_educational_needs: bool = False
+    citizenship: OptionalLine = ""
+    study_or_work: OptionalLine = ""      # the place of study (a child) or of work (an adult)
+    idp: bool = False                     # has the status of an internally displaced person
+    idp_certificate: OptionalLine = ""    # number and date of the IDP certificate (довідка)
 
     def display_name(self) -> str:
         """Name as Ukrainians write it: "Прізвище Ім'я"."""
@@ -140,18 +176,13 @@ class Visit(Record):
     next_steps: Paragraph = ""
     next_visit_date: AnyDate | None = None
     author: Username
+    threat_to_life: bool = False          # a threat to a child's life or health was found
+    plan_tasks: list[uuid.UUID] = Field(default_factory=list, max_length=50, sa_type=JSON)
 
     @field_validator("services")
     @classmethod
     def _known_services(cls, value: list[str]) -> list[str]:
-        seen: set[str] = set()
-        for key in value:
-            if key not in SERVICES:
-                raise custom_error("unknown_service", service=key)
-            if key in seen:
-                raise custom_error("duplicate_service", service=key)
-            seen.add(key)
-        return value
+        return known_services(value)
 
     @model_validator(mode="after")
     def _next_after_visit(self) -> Self:
@@ -178,8 +209,14 @@ class Note(Record):
         return self
 
 
+#: What a supervisor decides on: visits, notes, needs assessments, and cases (a case is
+#: reviewed when its closure is recorded: approving it closes the case).
+REVIEWABLE_KINDS = (RecordKind.VISIT, RecordKind.NOTE, RecordKind.ASSESSMENT, RecordKind.CASE)
+
+
 class Review(Record):
-    """A supervisor's decision on a visit or a note. Immutable: a new review supersedes.
+    """A supervisor's decision on a visit, a note, an assessment or a case's closure.
+    Immutable: a new review supersedes.
 
     ``target_clock`` is the clock of the target's latest change the reviewer had on screen:
     a change of the target with a higher clock was not seen by this decision (the target was
@@ -200,8 +237,8 @@ class Review(Record):
     @field_validator("target_kind")
     @classmethod
     def _reviewable(cls, value: RecordKind) -> RecordKind:
-        if value not in (RecordKind.VISIT, RecordKind.NOTE):
-            raise custom_error("enum", expected="visit, note")
+        if value not in REVIEWABLE_KINDS:
+            raise custom_error("enum", expected=", ".join(REVIEWABLE_KINDS))
         return value
 
     @field_validator("target_clock")
@@ -300,8 +337,228 @@ class Placement(Record):
         return self
 
 
+class Case(Record):
+    """A case (випадок) of a family: from the request through support to closure.
+
+    A family has at most one open case (``closed_on`` empty); that is checked by the services
+    and the server, which see the family's other cases. The support plan is the case's
+    ``plan_*`` fields plus its ``PlanTask`` records (one record per task, so two people editing
+    different tasks offline both keep their changes). Closing records ``closed_on`` and the
+    reason; the supervisor's approving ``Review`` of the case closes it (``cases.case_stage``).
+    A reopened case is a new case naming the earlier one in ``reopens``.
+    """
+
+    KIND: ClassVar[RecordKind] = RecordKind.CASE
+
+    family_id: uuid.UUID = Field(index=True)
+    opened_on: PastDate                   # the date of the request (звернення)
+    reporter_kind: ReporterKind = ReporterKind.FAMILY
+    reporter_name: OptionalLine = ""
+    reporter_consent: bool = False        # the reporter agreed to their data being recorded
+    request_summary: Paragraph = ""
+    assigned_worker: Username | None = Field(default=None, max_length=USERNAME_MAX)
+    reopens: uuid.UUID | None = None
+    plan_agreed_on: PastDate | None = None  # the plan was agreed with the family on
+    plan_agreed_by: OptionalLine = ""       # who of the family agreed to it
+    support_start: PastDate | None = None
+    planned_end: AnyDate | None = None
+    extension_decision_date: PastDate | None = None
+    extension_reason: OptionalLine = ""
+    extended_end: AnyDate | None = None
+    closed_on: PastDate | None = None
+    closure_reason: ClosureReason | None = None
+    closure_result: CaseResult | None = None
+    closure_notes: Paragraph = ""
+
+    @model_validator(mode="after")
+    def _terms(self) -> Self:
+        problems: list[tuple[str, str, Any, dict[str, Any]]] = []
+
+        def fail(name: str, code: str, **ctx: Any) -> None:
+            problems.append((name, code, getattr(self, name), ctx))
+
+        opened = self.opened_on
+        if self.reopens is not None and self.reopens == self.id:
+            fail("reopens", "self_reference")
+        for name in ("support_start", "plan_agreed_on", "closed_on"):
+            value = getattr(self, name)
+            if value is not None and value < opened:
+                fail(name, "case_before_request")
+        self._support_terms(fail)
+        if (self.closed_on is None) != (self.closure_reason is None):
+            fail("closure_reason" if self.closure_reason is None else "closed_on",
+                 "case_closure_incomplete")
+        if problems:
+            raise errors_at(type(self).__name__, problems)
+        return self
+
+    def _support_terms(self, fail: Callable[..., None]) -> None:
+        start, planned = self.support_start, self.planned_end
+        if (start is None) != (planned is None):
+            fail("planned_end" if planned is None else "support_start",
+                 "case_support_incomplete")
+        if start is not None and planned is not None:
+            if planned <= start:
+                fail("planned_end", "case_end_before_start")
+            elif planned > support_limit(start):
+                fail("planned_end", "case_over_limit",
+                     limit=format_date(support_limit(start)), months=SUPPORT_MONTHS)
+        if (self.extension_decision_date is None) != (self.extended_end is None):
+            fail("extended_end" if self.extended_end is None else "extension_decision_date",
+                 "case_extension_incomplete")
+        if self.extended_end is not None:
+            if start is None or planned is None:
+                fail("extended_end", "case_extension_without_support")
+            elif self.extended_end <= planned:
+                fail("extended_end", "case_extension_not_later")
+            elif self.extended_end > extended_support_limit(start):
+                fail("extended_end", "case_over_limit",
+                     limit=format_date(extended_support_limit(start)),
+                     months=EXTENDED_SUPPORT_MONTHS)
+        if (self.extension_decision_date is not None and start is not None
+                and self.extension_decision_date < start):
+            fail("extension_decision_date", "case_before_support")
+
+    @property
+    def is_open(self) -> bool:
+        """Whether no closure is recorded (a closure waiting for approval is not open)."""
+        return self.closed_on is None
+
+
+class ChildAssessment(BaseModel):
+    """One child's condition and needs, a section of the needs-assessment act."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    person_id: uuid.UUID
+    health: Paragraph = ""
+    development: Paragraph = ""           # physical, emotional and social development
+    education: Paragraph = ""
+    family_relations: Paragraph = ""      # relations with parents and others in the family
+    needs: Paragraph = ""
+    threat_to_life: bool = False
+
+
+class Assessment(Record):
+    """The needs-assessment act (акт оцінки потреб сім'ї/особи) of a case.
+
+    Saved with ``completed_on`` empty it is work in progress; completing it sends it to the
+    supervisor, who approves it or returns it (a ``Review``) — four eyes. The sections follow
+    the official form (order No. 1005): the members who took part, each child's condition and
+    needs, the adults, the family and environment factors, and the conclusion.
+    """
+
+    KIND: ClassVar[RecordKind] = RecordKind.ASSESSMENT
+
+    case_id: uuid.UUID = Field(index=True)
+    family_id: uuid.UUID = Field(index=True)
+    assessor: Username
+    started_on: PastDate
+    completed_on: PastDate | None = None
+    participants: list[uuid.UUID] = Field(default_factory=list, max_length=30, sa_type=JSON)
+    children: list[ChildAssessment] = Field(default_factory=list, max_length=20, sa_type=JSON)
+    threat_to_life: bool = False
+    threat_details: Paragraph = ""
+    adults_health: Paragraph = ""
+    adults_emotional_state: Paragraph = ""
+    harmful_habits: bool | None = None
+    harmful_habits_details: Paragraph = ""
+    social_contacts: Paragraph = ""
+    employment: Paragraph = ""
+    self_care: Paragraph = ""
+    parenting: Paragraph = ""             # how the parents meet the children's needs
+    housing: HousingCondition | None = None
+    housing_details: Paragraph = ""
+    income: Paragraph = ""
+    environment: Paragraph = ""           # the community, neighbours, access to services
+    difficult_circumstances: bool | None = None
+    circumstances: list[Circumstance] = Field(default_factory=list, max_length=20,
+                                              sa_type=JSON)
+    effect_on_child: Paragraph = ""
+    problem_duration: ProblemDuration | None = None
+    family_recognises: bool | None = None
+    family_cooperates: bool | None = None
+    services_needed: list[str] = Field(default_factory=list, max_length=30, sa_type=JSON)
+    decision: AssessmentDecision | None = None
+    conclusion: Paragraph = ""
+
+    @field_validator("services_needed")
+    @classmethod
+    def _known_services(cls, value: list[str]) -> list[str]:
+        return known_services(value)
+
+    @field_validator("circumstances")
+    @classmethod
+    def _distinct(cls, value: list[Circumstance]) -> list[Circumstance]:
+        if len(set(value)) != len(value):
+            raise custom_error("duplicate_choice")
+        return value
+
+    @model_validator(mode="after")
+    def _complete(self) -> Self:
+        problems: list[tuple[str, str, Any, dict[str, Any]]] = []
+
+        def fail(name: str, code: str, **ctx: Any) -> None:
+            problems.append((name, code, getattr(self, name), ctx))
+
+        threat = self.threat_to_life or any(c.threat_to_life for c in self.children)
+        if threat and not self.threat_details.strip():
+            fail("threat_details", "threat_details_required")
+        if len({c.person_id for c in self.children}) != len(self.children):
+            fail("children", "duplicate_child")
+        if self.completed_on is not None:
+            if self.completed_on < self.started_on:
+                fail("completed_on", "assessment_completed_before_start")
+            if self.difficult_circumstances is None:
+                fail("difficult_circumstances", "assessment_conclusion_required")
+            if self.decision is None:
+                fail("decision", "assessment_conclusion_required")
+        if problems:
+            raise errors_at(type(self).__name__, problems)
+        return self
+
+    @property
+    def threat(self) -> bool:
+        """Whether the act records a threat to a child's life or health anywhere."""
+        return self.threat_to_life or any(c.threat_to_life for c in self.children)
+
+
+class PlanTask(Record):
+    """One task of a case's support plan: what, for which goal, who does it, by when.
+
+    Visits tick tasks off (``done_on``) and add to ``progress``; a task that no longer applies
+    is ``cancelled`` (kept, so the plan's history stays readable).
+    """
+
+    KIND: ClassVar[RecordKind] = RecordKind.PLAN_TASK
+
+    case_id: uuid.UUID = Field(index=True)
+    family_id: uuid.UUID = Field(index=True)
+    goal: Name
+    task: TaskText
+    responsible: TaskResponsible = TaskResponsible.WORKER
+    responsible_person_id: uuid.UUID | None = None   # the family member, for FAMILY_MEMBER
+    responsible_name: OptionalLine = ""              # the service, or the worker's name
+    due_date: AnyDate
+    done_on: PastDate | None = None
+    progress: Paragraph = ""
+    cancelled: bool = False
+
+    @model_validator(mode="after")
+    def _who(self) -> Self:
+        if (self.responsible is TaskResponsible.FAMILY_MEMBER
+                and self.responsible_person_id is None):
+            raise errors_at(type(self).__name__, [
+                ("responsible_person_id", "task_member_required", None, {})])
+        if self.responsible is TaskResponsible.SERVICE and not self.responsible_name.strip():
+            raise errors_at(type(self).__name__, [
+                ("responsible_name", "task_service_required", self.responsible_name, {})])
+        return self
+
+
 KINDS: dict[RecordKind, type[Record]] = {
-    cls.KIND: cls for cls in (Family, Person, Visit, Note, Review, Conflict, Placement)
+    cls.KIND: cls for cls in (Family, Person, Visit, Note, Review, Conflict, Placement,
+                              Case, Assessment, PlanTask)
 }
 
 

@@ -89,6 +89,9 @@ Paragraph = Annotated[str, Field(max_length=4000), AfterValidator(_multi_line)]
 NoteText = Annotated[str, Field(min_length=1, max_length=4000), AfterValidator(_multi_line)]
 """Text of a note: 1-4,000 characters, newlines allowed."""
 
+TaskText = Annotated[str, Field(min_length=1, max_length=1000), AfterValidator(_multi_line)]
+"""What a task of a support plan asks: 1-1,000 characters, newlines allowed."""
+
 Comment = Annotated[str, Field(max_length=2000), AfterValidator(_multi_line)]
 """A reviewer's comment: up to 2,000 characters."""
 

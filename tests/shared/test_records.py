@@ -158,4 +158,4 @@ def test_edit_writes_only_changed_fields_superseding_what_was_seen() -> None:
 
 def test_every_kind_has_a_model() -> None:
     assert {k.value for k in KINDS} == {"family", "person", "visit", "note", "review", "conflict",
-                                      "placement"}
+                                      "placement", "case", "assessment", "plan_task"}
