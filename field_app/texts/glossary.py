@@ -52,6 +52,8 @@ class Term:
     uk: str
     en: str
     variants: tuple[Variant, ...] = field(default=())
+    #: Where the choice needs saying (which of two right words the app uses, and when).
+    note: str = ""
 
 
 def _v(pattern: str, example: str, why: str, *, allowed_in: tuple[str, ...] = (),
@@ -124,14 +126,16 @@ GLOSSARY: tuple[Term, ...] = (
         _v(r"відвідуван", "відвідування", "one term on every screen: the app says візит",
            except_phrases=(r"відвідуван\w*\s+(?:\w+\s+)?(?:школ|заклад|урок|занят|гурт|садк|"
                            r"навчан|заход|лікар)",)),
-    )),
+    ), note="a child's attendance (відвідування закладу освіти) is another thing and may say so"),
     Term("супервізор", "supervisor (reviews the workers' records, decides)", (
         _v(r"керівни", "керівник", "the app's role is супервізор; contact for the phone's "
            "problems is the supervisor, for accounts the координатор, for the server the "
            "адміністратор", except_phrases=(r"класн\w*\s+керівни", r"керівництв",
                                             r"керівни\w*\s+(?:закладу|школи|гуртка)")),
         _v(r"супервайзер", "супервайзер", "the app spells it супервізор"),
-    )),
+    ), note="who to contact: the phone and its data -> супервізор; the account, a revoked "
+            "phone -> координатор; the server, its address or certificate -> адміністратор "
+            "(the roles of enum.Role, in the genitive: зверніться до супервізора)"),
     Term("перевірка (рішення супервізора)", "review (the supervisor's decision)", (
         _v(r"рецензі", "рецензія", "one term on every screen: the app says перевірка and "
            "рішення супервізора"),
@@ -148,6 +152,22 @@ GLOSSARY: tuple[Term, ...] = (
     Term("картка сім'ї", "family card", (
         _v(r"картк\w*\s+родин|анкет\w*\s+сім'", "картка родини",
            "one term on every screen: the app says картка сім'ї"),
+    )),
+    Term("ведення випадку; випадок", "case management; the case", (
+        _v(r"кейс", "кейс-менеджмент", "an anglicism: ведення випадку, випадок"),
+    )),
+    Term("план соціального супроводу", "support plan", (
+        _v(r"план\w*\s+спільних\s+дій", "план спільних дій",
+           "correct in practice, but one term on every screen: the document of order 318 is "
+           "the план соціального супроводу"),
+    )),
+    Term("соціальний супровід", "social support (the service)", (
+        _v(r"соціальн\w*\s+супроводжен", "соціальне супроводження",
+           "the service's name in law 2671-VIII and the classifier is соціальний супровід"),
+    )),
+    Term("складні життєві обставини (СЖО)", "difficult life circumstances", (
+        _v(r"скрутн\w*\s+життєв", "скрутні життєві обставини",
+           "the legal term (law 2671-VIII) is складні життєві обставини"),
     )),
     Term("дитина з інвалідністю / інвалідність", "child with a disability / disability", (
         _v(r"\bінвалід(?:и|ів|ам|ами|ом|а|у|ові)?\b", "інвалід", "person-first: дитина "
