@@ -63,8 +63,10 @@ def _v(pattern: str, example: str, why: str, *, allowed_in: tuple[str, ...] = ()
 
 _LONG_TERM = ("прийомна сім'я and прийомні батьки are the long-term form of care (1-4 children, "
               "for years); patronage is temporary care by a патронатний вихователь")
-#: Where "прийомна сім'я" is right: how a patronage placement ends (the child moves on to one).
-_PLACEMENT_ENDINGS = ("enum.PlacementOutcome.*", "placement.outcome.*")
+#: Where "прийомна сім'я" is right: where a child moves on to the long-term forms of care
+#: (how a patronage placement ends; a case closed because the child was placed).
+_PLACEMENT_ENDINGS = ("enum.PlacementOutcome.*", "placement.outcome.*",
+                      "enum.ClosureReason.child_placed")
 
 GLOSSARY: tuple[Term, ...] = (
     Term("патронатний вихователь", "foster carer (family patronage, up to 3-6 months)", (
