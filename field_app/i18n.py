@@ -63,7 +63,7 @@ UK: dict[str, str] = {
     "families.filter.mine": "Мої",
     "families.filter.due": "Візит скоро",
     "families.filter.overdue": "Прострочені",
-    "families.filter.closed": "Закриті",
+    "families.filter.closed": "Випадок закрито",
     "families.next_visit": "Наступний візит {date}",
     "families.no_visit": "Візит не заплановано",
     "families.overdue": "прострочено",
@@ -128,17 +128,17 @@ UK: dict[str, str] = {
     "unlock.pin": "PIN-код",
     "unlock.submit": "Розблокувати",
     "unlock.working": "Перевірка PIN-коду…",
-    "unlock.wrong": "Невірний PIN-код.",
+    "unlock.wrong": "Неправильний PIN-код.",
     "unlock.wait": "Зачекайте {seconds} с перед наступною спробою.",
     "unlock.attempts_left": "Залишилось спроб: {left}.",
-    "unlock.wipe_warning": ("Увага: після ще {left} невірних спроб усі дані на цьому телефоні "
+    "unlock.wipe_warning": ("Увага: після ще {left} неправильних спроб усі дані на цьому телефоні "
                             "буде стерто. Ненадісланих змін: {pending} — їх буде втрачено."),
-    "unlock.wiped": ("Після забагатьох невірних спроб дані на цьому телефоні стерто. "
+    "unlock.wiped": ("Після забагатьох неправильних спроб дані на цьому телефоні стерто. "
                      "Підключіть телефон до сервера знову."),
     "unlock.empty": "Введіть PIN-код",
-    "unlock.secret_missing": ("Ключ захисту цього телефона зараз недоступний, тому дані не "
+    "unlock.secret_missing": ("Ключ захисту цього телефону зараз недоступний, тому дані не "
                               "відкриваються. Спробу не зараховано. Закрийте застосунок і "
-                              "відкрийте знову; якщо не допоможе — зверніться до керівника."),
+                              "відкрийте знову; якщо не допоможе — зверніться до супервізора."),
     "setup.keystore_failed": ("Телефон не зберіг ключ захисту даних. Перезапустіть телефон і "
                               "спробуйте ще раз."),
     # Settings
@@ -157,7 +157,7 @@ UK: dict[str, str] = {
     "lang.en": "English",
     # Validation of our own forms (record validation messages come from shared_models.messages)
     "err.required": "Обов'язкове поле",
-    "err.date": "Невірна дата (ДД.ММ.РРРР)",
+    "err.date": "Неправильна дата (ДД.ММ.РРРР)",
     "err.server_url": "Вкажіть адресу сервера, наприклад https://poruch.zt.gov.ua",
     "err.server_scheme": "Адреса має починатися з https:// (http:// — лише в локальній мережі)",
     "err.pin_short": "PIN-код має містити щонайменше {min} цифр",
@@ -180,7 +180,7 @@ UK: dict[str, str] = {
     "enum.PersonRole.child": "дитина",
     "enum.PersonRole.parent": "батько або мати",
     "enum.PersonRole.guardian": "опікун або піклувальник",
-    "enum.PersonRole.foster_carer": "прийомний батько або прийомна мати",
+    "enum.PersonRole.foster_carer": "патронатний вихователь",
     "enum.PersonRole.relative": "родич",
     "enum.PersonRole.other": "інше",
     "enum.Sex.female": "жіноча",
@@ -205,7 +205,7 @@ UK: dict[str, str] = {
     "enum.RecordKind.review": "рішення супервізора",
     "enum.RecordKind.conflict": "конфлікт змін",
     "enum.RecordKind.placement": "влаштування в патронатну сім'ю",
-    "enum.PlacementOutcome.returned_home": "повернення до власної сім'ї",
+    "enum.PlacementOutcome.returned_home": "повернення до рідної сім'ї",
     "enum.PlacementOutcome.next_placement": "інша форма влаштування",
     "enum.PlacementOutcome.other": "інше",
     "risk.label": "Ризик: {level}",
@@ -240,7 +240,7 @@ EN: dict[str, str] = {
     "families.filter.mine": "Mine",
     "families.filter.due": "Visit soon",
     "families.filter.overdue": "Overdue",
-    "families.filter.closed": "Closed",
+    "families.filter.closed": "Case closed",
     "families.next_visit": "Next visit {date}",
     "families.no_visit": "No visit planned",
     "families.overdue": "overdue",

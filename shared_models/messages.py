@@ -21,13 +21,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "too_long": ("Не більше {max_length} елементів", "At most {max_length} items"),
     "enum": ("Оберіть одне зі значень: {expected}", "Choose one of: {expected}"),
     "literal_error": ("Оберіть одне зі значень: {expected}", "Choose one of: {expected}"),
-    "date_from_datetime_parsing": ("Невірна дата", "Not a valid date"),
-    "date_parsing": ("Невірна дата (ДД.ММ.РРРР)", "Not a valid date"),
-    "date_type": ("Невірна дата", "Not a valid date"),
-    "datetime_parsing": ("Невірні дата й час", "Not a valid date and time"),
-    "datetime_type": ("Невірні дата й час", "Not a valid date and time"),
-    "uuid_parsing": ("Невірний ідентифікатор", "Not a valid identifier"),
-    "uuid_type": ("Невірний ідентифікатор", "Not a valid identifier"),
+    "date_from_datetime_parsing": ("Неправильна дата", "Not a valid date"),
+    "date_parsing": ("Неправильна дата (ДД.ММ.РРРР)", "Not a valid date"),
+    "date_type": ("Неправильна дата", "Not a valid date"),
+    "datetime_parsing": ("Неправильні дата й час", "Not a valid date and time"),
+    "datetime_type": ("Неправильні дата й час", "Not a valid date and time"),
+    "uuid_parsing": ("Неправильний ідентифікатор", "Not a valid identifier"),
+    "uuid_type": ("Неправильний ідентифікатор", "Not a valid identifier"),
     "bool_parsing": ("Має бути так або ні", "Must be yes or no"),
     "bool_type": ("Має бути так або ні", "Must be yes or no"),
     "string_type": ("Має бути текст", "Must be text"),
@@ -62,7 +62,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Не пізніше {limit}: патронат триває до {months} місяців від початку",
         "No later than {limit}: foster care lasts up to {months} months from the start"),
     "placement_extension_incomplete": (
-        "Вкажіть і дату рішення органу опіки, і нову дату завершення",
+        "Вкажіть і дату рішення органу опіки та піклування, і нову дату завершення",
         "Give both the date of the guardianship authority's decision and the new end date"),
     "placement_extension_not_later": (
         "Продовжений строк має бути пізніше запланованого завершення",
@@ -77,9 +77,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                     "No such record in this community"),
     "reference_missing": ("Такого запису немає на сервері в цій громаді",
                           "No such record of this community on the server"),
-    "placement_same_family": ("Патронатна сім'я не може бути власною сім'єю дитини",
+    "placement_same_family": ("Патронатна сім'я не може бути рідною сім'єю дитини",
                               "The foster family cannot be the child's own family"),
-    "bad_clock": ("Невірна позначка часу синхронізації", "Not a valid sync clock"),
+    "bad_clock": ("Неправильна позначка часу синхронізації", "Not a valid sync clock"),
     "self_reference": ("Запис не може посилатися сам на себе", "A record cannot refer to itself"),
     "duplicate_choice": ("Значення вказано двічі", "A value is listed twice"),
     "case_before_request": ("Дата не може бути раніше дати звернення",
@@ -116,7 +116,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                               "Name the service responsible for the task"),
 }
 
-_FALLBACK = ("Невірне значення", "Invalid value")
+_FALLBACK = ("Неправильне значення", "Invalid value")
 
 
 def custom_error(code: str, **ctx: Any) -> PydanticCustomError:

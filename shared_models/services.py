@@ -40,7 +40,7 @@ _CATALOGUE: tuple[Service, ...] = (
     Service("010.2", "010.2",
             "Соціальний супровід сімей, у яких виховуються діти-сироти і діти, "
             "позбавлені батьківського піклування",
-            "Social support of foster families and family-type homes"),
+            "Social support of families raising orphans and children without parental care"),
     Service("012.0", "012.0", "Кризове та екстрене втручання", "Crisis and emergency intervention"),
     Service("013.0", "013.0", "Соціальна адаптація", "Social adaptation"),
     Service("014.0", "014.0", "Соціальна інтеграція та реінтеграція",

@@ -38,7 +38,8 @@ DEVICES = table_of(DeviceRow)
 FAILURES = table_of(LoginFailure)
 #: How stale ``device.last_seen_at`` may get before a request refreshes it (saves writes).
 LAST_SEEN_GRANULARITY = timedelta(minutes=5)
-BAD_CREDENTIALS_MESSAGE = "Невірне ім'я користувача або пароль (wrong username or password)"
+BAD_CREDENTIALS_MESSAGE = ("Неправильне ім'я користувача або пароль "
+                           "(wrong username or password)")
 REVOKED_MESSAGE = (
     "Цей пристрій відкликано: дані на ньому буде стерто, увійдіть знову "
     "(this device was revoked: its data will be wiped)"

@@ -36,14 +36,14 @@ UPDATE_APP_MESSAGE = (
     "(Unsupported protocol version: please update the app.)"
 )
 _STATUS_CODES: dict[int, tuple[ErrorCode, str]] = {
-    400: (ErrorCode.BAD_REQUEST, "Невірний запит"),
+    400: (ErrorCode.BAD_REQUEST, "Неправильний запит"),
     401: (ErrorCode.UNAUTHENTICATED, "Потрібно увійти"),
     403: (ErrorCode.FORBIDDEN, "Немає доступу"),
     404: (ErrorCode.NOT_FOUND, "Не знайдено"),
     405: (ErrorCode.BAD_REQUEST, "Метод не підтримується"),
     409: (ErrorCode.CONFLICT, "Конфлікт: спробуйте ще раз"),
     413: (ErrorCode.TOO_LARGE, "Запит завеликий"),
-    422: (ErrorCode.VALIDATION, "Невірні дані"),
+    422: (ErrorCode.VALIDATION, "Неправильні дані"),
     426: (ErrorCode.UNSUPPORTED_PROTOCOL, UPDATE_APP_MESSAGE),
     429: (ErrorCode.RATE_LIMITED, "Забагато спроб: зачекайте"),
     503: (ErrorCode.UNAVAILABLE, "Сервер тимчасово недоступний: спробуйте пізніше"),
@@ -109,10 +109,10 @@ def validation_message(errors: Iterable[Mapping[str, Any]]) -> str:
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "header")]
         where = ".".join(loc)
         text = explain(err)
-        if text == "Невірне значення" and err.get("msg"):
+        if text == explain({}) and err.get("msg"):
             text = f"{text} ({err['msg']})"
         parts.append(f"{where}: {text}" if where else text)
-    return "; ".join(parts) or "Невірні дані"
+    return "; ".join(parts) or "Неправильні дані"
 
 
 def _audit_refusal(request: Request, exc: ApiError) -> None:

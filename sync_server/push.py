@@ -274,12 +274,12 @@ def _review_target_problem(batch: Batch, review: Record) -> tuple[ErrorCode, str
     kind = review.target_kind.value  # type: ignore[attr-defined]
     if target is None or target.kind != kind or target.community != review.community.value:
         return (ErrorCode.VALIDATION,
-                f"target_id: запис ({kind}) для рецензії не знайдено в цій громаді "
+                f"target_id: запис ({kind}) для перевірки не знайдено в цій громаді "
                 "(review target not found in this community)")
     if target.values().get("author") == batch.principal.username:
         return (ErrorCode.FORBIDDEN,
-                "Власні записи перевіряє інший супервізор або координатор: рецензію на свій "
-                "запис не прийнято (you cannot review your own visit or note)")
+                "Власні записи перевіряє інший супервізор або координатор: рішення щодо свого "
+                "запису не прийнято (you cannot review your own visit or note)")
     return None
 
 

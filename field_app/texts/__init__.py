@@ -4,6 +4,9 @@ Each module holds two dicts, ``UK`` and ``EN``, with the same keys, prefixed by 
 (``card.``, ``visit.``, ``review.``...). Keeping areas apart keeps each table readable and lets
 screens be worked on side by side. ``TABLES`` lists the modules; a key defined twice is an
 error at import (``field_app.i18n``).
+
+``glossary`` is not a table: it holds the one Ukrainian term for each thing of the trade and
+the wrong variants, which ``tests/ui/test_glossary.py`` keeps out of every table.
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ Day = Annotated[AnyDate, Query()]
 def _export(*, principal: CurrentDevice, engine: EngineDep, codes: list[CommunityCode],
             start: date, end: date, fmt: ExportFormat, table: ExportTable | None) -> Response:
     if principal.role not in EXPORT_ROLES or not all(principal.may_read(c) for c in codes):
-        raise ForbiddenError("Експорт доступний керівникам своїх громад і координаторам "
+        raise ForbiddenError("Експорт доступний супервізорам своїх громад і координаторам "
                              "(export: supervisors of the community, coordinators, admins)")
     problem = period_problem(start, end)
     if problem:

@@ -257,7 +257,7 @@ def test_a_review_is_immutable_and_a_newer_one_supersedes(people: dict[str, Devi
 
 @pytest.mark.parametrize(("extra", "message"), [
     ({"decision": "returned", "comment": "  "}, "Вкажіть коментар: що треба виправити"),
-    ({"target_clock": "вчора"}, "target_clock: Невірна позначка часу"),
+    ({"target_clock": "вчора"}, "target_clock: Неправильна позначка часу"),
     ({"target_kind": "family"}, "target_kind: Оберіть одне зі значень"),
 ])
 def test_invalid_reviews_are_refused_with_a_readable_reason(

@@ -30,7 +30,9 @@ def test_unknown_community_names_the_code() -> None:
 
 
 def test_services_catalogue_codes_and_search() -> None:
-    assert service("010.2").name_en.startswith("Social support of foster")
+    # 010.2 serves прийомні сім'ї, ДБСТ and guardians; the app's "foster families" are patronage.
+    assert service("010.2").name_en.startswith("Social support of families raising orphans")
+    assert "foster" not in service("010.2").name_en.lower()
     assert service("early-intervention").code == ""
     assert not service("006.0").verified
     assert [s.key for s in search_services("консульт")] == ["002.0"]

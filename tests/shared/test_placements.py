@@ -95,7 +95,8 @@ def test_dates_give_plain_messages_at_the_field_to_fix() -> None:
     assert problems(extended_end=date(2026, 9, 3), extension_decision_date=date(2026, 5, 20)) == {
         "extended_end": "Не пізніше 02.09.2026: патронат триває до 6 місяців від початку"}
     assert problems(extended_end=date(2026, 8, 1)) == {
-        "extension_decision_date": "Вкажіть і дату рішення органу опіки, і нову дату завершення"}
+        "extension_decision_date": ("Вкажіть і дату рішення органу опіки та піклування, "
+                                    "і нову дату завершення")}
     assert problems(extended_end=date(2026, 5, 1), extension_decision_date=date(2026, 3, 1)) == {
         "extension_decision_date": "Рішення не може бути раніше початку патронату",
         "extended_end": "Продовжений строк має бути пізніше запланованого завершення"}
@@ -104,7 +105,7 @@ def test_dates_give_plain_messages_at_the_field_to_fix() -> None:
     assert problems(ended_on=date(2026, 4, 1)) == {
         "outcome": "Вкажіть і дату завершення, і результат"}
     assert problems(birth_family_id=FOSTER) == {
-        "birth_family_id": "Патронатна сім'я не може бути власною сім'єю дитини"}
+        "birth_family_id": "Патронатна сім'я не може бути рідною сім'єю дитини"}
 
 
 def test_a_complete_extended_and_ended_placement() -> None:

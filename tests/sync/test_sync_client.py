@@ -170,7 +170,7 @@ def test_wrong_password_and_missing_token(make_device: Callable[..., Device],
     _olena, sync = make_device("olena")
     with pytest.raises(BadCredentials) as info:
         sync.login("olena", "wrong password")
-    assert _said(info.value) == "Невірне ім'я користувача або пароль."
+    assert _said(info.value) == "Неправильне ім'я користувача або пароль."
     assert sync.account() is not None and sync.account().username == "olena"  # still signed in
     sync.logout()
     with pytest.raises(NeedsLogin):

@@ -203,13 +203,13 @@ def test_change_pin_screen_wrong_pins_warn_then_wipe(tmp_path: Path) -> None:
         h = await _unlocked(tmp_path, device, "/more/settings/pin")
         await _change(h, "135790", NEW_PIN)
         assert h.find(key="old_pin").error == (
-            "Невірний PIN-код.\nУвага: після ще 2 невірних спроб усі дані на цьому телефоні "
-            "буде стерто. Ненадісланих змін: 4 — їх буде втрачено.")
+            "Неправильний PIN-код.\nУвага: після ще 2 неправильних спроб усі дані на цьому "
+            "телефоні буде стерто. Ненадісланих змін: 4 — їх буде втрачено.")
         assert h.find(key="old_pin").value == ""
         await _change(h, "135791", NEW_PIN)
         error = h.find(key="old_pin").error
         assert "Зачекайте 30 с перед наступною спробою." in error
-        assert "після ще 1 невірних спроб" in error
+        assert "після ще 1 неправильних спроб" in error
         assert h.find(key="change-pin-submit").disabled          # the delay holds the button
         await h.close()
 
@@ -222,11 +222,11 @@ def test_change_pin_screen_last_wrong_pin_wipes(tmp_path: Path) -> None:
         device = _device(tmp_path, lockout)
         h = await _unlocked(tmp_path, device, "/more/settings/pin")
         await _change(h, "135790", NEW_PIN)
-        assert "Увага: після ще 1 невірних спроб" in h.find(key="old_pin").error
+        assert "Увага: після ще 1 неправильних спроб" in h.find(key="old_pin").error
         await _change(h, "135791", NEW_PIN)
         assert h.page.route == "/setup"
         assert h.find(key="setup-message").value.startswith(
-            "Після забагатьох невірних спроб дані на цьому телефоні стерто.")
+            "Після забагатьох неправильних спроб дані на цьому телефоні стерто.")
         assert device.phase() is Phase.SETUP
         await h.close()
 

@@ -159,7 +159,7 @@ def test_a_choice_field_offers_no_merged_text(tmp_path: Path) -> None:
         cid = pull_conflict(device.store, record_id=fid, field="displaced", winner=True,
                             loser=False)
         h = await start_unlocked(tmp_path, device, route=f"/more/conflicts/{cid}")
-        assert h.find(key="conflict-field").value == "Поле: Внутрішньо переміщена сім'я"
+        assert h.find(key="conflict-field").value == "Поле: Сім'я, у якій є ВПО"
         assert h.find(key="conflict-value-0").value == "Ні"
         assert h.find(key="conflict-value-1").value == "Так"
         assert h.find_all(key="conflict-merged") == []

@@ -59,7 +59,7 @@ def test_refused_dates_say_so(text: str) -> None:
     with pytest.raises(BadDate) as caught:
         parse_date(text, today=TODAY)
     assert caught.value.text == text
-    assert UK[caught.value.code] == "Невірна дата (ДД.ММ.РРРР)"
+    assert UK[caught.value.code] == "Неправильна дата (ДД.ММ.РРРР)"
     assert EN[caught.value.code] == "Not a valid date (DD.MM.YYYY)"
     assert read_date(text, today=TODAY) is None
 

@@ -165,7 +165,7 @@ def test_phone_screens_first_start_then_keystore_lost_then_back(
         await h.click(h.find(key="unlock-submit"))
         assert h.page.route == "/unlock"
         assert h.find(key="unlock-message").value.startswith(
-            "Ключ захисту цього телефона зараз недоступний")
+            "Ключ захисту цього телефону зараз недоступний")
         vault.values[SECRET_KEY] = kept           # back: the same PIN opens, nothing counted
         await h.type(h.find(key="unlock-pin"), PIN)
         await h.click(h.find(key="unlock-submit"))

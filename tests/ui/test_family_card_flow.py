@@ -84,7 +84,7 @@ def test_the_card_shows_the_family_and_opens_its_records(tmp_path: Path) -> None
         text = h.texts()
         assert "Коваленко" in text and "Житомир, вул. Лесі Українки, 5" in text
         assert "Телефон: +380671234567" in text
-        assert {"ВПО — внутрішньо переміщена сім'я", "Патронатна сім'я"} <= set(text)
+        assert {"Сім'я, у якій є ВПО", "Патронатна сім'я"} <= set(text)
         assert "СЖО — складні життєві обставини" not in text
         overdue = (date.today() - timedelta(days=2)).strftime("%d.%m.%Y")
         assert f"Наступний візит: {overdue} — прострочено" in text
@@ -171,7 +171,7 @@ def test_edit_the_family_and_add_a_member(tmp_path: Path) -> None:
         await h.type(h.find(key="member-first_name"), "Богдан")
         await h.type(h.find(key="member-birth_date"), "31.02.2015")
         await h.click(h.find(key="member-save"))
-        assert h.find(key="member-birth_date").error == "Невірна дата (ДД.ММ.РРРР)"
+        assert h.find(key="member-birth_date").error == "Неправильна дата (ДД.ММ.РРРР)"
         # The calendar instead of typing.
         await h.click(h.find(key="member-birth_date-pick"))
         (picker,) = [c for c in h.controls() if isinstance(c, ft.DatePicker)]
@@ -277,7 +277,7 @@ def test_conflict_banner_opens_the_conflict(tmp_path: Path) -> None:
                      loser_clock=store.clock.now().encode(), loser_author="olena")
         store.save(c)
         h = await _open(tmp_path, d, f"/families/{f.id}")
-        assert "Розбіжність: Телефон (Коваленко)" in h.texts()
+        assert "Конфлікт змін: Телефон (Коваленко)" in h.texts()
         assert "Ваше значення: +380671234567" in h.texts()
         assert "Значення petro: +380501112233" in h.texts()
         await h.click(h.find(key=f"conflict-open-{c.id}"))

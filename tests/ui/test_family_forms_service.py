@@ -104,7 +104,7 @@ def test_errors_next_to_the_fields_in_plain_ukrainian() -> None:
         "family_name": "Заповніть це поле",
         "settlement": "Заповніть це поле",
         "phone": "Номер телефону: цифри, +, дужки, дефіс (7–20 знаків)",
-        "consent_date": "Невірна дата (ДД.ММ.РРРР)",
+        "consent_date": "Неправильна дата (ДД.ММ.РРРР)",
     }
     assert form.errors["family_name"].params["en"] == "Please fill in this field"
     assert form.first_error() == "family_name"

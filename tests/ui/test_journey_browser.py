@@ -249,7 +249,7 @@ def lock_and_unlock(app: AppPage) -> None:
     app.shot("13-locked")
     app.type_into("PIN-код", WRONG_PIN)
     app.button("Розблокувати").click()
-    app.wait_text("Невірний PIN-код.\nЗалишилось спроб: 9.", timeout=30_000)
+    app.wait_text("Неправильний PIN-код.\nЗалишилось спроб: 9.", timeout=30_000)
     app.shot("14-wrong-pin")
     app.type_into("PIN-код", PIN)
     app.button("Розблокувати").click()

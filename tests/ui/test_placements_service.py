@@ -96,7 +96,7 @@ def test_the_legal_limits_and_wrong_dates_are_shown_at_their_fields(
     assert form.errors["planned_end"].params["uk"] == (
         f"Не пізніше {format_date(stay_limit(TODAY))}: патронат триває до 3 місяців від початку")
     assert form.errors["planned_end"].params["en"].startswith("No later than")
-    assert form.errors["ended_on"].params["uk"] == "Невірна дата (ДД.ММ.РРРР)"
+    assert form.errors["ended_on"].params["uk"] == "Неправильна дата (ДД.ММ.РРРР)"
     form.planned_end, form.ended_on = format_date(TODAY + timedelta(days=30)), ""
     form.foster_family_id = people["other"]                 # not a foster family
     assert pf.save(store, form) is None

@@ -227,8 +227,8 @@ def test_extending_a_placement_moves_its_warning(tmp_path: Path, store: LocalSto
         assert errors == {
             "extended-end": f"Не пізніше {format_date(six)}: патронат триває до 6 місяців "
                             "від початку",
-            "extension-decision-date": "Вкажіть і дату рішення органу опіки, і нову дату "
-                                       "завершення"}
+            "extension-decision-date": "Вкажіть і дату рішення органу опіки та піклування, і "
+                                       "нову дату завершення"}
         await h.type(h.find(key="placement-extended-end"), format_date(six))
         await h.type(h.find(key="placement-extension-decision-date"), format_date(TODAY))
         await h.click(h.find(key="placement-save"))
@@ -262,7 +262,7 @@ def test_export_asks_the_server_and_offers_the_file(tmp_path: Path, store: Local
         assert h.find(key="export-start").value == format_date(TODAY.replace(day=1))
         await h.type(h.find(key="export-end"), "31.02.2026")
         await h.click(h.find(key="export-get"))
-        assert h.find(key="export-end").error == "Невірна дата (ДД.ММ.РРРР)"
+        assert h.find(key="export-end").error == "Неправильна дата (ДД.ММ.РРРР)"
         assert fake.exports == []
         await h.type(h.find(key="export-end"), format_date(TODAY))
         await h.choose(h.find(key="export-community"), "pulynska")

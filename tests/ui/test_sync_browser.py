@@ -220,7 +220,7 @@ def test_change_pin_then_sign_out_on_a_phone(world: World, phone: AppPage) -> No
     app.type_into("Новий PIN-код", "719305")
     app.type_into("Повторіть новий PIN-код", "719305")
     app.button("Змінити PIN-код").click()
-    _starts(app, "Невірний PIN-код.\nЗалишилось спроб: 9.")
+    _starts(app, "Неправильний PIN-код.\nЗалишилось спроб: 9.")
     assert app.small_targets() == [], app.small_targets()
     app.shot("1-wrong-old-pin")
     app.type_into("Поточний PIN-код", PIN)

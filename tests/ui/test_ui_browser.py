@@ -122,7 +122,7 @@ def test_settings_language_switch(ready_app: str, phone: AppPage) -> None:
 def test_lock_and_wrong_pin(ready_app: str, phone: AppPage) -> None:
     app = phone.open(ready_app)
     _unlock(app, "135790")
-    app.wait_text("Невірний PIN-код.\nЗалишилось спроб: 9.")
+    app.wait_text("Неправильний PIN-код.\nЗалишилось спроб: 9.")
     app.shot("1-wrong-pin")
     _unlock(app)
     app.wait_text("Сім'ї громади")

@@ -266,7 +266,7 @@ def test_unlock_wrong_pin_then_right(tmp_path: Path) -> None:
         assert h.find(key="unlock-message").value == "Введіть PIN-код"
         await h.type(h.find(key="unlock-pin"), "000000")
         await h.submit(h.find(key="unlock-pin"))
-        assert h.find(key="unlock-message").value == "Невірний PIN-код.\nЗалишилось спроб: 4."
+        assert h.find(key="unlock-message").value == "Неправильний PIN-код.\nЗалишилось спроб: 4."
         assert h.find(key="unlock-pin").value == ""
         await h.type(h.find(key="unlock-pin"), "246810")
         await h.click(h.find(key="unlock-submit"))
@@ -285,7 +285,7 @@ def test_unlock_delay_and_wipe_warning(tmp_path: Path) -> None:
         await h.click(h.find(key="unlock-submit"))
         message = h.find(key="unlock-message").value
         assert "Зачекайте 1 с перед наступною спробою." in message
-        assert "після ще 2 невірних спроб усі дані на цьому телефоні буде стерто" in message
+        assert "після ще 2 неправильних спроб усі дані на цьому телефоні буде стерто" in message
         assert "Ненадісланих змін: 5" in message
         assert h.find(key="unlock-submit").disabled
         await asyncio.sleep(1.1)
@@ -306,7 +306,7 @@ def test_unlock_wipe_leads_to_first_start(tmp_path: Path) -> None:
             await h.click(h.find(key="unlock-submit"))
         assert h.page.route == "/setup"
         assert h.find(key="setup-message").value.startswith(
-            "Після забагатьох невірних спроб дані на цьому телефоні стерто.")
+            "Після забагатьох неправильних спроб дані на цьому телефоні стерто.")
         await h.close()
 
     run(flow)

@@ -128,7 +128,7 @@ def test_screens_over_the_real_store(tmp_path: Path) -> None:
         assert h.page.route == "/unlock" and device.phase() is Phase.LOCKED
         await h.type(h.find(key="unlock-pin"), "135790")
         await h.click(h.find(key="unlock-submit"))
-        assert h.find(key="unlock-message").value == "Невірний PIN-код.\nЗалишилось спроб: 9."
+        assert h.find(key="unlock-message").value == "Неправильний PIN-код.\nЗалишилось спроб: 9."
         await h.type(h.find(key="unlock-pin"), "246810")
         await h.click(h.find(key="unlock-submit"))
         assert h.page.route == "/more"               # back where the worker locked it

@@ -257,7 +257,7 @@ def test_problems_a_draft_kept_through_lock_and_due_visits_on_a_phone(
     app.type_into("Час", "25:00")
     app.type_into("Інші присутні (необов'язково)", "Бабуся Ганна")
     tap(app, app.button("Зберегти візит"))
-    app.wait_text("Невірний час (ГГ:ХХ)")          # scrolled back up to the first problem
+    app.wait_text("Неправильний час (ГГ:ХХ)")          # scrolled back up to the first problem
     app.shot("2-problems-top")
     contains(app, "Оберіть рівень ризику")
     app.type_into("Час", "09:30")

@@ -112,8 +112,8 @@ def test_problems_next_to_fields_and_the_first_one_focused(tmp_path: Path) -> No
         await h.type(h.find(key="visit-time"), "25:00")
         h.conn.method_calls.clear()
         await h.click(h.find(key="visit-save-bar"))
-        assert h.find(key="visit-date").error == "Невірна дата (ДД.ММ.РРРР)"
-        assert h.find(key="visit-time").error == "Невірний час (ГГ:ХХ)"
+        assert h.find(key="visit-date").error == "Неправильна дата (ДД.ММ.РРРР)"
+        assert h.find(key="visit-time").error == "Неправильний час (ГГ:ХХ)"
         assert h.find(key="visit-risk-error").value == "Оберіть рівень ризику"
         assert h.find(key="visit-message").value == "Перевірте позначені поля."
         calls = [name for name, _ in h.conn.method_calls]
