@@ -15,6 +15,7 @@ from types import ModuleType
 
 from field_app.texts import (
     account,
+    cases,
     conflicts,
     dashboard,
     errors,
@@ -28,4 +29,4 @@ from field_app.texts import (
 )
 
 TABLES: tuple[ModuleType, ...] = (family, review, dashboard, placements, exports, sync,
-                                  conflicts, account, visit, errors, validation)
+                                  conflicts, account, visit, errors, validation, cases)
