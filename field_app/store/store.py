@@ -77,7 +77,7 @@ from shared_models.merge import (
     merge_records,
     state_from_writes,
 )
-from shared_models.records import Assessment, Conflict, Record, Visit, model_class
+from shared_models.records import Assessment, Case, Conflict, Record, Visit, model_class
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=Record)
@@ -509,11 +509,19 @@ class LocalStore(SyncApply, RecordClocks):
         for a in self._pending_models(Assessment, pending):
             if a.threat:
                 urgent.add(str(a.id))
+        # A family's unsent cases go together: a new case may need the closure of the one
+        # before it to reach the server first (one open case per family).
+        cases: dict[str, list[str]] = {}
+        for c in self._pending_models(Case, pending):
+            cases.setdefault(str(c.family_id), []).append(str(c.id))
         todo = list(urgent)
         while todo:        # what the urgent records name, and what those name, if unsent
             rid = todo.pop()
             model = self.get(model_class(pending[rid]), rid, include_deleted=True)
-            for ref in _references(model) if model is not None else ():
+            refs = _references(model) if model is not None else []
+            if isinstance(model, Case):
+                refs += cases.get(str(model.family_id), [])
+            for ref in refs:
                 if ref in pending and ref not in urgent:
                     urgent.add(ref)
                     todo.append(ref)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from field_app.store import LocalStore
-from shared_models.enums import AssessmentDecision, PersonRole, RiskLevel
+from shared_models.enums import AssessmentDecision, ClosureReason, PersonRole, RiskLevel
 from shared_models.records import Assessment, Case, Family, Person, Visit
 from tests.sync.conftest import Device
 from tests.sync.test_push_pipeline import Watcher
@@ -99,3 +99,30 @@ def test_no_threat_no_extra_pass(make_device: Callable[..., Device]) -> None:
     client.sync()
     assert [m for _, ids in watch.pushes for m in ids] == order
     assert [len(ids) for _, ids in watch.pushes] == [10, 5]
+
+
+def test_a_threat_in_a_reopened_case_takes_the_old_closure_along(
+        make_device: Callable[..., Device]) -> None:
+    """One open case per family: the new case's threat cannot overtake the closure of the
+    case before it, or the server would refuse the new case as a second open one."""
+    watch = Watcher()
+    store, client = make_device("olena", transport=watch)
+    today = datetime.now(UTC).date()
+    f = families(store, 1)[0]
+    old = Case(community=MAL, family_id=f.id, opened_on=today - timedelta(days=30))
+    store.save(old)
+    client.sync()
+    store.save(old.model_copy(update={"closed_on": today,
+                                      "closure_reason": ClosureReason.GOALS_ACHIEVED}))
+    families(store, 20)
+    new = Case(community=MAL, family_id=f.id, opened_on=today, reopens=old.id)
+    store.save(new)
+    a = Assessment(community=MAL, case_id=new.id, family_id=f.id, assessor="olena",
+                   started_on=today, threat_to_life=True, threat_details="Погроза")
+    store.save(a)
+    assert store.urgent_records() == [str(old.id), str(new.id), str(a.id)]
+    pushes_before = len(watch.pushes)
+    report = client.sync()
+    assert report.rejected == 0 and client.attention() == []
+    order = watch.pushes[pushes_before][1]
+    assert len(order) == 3 and store.pending_changes() == []
