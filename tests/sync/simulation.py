@@ -137,9 +137,9 @@ def run(server: LiveServer, devices: list[SimDevice], seed: int, ops: int) -> Ta
         elif roll < 0.19:
             if race_family_delete(rng, workers, when, new_id, tally):
                 tally.ops["sync"] += 1
-        elif roll < 0.275:   # the case cycle; now and then a closure racing a visit
+        elif roll < 0.315:   # the case cycle; now and then a closure racing a visit
             tally.ops["sync"] += (race_closure(rng, workers, when, new_id, tally)
-                                  if roll >= 0.27 else case_work(
+                                  if roll >= 0.30 else case_work(
                                       rng.choice(workers), rng, when, step, new_id=new_id,
                                       tally=tally))
         else:
@@ -336,9 +336,13 @@ def race_closure(rng: random.Random, workers: list[SimDevice], when: datetime,
                  new_id: Any, tally: Tally) -> bool:
     """A worker closes a case on their family and syncs; a colleague whose phone has not
     heard yet writes a visit to that family (sent at their next sync): both are kept."""
-    d = rng.choice(workers)
+    ready = [w for w in workers if w.online and w.role is Role.SOCIAL_WORKER
+             and any(c.closed_on is None for c in w.store.all(Case))]
+    if not ready:
+        return False
+    d = rng.choice(ready)
     colleagues = [w for w in workers if w is not d and w.communities == d.communities]
-    if not d.online or not colleagues or d.role is not Role.SOCIAL_WORKER:
+    if not colleagues:
         return False
     other = rng.choice(colleagues)
     theirs = {f.id for f in other.store.all(Family)}
@@ -372,7 +376,7 @@ def review(d: SimDevice, rng: random.Random, when: datetime, new_id: Any, tally:
         waiting = case_reviews.case_queue(d.store, account)
         if waiting:
             row = rng.choice(waiting)
-            returned = rng.random() < 0.5
+            returned = rng.random() < 0.6
             case_reviews.decide_case(d.store, account, row.kind, row.id, approved=not returned,
                                      comment="Уточніть висновок" if returned else "",
                                      now=when)
