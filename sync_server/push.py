@@ -3,15 +3,17 @@
 Per mutation, in order: repeated id in the batch (``duplicate``); stored answer for an id seen
 before (idempotent replay answers the same; a different change under a used id is rejected);
 role and community (``forbidden``, audited, never written; so is a review of the reviewer's
-own visit or note); field names, author fields and
+own visit, note, needs assessment or case closure: four eyes); field names, author fields and
 clock drift (``clock_ahead``: the device re-stamps); ``check_change`` (no community move, no
 edit of notes and reviews); the merge (``apply_change``); validation of the merged record
 (``validation_error`` with readable messages); the records it names (``references``:
 same community, right kind, stored or created earlier in the batch, else
-``reference_missing``; a deleted family still counts, so no worker's visit is lost).
+``reference_missing``; a deleted family still counts, so no worker's visit is lost); a case
+that would leave its family with two open cases (``case_already_open``, ``cases.py``).
 Accepted mutations write the record at a new feed position, its typed row, one history row
 with its new writes, conflict records for conflicts they opened (status ``conflict``) and the
-``resolved`` mark on conflicts they closed.
+``resolved`` mark on conflicts they closed, and for a family an older app closes with the
+retired ``closed`` flag, its closed legacy case (as migration ``0007_legacy_cases`` writes).
 Rejections never fail the batch; a database error fails it as a whole (nothing written; the
 client retries, and retries are idempotent).
 
@@ -96,9 +98,9 @@ from sync_server.wire import MutationDict, PushBody, push_body
 #: The stored answers of a batch's mutation ids (one expanding parameter, built once).
 _SELECT_ANSWERS = select(APPLIED).where(APPLIED.c.mutation_id.in_(bindparam("ids",
                                                                            expanding=True)))
-#: uuid5 namespace of conflict record ids: the same conflict gets the same id on any instance.
 #: The author of the records the server writes itself (conflicts, legacy cases).
 SERVER_AUTHOR = "server"
+#: uuid5 namespace of conflict record ids: the same conflict gets the same id on any instance.
 CONFLICT_NAMESPACE = uuid.UUID("5b0d3a52-6c1e-4c57-9a43-0e6f4c1d9b21")
 
 
