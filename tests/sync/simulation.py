@@ -320,8 +320,10 @@ def amend_returned(d: SimDevice, rng: random.Random, when: datetime, step: int, 
             assert cs.close_case(d.store, form) is not None, form.errors
             tally.ops["closure_amended"] += 1
             continue
-        view = cs.load_cases(d.store, row.family_id, today=when.date()).open
-        if view is not None and view.assessment is not None and view.assessment.id == row.id:
+        cases = cs.load_cases(d.store, row.family_id, today=when.date())
+        view = next((v for v in (cases.open, *cases.earlier) if v is not None
+                     and v.assessment is not None and v.assessment.id == row.id), None)
+        if view is not None:      # its case may have been closed meanwhile: amended all the same
             _assess(d, view, rng, when, step, new_id=new_id, tally=tally)
 
 
