@@ -3,15 +3,17 @@
 Per mutation, in order: repeated id in the batch (``duplicate``); stored answer for an id seen
 before (idempotent replay answers the same; a different change under a used id is rejected);
 role and community (``forbidden``, audited, never written; so is a review of the reviewer's
-own visit or note); field names, author fields and
+own visit, note, needs assessment or case closure: four eyes); field names, author fields and
 clock drift (``clock_ahead``: the device re-stamps); ``check_change`` (no community move, no
 edit of notes and reviews); the merge (``apply_change``); validation of the merged record
 (``validation_error`` with readable messages); the records it names (``references``:
 same community, right kind, stored or created earlier in the batch, else
-``reference_missing``; a deleted family still counts, so no worker's visit is lost).
+``reference_missing``; a deleted family still counts, so no worker's visit is lost); a case
+that would leave its family with two open cases (``case_already_open``, ``cases.py``).
 Accepted mutations write the record at a new feed position, its typed row, one history row
 with its new writes, conflict records for conflicts they opened (status ``conflict``) and the
-``resolved`` mark on conflicts they closed.
+``resolved`` mark on conflicts they closed, and for a family an older app closes with the
+retired ``closed`` flag, its closed legacy case (as migration ``0007_legacy_cases`` writes).
 Rejections never fail the batch; a database error fails it as a whole (nothing written; the
 client retries, and retries are idempotent).
 
@@ -35,6 +37,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import Engine, bindparam, select
 
+from shared_models.cases import legacy_case_id, legacy_case_values
 from shared_models.changes import model_from_state
 from shared_models.clock import WALL_DIGITS, ClockDriftError, HybridClock, wall_clock_ms
 from shared_models.enums import ConflictStatus, RecordKind
@@ -57,8 +60,9 @@ from shared_models.protocol import (
     PushRequest,
     PushResponse,
 )
-from shared_models.records import Record, field_names, model_class
+from shared_models.records import Case, Family, Record, field_names, model_class
 from sync_server.audit import AuditEvent, write_events
+from sync_server.cases import open_case_problem
 from sync_server.db import write_tx
 from sync_server.errors import ApiError
 from sync_server.feed import lock_communities
@@ -77,9 +81,12 @@ from sync_server.push_rows import (
     write_batch,
 )
 from sync_server.references import (
+    CASE_CHILDREN,
+    CASE_LINK,
     CHILD_REFERENCES,
     PLACEMENT_REFERENCES,
     Named,
+    case_family_problem,
     child_problem,
     named_ids,
     placement_problem,
@@ -91,6 +98,8 @@ from sync_server.wire import MutationDict, PushBody, push_body
 #: The stored answers of a batch's mutation ids (one expanding parameter, built once).
 _SELECT_ANSWERS = select(APPLIED).where(APPLIED.c.mutation_id.in_(bindparam("ids",
                                                                            expanding=True)))
+#: The author of the records the server writes itself (conflicts, legacy cases).
+SERVER_AUTHOR = "server"
 #: uuid5 namespace of conflict record ids: the same conflict gets the same id on any instance.
 CONFLICT_NAMESPACE = uuid.UUID("5b0d3a52-6c1e-4c57-9a43-0e6f4c1d9b21")
 
@@ -205,7 +214,7 @@ def _open_conflicts(batch: Batch, state: RecordState, opened: dict[str, list[Fie
                 "loser_clock": loser.clock, "loser_author": loser.author,
                 "status": ConflictStatus.OPEN.value, "resolved_by": None,
             }
-            writes = {k: FieldWrite(v, clock, (), "server") for k, v in values.items()}
+            writes = {k: FieldWrite(v, clock, (), SERVER_AUTHOR) for k, v in values.items()}
             conflict = state_from_writes(cid, RecordKind.CONFLICT.value, state.community, writes)
             batch.states[cid] = conflict
             batch.changed[cid] = model_from_state(conflict)
@@ -223,17 +232,46 @@ def _close_conflicts(batch: Batch, state: RecordState, closed: dict[str, list[Fi
             marks = {"status": ConflictStatus.RESOLVED.value,
                      "resolved_by": batch.principal.username}
             clock = batch.server_clock_after([old.fields[k].clock for k in marks])
-            writes = {k: FieldWrite(v, clock, (old.fields[k].clock,), "server")
+            writes = {k: FieldWrite(v, clock, (old.fields[k].clock,), SERVER_AUTHOR)
                       for k, v in marks.items()}
             outcome = apply_change(old, state_from_writes(cid, old.kind, old.community, writes))
             batch.states[cid] = outcome.state
             batch.changed[cid] = model_from_state(outcome.state)
 
 
+def _legacy_case(batch: Batch, family: Family, closed_clock: str) -> None:
+    """The closed case of a family closed with the retired ``closed`` flag (an app from before
+    the case cycle still sends it), as migration ``0007_legacy_cases`` writes it: the same id
+    and values (``cases.legacy_case_values``), so a device's own copy merges into it."""
+    cid = str(legacy_case_id(family.id))
+    batch.load([cid])
+    if batch.exists(cid):
+        return
+    community = family.community.value
+    case = Case.model_validate({"id": cid, "community": community,
+                                **legacy_case_values(family.id, closed_clock)})
+    clock = batch.server_clock_after([closed_clock])
+    values = case.model_dump(mode="json", exclude={"id", "community"})
+    writes = {k: FieldWrite(v, clock, (), SERVER_AUTHOR) for k, v in values.items()}
+    batch.states[cid] = state_from_writes(cid, RecordKind.CASE.value, community, writes)
+    batch.changed[cid] = case
+    batch.history.append((
+        batch.stored.uuid(case.id), RecordKind.CASE.value, community, SERVER_AUTHOR,
+        writes_text(entry_text(k, json_text(v), clock) for k, v in values.items()), None,
+        batch.stamp))
+    batch.audit.append(AuditEvent(
+        "legacy_case", "ok", actor=batch.principal.username,
+        device_id=batch.principal.device_id, community=community,
+        record_ids=(cid, str(family.id)), detail="closed family -> closed case"))
+
+
 def _referenced(m: MutationDict) -> list[str]:
-    """Record ids a review or placement mutation names (read with the batch's records)."""
-    names = ("target_id",) if m["kind"] is RecordKind.REVIEW else \
-        PLACEMENT_REFERENCES if m["kind"] is RecordKind.PLACEMENT else ()
+    """Record ids whose states a mutation's checks read (with the batch's records): a
+    review's target, a placement's records, an assessment's or plan task's case."""
+    kind = m["kind"]
+    names = ("target_id",) if kind is RecordKind.REVIEW else \
+        PLACEMENT_REFERENCES if kind is RecordKind.PLACEMENT else \
+        ("case_id",) if kind in CASE_CHILDREN else ()
     out = []
     for name in names:
         w = m["fields"].get(name)
@@ -259,15 +297,53 @@ def _reference_problem(batch: Batch, m: MutationDict, model: Record
     kind = m["kind"]
     if kind in CHILD_REFERENCES:
         problem = child_problem(kind, m["community"].value, m["fields"], partial(_ref, batch))
-        return (ErrorCode.REFERENCE_MISSING, problem) if problem else None
+        if problem:
+            return ErrorCode.REFERENCE_MISSING, problem
+        if kind in CASE_CHILDREN and CASE_LINK & set(m["fields"]):
+            return case_family_problem(model, batch.lookup, batch.load)
+        if isinstance(model, Case):
+            why = open_case_problem(batch.conn, model, created=not batch.exists(str(model.id)),
+                                    written=set(m["fields"]), batch=batch.changed)
+            return (ErrorCode.CASE_ALREADY_OPEN, why) if why else None
+        return None
     if kind is not RecordKind.PLACEMENT or not PLACEMENT_REFERENCES & set(m["fields"]):
         return None
     return placement_problem(model, batch.lookup, batch.load)  # type: ignore[arg-type]
 
 
+#: Per reviewable kind: the field naming its author, and the fields whose writers count as
+#: its authors too (who completed an assessment, who recorded a case's closure): four eyes
+#: refuse a review by any of them.
+REVIEWED_AUTHORS: dict[str, tuple[str | None, tuple[str, ...]]] = {
+    RecordKind.VISIT.value: ("author", ()),
+    RecordKind.NOTE.value: ("author", ()),
+    RecordKind.ASSESSMENT.value: ("assessor", ("completed_on",)),
+    RecordKind.CASE.value: (None, ("closed_on", "closure_reason")),
+}
+#: How the four-eyes refusal names what was reviewed (English half of the message).
+_OWN = {RecordKind.VISIT.value: "visit or note", RecordKind.NOTE.value: "visit or note",
+        RecordKind.ASSESSMENT.value: "needs assessment", RecordKind.CASE.value: "case closure"}
+
+
+def authors_of(target: RecordState) -> set[str]:
+    """Who counts as the author of a reviewable record (``REVIEWED_AUTHORS``)."""
+    field, writers = REVIEWED_AUTHORS.get(target.kind, ("author", ()))
+    out: set[str] = set()
+    if field is not None:
+        value = target.values().get(field)
+        if isinstance(value, str):
+            out.add(value)
+    for name in writers:
+        fs = target.fields.get(name)
+        if fs is not None:
+            out.add(fs.current.author)
+    return out
+
+
 def _review_target_problem(batch: Batch, review: Record) -> tuple[ErrorCode, str] | None:
     """Why a review cannot stand: its target must be that kind, in the same community, and
-    written by someone else (four eyes: nobody reviews their own visit or note)."""
+    written by someone else (four eyes: nobody reviews their own visit, note, needs
+    assessment or case closure)."""
     target_id = str(review.target_id)  # type: ignore[attr-defined]
     batch.load([target_id])
     target = batch.state(target_id)
@@ -276,10 +352,10 @@ def _review_target_problem(batch: Batch, review: Record) -> tuple[ErrorCode, str
         return (ErrorCode.VALIDATION,
                 f"target_id: запис ({kind}) для перевірки не знайдено в цій громаді "
                 "(review target not found in this community)")
-    if target.values().get("author") == batch.principal.username:
+    if batch.principal.username in authors_of(target):
         return (ErrorCode.FORBIDDEN,
                 "Власні записи перевіряє інший супервізор або координатор: рішення щодо свого "
-                "запису не прийнято (you cannot review your own visit or note)")
+                f"запису не прийнято (you cannot review your own {_OWN.get(kind, 'record')})")
     return None
 
 
@@ -320,6 +396,8 @@ def _create(batch: Batch, m: MutationDict, rid: str, created: Created) -> Mutati
     batch.history.append((uuid_form(m["record_id"]), kind.value, community,
                           batch.principal.username, created.history,
                           uuid_form(m["mutation_id"]), batch.stamp))
+    if "closed" in m["fields"] and isinstance(model, Family) and model.closed:
+        _legacy_case(batch, model, m["fields"]["closed"]["clock"])
     return _result(m, MutationStatus.APPLIED)
 
 
@@ -395,6 +473,8 @@ def _apply_one(batch: Batch, m: MutationDict, rid: str) -> MutationResult:
         batch.changed[rid] = model
         _open_conflicts(batch, outcome.state, outcome.opened)
         _close_conflicts(batch, outcome.state, outcome.closed)
+        if "closed" in m["fields"] and isinstance(model, Family) and model.closed:
+            _legacy_case(batch, model, outcome.state.fields["closed"].current.clock)
     return _result(m, status)
 
 
