@@ -130,7 +130,8 @@ def test_a_typed_row_holds_every_validated_value_of_every_kind() -> None:
         "case": case_fields(fid, reporter_consent=True),
         "assessment": assessment_fields(
             cid, fid, "olena", participants=[pid], circumstances=["poverty", "illness"],
-            children=[{"person_id": pid, "needs": "Потребує лікаря"}], threat_to_life=True),
+            children=[{"person_id": pid, "needs": "Потребує лікаря"}], threat_to_life=True,
+            threat_details="Дитина без нагляду вночі"),
         "plan_task": plan_task_fields(cid, fid, responsible="family_member",
                                       responsible_person_id=pid),
         "conflict": {"record_kind": "family", "record_id": fid, "field": "address",
