@@ -17,6 +17,7 @@ Plain Python (no Flet) so the table is tested on its own. Paths::
     /families/{family_id}/notes/{note_id}          a note, its corrections and reviews
     /families/{family_id}/placements/new            foster-care placement (new)
     /families/{family_id}/placements/{placement_id} foster-care placement
+    /families/{family_id}/cases/{case_id}/assessment  the case's needs-assessment act
     /visits                             due visits (place 1)
     /sync                               sync status (place 2)
     /more                               more (place 3)
@@ -74,6 +75,8 @@ TABLE: dict[str, tuple[str, Place | None, str | None]] = {
     "note": ("/families/{family_id}/notes/{note_id}", Place.FAMILIES, "family"),
     "placement_new": ("/families/{family_id}/placements/new", Place.FAMILIES, "family"),
     "placement": ("/families/{family_id}/placements/{placement_id}", Place.FAMILIES, "family"),
+    "assessment": ("/families/{family_id}/cases/{case_id}/assessment", Place.FAMILIES,
+                   "family"),
     "visits": ("/visits", Place.VISITS, None),
     "sync": ("/sync", Place.SYNC, None),
     "more": ("/more", Place.MORE, None),

@@ -18,6 +18,7 @@ from field_app.ui import routes, theme
 from field_app.ui.screen import Screen
 from field_app.ui.views import (
     account,
+    assessment_form,
     card,
     conflicts,
     dashboard,
@@ -84,6 +85,7 @@ def _builders() -> dict[str, ScreenBuilder]:
         "placements": placements.build_list,
         "placement_new": placement_form.build,
         "placement": placement_form.build,
+        "assessment": assessment_form.build,
         "change_pin": account.change_pin,
         "sign_out": account.sign_out,
         "conflicts": conflicts.list_screen,
