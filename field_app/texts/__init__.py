@@ -16,6 +16,7 @@ from types import ModuleType
 from field_app.texts import (
     account,
     assessment,
+    case_rules,
     cases,
     conflicts,
     dashboard,
@@ -31,4 +32,4 @@ from field_app.texts import (
 
 TABLES: tuple[ModuleType, ...] = (family, review, dashboard, placements, exports, sync,
                                   conflicts, account, visit, errors, validation, cases,
-                                  assessment)
+                                  case_rules, assessment)
