@@ -1,10 +1,11 @@
-"""The needs-assessment act's form (акт оцінки потреб сім'ї/особи): values as typed, the
-family's members it offers, its term, validation and saving (no Flet).
+"""The needs-assessment act's form as the screen holds it (акт оцінки потреб сім'ї/особи):
+values flat for the widgets, the family's members it offers, its term (no Flet).
 
-The act belongs to a case; one act per case (its id is fixed when the form first opens, so a
-save after a crash stores the same act). Every value is kept flat in ``AssessmentForm.values``
-under a name the form's widgets are keyed by (``record_form.FormBinder`` reads and writes
-them as attributes), so a draft is one plain dict::
+The act itself — reading it, its draft's form, validation and saving against the snapshot it
+loaded — is ``services.cases`` (``assessment_form``, ``save_assessment``): this module only
+flattens ``cases.AssessmentForm`` for the screen and back. Every value is kept in
+``AssessmentForm.values`` under the name its widget is keyed by (``record_form.FormBinder``
+reads and writes them as attributes)::
 
     adults_health, income, ...        a text of the act (str)
     harmful_habits, housing, ...      a choice: the enum's value, "yes" / "no", or "" (not given)
@@ -15,34 +16,25 @@ them as attributes), so a draft is one plain dict::
     svc.<service code>                a service needed (bool)
 
 Saving keeps the act in progress (``completed_on`` empty, not yet the supervisor's);
-submitting sets ``completed_on`` and so puts it in the supervisor's queue. Validation is the
-shared model's (with its messages in both languages): a threat without details, or a
-submitted act without its conclusion, is refused beside the field to fix.
+submitting sets ``completed_on`` and so puts it in the supervisor's queue; an act already
+submitted stays submitted when saved again. The draft is ``cases.assessment_form_data`` of
+the act with the flat values applied, so it holds the snapshot an edit loaded.
 """
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from pydantic import ValidationError
-
-from field_app.dates import BadDate, date_text, parse_date
+from field_app.dates import parse_date
+from field_app.services import cases
 from field_app.services.draft_store import Draft, load_draft
 from field_app.services.problem import Problem
 from field_app.store import LocalStore
 from shared_models.cases import AssessmentTerm, assessment_term
-from shared_models.enums import (
-    AssessmentDecision,
-    Circumstance,
-    HousingCondition,
-    PersonRole,
-    ProblemDuration,
-)
-from shared_models.messages import field_errors
-from shared_models.records import Assessment, Case, Family, Person
+from shared_models.enums import Circumstance, PersonRole
+from shared_models.records import Case, Family, Person
 from shared_models.services import SERVICES, catalogue_order
 
 #: Texts of the act, in the order of the official form.
@@ -50,25 +42,21 @@ ADULT_TEXTS = ("adults_health", "adults_emotional_state", "harmful_habits_detail
                "social_contacts", "employment", "self_care", "parenting")
 FAMILY_TEXTS = ("housing_details", "income", "environment")
 CONCLUSION_TEXTS = ("effect_on_child", "conclusion")
-TEXTS = ("threat_details", *ADULT_TEXTS, *FAMILY_TEXTS, *CONCLUSION_TEXTS)
+TEXTS = cases.ASSESSMENT_TEXT
 #: Yes / no / not given.
 YES_NO = ("harmful_habits", "difficult_circumstances", "family_recognises",
           "family_cooperates")
 #: One value of an enum, or not given.
-CHOICES: dict[str, type[Any]] = {"housing": HousingCondition,
-                                 "problem_duration": ProblemDuration,
-                                 "decision": AssessmentDecision}
+CHOICES = ("housing", "problem_duration", "decision")
 #: The texts of one child's block.
 CHILD_TEXTS = ("health", "development", "education", "family_relations", "needs")
 
-
-class NotFound(LookupError):
-    """The family or case of the route is not on this device."""
+NotFound = cases.NotFound
 
 
 def draft_key(case_id: str) -> str:
     """Draft key of a case's act (``draft_store`` prunes it when the case is gone)."""
-    return f"assessment.case.{case_id}"
+    return cases.assessment_key(case_id)
 
 
 @dataclass
@@ -82,15 +70,10 @@ class Member:
 
 @dataclass
 class AssessmentForm:
-    """The act's values as the worker typed them (see the module docstring)."""
+    """The act as the screen holds it: ``base`` (``cases.AssessmentForm``, with the
+    snapshot an edit loaded) and the values as the widgets show them."""
 
-    community: str
-    family_id: str
-    case_id: str
-    assessment_id: str
-    assessor: str
-    started_on: str
-    completed_on: str = ""
+    base: cases.AssessmentForm
     values: dict[str, Any] = field(default_factory=dict)
     #: What the form says about the family (not a value of the act).
     members: list[Member] = field(default_factory=list)
@@ -109,10 +92,7 @@ class AssessmentForm:
 
     def set(self, name: str, value: Any) -> None:
         """The worker changed ``name`` (a problem shown for it is cleared)."""
-        if name in ("started_on",):
-            setattr(self, name, value)
-        else:
-            self.values[name] = value
+        self.values[name] = value
         self.errors.pop(name, None)
         self.message = None
 
@@ -125,6 +105,16 @@ class AssessmentForm:
         return next((n for n in order if n in self.errors), next(iter(self.errors), None))
 
     @property
+    def family_id(self) -> str:
+        """The family whose card the act belongs to."""
+        return self.base.family_id
+
+    @property
+    def case_id(self) -> str:
+        """The act's case."""
+        return self.base.case_id
+
+    @property
     def children(self) -> list[Member]:
         """The family's children: one block of the act each."""
         return [m for m in self.members if m.child]
@@ -132,7 +122,7 @@ class AssessmentForm:
     @property
     def submitted(self) -> bool:
         """Whether the act was completed and sent for the supervisor's decision."""
-        return bool(self.completed_on)
+        return bool(self.base.completed_on)
 
     @property
     def threat(self) -> bool:
@@ -157,71 +147,67 @@ def _members(store: LocalStore, family_id: str) -> list[Member]:
     return [Member(str(p.id), p.display_name(), p.role is PersonRole.CHILD) for p in people]
 
 
-def _values_of(a: Assessment) -> dict[str, Any]:
-    values: dict[str, Any] = {name: getattr(a, name) for name in TEXTS}
-    values.update({name: _yes_no(getattr(a, name)) for name in YES_NO})
-    values.update({name: (getattr(a, name).value if getattr(a, name) else "")
-                   for name in CHOICES})
-    values["threat_to_life"] = a.threat_to_life
-    values.update({f"part.{pid}": True for pid in a.participants})
-    for c in a.children:
+def flat_values(base: cases.AssessmentForm) -> dict[str, Any]:
+    """The act's values as the widgets show them."""
+    values: dict[str, Any] = {name: getattr(base, name) for name in TEXTS}
+    values["started_on"] = base.started_on
+    values.update({name: _yes_no(getattr(base, name)) for name in YES_NO})
+    values.update({name: getattr(base, name) or "" for name in CHOICES})
+    values["threat_to_life"] = base.threat_to_life
+    values.update({f"part.{pid}": True for pid in base.participants})
+    for c in base.children:
         for name in (*CHILD_TEXTS, "threat_to_life"):
             values[f"child.{c.person_id}.{name}"] = getattr(c, name)
-    values.update({f"circ.{c.value}": True for c in a.circumstances})
-    values.update({f"svc.{s}": True for s in a.services_needed})
+    values.update({f"circ.{c}": True for c in base.circumstances})
+    values.update({f"svc.{s}": True for s in base.services_needed})
     return values
 
 
-def existing(store: LocalStore, case_id: str) -> Assessment | None:
-    """The case's act on this device (the newest started, if two phones each began one)."""
-    acts = store.all(Assessment, case_id=case_id)
-    return max(acts, key=lambda a: (a.started_on, str(a.id))) if acts else None
-
-
-def new_or_stored(store: LocalStore, family_id: str, case_id: str, *, me: str,
-                  today: date) -> AssessmentForm:
-    """The form of the case's act as stored, or a new act started today by ``me``."""
-    family, case = store.get(Family, family_id), store.get(Case, case_id)
-    if family is None or case is None or str(case.family_id) != family_id:
-        raise NotFound(case_id)
-    members = _members(store, family_id)
-    act = existing(store, case_id)
-    if act is None:
-        return AssessmentForm(community=family.community.value, family_id=family_id,
-                              case_id=case_id, assessment_id=str(uuid.uuid4()), assessor=me,
-                              started_on=date_text(today), members=members,
-                              values={f"part.{m.id}": False for m in members})
-    return AssessmentForm(community=act.community.value, family_id=family_id, case_id=case_id,
-                          assessment_id=str(act.id), assessor=act.assessor,
-                          started_on=date_text(act.started_on),
-                          completed_on=date_text(act.completed_on), members=members,
-                          values=_values_of(act))
+def apply_values(form: AssessmentForm) -> cases.AssessmentForm:
+    """``form.base`` with the values on screen written into it (and returned)."""
+    base, v = form.base, form.values
+    for name in TEXTS:
+        setattr(base, name, str(v.get(name, "")))
+    base.started_on = str(v.get("started_on", base.started_on))
+    for name in YES_NO:
+        setattr(base, name, {"yes": True, "no": False}.get(str(v.get(name, ""))))
+    for name in CHOICES:
+        setattr(base, name, str(v.get(name, "")))
+    base.threat_to_life = bool(v.get("threat_to_life"))
+    ids = {m.id for m in form.members}
+    base.participants = [k[5:] for k, on in v.items()
+                         if k.startswith("part.") and on and k[5:] in ids]
+    children = []
+    for c in form.children:
+        block = {n: str(v.get(f"child.{c.id}.{n}", "")) for n in CHILD_TEXTS}
+        threat = bool(v.get(f"child.{c.id}.threat_to_life"))
+        if threat or any(text.strip() for text in block.values()):
+            children.append(cases.ChildForm(c.id, **block, threat_to_life=threat))
+    # A child no longer listed in the family keeps their block as it was.
+    children += [c for c in base.children if c.person_id not in {m.id for m in form.children}]
+    base.children = children
+    base.circumstances = [c.value for c in Circumstance if v.get(f"circ.{c.value}")]
+    base.services_needed = [s for s in services_offered() if v.get(f"svc.{s}")]
+    return base
 
 
 def form_data(form: AssessmentForm) -> dict[str, Any]:
-    """What the act's draft holds: every typed value (the members are read again)."""
-    return {"community": form.community, "family_id": form.family_id, "case_id": form.case_id,
-            "assessment_id": form.assessment_id, "assessor": form.assessor,
-            "started_on": form.started_on, "completed_on": form.completed_on,
-            "values": dict(form.values), "checked": bool(form.errors)}
+    """What the act's draft holds (``cases.assessment_form_data`` of what is on screen)."""
+    return cases.assessment_form_data(apply_values(form))
 
 
 def open_assessment(store: LocalStore, family_id: str, case_id: str, *, me: str,
                     today: date) -> tuple[AssessmentForm, str, Draft | None]:
     """The act's form (from its draft when one was left), its draft key and that draft;
     raises ``NotFound`` when the family or case is not here."""
-    form = new_or_stored(store, family_id, case_id, me=me, today=today)
+    family, case = store.get(Family, family_id), store.get(Case, case_id)
+    if family is None or case is None or str(case.family_id) != family_id:
+        raise NotFound(case_id)
     key = draft_key(case_id)
     draft = load_draft(store, key)
-    if draft is not None:
-        d = draft.data
-        form.assessment_id = str(d.get("assessment_id") or form.assessment_id)
-        form.started_on = str(d.get("started_on", form.started_on))
-        form.completed_on = str(d.get("completed_on", form.completed_on))
-        form.values = dict(d.get("values") or {})
-        if d.get("checked"):    # problems shown before the lock are shown again
-            validate(form, submit=form.submitted, today=today)
-    return form, key, draft
+    base = (cases.assessment_from_draft(draft.data) if draft is not None
+            else cases.assessment_form(store, case_id, me=me, today=today))
+    return AssessmentForm(base, flat_values(base), _members(store, family_id)), key, draft
 
 
 def case_term(store: LocalStore, form: AssessmentForm, today: date) -> AssessmentTerm | None:
@@ -229,7 +215,7 @@ def case_term(store: LocalStore, form: AssessmentForm, today: date) -> Assessmen
     case = store.get(Case, form.case_id)
     if case is None:
         return None
-    done = parse_date(form.completed_on) if form.completed_on else None
+    done = parse_date(form.base.completed_on) if form.base.completed_on else None
     return assessment_term(opened_on=case.opened_on, completed_on=done, today=today)
 
 
@@ -238,73 +224,27 @@ def services_offered() -> list[str]:
     return catalogue_order(SERVICES)
 
 
-def _children(form: AssessmentForm) -> list[dict[str, Any]]:
-    out = []
-    for c in form.children:
-        block = {name: str(form.values.get(f"child.{c.id}.{name}", "")) for name in CHILD_TEXTS}
-        threat = bool(form.values.get(f"child.{c.id}.threat_to_life"))
-        if threat or any(v.strip() for v in block.values()):
-            out.append({"person_id": c.id, **block, "threat_to_life": threat})
+def _errors_to_widgets(form: AssessmentForm, errors: dict[str, Problem]) -> dict[str, Problem]:
+    """The model's problems at the widgets' names (``children.0.health`` -> a child's)."""
+    out: dict[str, Problem] = {}
+    for name, problem in errors.items():
+        parts, at = name.split("."), name
+        if parts[0] == "children" and len(parts) >= 3 and parts[1].isdigit():
+            index = int(parts[1])
+            if index < len(form.base.children):
+                at = f"child.{form.base.children[index].person_id}.{parts[2]}"
+        out.setdefault(at, problem)
     return out
 
 
-def _model_values(form: AssessmentForm, errors: dict[str, Problem],
-                  completed_on: date | None) -> dict[str, Any]:
-    v = form.values
-    values: dict[str, Any] = {name: str(v.get(name, "")) for name in TEXTS}
-    values.update({name: {"yes": True, "no": False}.get(str(v.get(name, "")))
-                   for name in YES_NO})
-    values.update({name: (cls(v[name]) if v.get(name) else None)
-                   for name, cls in CHOICES.items()})
-    values["threat_to_life"] = bool(v.get("threat_to_life"))
-    ids = {m.id for m in form.members}
-    values["participants"] = [k[5:] for k, on in v.items()
-                              if k.startswith("part.") and on and k[5:] in ids]
-    values["children"] = _children(form)
-    values["circumstances"] = [c for c in Circumstance if v.get(f"circ.{c.value}")]
-    values["services_needed"] = [s for s in services_offered() if v.get(f"svc.{s}")]
-    try:
-        values["started_on"] = parse_date(form.started_on)
-    except BadDate:
-        errors["started_on"] = Problem("assessment.err.date")
-    if values.get("started_on") is None and "started_on" not in errors:
-        errors["started_on"] = Problem("err.required")
-    values["completed_on"] = completed_on
-    return values
-
-
-def validate(form: AssessmentForm, *, submit: bool, today: date) -> Assessment | None:
-    """The act the form describes (completed today when ``submit``), or ``None`` with
-    ``form.errors`` filled."""
-    errors: dict[str, Problem] = {}
-    completed = (parse_date(form.completed_on) if form.completed_on else today) if submit \
-        else None
-    values = _model_values(form, errors, completed)
-    model: Assessment | None = None
-    if "started_on" not in errors:
-        try:
-            model = Assessment.model_validate({
-                "id": form.assessment_id, "community": form.community,
-                "case_id": form.case_id, "family_id": form.family_id,
-                "assessor": form.assessor, **values})
-        except ValidationError as exc:
-            uk, en = field_errors(exc, "uk"), field_errors(exc, "en")
-            for name, text in uk.items():
-                errors.setdefault(name, Problem.literal(text, en.get(name, text)))
-    form.errors = errors
-    form.message = Problem("assessment.fix") if errors else None
-    return model if not errors else None
-
-
 def save(store: LocalStore, form: AssessmentForm, *, submit: bool,
-         today: date) -> Assessment | None:
-    """Validate and store the act (submitted for review when ``submit``); ``None`` with
-    ``form.errors`` when something is to fix. An act already submitted stays submitted."""
-    if store.get(Case, form.case_id) is None:
-        raise NotFound(form.case_id)
-    model = validate(form, submit=submit or form.submitted, today=today)
-    if model is None:
-        return None
-    store.save(model)
-    form.completed_on = date_text(model.completed_on)
-    return model
+         today: date) -> Any:
+    """Store the act (submitted for review when ``submit``, or when it already was); ``None``
+    with ``form.errors`` when something is to fix."""
+    complete, was = submit or form.submitted, form.base.completed_on
+    saved = cases.save_assessment(store, apply_values(form), complete=complete, today=today)
+    if saved is None:
+        form.base.completed_on = was      # a refused submit leaves the act in progress
+    form.errors = _errors_to_widgets(form, form.base.errors)
+    form.message = Problem("assessment.fix") if form.errors else None
+    return saved

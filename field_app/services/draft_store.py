@@ -11,7 +11,7 @@ only ids), never a plain file or SharedPreferences. Keys name the form::
 and the family, member and placement forms' keys (``form_drafts``: ``family.new.<id>``,
 ``family.edit.<family_id>``, ``member.new.<family_id>``, ``member.edit.<person_id>``,
 ``placement.new.<family_id>``, ``placement.edit.<placement_id>``) and the needs-assessment
-act's (``assessment_form``: ``assessment.case.<case_id>``).
+act's (``cases.assessment_key``: ``assessment.edit.<case_id>``).
 
 ``DraftSaver`` writes a form's draft a moment after the last keystroke (debounced) and at
 once on ``flush()`` (lock, app hidden, leaving the form). A saved record deletes its draft.
@@ -50,7 +50,7 @@ _OWNERS: dict[str, type[Record]] = {
     "visit.new.": Family, "visit.edit.": Visit, "note.new.": Family, "note.fix.": Note,
     "family.edit.": Family, "member.new.": Family, "member.edit.": Person,
     "placement.new.": Family, "placement.edit.": Placement,
-    "assessment.case.": Case}
+    "assessment.edit.": Case}
 #: A new family's draft: no record owns it yet; its community must still be the account's.
 _NEW_FAMILY = "family.new."
 

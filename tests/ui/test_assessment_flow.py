@@ -88,7 +88,7 @@ def test_the_act_typed_survives_the_lock_only_in_the_store(tmp_path: Path) -> No
         await h.settle()
         draft = load_draft(db(d), af.draft_key(str(case.id)))
         assert draft is not None
-        assert draft.data["values"]["income"] == "Допомога при народженні дитини"
+        assert draft.data["income"] == "Допомога при народженні дитини"
         assert len(app.forms) == 0
         await h.type(h.find(key="unlock-pin"), d.pin)
         await h.click(h.find(key="unlock-submit"))

@@ -50,7 +50,7 @@ def test_a_new_act_has_one_block_per_child_and_every_member_to_tick(
     form = _open(store, case)
     assert [m.id for m in form.children] == [case["kid"]]
     assert {m.id for m in form.members} == {case["kid"], case["mum"]}
-    assert form.started_on == "07.12.2026" and not form.submitted
+    assert form.base.started_on == "07.12.2026" and not form.submitted
     term = af.case_term(store, form, TODAY)
     assert term is not None and term.due == date(2026, 12, 11)   # 5 working days after Fri 04.12
 
@@ -69,7 +69,7 @@ def test_a_child_threat_needs_details_and_is_kept_with_them(
     assert stored is not None and stored.participants == [saved.participants[0]]
     assert stored.children[0].threat_to_life
     again = _open(store, case)
-    assert again.assessment_id == str(saved.id) and again.threat
+    assert again.base.assessment_id == str(saved.id) and again.threat
 
 
 def test_submitting_needs_the_conclusion_then_completes_the_act(
@@ -98,7 +98,7 @@ def test_a_draft_comes_back_after_the_form_is_forgotten(
                                           today=TODAY)
     assert draft is not None and key == af.draft_key(case["case"])
     assert back.income == "Допомога по безробіттю"
-    assert back.assessment_id == form.assessment_id
+    assert back.base.new_id == form.base.new_id
     # The draft is kept while the case is on the device, and dropped with it.
     assert draft_store.prune_drafts(store) == []
 
