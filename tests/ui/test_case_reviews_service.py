@@ -1,0 +1,135 @@
+"""The review of needs-assessment acts and closures over real stores: queue order with threats
+first, four eyes, approval and return, amendment sending an act back to the queue."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from field_app.services import case_reviews as cr
+from field_app.services.reviews import ReviewRefused
+from field_app.store import LocalStore
+from shared_models.enums import AssessmentDecision, ClosureReason, RecordKind, ReviewDecision
+from shared_models.records import Assessment, Case, Family
+from tests.ui.review_data import ZH, Relay, account, family, visit
+from tests.ui.stores import real_store
+
+TODAY = date.today()
+
+
+@pytest.fixture
+def olena(tmp_path: Path) -> LocalStore:
+    (tmp_path / "olena").mkdir()
+    return real_store(tmp_path / "olena", username="olena")
+
+
+@pytest.fixture
+def iryna(tmp_path: Path) -> LocalStore:
+    (tmp_path / "iryna").mkdir()
+    return real_store(tmp_path / "iryna", username="iryna", role="supervisor")
+
+
+def _case(store: LocalStore, fam: Family, days_ago: int = 3, **kw: object) -> Case:
+    c = Case(community=ZH, family_id=fam.id, opened_on=TODAY - timedelta(days=days_ago),
+             assigned_worker="olena", **kw)  # type: ignore[arg-type]
+    store.save(c)
+    return c
+
+
+def _act(store: LocalStore, case: Case, *, threat: bool = False, done: bool = True,
+         started_days_ago: int = 2) -> Assessment:
+    a = Assessment(community=ZH, case_id=case.id, family_id=case.family_id, assessor="olena",
+                   started_on=TODAY - timedelta(days=started_days_ago),
+                   completed_on=TODAY if done else None, threat_to_life=threat,
+                   threat_details="Дитина без нагляду" if threat else "",
+                   difficult_circumstances=True if done else None,
+                   decision=AssessmentDecision.SUPPORT if done else None)
+    store.save(a)
+    return a
+
+
+def test_threats_top_the_queue_longest_open_first_then_acts_and_closures_then_visits(
+        olena: LocalStore, iryna: LocalStore) -> None:
+    relay = Relay()
+    a, b, c, d = (family(olena, n) for n in ("Ткачук", "Мельник", "Бондар", "Гнатюк"))
+    high = visit(olena, a, "high", 1)
+    calm = _act(olena, _case(olena, b))
+    new_threat = _act(olena, _case(olena, c), threat=True, started_days_ago=1)
+    old_threat = _act(olena, _case(olena, d), threat=True, done=False, started_days_ago=4)
+    closing = _case(olena, a, days_ago=30, closed_on=TODAY,
+                    closure_reason=ClosureReason.GOALS_ACHIEVED)
+    draft = _act(olena, _case(olena, family(olena, "Шевчук")), done=False)  # not sent: not here
+    relay.sync(olena)
+    relay.sync(iryna)
+    me = account(iryna, "supervisor")
+    entries = cr.combined(cr.queue(iryna, me), cr.reviews.queue(iryna, me),
+                          cr.visit_threats(iryna))
+    assert [e.id for e in entries] == [str(x.id) for x in (
+        old_threat, new_threat, calm, closing, high)]
+    assert str(draft.id) not in {e.id for e in entries}
+    first = entries[0]
+    assert isinstance(first, cr.CaseRow) and first.threat
+    assert first.threat_days(TODAY) == 4 and first.family_name == "Гнатюк"
+    # An act still in progress with a threat can be returned, not approved.
+    with pytest.raises(ReviewRefused) as refused:
+        cr.decide(iryna, me, "assessment", str(old_threat.id), approved=True, comment="")
+    assert refused.value.problem.key == "casereview.err.not_completed"
+
+
+def test_four_eyes_and_a_returned_act_comes_back_when_amended(
+        olena: LocalStore, iryna: LocalStore) -> None:
+    relay = Relay()
+    fam = family(olena, "Коваль")
+    act = _act(olena, _case(olena, fam), threat=True)
+    relay.sync(olena)
+    relay.sync(iryna)
+    with pytest.raises(ReviewRefused) as own:
+        cr.decide(olena, account(olena, "supervisor"), "assessment", str(act.id),
+                  approved=True, comment="")
+    assert own.value.problem.key == "review.err.own"
+    me = account(iryna, "supervisor")
+    with pytest.raises(ReviewRefused) as empty:
+        cr.decide(iryna, me, "assessment", str(act.id), approved=False, comment=" ")
+    assert empty.value.on_comment
+    cr.decide(iryna, me, "assessment", str(act.id), approved=False,
+              comment="Опишіть, хто доглядає дитину вночі")
+    assert cr.queue(iryna, me) == []
+    relay.sync(iryna)
+    relay.sync(olena)
+    [mine] = cr.returned_to_me(olena, account(olena, "social_worker"))
+    assert mine.review.returned and mine.review.comment == "Опишіть, хто доглядає дитину вночі"
+    olena.save(act.model_copy(update={"threat_details": "Бабуся ночує з дитиною"}))
+    relay.sync(olena)
+    relay.sync(iryna)
+    [back] = cr.queue(iryna, me)
+    assert back.id == str(act.id) and back.review.amended
+    cr.decide(iryna, me, "assessment", str(act.id), approved=True, comment="")
+    d = cr.detail(iryna, me, "assessment", str(act.id))
+    assert [x.decision for x in d.decisions] == [ReviewDecision.APPROVED,
+                                                 ReviewDecision.RETURNED]
+    assert d.row.review.approved and d.may_approve
+
+
+def test_a_closure_is_decided_by_someone_other_than_the_case_worker(
+        olena: LocalStore, iryna: LocalStore) -> None:
+    relay = Relay()
+    fam = family(olena, "Лисенко")
+    closing = _case(olena, fam, days_ago=40, closed_on=TODAY,
+                    closure_reason=ClosureReason.FAMILY_REFUSED)
+    legacy = _case(olena, family(olena, "Старий"), days_ago=400, closed_on=TODAY,
+                   closure_reason=ClosureReason.LEGACY)
+    relay.sync(olena)
+    relay.sync(iryna)
+    me = account(iryna, "supervisor")
+    rows = cr.queue(iryna, me)
+    assert [r.id for r in rows] == [str(closing.id)]         # old-flag closures need none
+    assert rows[0].kind is RecordKind.CASE
+    assert rows[0].closure_reason is ClosureReason.FAMILY_REFUSED
+    with pytest.raises(ReviewRefused):
+        cr.decide(olena, account(olena, "supervisor"), "case", str(closing.id),
+                  approved=True, comment="")
+    cr.decide(iryna, me, "case", str(closing.id), approved=True, comment="")
+    assert cr.queue(iryna, me) == []
+    assert str(legacy.id) not in {r.id for r in cr.returned_to_me(olena, account(olena, "x"))}
