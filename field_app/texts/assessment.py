@@ -70,6 +70,25 @@ UK: dict[str, str] = {
     "assessment.submitted": "Акт надіслано на затвердження.",
     "assessment.fix": "Виправте позначені поля: розділи з ними розгорнуто.",
     "assessment.err.date": "Дату не розпізнано. Напишіть, наприклад, 22.11.2026",
+    "casereview.row.act": "Акт оцінки потреб · завершено {date} · {author}",
+    "casereview.row.act_draft": "Акт оцінки потреб · ще не завершено · {author}",
+    "casereview.row.closure": "Закриття випадку · {date} · {author}",
+    "casereview.threat.one": "Загроза життю чи здоров'ю: {n} день без рішення",
+    "casereview.threat.few": "Загроза життю чи здоров'ю: {n} дні без рішення",
+    "casereview.threat.many": "Загроза життю чи здоров'ю: {n} днів без рішення",
+    "casereview.threat.today": "Загроза життю чи здоров'ю: від сьогодні, без рішення",
+    "casereview.detail.assessment": "Перевірка акта оцінки потреб",
+    "casereview.detail.case": "Перевірка закриття випадку",
+    "casereview.not_completed": "Акт ще не завершено: його надіслано через загрозу. Його "
+                                "можна повернути з коментарем; затвердити — після завершення.",
+    "casereview.err.not_completed": "Акт ще не завершено: затвердити можна лише завершений "
+                                    "акт.",
+    "casereview.open_act": "Відкрити акт",
+    "casereview.closure.opened_on": "Випадок відкрито",
+    "casereview.closure.closed_on": "Дата закриття",
+    "casereview.closure.reason": "Причина закриття",
+    "casereview.closure.result": "Оцінка результату",
+    "casereview.closure.notes": "Примітки",
 }
 
 EN: dict[str, str] = {
@@ -137,4 +156,24 @@ EN: dict[str, str] = {
     "assessment.submitted": "The act was sent for approval.",
     "assessment.fix": "Fix the marked fields: their sections are open.",
     "assessment.err.date": "The date was not understood. Write it like 22.11.2026",
+    "casereview.row.act": "Needs-assessment act · completed {date} · {author}",
+    "casereview.row.act_draft": "Needs-assessment act · not completed yet · {author}",
+    "casereview.row.closure": "Case closure · {date} · {author}",
+    "casereview.threat.one": "Threat to life or health: {n} day without a decision",
+    "casereview.threat.few": "Threat to life or health: {n} days without a decision",
+    "casereview.threat.many": "Threat to life or health: {n} days without a decision",
+    "casereview.threat.today": "Threat to life or health: since today, no decision",
+    "casereview.detail.assessment": "Review of a needs-assessment act",
+    "casereview.detail.case": "Review of a case closure",
+    "casereview.not_completed": "The act is not completed yet: it was sent because of a "
+                                "threat. It can be returned with a comment; approved once "
+                                "completed.",
+    "casereview.err.not_completed": "The act is not completed yet: only a completed act can "
+                                    "be approved.",
+    "casereview.open_act": "Open the act",
+    "casereview.closure.opened_on": "Case opened",
+    "casereview.closure.closed_on": "Closed on",
+    "casereview.closure.reason": "Reason for closing",
+    "casereview.closure.result": "Assessment of the result",
+    "casereview.closure.notes": "Notes",
 }

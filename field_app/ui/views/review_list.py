@@ -1,8 +1,10 @@
 """The review list: the supervisor's queue, or the worker's records returned for changes.
 
-One screen at ``/more/review`` whose content depends on the role (``reviews.load_list``).
-Rows show the family, the kind and date, the author, the risk by word and colour, and marks
-(amended, saved on this phone). The query runs off the event loop; on wide screens the list
+One screen at ``/more/review`` whose content depends on the role (``case_reviews.load_list``:
+the visits and notes of ``reviews`` with the needs-assessment acts and closures, threats
+first). Rows show the family, the kind and date, the author, the risk by word and colour, and
+marks (a threat and how long it is open, amended, saved on this phone; acts' and closures'
+rows are ``case_review.case_tile``). The query runs off the event loop; on wide screens the list
 is the left pane of the review place.
 """
 
@@ -16,9 +18,11 @@ from typing import TYPE_CHECKING
 import flet as ft
 
 from field_app.i18n import format_datetime
-from field_app.services import reviews
+from field_app.services import case_reviews
+from field_app.services.case_reviews import CaseRow, Entry
 from field_app.services.reviews import ReviewRefused, ReviewState, Row
 from field_app.ui import theme
+from field_app.ui.views.case_review import case_tile
 from field_app.ui.views.common import empty_state, problem_text
 from field_app.ui.views.review_parts import kind_word, mark, risk_chip, state_mark
 
@@ -26,7 +30,7 @@ if TYPE_CHECKING:
     from field_app.ui.context import ViewContext
 
 
-def row_path(row: Row) -> str:
+def row_path(row: Entry) -> str:
     """Route of a row's detail."""
     return f"/more/review/{row.kind.value}/{row.id}"
 
@@ -41,7 +45,7 @@ class ReviewList:
         #: Told after each load whether the list is empty (the detail pane says so).
         self.on_loaded = on_loaded
         self.reviewer: bool | None = None
-        self.rows: list[Row] = []
+        self.rows: list[Entry] = []
         self.count = ft.Text("", theme_style=ft.TextThemeStyle.TITLE_SMALL, visible=False,
                              key="review-count")
         self.items = ft.Column([ft.ProgressRing(semantics_label=app.t("review.loading"))],
@@ -57,7 +61,7 @@ class ReviewList:
         """Read the list off the event loop and draw it."""
         try:
             self.reviewer, self.rows = await asyncio.to_thread(
-                reviews.load_list, self.app.services.device)
+                case_reviews.load_list, self.app.services.device)
         except ReviewRefused as exc:
             self.items.controls = [empty_state(ft.Icons.LOCK_OUTLINE,
                                                problem_text(self.app, exc.problem))]
@@ -83,7 +87,9 @@ class ReviewList:
         self.count.value = t("review.queue.count" if self.reviewer else "review.returned.count",
                              n=len(self.rows))
         self.count.visible = True
-        self.items.controls = [self._tile(r) for r in self.rows]
+        self.items.controls = [
+            case_tile(self.app, r, selected=r.id == self.selected, reviewer=bool(self.reviewer))
+            if isinstance(r, CaseRow) else self._tile(r) for r in self.rows]
 
     def _tile(self, r: Row) -> ft.Control:
         t = self.app.t
