@@ -10,9 +10,11 @@ import pytest
 
 from field_app.services import case_reviews as cr
 from field_app.services.reviews import ReviewRefused
+from field_app.services.state import Phase
 from field_app.store import LocalStore
 from shared_models.enums import AssessmentDecision, ClosureReason, RecordKind, ReviewDecision
 from shared_models.records import Assessment, Case, Family
+from tests.ui.harness import FakeDevice, run, start_unlocked
 from tests.ui.review_data import ZH, Relay, account, family, visit
 from tests.ui.stores import real_store
 
@@ -58,7 +60,7 @@ def test_threats_top_the_queue_longest_open_first_then_acts_and_closures_then_vi
     calm = _act(olena, _case(olena, b))
     new_threat = _act(olena, _case(olena, c), threat=True, started_days_ago=1)
     old_threat = _act(olena, _case(olena, d), threat=True, done=False, started_days_ago=4)
-    closing = _case(olena, a, days_ago=30, closed_on=TODAY,
+    closing = _case(olena, a, days_ago=30, closed_on=TODAY - timedelta(days=1),
                     closure_reason=ClosureReason.GOALS_ACHIEVED)
     draft = _act(olena, _case(olena, family(olena, "Шевчук")), done=False)  # not sent: not here
     relay.sync(olena)
@@ -67,7 +69,7 @@ def test_threats_top_the_queue_longest_open_first_then_acts_and_closures_then_vi
     entries = cr.combined(cr.queue(iryna, me), cr.reviews.queue(iryna, me),
                           cr.visit_threats(iryna))
     assert [e.id for e in entries] == [str(x.id) for x in (
-        old_threat, new_threat, calm, closing, high)]
+        old_threat, new_threat, closing, calm, high)]
     assert str(draft.id) not in {e.id for e in entries}
     first = entries[0]
     assert isinstance(first, cr.CaseRow) and first.threat
@@ -133,3 +135,44 @@ def test_a_closure_is_decided_by_someone_other_than_the_case_worker(
     cr.decide(iryna, me, "case", str(closing.id), approved=True, comment="")
     assert cr.queue(iryna, me) == []
     assert str(legacy.id) not in {r.id for r in cr.returned_to_me(olena, account(olena, "x"))}
+
+
+def test_the_supervisor_sees_the_threat_first_and_approves_the_act_on_a_phone(
+        tmp_path: Path) -> None:
+    """The screens: the act with a threat tops the queue with its mark, its sections read,
+    approving it empties the queue (headless session at 360 px)."""
+    async def flow() -> None:
+        for name in ("olena", "iryna"):
+            (tmp_path / name).mkdir()
+        olena = real_store(tmp_path / "olena", username="olena")
+        iryna = real_store(tmp_path / "iryna", username="iryna", role="supervisor")
+        relay = Relay()
+        calm_family, fam = family(olena, "Бондар"), family(olena, "Коваль")
+        visit(olena, calm_family, "high", 1)
+        act = _act(olena, _case(olena, fam), threat=True, started_days_ago=3)
+        relay.sync(olena)
+        relay.sync(iryna)
+        supervisor = FakeDevice(Phase.LOCKED, username="iryna")
+        supervisor.store, supervisor.role = iryna, "supervisor"
+        h = await start_unlocked(tmp_path / "iryna", supervisor, width=360)
+        await h.tap_place(3)
+        await h.click(h.find(key="more-review"))
+        await h.settle()
+        rows = [c.key for c in h.find(key="review-list").controls[1].controls]
+        assert rows[0] == f"review-row-{act.id}"
+        mark = h.find(key=f"review-threat-{act.id}")
+        assert "Загроза життю чи здоров'ю: 3 дні без рішення" in " ".join(
+            c.value for c in mark.content.controls if hasattr(c, "value"))
+        await h.click(h.find(key=f"review-row-{act.id}"))
+        await h.settle()
+        assert h.page.route == f"/more/review/assessment/{act.id}"
+        text = h.text()
+        assert "5. Висновок" in text and "Дитина без нагляду" in text
+        await h.click(h.find(key="review-approve"))
+        await h.settle()
+        h.assert_no_crash()
+        assert h.page.route == "/more/review"
+        assert cr.queue(iryna, account(iryna, "supervisor")) == []
+        await h.close()
+
+    run(flow)
