@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from shared_models.foster_care import add_months
@@ -36,6 +36,22 @@ LEGACY_CASE_NAMESPACE = uuid.UUID("8f6b3c1e-2d4a-5b7c-9e0f-1a2b3c4d5e6f")
 def legacy_case_id(family_id: uuid.UUID) -> uuid.UUID:
     """The id of the closed case standing for a family closed with the old flag."""
     return uuid.uuid5(LEGACY_CASE_NAMESPACE, str(family_id))
+
+
+def legacy_closed_on(closed_clock: str) -> date:
+    """The date a family was closed with the old flag: the UTC day of the clock of its
+    ``closed`` write. Every replica holding that write finds the same day, so the server's
+    migration and a device's make the same case (no conflict when they merge)."""
+    wall_ms = int(closed_clock.split("-", 1)[0])
+    return datetime.fromtimestamp(wall_ms / 1000, UTC).date()
+
+
+def legacy_case_fields(family_id: uuid.UUID, closed_on: date) -> dict[str, object]:
+    """The values of the closed case standing for a family closed with the old flag (its id
+    is ``legacy_case_id(family_id)``; the community is the family's). Opened and closed on
+    the same day: the request's date was never recorded."""
+    return {"id": legacy_case_id(family_id), "family_id": family_id, "opened_on": closed_on,
+            "closed_on": closed_on, "closure_reason": "legacy"}
 
 
 def assessment_due(opened_on: date, calendar: WorkCalendar = DEFAULT_CALENDAR) -> date:

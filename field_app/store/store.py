@@ -50,6 +50,7 @@ from field_app.store.errors import (
     StoreWiped,
 )
 from field_app.store.files import fsync_dir, wipe_files
+from field_app.store.migrations import migrate
 from field_app.store.pin_policy import check_pin, policy_error
 from field_app.store.schema import (
     SCHEMA_VERSION,
@@ -190,6 +191,8 @@ class LocalStore(SyncApply, RecordClocks):
         self._clock = self._load_clock(meta)
         user = self.get_secret(USER_SLOT)
         self._user = user.decode() if user else ""
+        if int(meta.get("schema_version", "1")) < SCHEMA_VERSION:
+            migrate(self, SCHEMA_VERSION)   # needs the key: records change meaning
 
     @property
     def locked(self) -> bool:
