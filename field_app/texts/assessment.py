@@ -1,5 +1,6 @@
-"""Strings of the needs-assessment act's form (``assessment.*``) and of the supervisor's
-review of acts and closures (``casereview.*``), Ukrainian first, English second. Terms follow
+"""Strings of the needs-assessment act's form (``assessment.*``), of the supervisor's
+review of acts and closures (``casereview.*``) and of the dashboard's case sections
+(``casedash.*``), Ukrainian first, English second. Terms follow
 ``docs/domain.md`` and ``texts/glossary.py``.
 """
 
@@ -89,6 +90,30 @@ UK: dict[str, str] = {
     "casereview.closure.reason": "Причина закриття",
     "casereview.closure.result": "Оцінка результату",
     "casereview.closure.notes": "Примітки",
+    "casedash.threats.title": "Загрози життю чи здоров'ю дітей без рішення",
+    "casedash.threats.none": "Немає загроз, що чекають рішення.",
+    "casedash.threats.row": "{where}загроза {days} · {worker}",
+    "casedash.open_days.one": "відкрита {n} день",
+    "casedash.open_days.few": "відкрита {n} дні",
+    "casedash.open_days.many": "відкрита {n} днів",
+    "casedash.since_today": "відкрита від сьогодні",
+    "casedash.stages.title": "Випадки за етапами",
+    "casedash.stages.caption.one": "Відкрито {n} випадок.",
+    "casedash.stages.caption.few": "Відкрито {n} випадки.",
+    "casedash.stages.caption.many": "Відкрито {n} випадків.",
+    "casedash.cases.one": "{n} випадок",
+    "casedash.cases.few": "{n} випадки",
+    "casedash.cases.many": "{n} випадків",
+    "casedash.stage.request": "Звернення: оцінювання триває",
+    "casedash.stage.assessment": "Акт чекає рішення супервізора",
+    "casedash.stage.support": "Соціальний супровід",
+    "casedash.stage.closing": "Закриття чекає рішення",
+    "casedash.overdue.title": "Прострочене оцінювання потреб",
+    "casedash.overdue.none": "Усі оцінювання в межах 5 робочих днів.",
+    "casedash.overdue.row": "{where}прострочено на {days} (строк — {due}) · {worker}",
+    "casedash.working_days.one": "{n} робочий день",
+    "casedash.working_days.few": "{n} робочі дні",
+    "casedash.working_days.many": "{n} робочих днів",
 }
 
 EN: dict[str, str] = {
@@ -176,4 +201,28 @@ EN: dict[str, str] = {
     "casereview.closure.reason": "Reason for closing",
     "casereview.closure.result": "Assessment of the result",
     "casereview.closure.notes": "Notes",
+    "casedash.threats.title": "Threats to children's life or health without a decision",
+    "casedash.threats.none": "No threat is waiting for a decision.",
+    "casedash.threats.row": "{where}threat {days} · {worker}",
+    "casedash.open_days.one": "open {n} day",
+    "casedash.open_days.few": "open {n} days",
+    "casedash.open_days.many": "open {n} days",
+    "casedash.since_today": "open since today",
+    "casedash.stages.title": "Cases by stage",
+    "casedash.stages.caption.one": "{n} open case.",
+    "casedash.stages.caption.few": "{n} open cases.",
+    "casedash.stages.caption.many": "{n} open cases.",
+    "casedash.cases.one": "{n} case",
+    "casedash.cases.few": "{n} cases",
+    "casedash.cases.many": "{n} cases",
+    "casedash.stage.request": "Request: assessment under way",
+    "casedash.stage.assessment": "Act waiting for the supervisor",
+    "casedash.stage.support": "Social support",
+    "casedash.stage.closing": "Closure waiting for a decision",
+    "casedash.overdue.title": "Overdue needs assessments",
+    "casedash.overdue.none": "Every assessment is within 5 working days.",
+    "casedash.overdue.row": "{where}overdue by {days} (due {due}) · {worker}",
+    "casedash.working_days.one": "{n} working day",
+    "casedash.working_days.few": "{n} working days",
+    "casedash.working_days.many": "{n} working days",
 }

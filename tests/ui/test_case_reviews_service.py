@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from field_app.services import case_reviews as cr
+from field_app.services.case_dashboard import case_figures
 from field_app.services.reviews import ReviewRefused
 from field_app.services.state import Phase
 from field_app.store import LocalStore
+from shared_models.cases import CaseStage
 from shared_models.enums import AssessmentDecision, ClosureReason, RecordKind, ReviewDecision
 from shared_models.records import Assessment, Case, Family
 from tests.ui.harness import FakeDevice, run, start_unlocked
@@ -176,3 +178,24 @@ def test_the_supervisor_sees_the_threat_first_and_approves_the_act_on_a_phone(
         await h.close()
 
     run(flow)
+
+
+def test_the_dashboard_counts_stages_overdue_acts_and_undecided_threats(
+        olena: LocalStore, iryna: LocalStore) -> None:
+    relay = Relay()
+    late = _case(olena, family(olena, "Пізній"), days_ago=20)             # no act, overdue
+    threat = _act(olena, _case(olena, family(olena, "Коваль"), days_ago=1), threat=True,
+                  started_days_ago=1)
+    decided = _act(olena, _case(olena, family(olena, "Бойко"), days_ago=2), threat=True,
+                   started_days_ago=2)
+    relay.sync(olena)
+    relay.sync(iryna)
+    cr.decide(iryna, account(iryna, "supervisor"), "assessment", str(decided.id),
+              approved=True, comment="")
+    f = case_figures(iryna, communities=[ZH], today=TODAY)
+    assert f.by_stage[CaseStage.REQUEST] == 1
+    assert f.by_stage[CaseStage.ASSESSMENT] == 1 and f.by_stage[CaseStage.SUPPORT] == 1
+    assert f.open_cases == 3
+    assert [c.case_id for c in f.overdue_assessments] == [str(late.id)]
+    assert f.overdue_assessments[0].days > 0
+    assert [(c.assessment_id, c.days) for c in f.threats] == [(str(threat.id), 1)]

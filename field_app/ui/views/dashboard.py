@@ -18,10 +18,12 @@ from weakref import WeakKeyDictionary
 import flet as ft
 
 from field_app.i18n import format_date
+from field_app.services.case_dashboard import CaseFigures, case_figures
 from field_app.services.dashboard import Dashboard, build_dashboard
 from field_app.services.device import DeviceError
 from field_app.services.supervision import SUPERVISING_ROLES, DeviceLine, device_lines
 from field_app.ui.screen import Screen
+from field_app.ui.views import case_dashboard as case_sections
 from field_app.ui.views import dashboard_sections as sections
 from field_app.ui.views.common import empty_state, problem_text
 from shared_models.supervision import DeviceActivityList
@@ -51,6 +53,7 @@ class DashboardView:
         self.app = app
         self.communities: list[str] = []
         self.dashboard: Dashboard | None = None
+        self.cases: CaseFigures | None = None
         self.devices: list[DeviceLine] | None = None
         self.device_problem: str | None = None
         self._activity: DeviceActivityList | None = None
@@ -87,6 +90,8 @@ class DashboardView:
             store = app.services.device.records()
             self.dashboard = await app.blocking(build_dashboard, store, communities=shown,
                                                 today=date.today())
+            self.cases = await app.blocking(case_figures, store, communities=shown,
+                                            today=date.today())
         except Exception as exc:
             log.exception("dashboard figures failed")
             self.root.controls = [ft.Text(app.t("dash.failed", reason=type(exc).__name__))]
@@ -146,7 +151,12 @@ class DashboardView:
         if len(self.communities) > 1:
             controls.append(self._filter())
         several = len(d.communities) > 1
-        blocks = [
+        blocks: list[ft.Control] = []
+        if self.cases is not None:   # a threat to a child first, then the case cycle
+            blocks += [case_sections.threats(app, self.cases, several=several),
+                       case_sections.overdue_assessments(app, self.cases, several=several),
+                       case_sections.stages(app, self.cases)]
+        blocks += [
             sections.placements(app, d, several=several),
             sections.overdue(app, d, several=several),
             sections.weeks(app, d),

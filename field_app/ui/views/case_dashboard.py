@@ -1,0 +1,91 @@
+"""The dashboard's case-cycle sections: threats without a decision, cases by stage, needs
+assessments past their term. Words and numbers first; a threat row opens its act's review.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+import flet as ft
+
+from field_app.i18n import format_date
+from field_app.services.case_dashboard import CaseFigures, CaseLine
+from field_app.ui import theme
+from field_app.ui.views.charts import count_bars
+from field_app.ui.views.dashboard_sections import section
+
+if TYPE_CHECKING:
+    from field_app.ui.context import ViewContext
+
+#: Rows listed before "and N more".
+SHOWN = 8
+
+
+def _go(app: ViewContext, path: str) -> Callable[[object], Awaitable[None]]:
+    async def handler(_e: object) -> None:
+        await app.go(path)
+    return handler
+
+
+def _more(app: ViewContext, lines: list[CaseLine]) -> list[ft.Control]:
+    if len(lines) <= SHOWN:
+        return []
+    return [ft.Text(app.t("dash.overdue.more", n=len(lines) - SHOWN))]
+
+
+def threats(app: ViewContext, f: CaseFigures, *, several: bool = False) -> ft.Control:
+    """Threats to a child's life or health still without a decision, the longest first."""
+    t, tr = app.t, app.tr
+    if not f.threats:
+        return section(t("casedash.threats.title"), [ft.Text(t("casedash.threats.none"))],
+                       key="dash-threats")
+    tiles: list[ft.Control] = []
+    for c in f.threats[:SHOWN]:
+        days = (t("casedash.since_today") if c.days <= 0
+                else tr.plural("casedash.open_days", c.days))
+        where = f"{tr.community(c.community)} · " if several else ""
+        worker = c.worker or t("dash.overdue.unassigned")
+        path = (f"/more/review/assessment/{c.assessment_id}" if c.assessment_id
+                else f"/families/{c.family_id}")
+        tiles.append(ft.ListTile(
+            leading=ft.Icon(ft.Icons.WARNING_AMBER_ROUNDED, color=ft.Colors.ERROR),
+            title=ft.Text(c.family_name, weight=ft.FontWeight.W_500),
+            subtitle=ft.Text(t("casedash.threats.row", where=where, days=days, worker=worker),
+                             color=ft.Colors.ERROR),
+            on_click=_go(app, path), min_height=theme.TOUCH, key=f"dash-threat-{c.case_id}"))
+    return section(t("casedash.threats.title"), [*tiles, *_more(app, f.threats)],
+                   key="dash-threats")
+
+
+def stages(app: ViewContext, f: CaseFigures) -> ft.Control:
+    """Open cases by stage (request, assessment, support, closing), as words and bars."""
+    t, tr = app.t, app.tr
+    rows = [(t(f"casedash.stage.{s.value}"), n, None) for s, n in f.by_stage.items()]
+    bars = count_bars(rows, key="dash-stages", amount=lambda n: tr.plural("casedash.cases", n))
+    return section(t("casedash.stages.title"),
+                   [ft.Text(tr.plural("casedash.stages.caption", f.open_cases)), bars],
+                   key="dash-stages-s")
+
+
+def overdue_assessments(app: ViewContext, f: CaseFigures, *, several: bool = False
+                        ) -> ft.Control:
+    """Needs assessments past their 5 working days, the most overdue first."""
+    t, tr = app.t, app.tr
+    if not f.overdue_assessments:
+        return section(t("casedash.overdue.title"), [ft.Text(t("casedash.overdue.none"))],
+                       key="dash-overdue-acts")
+    tiles: list[ft.Control] = []
+    for c in f.overdue_assessments[:SHOWN]:
+        where = f"{tr.community(c.community)} · " if several else ""
+        tiles.append(ft.ListTile(
+            leading=ft.Icon(ft.Icons.ASSIGNMENT_LATE_OUTLINED, color=ft.Colors.ERROR),
+            title=ft.Text(c.family_name, weight=ft.FontWeight.W_500),
+            subtitle=ft.Text(t("casedash.overdue.row", where=where,
+                               days=tr.plural("casedash.working_days", c.days),
+                               due=format_date(c.due) if c.due else "",
+                               worker=c.worker or t("dash.overdue.unassigned"))),
+            on_click=_go(app, f"/families/{c.family_id}"), min_height=theme.TOUCH,
+            key=f"dash-overdue-act-{c.case_id}"))
+    return section(t("casedash.overdue.title"), [*tiles, *_more(app, f.overdue_assessments)],
+                   key="dash-overdue-acts")
