@@ -68,6 +68,8 @@ class AssessmentSession(FormSession):
         self.term: AssessmentTerm | None = None
         #: Sections unfolded (the first one at start; those with problems after a save).
         self.open: set[str] = {"members"}
+        #: The next drawing puts the cursor in the first field with a problem.
+        self.focus_error = False
 
     async def load(self) -> None:
         """Read the act (its draft when one was left) and the case's term off the loop."""
@@ -173,6 +175,9 @@ class AssessmentView:
         b.show()
         show_draft_status(app, self.status, self.session)
         self.session.listeners[:] = [self._draft_written]
+        if self.session.focus_error:      # after a refused save: to the first problem
+            self.session.focus_error = False
+            self.app.spawn(self._focus_error())
         body = ft.Column(rows, spacing=12, tight=True,
                          horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         return families_detail(app, t("assessment.title"), body, form=True,
@@ -215,8 +220,7 @@ class AssessmentView:
         return words
 
     def _long(self, name: str, label: str) -> ft.TextField:
-        return self.bind.text(name, label, multiline=True, min_lines=2, max_lines=8,
-                              max_length=4000)
+        return self.bind.text(name, label, multiline=True, min_lines=2, max_lines=8)
 
     def _yes_no(self, name: str, label: str) -> ft.Control:
         t = self.app.t
@@ -310,6 +314,10 @@ class AssessmentView:
         return ft.Column(out, spacing=12, tight=True,
                          horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
 
+    async def _focus_error(self) -> None:
+        with contextlib.suppress(Exception):   # the worker may have left the form
+            await self.bind.focus_first_error()
+
     # ---- events --------------------------------------------------------------------------
     def _toggle(self, name: str) -> None:
         opened = self.session.open
@@ -358,6 +366,7 @@ class AssessmentView:
         if saved is None:
             session.resume()
             session.open |= _sections_of(form.errors)
+            session.focus_error = True
             app.render()   # the sections with problems open, each problem beside its field
             return
         await session.done()
