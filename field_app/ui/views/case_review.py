@@ -111,7 +111,7 @@ def _field(app: ViewContext, label: str, value: str, key: str) -> ft.Control:
     shown = value.strip() or app.t("review.field.none")
     return ft.Column([ft.Text(label, theme_style=ft.TextThemeStyle.LABEL_LARGE,
                               color=ft.Colors.PRIMARY),
-                      ft.Text(shown, key=key, selectable=True)], spacing=2, tight=True)
+                      ft.Text(shown, key=key)], spacing=2, tight=True)
 
 
 def _yes_no(app: ViewContext, value: bool | None) -> str:
