@@ -144,13 +144,24 @@ def test_a_worker_sends_an_act_with_a_threat_and_the_supervisor_approves_it_firs
         assert "Загроза життю чи здоров'ю: від сьогодні, без рішення" in top, top
         app.shot("6-queue")
         assert small_targets(app) == [], small_targets(app)
+        # The dashboard names the threat still without a decision.
+        app.page.locator("flt-semantics[aria-label='Назад']").first.click()
+        app.more("Огляд громад", "Загрози життю чи здоров'ю дітей без рішення")
+        threat_row = app.page.get_by_role("button", name=re.compile(
+            rf"^{SURNAME}\s+загроза відкрита від сьогодні · petro"))
+        threat_row.wait_for(state="attached", timeout=15_000)
+        app.wait_text("Випадки за етапами")
+        app.shot("7-dashboard")
+        assert small_targets(app) == [], small_targets(app)
+        app.page.locator("flt-semantics[aria-label='Назад']").first.click()
+        app.more("Черга перевірки", app.page.get_by_text(re.compile(r"^Чекають рішення: \d+$")))
         rows.first.click()
         app.wait_text("Перевірка акта оцінки потреб")
         app.wait_text("Дитина вночі лишається сама; мати на заробітках")
-        app.shot("7-act")
+        app.shot("8-act")
         tap(app, app.button("Затвердити"))
         app.wait_text("Затверджено. Автор побачить рішення після синхронізації.")
-        app.shot("8-approved")
+        app.shot("9-approved")
         app.page.get_by_role("button", name=re.compile(
             r"^Стан синхронізації\. Сервер доступний\. Усі зміни надіслано на сервер$")
         ).wait_for(timeout=30_000)
