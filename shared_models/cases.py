@@ -40,22 +40,6 @@ def legacy_case_id(family_id: uuid.UUID) -> uuid.UUID:
     return uuid.uuid5(LEGACY_CASE_NAMESPACE, str(family_id))
 
 
-def legacy_closed_on(closed_clock: str) -> date:
-    """The date a family was closed with the old flag: the UTC day of the clock of its
-    ``closed`` write. Every replica holding that write finds the same day, so the server's
-    migration and a device's make the same case (no conflict when they merge)."""
-    wall_ms = int(closed_clock.split("-", 1)[0])
-    return datetime.fromtimestamp(wall_ms / 1000, UTC).date()
-
-
-def legacy_case_fields(family_id: uuid.UUID, closed_on: date) -> dict[str, object]:
-    """The values of the closed case standing for a family closed with the old flag (its id
-    is ``legacy_case_id(family_id)``; the community is the family's). Opened and closed on
-    the same day: the request's date was never recorded."""
-    return {"id": legacy_case_id(family_id), "family_id": family_id, "opened_on": closed_on,
-            "closed_on": closed_on, "closure_reason": "legacy"}
-
-
 def legacy_case_values(family_id: uuid.UUID, closed_clock: str) -> dict[str, Any]:
     """The fields (JSON values) of the closed case standing for a family closed with the old
     flag, whose ``closed`` write has the clock ``closed_clock``.

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, insert, select
 
 from field_app.store.core import META
-from shared_models.cases import legacy_case_fields, legacy_case_id, legacy_closed_on
+from shared_models.cases import legacy_case_id, legacy_case_values
 from shared_models.records import Case, Family
 
 if TYPE_CHECKING:
@@ -61,8 +61,9 @@ def legacy_cases(store: LocalStore) -> int:
         written = state.fields.get("closed") if state is not None else None
         if written is None:
             continue
-        values = legacy_case_fields(family.id, legacy_closed_on(written.clock))
-        store.save(Case.model_validate({**values, "community": family.community}))
+        values = legacy_case_values(family.id, written.clock)
+        store.save(Case.model_validate({**values, "id": legacy_case_id(family.id),
+                                        "community": family.community}))
         made += 1
     return made
 

@@ -10,10 +10,14 @@ from typing import TYPE_CHECKING
 import flet as ft
 
 from field_app.i18n import format_date
-from field_app.services.case_dashboard import CaseFigures, CaseLine
+from field_app.services.case_reviews import OpenThreat
+from field_app.services.dashboard import CaseFigures
+from field_app.services.due import CaseDueRow
 from field_app.ui import theme
 from field_app.ui.views.charts import count_bars
 from field_app.ui.views.dashboard_sections import section
+from shared_models.cases import CaseStage
+from shared_models.enums import RecordKind
 
 if TYPE_CHECKING:
     from field_app.ui.context import ViewContext
@@ -28,7 +32,7 @@ def _go(app: ViewContext, path: str) -> Callable[[object], Awaitable[None]]:
     return handler
 
 
-def _more(app: ViewContext, lines: list[CaseLine]) -> list[ft.Control]:
+def _more(app: ViewContext, lines: list[OpenThreat] | list[CaseDueRow]) -> list[ft.Control]:
     if len(lines) <= SHOWN:
         return []
     return [ft.Text(app.t("dash.overdue.more", n=len(lines) - SHOWN))]
@@ -42,18 +46,18 @@ def threats(app: ViewContext, f: CaseFigures, *, several: bool = False) -> ft.Co
                        key="dash-threats")
     tiles: list[ft.Control] = []
     for c in f.threats[:SHOWN]:
-        days = (t("casedash.since_today") if c.days <= 0
-                else tr.plural("casedash.open_days", c.days))
+        days = (t("casedash.since_today") if c.days_open <= 0
+                else tr.plural("casedash.open_days", c.days_open))
         where = f"{tr.community(c.community)} · " if several else ""
-        worker = c.worker or t("dash.overdue.unassigned")
-        path = (f"/more/review/assessment/{c.assessment_id}" if c.assessment_id
-                else f"/families/{c.family_id}")
+        found = t(f"casedash.found.{c.kind.value}")
+        path = (f"/more/review/assessment/{c.record_id}" if c.kind is RecordKind.ASSESSMENT
+                else f"/families/{c.family_id}/visits/{c.record_id}")
         tiles.append(ft.ListTile(
             leading=ft.Icon(ft.Icons.WARNING_AMBER_ROUNDED, color=ft.Colors.ERROR),
             title=ft.Text(c.family_name, weight=ft.FontWeight.W_500),
-            subtitle=ft.Text(t("casedash.threats.row", where=where, days=days, worker=worker),
+            subtitle=ft.Text(t("casedash.threats.row", where=where, days=days, found=found),
                              color=ft.Colors.ERROR),
-            on_click=_go(app, path), min_height=theme.TOUCH, key=f"dash-threat-{c.case_id}"))
+            on_click=_go(app, path), min_height=theme.TOUCH, key=f"dash-threat-{c.record_id}"))
     return section(t("casedash.threats.title"), [*tiles, *_more(app, f.threats)],
                    key="dash-threats")
 
@@ -61,7 +65,8 @@ def threats(app: ViewContext, f: CaseFigures, *, several: bool = False) -> ft.Co
 def stages(app: ViewContext, f: CaseFigures) -> ft.Control:
     """Open cases by stage (request, assessment, support, closing), as words and bars."""
     t, tr = app.t, app.tr
-    rows = [(t(f"casedash.stage.{s.value}"), n, None) for s, n in f.by_stage.items()]
+    rows = [(t(f"casedash.stage.{s.value}"), n, None) for s, n in f.by_stage.items()
+            if s is not CaseStage.CLOSED]
     bars = count_bars(rows, key="dash-stages", amount=lambda n: tr.plural("casedash.cases", n))
     return section(t("casedash.stages.title"),
                    [ft.Text(tr.plural("casedash.stages.caption", f.open_cases)), bars],
@@ -72,20 +77,21 @@ def overdue_assessments(app: ViewContext, f: CaseFigures, *, several: bool = Fal
                         ) -> ft.Control:
     """Needs assessments past their 5 working days, the most overdue first."""
     t, tr = app.t, app.tr
-    if not f.overdue_assessments:
+    if not f.assessments_overdue:
         return section(t("casedash.overdue.title"), [ft.Text(t("casedash.overdue.none"))],
                        key="dash-overdue-acts")
     tiles: list[ft.Control] = []
-    for c in f.overdue_assessments[:SHOWN]:
-        where = f"{tr.community(c.community)} · " if several else ""
+    for c in f.assessments_overdue[:SHOWN]:
+        where = (f"{tr.community(c.community)} · {c.settlement} · " if several
+                 else f"{c.settlement} · ")
+        late = -(c.working_days_left or 0)
         tiles.append(ft.ListTile(
             leading=ft.Icon(ft.Icons.ASSIGNMENT_LATE_OUTLINED, color=ft.Colors.ERROR),
             title=ft.Text(c.family_name, weight=ft.FontWeight.W_500),
             subtitle=ft.Text(t("casedash.overdue.row", where=where,
-                               days=tr.plural("casedash.working_days", c.days),
-                               due=format_date(c.due) if c.due else "",
-                               worker=c.worker or t("dash.overdue.unassigned"))),
+                               days=tr.plural("casedash.working_days", late),
+                               due=format_date(c.day))),
             on_click=_go(app, f"/families/{c.family_id}"), min_height=theme.TOUCH,
             key=f"dash-overdue-act-{c.case_id}"))
-    return section(t("casedash.overdue.title"), [*tiles, *_more(app, f.overdue_assessments)],
+    return section(t("casedash.overdue.title"), [*tiles, *_more(app, f.assessments_overdue)],
                    key="dash-overdue-acts")

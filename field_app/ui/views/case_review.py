@@ -4,9 +4,8 @@ A threat to a child's life or health is marked by an icon and words on the error
 ("Загроза життю чи здоров'ю · 3 дні без рішення"), never by colour alone, and such rows come
 first (``case_reviews``). The detail shows the act's five sections read-only, in the order of
 the official form (or the closure's date, reason and result), the decisions so far, and for a
-reviewer who is not the author a comment and "Затвердити" / "Повернути з коментарем"; an act
-still in progress (sent because of a threat) can only be returned. The author of a returned
-act gets "Відкрити акт", which opens the act's form.
+reviewer who is not the author a comment and "Затвердити" / "Повернути з коментарем". The
+author of a returned act gets "Відкрити акт", which opens the act's form.
 """
 
 from __future__ import annotations
@@ -20,9 +19,10 @@ import flet as ft
 
 from field_app.i18n import format_date, format_datetime
 from field_app.services import assessment_form as af
-from field_app.services import case_reviews
-from field_app.services.case_reviews import CaseDetail, CaseRow
+from field_app.services import review_place
+from field_app.services.case_reviews import CaseReviewRow
 from field_app.services.cases import ReviewInfo
+from field_app.services.review_place import CaseDetail
 from field_app.services.reviews import ReviewRefused
 from field_app.ui import theme
 from field_app.ui.views.assessment_form import assessment_path
@@ -61,34 +61,32 @@ def state_words(app: ViewContext, info: ReviewInfo) -> str:
     return app.t("review.state.approved" if info.approved else "review.state.returned")
 
 
-def row_line(app: ViewContext, row: CaseRow) -> str:
+def row_line(app: ViewContext, kind: RecordKind, on: date | None, author: str) -> str:
     """"Акт оцінки потреб · завершено 07.12.2026 · olena" and alike."""
-    if row.kind is RecordKind.CASE:
-        return app.t("casereview.row.closure",
-                     date=format_date(row.submitted_on) if row.submitted_on else "",
-                     author=row.author or app.t("review.field.none"))
-    if row.submitted_on is None:
-        return app.t("casereview.row.act_draft", author=row.author)
-    return app.t("casereview.row.act", date=format_date(row.submitted_on), author=row.author)
+    when = format_date(on) if on else ""
+    who = author or app.t("review.field.none")
+    if kind is RecordKind.CASE:
+        return app.t("casereview.row.closure", date=when, author=who)
+    if on is None:
+        return app.t("casereview.row.act_draft", author=who)
+    return app.t("casereview.row.act", date=when, author=who)
 
 
-def case_tile(app: ViewContext, row: CaseRow, *, selected: bool, reviewer: bool) -> ft.Control:
-    """One act or closure in the review list."""
+def case_tile(app: ViewContext, row: CaseReviewRow, *, selected: bool, reviewer: bool,
+              days: int = 0) -> ft.Control:
+    """One act or closure in the review list (``days``: how long its threat is open)."""
     t = app.t
     marks: list[ft.Control] = []
     if row.threat:
-        marks.append(threat_mark(app, row.threat_days(date.today()),
-                                 key=f"review-threat-{row.id}"))
+        marks.append(threat_mark(app, days, key=f"review-threat-{row.id}"))
     if row.review.amended:
         marks.append(mark(ft.Icons.EDIT_NOTE, t("review.mark.amended")))
     if not reviewer:
         marks.append(mark(ft.Icons.ASSIGNMENT_RETURN_OUTLINED, state_words(app, row.review)))
     if row.unsynced:
         marks.append(mark(ft.Icons.CLOUD_UPLOAD_OUTLINED, t("review.mark.unsynced")))
-    lines: list[ft.Control] = [ft.Text(row_line(app, row)),
+    lines: list[ft.Control] = [ft.Text(row_line(app, row.kind, row.on, row.author)),
                                ft.Row(marks, wrap=True, spacing=8, run_spacing=4)]
-    if row.closure_reason is not None:
-        lines.insert(1, ft.Text(app.tr.label(row.closure_reason)))
     if not reviewer and row.review.comment:
         lines.append(ft.Text(f"«{row.review.comment}»", italic=True, max_lines=2,
                              overflow=ft.TextOverflow.ELLIPSIS))
@@ -217,7 +215,7 @@ class CaseReviewDetail:
     async def load(self) -> None:
         """Read the act or closure and its decisions off the event loop and draw them."""
         try:
-            d = await asyncio.to_thread(case_reviews.load_detail, self.app.services.device,
+            d = await asyncio.to_thread(review_place.load_detail, self.app.services.device,
                                         self.kind, self.target_id)
         except ReviewRefused as exc:
             self.root.controls = [empty_state(ft.Icons.SEARCH_OFF,
@@ -228,16 +226,19 @@ class CaseReviewDetail:
             self.root.update()
 
     def _draw(self, d: CaseDetail) -> list[ft.Control]:
-        app, t, row = self.app, self.app.t, d.row
+        app, t = self.app, self.app.t
         name = d.family.family_name if d.family else t("review.family_missing")
         marks: list[ft.Control] = []
-        if row.threat:
-            marks.append(threat_mark(app, row.threat_days(date.today()), key="review-threat"))
-        marks.append(sync_mark(app, row.unsynced))
+        if d.threat and d.threat_days is not None:
+            marks.append(threat_mark(app, d.threat_days, key="review-threat"))
+        elif d.threat:
+            marks.append(mark(ft.Icons.WARNING_AMBER_ROUNDED, t("assessment.filled.threat"),
+                              ft.Colors.ERROR))
+        marks.append(sync_mark(app, d.unsynced))
         out: list[ft.Control] = [
             ft.Column([ft.Text(name, theme_style=ft.TextThemeStyle.TITLE_LARGE,
                                key="review-family"),
-                       ft.Text(row_line(app, row)),
+                       ft.Text(row_line(app, d.kind, d.on, d.author)),
                        ft.Row(marks, wrap=True, spacing=8, run_spacing=4)],
                       spacing=6, tight=True),
             self._status(d)]
@@ -245,19 +246,20 @@ class CaseReviewDetail:
             out.append(ft.Text(t("review.own"), italic=True, key="review-own"))
         if d.assessment is not None and d.assessment.completed_on is None:
             out.append(ft.Text(t("casereview.not_completed"), key="review-not-completed"))
+        if d.assessment is None and d.case.closure_reason is not None:
+            out.append(ft.Text(app.tr.label(d.case.closure_reason), key="review-reason"))
         out.append(ft.Divider())
         out += (act_sections(app, d, d.assessment) if d.assessment is not None
                 else closure_fields(app, d.case))
         out += [ft.Divider(), self._history(d)]
         if d.may_decide:
-            buttons: list[ft.Control] = [self.approve] if d.may_approve else []
             out += [ft.Divider(), self.comment, self.message,
-                    ft.Column([*buttons, self.send_back], spacing=12, tight=True,
+                    ft.Column([self.approve, self.send_back], spacing=12, tight=True,
                               horizontal_alignment=ft.CrossAxisAlignment.STRETCH)]
         return out
 
     def _status(self, d: CaseDetail) -> ft.Control:
-        app, t, info = self.app, self.app.t, d.row.review
+        app, t, info = self.app, self.app.t, d.review
         parts: list[ft.Control] = [ft.Text(state_words(app, info), weight=ft.FontWeight.W_500,
                                            key="review-state")]
         if info.decision is ReviewDecision.RETURNED and info.comment:
@@ -268,7 +270,7 @@ class CaseReviewDetail:
                       ft.Text(info.comment, key="review-returned-comment")]
         if d.own and d.assessment is not None and info.returned:
             async def fix(_e: object) -> None:
-                await app.go(assessment_path(d.row.family_id, d.row.case_id))
+                await app.go(assessment_path(str(d.case.family_id), str(d.case.id)))
 
             parts.append(ft.FilledButton(t("casereview.open_act"), icon=ft.Icons.EDIT,
                                          height=theme.TOUCH, on_click=fix, key="review-fix"))
@@ -316,7 +318,7 @@ class CaseReviewDetail:
         self.message.visible = False
         self.root.update()
         try:
-            await app.blocking(case_reviews.decide_as_me, app.services.device, self.kind,
+            await app.blocking(review_place.decide, app.services.device, self.kind,
                                self.target_id, approved=approved,
                                comment=str(self.comment.value or ""))
         except ReviewRefused as exc:

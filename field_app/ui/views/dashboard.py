@@ -18,7 +18,6 @@ from weakref import WeakKeyDictionary
 import flet as ft
 
 from field_app.i18n import format_date
-from field_app.services.case_dashboard import CaseFigures, case_figures
 from field_app.services.dashboard import Dashboard, build_dashboard
 from field_app.services.device import DeviceError
 from field_app.services.supervision import SUPERVISING_ROLES, DeviceLine, device_lines
@@ -53,7 +52,6 @@ class DashboardView:
         self.app = app
         self.communities: list[str] = []
         self.dashboard: Dashboard | None = None
-        self.cases: CaseFigures | None = None
         self.devices: list[DeviceLine] | None = None
         self.device_problem: str | None = None
         self._activity: DeviceActivityList | None = None
@@ -90,8 +88,6 @@ class DashboardView:
             store = app.services.device.records()
             self.dashboard = await app.blocking(build_dashboard, store, communities=shown,
                                                 today=date.today())
-            self.cases = await app.blocking(case_figures, store, communities=shown,
-                                            today=date.today())
         except Exception as exc:
             log.exception("dashboard figures failed")
             self.root.controls = [ft.Text(app.t("dash.failed", reason=type(exc).__name__))]
@@ -151,11 +147,11 @@ class DashboardView:
         if len(self.communities) > 1:
             controls.append(self._filter())
         several = len(d.communities) > 1
-        blocks: list[ft.Control] = []
-        if self.cases is not None:   # a threat to a child first, then the case cycle
-            blocks += [case_sections.threats(app, self.cases, several=several),
-                       case_sections.overdue_assessments(app, self.cases, several=several),
-                       case_sections.stages(app, self.cases)]
+        blocks: list[ft.Control] = [   # a threat to a child first, then the case cycle
+            case_sections.threats(app, d.cases, several=several),
+            case_sections.overdue_assessments(app, d.cases, several=several),
+            case_sections.stages(app, d.cases),
+        ]
         blocks += [
             sections.placements(app, d, several=several),
             sections.overdue(app, d, several=several),

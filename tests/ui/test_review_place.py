@@ -1,5 +1,6 @@
-"""The review of needs-assessment acts and closures over real stores: queue order with threats
-first, four eyes, approval and return, amendment sending an act back to the queue."""
+"""The review place over real stores: one queue of visits, notes, acts and closures with
+threats first (the longest open first), an act's detail and decisions, four eyes, amendment
+sending a returned act back, and the screens at a phone's width (headless)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from field_app.services import case_reviews as cr
-from field_app.services.case_dashboard import case_figures
+from field_app.services import case_reviews
+from field_app.services import review_place as rp
 from field_app.services.reviews import ReviewRefused
 from field_app.services.state import Phase
 from field_app.store import LocalStore
-from shared_models.cases import CaseStage
 from shared_models.enums import AssessmentDecision, ClosureReason, RecordKind, ReviewDecision
 from shared_models.records import Assessment, Case, Family
 from tests.ui.harness import FakeDevice, run, start_unlocked
@@ -61,25 +61,19 @@ def test_threats_top_the_queue_longest_open_first_then_acts_and_closures_then_vi
     high = visit(olena, a, "high", 1)
     calm = _act(olena, _case(olena, b))
     new_threat = _act(olena, _case(olena, c), threat=True, started_days_ago=1)
-    old_threat = _act(olena, _case(olena, d), threat=True, done=False, started_days_ago=4)
-    closing = _case(olena, a, days_ago=30, closed_on=TODAY - timedelta(days=1),
-                    closure_reason=ClosureReason.GOALS_ACHIEVED)
-    draft = _act(olena, _case(olena, family(olena, "Шевчук")), done=False)  # not sent: not here
+    old_threat = _act(olena, _case(olena, d), threat=True, started_days_ago=4)
+    threat_visit = visit(olena, family(olena, "Шевчук"), "medium", 24 * 2 + 1,
+                         threat_to_life=True)
+    draft = _act(olena, _case(olena, family(olena, "Лис")), done=False)  # not sent: not here
     relay.sync(olena)
     relay.sync(iryna)
-    me = account(iryna, "supervisor")
-    entries = cr.combined(cr.queue(iryna, me), cr.reviews.queue(iryna, me),
-                          cr.visit_threats(iryna))
-    assert [e.id for e in entries] == [str(x.id) for x in (
-        old_threat, new_threat, closing, calm, high)]
-    assert str(draft.id) not in {e.id for e in entries}
-    first = entries[0]
-    assert isinstance(first, cr.CaseRow) and first.threat
-    assert first.threat_days(TODAY) == 4 and first.family_name == "Гнатюк"
-    # An act still in progress with a threat can be returned, not approved.
-    with pytest.raises(ReviewRefused) as refused:
-        cr.decide(iryna, me, "assessment", str(old_threat.id), approved=True, comment="")
-    assert refused.value.problem.key == "casereview.err.not_completed"
+    listing = rp.listing(iryna, account(iryna, "supervisor"), TODAY)
+    assert listing.reviewer
+    assert [e.id for e in listing.entries] == [str(x.id) for x in (
+        old_threat, threat_visit, new_threat, calm, high)]
+    assert str(draft.id) not in {e.id for e in listing.entries}
+    assert listing.threat_days[str(old_threat.id)] == 4
+    assert listing.threat_days[str(threat_visit.id)] == 2
 
 
 def test_four_eyes_and_a_returned_act_comes_back_when_amended(
@@ -89,54 +83,66 @@ def test_four_eyes_and_a_returned_act_comes_back_when_amended(
     act = _act(olena, _case(olena, fam), threat=True)
     relay.sync(olena)
     relay.sync(iryna)
-    with pytest.raises(ReviewRefused) as own:
-        cr.decide(olena, account(olena, "supervisor"), "assessment", str(act.id),
-                  approved=True, comment="")
-    assert own.value.problem.key == "review.err.own"
+    own = rp.detail(olena, account(olena, "supervisor"), "assessment", str(act.id),
+                    today=TODAY)
+    assert own.own and not own.may_decide                  # four eyes: not the assessor
     me = account(iryna, "supervisor")
-    with pytest.raises(ReviewRefused) as empty:
-        cr.decide(iryna, me, "assessment", str(act.id), approved=False, comment=" ")
-    assert empty.value.on_comment
-    cr.decide(iryna, me, "assessment", str(act.id), approved=False,
-              comment="Опишіть, хто доглядає дитину вночі")
-    assert cr.queue(iryna, me) == []
+    seen = rp.detail(iryna, me, "assessment", str(act.id), today=TODAY)
+    assert seen.may_decide and seen.threat and seen.threat_days == 2
+    assert seen.author == "olena" and not seen.own
+    case_reviews.decide_case(iryna, me, "assessment", str(act.id), approved=False,
+                             comment="Опишіть, хто доглядає дитину вночі")
+    assert case_reviews.case_queue(iryna, me) == []
     relay.sync(iryna)
     relay.sync(olena)
-    [mine] = cr.returned_to_me(olena, account(olena, "social_worker"))
-    assert mine.review.returned and mine.review.comment == "Опишіть, хто доглядає дитину вночі"
+    mine = rp.listing(olena, account(olena, "social_worker"), TODAY)
+    assert not mine.reviewer and [e.id for e in mine.entries] == [str(act.id)]
     olena.save(act.model_copy(update={"threat_details": "Бабуся ночує з дитиною"}))
     relay.sync(olena)
     relay.sync(iryna)
-    [back] = cr.queue(iryna, me)
+    [back] = case_reviews.case_queue(iryna, me)
     assert back.id == str(act.id) and back.review.amended
-    cr.decide(iryna, me, "assessment", str(act.id), approved=True, comment="")
-    d = cr.detail(iryna, me, "assessment", str(act.id))
+    case_reviews.decide_case(iryna, me, "assessment", str(act.id), approved=True)
+    d = rp.detail(iryna, me, "assessment", str(act.id), today=TODAY)
     assert [x.decision for x in d.decisions] == [ReviewDecision.APPROVED,
                                                  ReviewDecision.RETURNED]
-    assert d.row.review.approved and d.may_approve
+    assert d.review.approved and not d.may_decide and d.threat_days is None
 
 
-def test_a_closure_is_decided_by_someone_other_than_the_case_worker(
+def test_a_closure_shows_its_reason_and_is_decided_once(
         olena: LocalStore, iryna: LocalStore) -> None:
     relay = Relay()
     fam = family(olena, "Лисенко")
     closing = _case(olena, fam, days_ago=40, closed_on=TODAY,
                     closure_reason=ClosureReason.FAMILY_REFUSED)
-    legacy = _case(olena, family(olena, "Старий"), days_ago=400, closed_on=TODAY,
-                   closure_reason=ClosureReason.LEGACY)
+    _case(olena, family(olena, "Старий"), days_ago=400, closed_on=TODAY,
+          closure_reason=ClosureReason.LEGACY)
     relay.sync(olena)
     relay.sync(iryna)
     me = account(iryna, "supervisor")
-    rows = cr.queue(iryna, me)
-    assert [r.id for r in rows] == [str(closing.id)]         # old-flag closures need none
-    assert rows[0].kind is RecordKind.CASE
-    assert rows[0].closure_reason is ClosureReason.FAMILY_REFUSED
-    with pytest.raises(ReviewRefused):
-        cr.decide(olena, account(olena, "supervisor"), "case", str(closing.id),
-                  approved=True, comment="")
-    cr.decide(iryna, me, "case", str(closing.id), approved=True, comment="")
-    assert cr.queue(iryna, me) == []
-    assert str(legacy.id) not in {r.id for r in cr.returned_to_me(olena, account(olena, "x"))}
+    listing = rp.listing(iryna, me, TODAY)
+    assert [e.id for e in listing.entries] == [str(closing.id)]    # old-flag closures: none
+    d = rp.detail(iryna, me, "case", str(closing.id), today=TODAY)
+    assert d.kind is RecordKind.CASE and d.assessment is None and d.may_decide
+    assert d.case.closure_reason is ClosureReason.FAMILY_REFUSED and d.author == "olena"
+    with pytest.raises(ReviewRefused) as empty:
+        rp.decide(_Device(iryna, me), "case", str(closing.id), approved=False, comment="")
+    assert empty.value.on_comment
+    rp.decide(_Device(iryna, me), "case", str(closing.id), approved=True, comment="")
+    assert rp.listing(iryna, me, TODAY).entries == []
+
+
+class _Device:
+    """The part of ``Device`` the review place asks for."""
+
+    def __init__(self, store: LocalStore, who: object) -> None:
+        self.store, self.who = store, who
+
+    def records(self) -> LocalStore:
+        return self.store
+
+    def account(self) -> object:
+        return self.who
 
 
 def test_the_supervisor_sees_the_threat_first_and_approves_the_act_on_a_phone(
@@ -174,28 +180,7 @@ def test_the_supervisor_sees_the_threat_first_and_approves_the_act_on_a_phone(
         await h.settle()
         h.assert_no_crash()
         assert h.page.route == "/more/review"
-        assert cr.queue(iryna, account(iryna, "supervisor")) == []
+        assert case_reviews.case_queue(iryna, account(iryna, "supervisor")) == []
         await h.close()
 
     run(flow)
-
-
-def test_the_dashboard_counts_stages_overdue_acts_and_undecided_threats(
-        olena: LocalStore, iryna: LocalStore) -> None:
-    relay = Relay()
-    late = _case(olena, family(olena, "Пізній"), days_ago=20)             # no act, overdue
-    threat = _act(olena, _case(olena, family(olena, "Коваль"), days_ago=1), threat=True,
-                  started_days_ago=1)
-    decided = _act(olena, _case(olena, family(olena, "Бойко"), days_ago=2), threat=True,
-                   started_days_ago=2)
-    relay.sync(olena)
-    relay.sync(iryna)
-    cr.decide(iryna, account(iryna, "supervisor"), "assessment", str(decided.id),
-              approved=True, comment="")
-    f = case_figures(iryna, communities=[ZH], today=TODAY)
-    assert f.by_stage[CaseStage.REQUEST] == 1
-    assert f.by_stage[CaseStage.ASSESSMENT] == 1 and f.by_stage[CaseStage.SUPPORT] == 1
-    assert f.open_cases == 3
-    assert [c.case_id for c in f.overdue_assessments] == [str(late.id)]
-    assert f.overdue_assessments[0].days > 0
-    assert [(c.assessment_id, c.days) for c in f.threats] == [(str(threat.id), 1)]
