@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from field_app.services import case_reviews
+from field_app.services import review_place
 from field_app.services.store_device import StoreDevice, sync_client_sign_in
 from field_app.store import TEST_KDF, LocalStore
 from field_app.sync import Account, SyncClient
@@ -148,7 +148,7 @@ def test_a_worker_sends_an_act_with_a_threat_and_the_supervisor_approves_it_firs
         app.page.locator("flt-semantics[aria-label='Назад']").first.click()
         app.more("Огляд громад", "Загрози життю чи здоров'ю дітей без рішення")
         threat_row = app.page.get_by_role("button", name=re.compile(
-            rf"^{SURNAME}\s+загроза відкрита від сьогодні · petro"))
+            rf"^{SURNAME}\s+акт оцінки потреб: загроза відкрита від сьогодні"))
         threat_row.wait_for(state="attached", timeout=15_000)
         app.wait_text("Випадки за етапами")
         app.shot("7-dashboard")
@@ -168,6 +168,6 @@ def test_a_worker_sends_an_act_with_a_threat_and_the_supervisor_approves_it_firs
     client.sync()
     account = Account(username=WORKER2, role="social_worker", communities=["malynska"],
                       device_id="-")
-    detail = case_reviews.detail(store, account, "assessment", str(act.id))
-    assert detail.row.review.decision is ReviewDecision.APPROVED
+    detail = review_place.detail(store, account, "assessment", str(act.id), today=date.today())
+    assert detail.review.decision is ReviewDecision.APPROVED
     assert detail.decisions[0].reviewer == SUPERVISOR
