@@ -1,5 +1,6 @@
 """The dashboard's case-cycle sections: threats without a decision, cases by stage, needs
-assessments past their term. Words and numbers first; a threat row opens its act's review.
+assessments past their term, plan tasks past their date and support near or past its end.
+Words and numbers first; a threat row opens its act's review.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ def _go(app: ViewContext, path: str) -> Callable[[object], Awaitable[None]]:
     return handler
 
 
-def _more(app: ViewContext, lines: list[OpenThreat] | list[CaseDueRow]) -> list[ft.Control]:
+def _more(app: ViewContext, lines: list[OpenThreat] | list[CaseDueRow]
+          ) -> list[ft.Control]:
     if len(lines) <= SHOWN:
         return []
     return [ft.Text(app.t("dash.overdue.more", n=len(lines) - SHOWN))]
@@ -95,3 +97,31 @@ def overdue_assessments(app: ViewContext, f: CaseFigures, *, several: bool = Fal
             key=f"dash-overdue-act-{c.case_id}"))
     return section(t("casedash.overdue.title"), [*tiles, *_more(app, f.assessments_overdue)],
                    key="dash-overdue-acts")
+
+
+def _when(app: ViewContext, row: CaseDueRow) -> str:
+    w = row.when
+    return app.tr.plural(w.key, w.n) if w.n is not None else app.t(w.key)
+
+
+def plan_and_term(app: ViewContext, f: CaseFigures, *, several: bool = False) -> ft.Control:
+    """Plan tasks past their date and support ending within 14 days or past its end."""
+    t, tr = app.t, app.tr
+    rows = [*f.tasks_overdue, *f.support_ending]
+    if not rows:
+        return section(t("casedash.plan.title"), [ft.Text(t("casedash.plan.none"))],
+                       key="dash-plan")
+    tiles: list[ft.Control] = []
+    for c in rows[:SHOWN]:
+        where = f"{tr.community(c.community)} · " if several else ""
+        what = (t("casedash.plan.task", task=c.task) if c.task_id
+                else t("casedash.plan.support_end", date=format_date(c.day)))
+        tiles.append(ft.ListTile(
+            leading=ft.Icon(ft.Icons.CHECKLIST if c.task_id else ft.Icons.EVENT_BUSY,
+                            color=ft.Colors.ERROR if c.overdue else ft.Colors.TERTIARY),
+            title=ft.Text(c.family_name, weight=ft.FontWeight.W_500),
+            subtitle=ft.Text(f"{where}{what} · {_when(app, c)}", max_lines=3,
+                             overflow=ft.TextOverflow.ELLIPSIS),
+            on_click=_go(app, f"/families/{c.family_id}"), min_height=theme.TOUCH,
+            key=f"dash-plan-{c.task_id or c.case_id}"))
+    return section(t("casedash.plan.title"), [*tiles, *_more(app, rows)], key="dash-plan")

@@ -150,6 +150,7 @@ class DashboardView:
         blocks: list[ft.Control] = [   # a threat to a child first, then the case cycle
             case_sections.threats(app, d.cases, several=several),
             case_sections.overdue_assessments(app, d.cases, several=several),
+            case_sections.plan_and_term(app, d.cases, several=several),
             case_sections.stages(app, d.cases),
         ]
         blocks += [
