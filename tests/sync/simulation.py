@@ -137,18 +137,30 @@ def run(server: LiveServer, devices: list[SimDevice], seed: int, ops: int) -> Ta
         elif roll < 0.19:
             if race_family_delete(rng, workers, when, new_id, tally):
                 tally.ops["sync"] += 1
-        elif roll < 0.275:   # the case cycle; now and then a closure racing a visit
+        elif roll < 0.315:   # the case cycle; now and then a closure racing a visit
             tally.ops["sync"] += (race_closure(rng, workers, when, new_id, tally)
-                                  if roll >= 0.27 else case_work(
+                                  if roll >= 0.30 else case_work(
                                       rng.choice(workers), rng, when, step, new_id=new_id,
                                       tally=tally))
         else:
             work(rng.choice(workers), rng, when, step, new_id, tally=tally)
+    settle(devices, rng, BASE_TIME + timedelta(minutes=ops), ops, new_id=new_id, tally=tally)
+    return tally
+
+
+def settle(devices: list[SimDevice], rng: random.Random, when: datetime, step: int, *,
+           new_id: Any, tally: Tally) -> None:
+    """The end of the run: everyone online hears the decisions, the assessors amend the acts
+    returned to them (each then waits for a decision again on every supervisor's device),
+    and everyone syncs twice more."""
+    for d in devices:
+        d.online = True
+        tally.ops["rescan"] += d.client.sync().rescanned
+    for d in devices:
+        amend_returned(d, rng, when, step, new_id=new_id, tally=tally)
     for _ in range(2):
         for d in devices:
-            d.online = True
-            sync(d, count=False)
-    return tally
+            tally.ops["rescan"] += d.client.sync().rescanned
 
 
 def work(d: SimDevice, rng: random.Random, when: datetime, step: int, new_id: Any, *,
@@ -263,11 +275,8 @@ def case_work(d: SimDevice, rng: random.Random, when: datetime, step: int, *, ne
     with_case = {str(c.family_id) for c in store.all(Case) if c.closed_on is None}
     roll = rng.random()
     tasks = store.all(PlanTask)
-    if returned and any(r.kind is RecordKind.ASSESSMENT for r in returned):
-        row = next(r for r in returned if r.kind is RecordKind.ASSESSMENT)
-        view = cs.load_cases(store, row.family_id, today=today).open
-        if view is not None:
-            _assess(d, view, rng, when, step, new_id=new_id, tally=tally)
+    if any(r.kind is RecordKind.ASSESSMENT for r in returned):
+        amend_returned(d, rng, when, step, new_id=new_id, tally=tally)
     elif roll < 0.4 and tasks:
         _edit_task(d, rng.choice(tasks), rng, when, step, tally=tally)
     elif mine:
@@ -293,6 +302,19 @@ def case_work(d: SimDevice, rng: random.Random, when: datetime, step: int, *, ne
             assert cs.save_task(store, t) is not None, t.errors
             tally.ops["task"] += 1
     return False
+
+
+def amend_returned(d: SimDevice, rng: random.Random, when: datetime, step: int, *,
+                   new_id: Any, tally: Tally) -> None:
+    """The worker amends each of their acts that a supervisor returned."""
+    if d.role is not Role.SOCIAL_WORKER:
+        return
+    account = Account(username=d.user, role=d.role.value, communities=d.communities,
+                      device_id="sim")
+    for row in case_reviews.returned_cases(d.store, account):
+        view = cs.load_cases(d.store, row.family_id, today=when.date()).open
+        if row.kind is RecordKind.ASSESSMENT and view is not None:
+            _assess(d, view, rng, when, step, new_id=new_id, tally=tally)
 
 
 def _edit_task(d: SimDevice, t: PlanTask, rng: random.Random, when: datetime, step: int, *,
@@ -336,9 +358,13 @@ def race_closure(rng: random.Random, workers: list[SimDevice], when: datetime,
                  new_id: Any, tally: Tally) -> bool:
     """A worker closes a case on their family and syncs; a colleague whose phone has not
     heard yet writes a visit to that family (sent at their next sync): both are kept."""
-    d = rng.choice(workers)
+    ready = [w for w in workers if w.online and w.role is Role.SOCIAL_WORKER
+             and any(c.closed_on is None for c in w.store.all(Case))]
+    if not ready:
+        return False
+    d = rng.choice(ready)
     colleagues = [w for w in workers if w is not d and w.communities == d.communities]
-    if not d.online or not colleagues or d.role is not Role.SOCIAL_WORKER:
+    if not colleagues:
         return False
     other = rng.choice(colleagues)
     theirs = {f.id for f in other.store.all(Family)}
@@ -372,7 +398,7 @@ def review(d: SimDevice, rng: random.Random, when: datetime, new_id: Any, tally:
         waiting = case_reviews.case_queue(d.store, account)
         if waiting:
             row = rng.choice(waiting)
-            returned = rng.random() < 0.5
+            returned = rng.random() < 0.6
             case_reviews.decide_case(d.store, account, row.kind, row.id, approved=not returned,
                                      comment="Уточніть висновок" if returned else "",
                                      now=when)
