@@ -34,7 +34,7 @@ from field_app.services.problem import Problem
 from field_app.store import LocalStore
 from shared_models.cases import AssessmentTerm, assessment_term
 from shared_models.enums import Circumstance, PersonRole
-from shared_models.records import Case, Family, Person
+from shared_models.records import Case, Family, Person, Review
 from shared_models.services import SERVICES, catalogue_order
 
 #: Texts of the act, in the order of the official form.
@@ -217,6 +217,16 @@ def case_term(store: LocalStore, form: AssessmentForm, today: date) -> Assessmen
         return None
     done = parse_date(form.base.completed_on) if form.base.completed_on else None
     return assessment_term(opened_on=case.opened_on, completed_on=done, today=today)
+
+
+def review_of(store: LocalStore, form: AssessmentForm) -> cases.ReviewInfo | None:
+    """The supervisor's current decision on the stored act (``None``: not stored yet)."""
+    aid = form.base.assessment_id
+    if aid is None:
+        return None
+    found = store.all(Review, target_id=aid)
+    clocks = store.last_changed([aid, *(str(r.id) for r in found)])
+    return cases.review_info(found, clocks, aid)
 
 
 def services_offered() -> list[str]:

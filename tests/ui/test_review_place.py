@@ -184,3 +184,54 @@ def test_the_supervisor_sees_the_threat_first_and_approves_the_act_on_a_phone(
         await h.close()
 
     run(flow)
+
+
+def test_the_worker_fixes_a_returned_act_from_the_review_place(tmp_path: Path) -> None:
+    """The worker's list holds the returned act with the comment; "Відкрити акт" opens the
+    form, which shows the comment; sending the fix puts the act back in the queue."""
+    async def flow() -> None:
+        for name in ("olena", "iryna"):
+            (tmp_path / name).mkdir()
+        olena = real_store(tmp_path / "olena", username="olena")
+        iryna = real_store(tmp_path / "iryna", username="iryna", role="supervisor")
+        relay = Relay()
+        fam = family(olena, "Коваль")
+        act = _act(olena, _case(olena, fam), threat=True)
+        relay.sync(olena)
+        relay.sync(iryna)
+        me = account(iryna, "supervisor")
+        case_reviews.decide_case(iryna, me, "assessment", str(act.id), approved=False,
+                                 comment="Хто ночує з дитиною?")
+        relay.sync(iryna)
+        relay.sync(olena)
+        worker = FakeDevice(Phase.LOCKED, username="olena")
+        worker.store = olena
+        h = await start_unlocked(tmp_path / "olena", worker, width=360)
+        await h.tap_place(3)
+        await h.click(h.find(key="more-review"))
+        await h.settle()
+        assert "«Хто ночує з дитиною?»" in h.text()
+        await h.click(h.find(key=f"review-row-{act.id}"))
+        await h.settle()
+        assert h.find(key="review-returned-comment").value == "Хто ночує з дитиною?"
+        assert not h.find_all(key="review-approve")
+        await h.click(h.find(key="review-fix"))
+        await h.settle()
+        assert h.page.route == f"/families/{fam.id}/cases/{act.case_id}/assessment"
+        assert h.find(key="assessment-returned-comment").value == "Хто ночує з дитиною?"
+        save = h.find(key="assessment-save")
+        assert save.content == "Надіслати виправлений акт"
+        await h.click(h.find(key="assessment-section-children"))
+        await h.settle()
+        await h.type(h.find(key="assessment-threat_details"), "Бабуся ночує з дитиною")
+        await h.click(h.find(key="assessment-save"))
+        await h.settle()
+        h.assert_no_crash()
+        assert h.page.route == f"/families/{fam.id}"
+        relay.sync(olena)
+        relay.sync(iryna)
+        [back] = case_reviews.case_queue(iryna, me)
+        assert back.id == str(act.id) and back.review.amended
+        await h.close()
+
+    run(flow)

@@ -22,6 +22,7 @@ import flet as ft
 
 from field_app.i18n import format_date
 from field_app.services import assessment_form as af
+from field_app.services.cases import ReviewInfo
 from field_app.services.problem import Problem
 from field_app.ui import theme
 from field_app.ui.screen import Screen
@@ -66,6 +67,8 @@ class AssessmentSession(FormSession):
         self.case_id = route.params["case_id"]
         self.form: af.AssessmentForm | None = None
         self.term: AssessmentTerm | None = None
+        #: The supervisor's current decision on the act (a returned act shows the comment).
+        self.review: ReviewInfo | None = None
         #: Sections unfolded (the first one at start; those with problems after a save).
         self.open: set[str] = {"members"}
         #: The next drawing puts the cursor in the first field with a problem.
@@ -77,14 +80,15 @@ class AssessmentSession(FormSession):
         me = app.session.username or ""
         today = date.today()
 
-        def read() -> tuple[af.AssessmentForm, str, Any, AssessmentTerm | None]:
+        def read() -> tuple[af.AssessmentForm, str, Any, AssessmentTerm | None,
+                            ReviewInfo | None]:
             store = app.services.device.records()
             form, key, draft = af.open_assessment(store, self.family_id, self.case_id,
                                                   me=me, today=today)
-            return form, key, draft, af.case_term(store, form, today)
+            return form, key, draft, af.case_term(store, form, today), af.review_of(store, form)
 
         try:
-            form, key, draft, self.term = await app.blocking(read)
+            form, key, draft, self.term, self.review = await app.blocking(read)
         except af.NotFound:
             self.missing = "assessment.missing"
             return
@@ -164,7 +168,9 @@ class AssessmentView:
             rows.append(banner)
         if self.session.term is not None:
             rows.append(term_line(app, self.session.term, key="assessment-term"))
-        if form.submitted:
+        if (review := self._review()) is not None:
+            rows.append(review)
+        elif form.submitted:
             rows.append(ft.Text(t("assessment.submitted_note"), key="assessment-submitted"))
         rows += [self._section("members", self._members()),
                  self._section("children", self._children()),
@@ -182,6 +188,28 @@ class AssessmentView:
                          horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         return families_detail(app, t("assessment.title"), body, form=True,
                                actions=[b.top_save(self._save)])
+
+    def _review(self) -> ft.Control | None:
+        """The supervisor's decision: a returned act's comment, or that it was approved."""
+        info, t = self.session.review, self.app.t
+        if info is None or info.decision is None:
+            return None
+        if info.returned:
+            words = [ft.Text(t("assessment.returned", reviewer=info.reviewer),
+                             weight=ft.FontWeight.W_600, color=ft.Colors.ON_ERROR_CONTAINER),
+                     ft.Text(info.comment, color=ft.Colors.ON_ERROR_CONTAINER,
+                             key="assessment-returned-comment")]
+            icon, bg = ft.Icons.ASSIGNMENT_RETURN_OUTLINED, ft.Colors.ERROR_CONTAINER
+        elif info.amended:
+            words = [ft.Text(t("assessment.amended"))]
+            icon, bg = ft.Icons.EDIT_NOTE, ft.Colors.SURFACE_CONTAINER_HIGHEST
+        else:
+            words = [ft.Text(t("assessment.approved", reviewer=info.reviewer))]
+            icon, bg = ft.Icons.CHECK_CIRCLE_OUTLINE, ft.Colors.SURFACE_CONTAINER_HIGHEST
+        return ft.Container(
+            content=ft.Row([ft.Icon(icon), ft.Column(words, spacing=4, tight=True, expand=True)],
+                           spacing=12, vertical_alignment=ft.CrossAxisAlignment.START),
+            bgcolor=bg, border_radius=12, padding=ft.Padding.all(12), key="assessment-review")
 
     def _section(self, name: str, controls: list[ft.Control]) -> ft.Control:
         t = self.app.t
@@ -299,17 +327,22 @@ class AssessmentView:
         return self.app.tr.service_label(code)
 
     def _buttons(self) -> ft.Control:
-        t = self.app.t
-        save = ft.OutlinedButton(t("assessment.save"), icon=ft.Icons.SAVE_OUTLINED,
-                                 height=theme.TOUCH, on_click=self._save,
-                                 key="assessment-save")
-        self.bind.save_button = save  # type: ignore[assignment]  # disabled while busy
+        """In progress: send for approval, or save. Sent already: every save goes to the
+        supervisor again (a returned act's fix is "Надіслати виправлений акт")."""
+        t, review = self.app.t, self.session.review
         out: list[ft.Control] = []
         if not self.form.submitted:
             self.submit_button = ft.FilledButton(t("assessment.submit"), icon=ft.Icons.SEND,
                                                  height=theme.TOUCH, on_click=self._submit,
                                                  key="assessment-submit")
             out.append(self.submit_button)
+            label = "assessment.save"
+        else:
+            label = ("assessment.resubmit" if review is not None and review.returned
+                     else "assessment.save_changes")
+        save = ft.OutlinedButton(t(label), icon=ft.Icons.SAVE_OUTLINED, height=theme.TOUCH,
+                                 on_click=self._save, key="assessment-save")
+        self.bind.save_button = save  # type: ignore[assignment]  # disabled while busy
         out.append(save)
         return ft.Column(out, spacing=12, tight=True,
                          horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
@@ -371,7 +404,8 @@ class AssessmentView:
             return
         await session.done()
         await app.refresh_pending()
-        if submit and saved.threat:
+        if (submit or form.submitted) and saved.threat:
             app.spawn(app.sync_soon())   # a threat must not wait for the next interval
-        words = "assessment.submitted" if submit else "assessment.saved"
+        words = ("assessment.submitted" if submit else
+                 "assessment.resubmitted" if form.submitted else "assessment.saved")
         await app.go(f"/families/{form.family_id}", notice=app.t(words))
