@@ -101,3 +101,18 @@ def test_the_act_typed_survives_the_lock_only_in_the_store(tmp_path: Path) -> No
         await h.close()
 
     run(flow)
+
+
+def test_on_a_laptop_the_act_sits_beside_the_families(tmp_path: Path) -> None:
+    async def flow() -> None:
+        d = device(tmp_path)
+        family, _kid, case = _case(d)
+        h = await _open(tmp_path, d, assessment_path(str(family.id), str(case.id)),
+                        width=1280, height=800)
+        assert h.find(key="assessment-section-conclusion")
+        assert "Коваленко" in h.text()              # the families list in the left pane
+        _laid_out(h)
+        h.assert_no_crash()
+        await h.close()
+
+    run(flow)
