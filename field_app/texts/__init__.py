@@ -15,6 +15,7 @@ from types import ModuleType
 
 from field_app.texts import (
     account,
+    case_screens,
     cases,
     conflicts,
     dashboard,
@@ -29,4 +30,5 @@ from field_app.texts import (
 )
 
 TABLES: tuple[ModuleType, ...] = (family, review, dashboard, placements, exports, sync,
-                                  conflicts, account, visit, errors, validation, cases)
+                                  conflicts, account, visit, errors, validation, cases,
+                                  case_screens)
