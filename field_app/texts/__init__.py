@@ -15,6 +15,7 @@ from types import ModuleType
 
 from field_app.texts import (
     account,
+    case_rules,
     case_screens,
     cases,
     conflicts,
@@ -31,4 +32,4 @@ from field_app.texts import (
 
 TABLES: tuple[ModuleType, ...] = (family, review, dashboard, placements, exports, sync,
                                   conflicts, account, visit, errors, validation, cases,
-                                  case_screens)
+                                  case_rules, case_screens)
