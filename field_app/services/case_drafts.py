@@ -25,7 +25,7 @@ from typing import Any, Generic, TypeVar
 
 from field_app.services import cases
 from field_app.services.draft_store import Draft, load_draft
-from field_app.store import RecordStore, Snapshot
+from field_app.store import LocalStore, Snapshot
 from shared_models.records import Case, PlanTask, Record
 
 F = TypeVar("F")
@@ -68,14 +68,14 @@ def form_from(kind: type[F], data: dict[str, Any]) -> F:
     return form
 
 
-def _opened(store: RecordStore, key: str, kind: type[F], fresh: Any) -> OpenedCaseForm[F]:
+def _opened(store: LocalStore, key: str, kind: type[F], fresh: Any) -> OpenedCaseForm[F]:
     draft = load_draft(store, key)   # type: ignore[arg-type]
     if draft is not None:
         return OpenedCaseForm(form_from(kind, draft.data), key, draft)
     return OpenedCaseForm(fresh(), key)
 
 
-def open_intake(store: RecordStore, family_id: str, *, today: date, me: str,
+def open_intake(store: LocalStore, family_id: str, *, today: date, me: str,
                 reopens: str | None = None) -> OpenedCaseForm[cases.IntakeForm]:
     """A request on a family (``reopens``: the closed case it reopens), or its draft."""
     def fresh() -> cases.IntakeForm:
@@ -86,28 +86,28 @@ def open_intake(store: RecordStore, family_id: str, *, today: date, me: str,
     return _opened(store, f"case.new.{family_id}", cases.IntakeForm, fresh)
 
 
-def open_plan(store: RecordStore, case_id: str, *, today: date
+def open_plan(store: LocalStore, case_id: str, *, today: date
               ) -> OpenedCaseForm[cases.PlanForm]:
     """The plan's agreement and term, or its draft."""
     return _opened(store, f"case.plan.{case_id}", cases.PlanForm,
                    lambda: cases.plan_form(store, case_id, today=today))
 
 
-def open_extension(store: RecordStore, case_id: str, *, today: date
+def open_extension(store: LocalStore, case_id: str, *, today: date
                    ) -> OpenedCaseForm[cases.ExtensionForm]:
     """The extension's form, or its draft."""
     return _opened(store, f"case.extend.{case_id}", cases.ExtensionForm,
                    lambda: cases.extension_form(store, case_id, today=today))
 
 
-def open_closure(store: RecordStore, case_id: str, *, today: date
+def open_closure(store: LocalStore, case_id: str, *, today: date
                  ) -> OpenedCaseForm[cases.ClosureForm]:
     """The closure's form, or its draft."""
     return _opened(store, f"case.close.{case_id}", cases.ClosureForm,
                    lambda: cases.closure_form(store, case_id, today=today))
 
 
-def open_task(store: RecordStore, case_id: str, task_id: str | None
+def open_task(store: LocalStore, case_id: str, task_id: str | None
               ) -> OpenedCaseForm[cases.TaskForm]:
     """A new task of the case's plan, or a stored one; or its draft."""
     if task_id is None:
