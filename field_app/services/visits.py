@@ -22,6 +22,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from field_app.dates import format_date
+from field_app.services import cases
+from field_app.services.cases import TaskLine
 from field_app.services.draft_store import Draft, discard_draft, load_draft, save_draft, visit_key
 from field_app.services.problem import Problem
 from field_app.services.reviews import ReviewState, Status
@@ -31,7 +34,7 @@ from field_app.store import LocalStore, Locked
 from field_app.store.editing import Snapshot
 from field_app.store.views import validate_despite_clock
 from shared_models.enums import PersonRole, RecordKind
-from shared_models.records import Family, Person, Review, Visit
+from shared_models.records import Family, Person, PlanTask, Review, Visit
 
 __all__ = ["Locked", "Member", "NotAuthor", "NotFound", "OpenForm", "SaveResult",
            "VisitDetails", "details", "discard", "family_visits", "get_family", "is_id",
@@ -68,6 +71,9 @@ class OpenForm:
     form: VisitForm
     draft_key: str
     restored: Draft | None = None
+    #: The open case's plan tasks the visit may tick or comment on (open ones, and those
+    #: this visit already checked).
+    tasks: list[TaskLine] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +146,38 @@ def open_new(store: LocalStore, family_id: str, *, now: datetime | None = None) 
     else:
         form = VisitForm.new(family_id=family_id, community=fam.community.value,
                              author=store.user, now=now or datetime.now(UTC))
-    return OpenForm(fam, members(store, family_id), form, key, draft)
+    return OpenForm(fam, members(store, family_id), form, key, draft,
+                    plan_tasks(store, family_id, form))
+
+
+def plan_tasks(store: LocalStore, family_id: str, form: VisitForm) -> list[TaskLine]:
+    """The tasks of the family's open case a visit shows: the open ones, and those this
+    visit already ticked or commented on (an amendment, a restored draft)."""
+    found = cases.load_cases(store, family_id, today=date.today())
+    case = found.open
+    if case is None:
+        return []
+    mine = set(form.plan_tasks)
+    return [t for t in case.tasks if t.open or t.id in mine]
+
+
+def _apply_plan(store: LocalStore, form: VisitForm, visit: Visit) -> None:
+    """Write what the visit did to the plan: ticked tasks done on the visit's day, and each
+    comment added to the task's progress, dated (once: saving again adds nothing twice)."""
+    day = visit.visited_at.astimezone().date()
+    for task_id in form.plan_tasks:
+        task = store.get(PlanTask, task_id)
+        if task is None:
+            continue
+        comment = form.plan_comments.get(task_id, "").strip()
+        progress: str | None = None
+        if comment:
+            line = f"{format_date(day)}: {comment}"
+            if line not in task.progress:
+                progress = f"{task.progress}\n{line}".strip()
+        done_on = day if task_id in form.plan_done else task.done_on
+        if done_on != task.done_on or progress is not None:
+            cases.tick_task(store, task_id, done_on=done_on, progress=progress)
 
 
 def seen_of(snapshot: Snapshot[Visit]) -> dict[str, list[Any]]:
@@ -180,7 +217,8 @@ def open_amend(store: LocalStore, family_id: str, visit_id: str) -> OpenForm:
     draft = load_draft(store, key)
     form = (VisitForm.from_draft(draft.data) if draft is not None
             else VisitForm.of_visit(visit, seen_of(snapshot)))
-    return OpenForm(fam, members(store, family_id), form, key, draft)
+    return OpenForm(fam, members(store, family_id), form, key, draft,
+                    plan_tasks(store, family_id, form))
 
 
 def write_draft(store: LocalStore, key: str, data: dict[str, Any]) -> Draft:
@@ -209,6 +247,7 @@ def save(store: LocalStore, form: VisitForm, draft_key: str) -> SaveResult:
     else:
         store.save(visit)
         stored = visit
+    _apply_plan(store, form, stored)
     _move_next_visit(store, stored)
     discard_draft(store, draft_key)
     return SaveResult(stored)
