@@ -265,7 +265,7 @@ def _intake_screen(app: ViewContext, session: CaseFormSession, title: str) -> Sc
         rows.append(ft.Text(t("case.reopen_hint"), key="intake-reopens"))
     rows += [
         v.date("opened_on", t("case.intake.date"), last=date.today()),
-        v.dropdown("reporter_kind", t("case.intake.reporter"),
+        v.choice("reporter_kind", t("case.intake.reporter"),
                    [(k.value, capitalised(tr.label(k))) for k in ReporterKind]),
         v.text("reporter_name", t("case.intake.reporter_name")),
         v.flag("reporter_consent", t("case.intake.consent")),
@@ -383,7 +383,7 @@ def _closure_screen(app: ViewContext, route: Route, session: CaseFormSession,
     rows: list[ft.Control] = [
         ft.Text(t("case.close.hint"), key="close-hint"),
         v.date("closed_on", t("case.close.date"), last=date.today()),
-        v.dropdown("closure_reason", t("case.close.reason"),
+        v.choice("closure_reason", t("case.close.reason"),
                    [(r.value, capitalised(tr.label(r))) for r in cases.CLOSURE_REASONS]),
         v.choice("closure_result", t("case.close.result"),
                  [("", t("case.close.result_none"))]

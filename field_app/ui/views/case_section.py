@@ -11,6 +11,7 @@ reopen). Every state is a word with its colour and icon, never colour alone.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ from field_app.services.family_card import FamilyCard
 from field_app.ui import theme
 from shared_models.cases import AssessmentTerm, CaseStage, SupportTerm, TermLevel
 from shared_models.enums import RiskLevel
+from shared_models.records import Visit
 
 if TYPE_CHECKING:
     from field_app.ui.context import ViewContext
@@ -104,8 +106,15 @@ def stage_words(app: ViewContext, stage: CaseStage) -> str:
 
 # ---- the card's section ---------------------------------------------------------------------
 def card_load(store: Any, card: FamilyCard) -> FamilyCases:
-    """The card's loader (off the event loop, with the card's own reads)."""
-    return load_cases(store, card.id, today=date.today())
+    """The card's loader (off the event loop, with the card's own reads). A visit since the
+    open case's request that found a threat to a child makes the case urgent too."""
+    found = load_cases(store, card.id, today=date.today())
+    case = found.open
+    if case is not None and not case.threat and any(
+            v.threat_to_life and v.visited_at.astimezone().date() >= case.opened_on
+            for v in store.all(Visit, family_id=card.id)):
+        found = replace(found, open=replace(case, threat=True))
+    return found
 
 
 def _small(text: str, **kw: Any) -> ft.Text:
