@@ -79,7 +79,7 @@ def _open_case(app: AppPage) -> None:
     contains(app, f"Випадок відкрито {_d(date.today())}")
     contains(app, "Звернувся: заклад освіти: Савчук Ірина, класна керівниця")
     contains(app, "Етап: звернення, оцінювання потреб")
-    app.page.get_by_text(re.compile(r"^Оцінювання потреб: (\d+ робоч\w+ д\w+ до "
+    app.page.get_by_text(re.compile(r"^Оцінювання потреб: (\d+ робоч\S+ д\S+ до "
                                     r"\d\d\.\d\d\.\d{4}|сьогодні останній день)")
                          ).first.wait_for()
     tap(app, app.button("План"), click=False)
@@ -145,7 +145,7 @@ def _visit(app: AppPage) -> None:
 
 def _extend(app: AppPage) -> None:
     tap(app, app.button("Продовжити"))
-    app.wait_text("Підстава продовження")
+    app.field("Підстава продовження").wait_for()
     limit = extended_support_limit(date.today())
     app.type_into("Підстава продовження", "Складний випадок: потрібен час на лікування.")
     app.type_into("Новий кінець супроводу", _d(limit + timedelta(days=1)))

@@ -170,27 +170,34 @@ class PlanView:
             lines.append(ft.Text(x.progress, theme_style=ft.TextThemeStyle.BODY_SMALL,
                                  max_lines=3, overflow=ft.TextOverflow.ELLIPSIS))
         done = x.state == TaskState.DONE
-        box = ft.Checkbox(value=done, key=f"task-tick-{x.id}",
-                          disabled=not editable or x.state == TaskState.CANCELLED,
+        locked = not editable or x.state == TaskState.CANCELLED
+        box = ft.Checkbox(value=done, key=f"task-tick-{x.id}", disabled=locked,
                           on_change=self._ticker(x))
-        tick = ft.Semantics(label=t("case.plan.tick") + ": " + x.task, checked=done,
-                            container=True, content=ft.Container(
-                                content=box, width=theme.TOUCH, height=theme.TOUCH,
-                                alignment=ft.Alignment.CENTER))
+        # The whole row ticks the task (one node for screen readers, named by the task);
+        # the pencil beside it opens the task's form.
+        row = ft.Semantics(
+            label=t("case.plan.tick") + ": " + x.task, checked=done, container=True,
+            content=ft.ListTile(
+                leading=ft.Semantics(content=box, exclude_semantics=True),
+                title=ft.Semantics(content=ft.Text(
+                    x.task, weight=ft.FontWeight.W_500,
+                    style=ft.TextStyle(decoration=ft.TextDecoration.LINE_THROUGH)
+                    if x.state == TaskState.CANCELLED else None), exclude_semantics=True),
+                subtitle=ft.Column(lines, spacing=2, tight=True),
+                toggle_inputs=not locked, min_height=theme.TOUCH,
+                content_padding=ft.Padding.only(left=4, right=0)),
+            key=f"task-row-{x.id}")
+        parts: list[ft.Control] = [ft.Container(content=row, expand=True)]
+        if editable:
+            parts.append(ft.IconButton(icon=ft.Icons.EDIT_OUTLINED, width=theme.TOUCH,
+                                       height=theme.TOUCH, on_click=self._opener(x),
+                                       tooltip=t("case.task.edit_title") + ": " + x.task,
+                                       key=f"task-edit-{x.id}"))
         return ft.Container(
-            content=ft.Row([
-                tick,
-                ft.Container(content=ft.Column([
-                    ft.Text(x.task, weight=ft.FontWeight.W_500,
-                            style=ft.TextStyle(decoration=ft.TextDecoration.LINE_THROUGH)
-                            if x.state == TaskState.CANCELLED else None),
-                    *lines], spacing=2, tight=True), expand=True,
-                    on_click=self._opener(x) if editable else None,
-                    padding=ft.Padding(0, 8, 0, 8)),
-            ], spacing=4, vertical_alignment=ft.CrossAxisAlignment.START),
+            content=ft.Row(parts, spacing=0, vertical_alignment=ft.CrossAxisAlignment.START),
             border=ft.Border.all(1, theme.risk_color(RiskLevel.HIGH, app.dark) if x.overdue
                                  else ft.Colors.OUTLINE_VARIANT),
-            border_radius=12, padding=ft.Padding(4, 0, 12, 0), key=f"task-{x.id}")
+            border_radius=12, padding=ft.Padding(0, 4, 0, 4), key=f"task-{x.id}")
 
     def _opener(self, x: TaskLine) -> Callable[[object], Awaitable[None]]:
         async def open_task(_e: object) -> None:
