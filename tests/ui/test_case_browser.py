@@ -158,6 +158,7 @@ def _extend(app: AppPage) -> None:
     tap(app, app.button("Продовжити супровід"))
     app.wait_text("Ведення випадку", timeout=15_000)
     contains(app, f"Продовжено до {_d(limit)}")
+    tap(app, app.text(f"Продовжено до {_d(limit)}"), click=False)
     app.shot("14-card-extended")
 
 
@@ -177,6 +178,9 @@ def _close(app: AppPage) -> None:
     app.wait_text("Ведення випадку", timeout=15_000)
     contains(app, f"Закриття {_d(date.today())}: чекає рішення супервізора")
     contains(app, "Етап: закриття чекає рішення супервізора")
+    contains(app, "Загроза життю або здоров'ю дитини")
+    tap(app, app.text(f"Закриття {_d(date.today())}: чекає рішення супервізора"), click=False)
+    assert small_targets(app) == [], small_targets(app)
     app.shot("16-card-closing")
 
 

@@ -109,11 +109,15 @@ def card_load(store: Any, card: FamilyCard) -> FamilyCases:
     """The card's loader (off the event loop, with the card's own reads). A visit since the
     open case's request that found a threat to a child makes the case urgent too."""
     found = load_cases(store, card.id, today=date.today())
-    case = found.open
-    if case is not None and not case.threat and any(
-            v.threat_to_life and v.visited_at.astimezone().date() >= case.opened_on
+    latest = found.latest
+    current = found.open or (latest if latest is not None
+                             and latest.stage is CaseStage.CLOSING else None)
+    if current is not None and not current.threat and any(
+            v.threat_to_life and v.visited_at.astimezone().date() >= current.opened_on
             for v in store.all(Visit, family_id=card.id)):
-        found = replace(found, open=replace(case, threat=True))
+        urgent = replace(current, threat=True)
+        found = (replace(found, open=urgent) if current is found.open else replace(
+            found, earlier=tuple(urgent if c is current else c for c in found.earlier)))
     return found
 
 
