@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from enum import StrEnum
+from typing import Any
 
+from shared_models.clock import HLC
 from shared_models.foster_care import add_months
 from shared_models.work_calendar import DEFAULT_CALENDAR, WorkCalendar
 
@@ -36,6 +38,21 @@ LEGACY_CASE_NAMESPACE = uuid.UUID("8f6b3c1e-2d4a-5b7c-9e0f-1a2b3c4d5e6f")
 def legacy_case_id(family_id: uuid.UUID) -> uuid.UUID:
     """The id of the closed case standing for a family closed with the old flag."""
     return uuid.uuid5(LEGACY_CASE_NAMESPACE, str(family_id))
+
+
+def legacy_case_values(family_id: uuid.UUID, closed_clock: str) -> dict[str, Any]:
+    """The fields (JSON values) of the closed case standing for a family closed with the old
+    flag, whose ``closed`` write has the clock ``closed_clock``.
+
+    Only the family's id and that write's clock decide them, so the server's migration and a
+    device's store migration, each from its own copy of the family, write the same values:
+    merged, the two copies of the case are one record with no conflict. The request's date is
+    not known: the case opens and closes on the day of the closing write (its clock's UTC day,
+    the same wherever it is computed).
+    """
+    day = datetime.fromtimestamp(HLC.decode(closed_clock).wall_ms / 1000, UTC).date()
+    return {"family_id": str(family_id), "opened_on": day.isoformat(),
+            "closed_on": day.isoformat(), "closure_reason": "legacy"}
 
 
 def assessment_due(opened_on: date, calendar: WorkCalendar = DEFAULT_CALENDAR) -> date:

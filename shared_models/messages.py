@@ -103,6 +103,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                 "Give both the date the case is closed and the reason"),
     "case_already_open": ("У сім'ї вже є відкритий випадок: закрийте його, перш ніж відкрити новий",
                           "The family already has an open case: close it before opening another"),
+    "case_other_family": ("Цей випадок належить іншій сім'ї",
+                          "This case belongs to another family"),
     "threat_details_required": ("Опишіть, що загрожує життю чи здоров'ю дитини",
                                 "Describe what threatens the child's life or health"),
     "duplicate_child": ("Дитину вказано двічі", "A child is listed twice"),

@@ -61,6 +61,9 @@ class ErrorCode(StrEnum):
     #: Per mutation only: a field names a record the server does not hold in that community
     #: (or of another kind). Sent from the app version that knows it; see sync-protocol.md.
     REFERENCE_MISSING = "reference_missing"
+    #: Per mutation only: the change would leave a family with two open cases (a case's
+    #: ``closed_on`` empty, not deleted); the other one must be closed first.
+    CASE_ALREADY_OPEN = "case_already_open"
     SERVER_ERROR = "server_error"
     UNAVAILABLE = "unavailable"
 

@@ -67,7 +67,9 @@ class ExportFormat(StrEnum):
 
 
 class ExportTable(StrEnum):
-    """What an export holds: one row per visit, or visits counted per service."""
+    """What an export holds: one row per visit, visits counted per service, or one row per
+    case (its stage and terms)."""
 
     VISITS = "visits"
     SERVICES = "services"
+    CASES = "cases"

@@ -193,13 +193,15 @@ def _export_targets(out: Path, fmt: ExportFormat, names: list[str]) -> list[Path
         out.mkdir(parents=True, exist_ok=True)
         return [out / n for n in names]
     out.parent.mkdir(parents=True, exist_ok=True)
-    # A CSV export is two files: the visits take the given name, the services a suffix.
+    # A CSV export is three files: the visits take the given name, the services and the
+    # cases a suffix.
     return [out if i == 0 else out.with_name(f"{out.stem}-{n.rsplit('-', 1)[-1]}")
             for i, n in enumerate(names)]
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    """Write the visits and services of communities and a period as XLSX or CSV files."""
+    """Write the visits, services and cases of communities and a period as XLSX or CSV
+    files."""
     from sync_server.export_run import period_problem, run_export  # noqa: PLC0415
 
     codes = (list(CommunityCode) if "all" in args.community
@@ -267,7 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--if-empty", action="store_true",
                    help="succeed without changes when users already exist")
     d.set_defaults(func=cmd_seed_demo)
-    e = sub.add_parser("export", help="visits and services of a period as XLSX or CSV")
+    e = sub.add_parser("export", help="visits, services and cases of a period as XLSX or CSV")
     e.add_argument("--format", choices=[f.value for f in ExportFormat], default="csv",
                    help="xlsx: one workbook; csv: a visits file and a services file")
     e.add_argument("--community", required=True, nargs="+", choices=[*communities, "all"],

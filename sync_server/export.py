@@ -1,5 +1,7 @@
 """Exports of visits and services per community and period, with Ukrainian headers.
 
+(The cases of a period are ``export_cases``; this module's CSV writer serves them too.)
+
 Read from the typed ``visit`` and ``family`` tables. One row per visit: date and time (Kyiv),
 community and its KATOTTG code, settlement, family id, visit id, place, worker, risk, the
 services' ЄІССС classifier codes and names. Plus the number of visits and of families per
@@ -133,6 +135,7 @@ def _csv(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     for row in rows:
         writer.writerow([
             v.strftime("%d.%m.%Y %H:%M") if isinstance(v, datetime)
+            else v.strftime("%d.%m.%Y") if isinstance(v, date)
             else safe_text(v) if isinstance(v, str) else v
             for v in row])
     return "\ufeff" + out.getvalue()
@@ -146,6 +149,11 @@ def visits_csv(lines: Sequence[VisitLine]) -> str:
 def services_csv(lines: Sequence[ServiceLine]) -> str:
     """The services table as CSV text."""
     return _csv(SERVICE_HEADERS, (line.cells() for line in lines))
+
+
+def table_csv(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """Any export table as CSV text (dates as 22.11.2026, times as 22.11.2026 10:00)."""
+    return _csv(headers, rows)
 
 
 def file_stem(codes: Sequence[CommunityCode], start: date, end: date) -> str:

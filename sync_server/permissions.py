@@ -1,7 +1,8 @@
 """Who may read and write what: roles × communities × kinds, in one table-like module.
 
-* ``social_worker`` — reads and writes families, people, visits, notes and foster-care
-  placements of own communities;
+* ``social_worker`` — reads and writes families, people, visits, notes, foster-care
+  placements and the case cycle's records (cases, needs assessments, plan tasks) of own
+  communities;
 * ``supervisor`` — the same in own communities, plus reviews;
 * ``coordinator``, ``admin`` — every community, every kind a person writes;
 * ``conflict`` records are written by the server only (a person resolves a conflict by writing
@@ -20,7 +21,8 @@ from shared_models.enums import RecordKind, Role
 ALL_COMMUNITIES = frozenset(CommunityCode)
 ALL_SEEING_ROLES = frozenset({Role.COORDINATOR, Role.ADMIN})
 FIELD_KINDS = frozenset({RecordKind.FAMILY, RecordKind.PERSON, RecordKind.VISIT, RecordKind.NOTE,
-                         RecordKind.PLACEMENT})
+                         RecordKind.PLACEMENT, RecordKind.CASE, RecordKind.ASSESSMENT,
+                         RecordKind.PLAN_TASK})
 WRITABLE_KINDS: dict[Role, frozenset[RecordKind]] = {
     Role.SOCIAL_WORKER: FIELD_KINDS,
     Role.SUPERVISOR: FIELD_KINDS | {RecordKind.REVIEW},
@@ -36,7 +38,7 @@ CONFLICT_REVIEWERS = frozenset({Role.SUPERVISOR, Role.COORDINATOR, Role.ADMIN})
 DEVICE_ACTIVITY_ROLES = frozenset({Role.SUPERVISOR, Role.COORDINATOR, Role.ADMIN})
 #: Fields that name the person who wrote the record: they must be the pushing user.
 AUTHOR_FIELDS = {RecordKind.VISIT: "author", RecordKind.NOTE: "author",
-                 RecordKind.REVIEW: "reviewer"}
+                 RecordKind.REVIEW: "reviewer", RecordKind.ASSESSMENT: "assessor"}
 
 
 def sees_all_conflicts(role: Role) -> bool:

@@ -57,8 +57,9 @@ from shared_models.protocol import (
     PushRequest,
     PushResponse,
 )
-from shared_models.records import Record, field_names, model_class
+from shared_models.records import Case, Record, field_names, model_class
 from sync_server.audit import AuditEvent, write_events
+from sync_server.cases import open_case_problem
 from sync_server.db import write_tx
 from sync_server.errors import ApiError
 from sync_server.feed import lock_communities
@@ -77,9 +78,12 @@ from sync_server.push_rows import (
     write_batch,
 )
 from sync_server.references import (
+    CASE_CHILDREN,
+    CASE_LINK,
     CHILD_REFERENCES,
     PLACEMENT_REFERENCES,
     Named,
+    case_family_problem,
     child_problem,
     named_ids,
     placement_problem,
@@ -231,9 +235,12 @@ def _close_conflicts(batch: Batch, state: RecordState, closed: dict[str, list[Fi
 
 
 def _referenced(m: MutationDict) -> list[str]:
-    """Record ids a review or placement mutation names (read with the batch's records)."""
-    names = ("target_id",) if m["kind"] is RecordKind.REVIEW else \
-        PLACEMENT_REFERENCES if m["kind"] is RecordKind.PLACEMENT else ()
+    """Record ids whose states a mutation's checks read (with the batch's records): a
+    review's target, a placement's records, an assessment's or plan task's case."""
+    kind = m["kind"]
+    names = ("target_id",) if kind is RecordKind.REVIEW else \
+        PLACEMENT_REFERENCES if kind is RecordKind.PLACEMENT else \
+        ("case_id",) if kind in CASE_CHILDREN else ()
     out = []
     for name in names:
         w = m["fields"].get(name)
@@ -259,15 +266,53 @@ def _reference_problem(batch: Batch, m: MutationDict, model: Record
     kind = m["kind"]
     if kind in CHILD_REFERENCES:
         problem = child_problem(kind, m["community"].value, m["fields"], partial(_ref, batch))
-        return (ErrorCode.REFERENCE_MISSING, problem) if problem else None
+        if problem:
+            return ErrorCode.REFERENCE_MISSING, problem
+        if kind in CASE_CHILDREN and CASE_LINK & set(m["fields"]):
+            return case_family_problem(model, batch.lookup, batch.load)
+        if isinstance(model, Case):
+            why = open_case_problem(batch.conn, model, created=not batch.exists(str(model.id)),
+                                    written=set(m["fields"]), batch=batch.changed)
+            return (ErrorCode.CASE_ALREADY_OPEN, why) if why else None
+        return None
     if kind is not RecordKind.PLACEMENT or not PLACEMENT_REFERENCES & set(m["fields"]):
         return None
     return placement_problem(model, batch.lookup, batch.load)  # type: ignore[arg-type]
 
 
+#: Per reviewable kind: the field naming its author, and the fields whose writers count as
+#: its authors too (who completed an assessment, who recorded a case's closure): four eyes
+#: refuse a review by any of them.
+REVIEWED_AUTHORS: dict[str, tuple[str | None, tuple[str, ...]]] = {
+    RecordKind.VISIT.value: ("author", ()),
+    RecordKind.NOTE.value: ("author", ()),
+    RecordKind.ASSESSMENT.value: ("assessor", ("completed_on",)),
+    RecordKind.CASE.value: (None, ("closed_on", "closure_reason")),
+}
+#: How the four-eyes refusal names what was reviewed (English half of the message).
+_OWN = {RecordKind.VISIT.value: "visit or note", RecordKind.NOTE.value: "visit or note",
+        RecordKind.ASSESSMENT.value: "needs assessment", RecordKind.CASE.value: "case closure"}
+
+
+def authors_of(target: RecordState) -> set[str]:
+    """Who counts as the author of a reviewable record (``REVIEWED_AUTHORS``)."""
+    field, writers = REVIEWED_AUTHORS.get(target.kind, ("author", ()))
+    out: set[str] = set()
+    if field is not None:
+        value = target.values().get(field)
+        if isinstance(value, str):
+            out.add(value)
+    for name in writers:
+        fs = target.fields.get(name)
+        if fs is not None:
+            out.add(fs.current.author)
+    return out
+
+
 def _review_target_problem(batch: Batch, review: Record) -> tuple[ErrorCode, str] | None:
     """Why a review cannot stand: its target must be that kind, in the same community, and
-    written by someone else (four eyes: nobody reviews their own visit or note)."""
+    written by someone else (four eyes: nobody reviews their own visit, note, needs
+    assessment or case closure)."""
     target_id = str(review.target_id)  # type: ignore[attr-defined]
     batch.load([target_id])
     target = batch.state(target_id)
@@ -276,10 +321,10 @@ def _review_target_problem(batch: Batch, review: Record) -> tuple[ErrorCode, str
         return (ErrorCode.VALIDATION,
                 f"target_id: запис ({kind}) для перевірки не знайдено в цій громаді "
                 "(review target not found in this community)")
-    if target.values().get("author") == batch.principal.username:
+    if batch.principal.username in authors_of(target):
         return (ErrorCode.FORBIDDEN,
                 "Власні записи перевіряє інший супервізор або координатор: рішення щодо свого "
-                "запису не прийнято (you cannot review your own visit or note)")
+                f"запису не прийнято (you cannot review your own {_OWN.get(kind, 'record')})")
     return None
 
 

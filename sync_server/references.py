@@ -9,6 +9,14 @@ field (`docs/sync-protocol.md`, Push):
   family that another device deleted meanwhile is kept (the worker's text is never lost) and
   shown on devices as belonging to a deleted family. A reference to a record the server never
   had, or had in another community or as another kind, is refused (``reference_missing``).
+* the case cycle's records: a case names its family (``family_id``) and the case it reopens
+  (``reopens``); a needs assessment names its case and family (``case_id``, ``family_id``) and
+  the people who took part (``participants``); a plan task its case, family and the member
+  responsible (``responsible_person_id``); a visit the plan tasks it ticks (``plan_tasks``).
+  The same rule: a record of that kind in the same community, stored or earlier in the batch
+  (a deleted one counts). An assessment's and a plan task's case must also be a case of
+  *their* family (``case_family_problem``: ``validation_error``, "Цей випадок належить іншій
+  сім'ї"), whichever of the two fields the change writes.
 * a foster-care placement names a child (a ``person``), a foster family (a ``family`` marked
   ``foster_family``) and, optionally, the child's own family: these must also be live.
 * reviews name their target; ``push`` checks those (four eyes needs the target's author).
@@ -42,7 +50,17 @@ CHILD_REFERENCES: dict[RecordKind, dict[str, RecordKind]] = {
     RecordKind.PERSON: {"family_id": RecordKind.FAMILY},
     RecordKind.VISIT: {"family_id": RecordKind.FAMILY, "present": RecordKind.PERSON},
     RecordKind.NOTE: {"family_id": RecordKind.FAMILY, "corrects": RecordKind.NOTE},
+    RecordKind.CASE: {"family_id": RecordKind.FAMILY, "reopens": RecordKind.CASE},
+    RecordKind.ASSESSMENT: {"case_id": RecordKind.CASE, "family_id": RecordKind.FAMILY,
+                            "participants": RecordKind.PERSON},
+    RecordKind.PLAN_TASK: {"case_id": RecordKind.CASE, "family_id": RecordKind.FAMILY,
+                           "responsible_person_id": RecordKind.PERSON},
 }
+CHILD_REFERENCES[RecordKind.VISIT]["plan_tasks"] = RecordKind.PLAN_TASK
+#: Kinds that belong to a case of their family: a change writing one of ``CASE_LINK`` is
+#: checked against the case's ``family_id`` (its state is read with the batch's records).
+CASE_CHILDREN = frozenset({RecordKind.ASSESSMENT, RecordKind.PLAN_TASK})
+CASE_LINK = frozenset({"case_id", "family_id"})
 
 #: Kind, community and tombstone of the named records (no state JSON: nothing to parse).
 _SELECT_REFS = (select(_RECORDS.c.id, _RECORDS.c.kind, _RECORDS.c.community,
@@ -151,6 +169,23 @@ def child_problem(kind: RecordKind, community: str, fields: Mapping[str, Any],
             found = ref(rid)
             if found is None or found.kind != target or found.community != community:
                 return _message(name, "reference_missing")
+    return None
+
+
+def case_family_problem(record: Any, states: Mapping[str, RecordState],
+                        load: Callable[[list[str]], None]) -> tuple[ErrorCode, str] | None:
+    """Why an assessment's or plan task's case is not a case of its family (``None``: it is).
+
+    Called after ``child_problem`` accepted the case id, so the case is a case of the
+    record's community; ``load(ids)`` reads records into ``states``.
+    """
+    case_id = str(record.case_id)
+    load([case_id])
+    case = states.get(case_id)
+    if case is None:  # not expected: child_problem found it
+        return ErrorCode.REFERENCE_MISSING, _message("case_id", "reference_missing")
+    if case.values().get("family_id") != str(record.family_id):
+        return ErrorCode.VALIDATION, _message("case_id", "case_other_family")
     return None
 
 

@@ -55,7 +55,7 @@ from shared_models.enums import (
     TaskResponsible,
 )
 from shared_models.messages import field_errors
-from shared_models.records import Assessment, Case, Family, PlanTask, Record, Review
+from shared_models.records import Assessment, Case, Family, PlanTask, Record, Review, Visit
 from shared_models.work_calendar import DEFAULT_CALENDAR, WorkCalendar
 
 R = TypeVar("R", bound=Record)
@@ -355,6 +355,60 @@ def _case_order(c: Case) -> tuple[date, date, str]:
     return (c.closed_on or date.max, c.opened_on, str(c.id))
 
 
+def _visit_threat(case: Case, threat_days: Iterable[date]) -> bool:
+    """A visit during the case (from its request to its closure) found a threat."""
+    end = case.closed_on or date.max
+    return any(case.opened_on <= day <= end for day in threat_days)
+
+
+def _threat_days(visits: Iterable[Visit]) -> dict[str, list[date]]:
+    out: dict[str, list[date]] = {}
+    for v in visits:
+        if v.threat_to_life:
+            out.setdefault(str(v.family_id), []).append(v.visited_at.date())
+    return out
+
+
+class _CaseIndex:
+    """Cases, acts, tasks, reviews and clocks read once (one family's or the device's)."""
+
+    def __init__(self, store: LocalStore, cases: list[Case], *,
+                 assessments: Iterable[Assessment], tasks: Iterable[PlanTask],
+                 visits: Iterable[Visit],
+                 reviews: Iterable[Review] | None, unsynced: set[str] | None) -> None:
+        by_case: dict[str, list[Assessment]] = {}
+        for a in assessments:
+            by_case.setdefault(str(a.case_id), []).append(a)
+        self.tasks: dict[str, list[PlanTask]] = {}
+        for t in tasks:
+            self.tasks.setdefault(str(t.case_id), []).append(t)
+        self.chosen = {str(c.id): _latest_assessment(by_case.get(str(c.id), ())) for c in cases}
+        targets = [str(c.id) for c in cases] + [str(a.id) for a in self.chosen.values() if a]
+        self.reviews: dict[str, list[Review]] = {}
+        if reviews is None:     # one family: ask per target (the store scans its cache)
+            for tid in targets:
+                found = store.all(Review, target_id=tid)
+                if found:
+                    self.reviews[tid] = found
+        else:
+            wanted = set(targets)
+            for r in reviews:
+                if str(r.target_id) in wanted:
+                    self.reviews.setdefault(str(r.target_id), []).append(r)
+        self.clocks = store.last_changed(
+            targets + [str(r.id) for rs in self.reviews.values() for r in rs])
+        self.unsynced = store.unsynced_ids() if unsynced is None else unsynced
+        self.threats = _threat_days(visits)
+
+    def view(self, case: Case, today: date, calendar: WorkCalendar) -> CaseView:
+        cid = str(case.id)
+        return case_view(case, assessment=self.chosen[cid], tasks=self.tasks.get(cid, ()),
+                         reviews=self.reviews, clocks=self.clocks, unsynced=self.unsynced,
+                         today=today, calendar=calendar,
+                         visit_threat=_visit_threat(case, self.threats.get(
+                             str(case.family_id), ())))
+
+
 def load_cases(store: LocalStore, family_id: str | uuid.UUID, *, today: date,
                calendar: WorkCalendar = DEFAULT_CALENDAR,
                unsynced: set[str] | None = None) -> FamilyCases:
@@ -364,27 +418,36 @@ def load_cases(store: LocalStore, family_id: str | uuid.UUID, *, today: date,
     cases = store.all(Case, family_id=fid)
     if not cases:
         return FamilyCases(fid, None, ())
-    assessments: dict[str, list[Assessment]] = {}
-    for a in store.all(Assessment, family_id=fid):
-        assessments.setdefault(str(a.case_id), []).append(a)
-    tasks: dict[str, list[PlanTask]] = {}
-    for t in store.all(PlanTask, family_id=fid):
-        tasks.setdefault(str(t.case_id), []).append(t)
-    chosen = {str(c.id): _latest_assessment(assessments.get(str(c.id), ())) for c in cases}
-    targets = [str(c.id) for c in cases] + [str(a.id) for a in chosen.values() if a]
-    reviews: dict[str, list[Review]] = {}
-    for tid in targets:
-        found = store.all(Review, target_id=tid)
-        if found:
-            reviews[tid] = found
-    clocks = store.last_changed(targets + [str(r.id) for rs in reviews.values() for r in rs])
-    if unsynced is None:
-        unsynced = store.unsynced_ids()
-    views = [case_view(c, assessment=chosen[str(c.id)], tasks=tasks.get(str(c.id), ()),
-                       reviews=reviews, clocks=clocks, unsynced=unsynced, today=today,
-                       calendar=calendar) for c in sorted(cases, key=_case_order, reverse=True)]
+    index = _CaseIndex(store, cases, assessments=store.all(Assessment, family_id=fid),
+                       tasks=store.all(PlanTask, family_id=fid),
+                       visits=store.all(Visit, family_id=fid), reviews=None,
+                       unsynced=unsynced)
+    views = [index.view(c, today, calendar)
+             for c in sorted(cases, key=_case_order, reverse=True)]
     open_ = next((v for v in views if v.is_open), None)
     return FamilyCases(fid, open_, tuple(v for v in views if v is not open_))
+
+
+def case_views(store: LocalStore, *, today: date, communities: Iterable[str] | None = None,
+               include_closed: bool = False,
+               calendar: WorkCalendar = DEFAULT_CALENDAR) -> list[CaseView]:
+    """Every case on the device (of ``communities`` when given) as a ``CaseView``: open
+    ones and those waiting for the closure's approval; approved closures too with
+    ``include_closed``. For the due list, the dashboard and the review queue."""
+    wanted = set(communities) if communities is not None else None
+
+    def mine(r: Record) -> bool:
+        return wanted is None or r.community.value in wanted
+
+    cases = [c for c in store.all(Case) if mine(c)]
+    if not cases:
+        return []
+    index = _CaseIndex(store, cases, assessments=[a for a in store.all(Assessment) if mine(a)],
+                       tasks=[t for t in store.all(PlanTask) if mine(t)],
+                       visits=[v for v in store.all(Visit) if v.threat_to_life and mine(v)],
+                       reviews=store.all(Review), unsynced=None)
+    views = [index.view(c, today, calendar) for c in cases]
+    return [v for v in views if include_closed or v.stage is not CaseStage.CLOSED]
 
 
 def is_closed(cases: Iterable[Case]) -> bool:
@@ -1024,6 +1087,7 @@ __all__ = [
     "assessment_key",
     "cancel_task",
     "case_view",
+    "case_views",
     "close_case",
     "closed_family_ids",
     "closure_form",

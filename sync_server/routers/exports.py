@@ -1,4 +1,5 @@
-"""``/api/v1/exports``: a community's visits and services for a period, CSV or XLSX (audited).
+"""``/api/v1/exports``: a community's visits, services and cases for a period, CSV or XLSX
+(audited).
 
 ``community`` may be repeated (a coordinator exporting several communities in one file);
 every one must be readable by the caller. Supervisors export their own communities,
@@ -28,7 +29,7 @@ CSV_RESPONSE = {200: {"content": {"text/csv": {"schema": {"type": "string"}}},
                       "description": "CSV, UTF-8 with BOM"}}
 XLSX_RESPONSE = {200: {"content": {XLSX_MEDIA_TYPE: {"schema": {"type": "string",
                                                                 "format": "binary"}}},
-                       "description": "XLSX workbook: visits, services, parameters"}}
+                       "description": "XLSX workbook: visits, services, cases, parameters"}}
 Communities = Annotated[list[CommunityCode], Query(min_length=1, max_length=11)]
 #: A day of an export's period: 1900 to 2099 (``validators.AnyDate``, the one date bound).
 Day = Annotated[AnyDate, Query()]
@@ -71,9 +72,19 @@ def services(*, principal: CurrentDevice, engine: EngineDep, community: Communit
                    fmt=ExportFormat.CSV, table=ExportTable.SERVICES)
 
 
+@router.get("/cases", response_class=Response, responses=CSV_RESPONSE)  # type: ignore[arg-type]
+def cases(*, principal: CurrentDevice, engine: EngineDep, community: Communities,
+          start: Day, end: Day) -> Response:
+    """Cases that ran during the period (CSV): stage, the needs assessment's term and whether
+    it was met, support, closure reason and result; families by id only."""
+    return _export(principal=principal, engine=engine, codes=community, start=start, end=end,
+                   fmt=ExportFormat.CSV, table=ExportTable.CASES)
+
+
 @router.get("/workbook", response_class=Response, responses=XLSX_RESPONSE)  # type: ignore[arg-type]
 def workbook(*, principal: CurrentDevice, engine: EngineDep, community: Communities,
              start: Day, end: Day) -> Response:
-    """Both tables of the period as one XLSX workbook (sheets «Візити», «Послуги»)."""
+    """Every table of the period as one XLSX workbook (sheets «Візити», «Послуги»,
+    «Випадки»)."""
     return _export(principal=principal, engine=engine, codes=community, start=start, end=end,
                    fmt=ExportFormat.XLSX, table=None)

@@ -163,3 +163,33 @@ def foster_setup(community: CommunityCode, clock: str) -> tuple[list[dict[str, A
     foster = mutation("family", community, family_fields("Петренко", foster_family=True), clock)
     child = mutation("person", community, person_fields(birth["record_id"]), clock)
     return [birth, foster, child], birth["record_id"], foster["record_id"], child["record_id"]
+
+
+def case_fields(family_id: str, **extra: Any) -> dict[str, Any]:
+    """Fields of a valid open case of ``family_id`` requested three days ago."""
+    opened = datetime.now(UTC).date() - timedelta(days=3)
+    return {"family_id": family_id, "opened_on": opened.isoformat(),
+            "reporter_kind": "school", "request_summary": "Дитина пропускає заняття", **extra}
+
+
+def closure_fields(reason: str = "goals_achieved", result: str = "achieved") -> dict[str, Any]:
+    """Fields that record a case's closure today."""
+    return {"closed_on": datetime.now(UTC).date().isoformat(), "closure_reason": reason,
+            "closure_result": result}
+
+
+def assessment_fields(case_id: str, family_id: str, assessor: str, *, completed: bool = True,
+                      **extra: Any) -> dict[str, Any]:
+    """Fields of a needs assessment of ``case_id`` started two days ago (completed today)."""
+    today = datetime.now(UTC).date()
+    done: dict[str, Any] = {"completed_on": today.isoformat(), "difficult_circumstances": True,
+                            "decision": "support"} if completed else {}
+    return {"case_id": case_id, "family_id": family_id, "assessor": assessor,
+            "started_on": (today - timedelta(days=2)).isoformat(), **done, **extra}
+
+
+def plan_task_fields(case_id: str, family_id: str, **extra: Any) -> dict[str, Any]:
+    """Fields of a plan task of ``case_id`` due in a month."""
+    due = datetime.now(UTC).date() + timedelta(days=30)
+    return {"case_id": case_id, "family_id": family_id, "goal": "Відвідування школи",
+            "task": "Домовитися з класним керівником", "due_date": due.isoformat(), **extra}

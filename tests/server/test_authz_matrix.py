@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
 from starlette.routing import Route
 
+from shared_models.communities import CommunityCode
 from shared_models.enums import Role
 from sync_server.app import create_app
 from sync_server.settings import Settings
@@ -23,6 +25,9 @@ from tests.server.helpers import (
     ZH,
     ZV,
     Device,
+    assessment_fields,
+    case_fields,
+    closure_fields,
     family_fields,
     foster_setup,
     login,
@@ -30,6 +35,7 @@ from tests.server.helpers import (
     mutation,
     note_fields,
     placement_fields,
+    plan_task_fields,
     review_fields,
     visit_fields,
 )
@@ -52,23 +58,49 @@ def _push(kind: str, target: str = "visit", *, own_target: bool = False) -> Call
             setup, _birth, foster, child = foster_setup(code, dev.stamp())
             dev.push(setup)
             fields = placement_fields(child, foster)
-        else:  # a review needs a visit or note to review: a worker of both communities writes
-            # it, or (``own_target``) the caller, whose review four eyes then refuse
+        elif kind in CASE_KINDS:  # a family (and its case) to write the case cycle's record
+            fam = mutation("family", code, family_fields(), dev.stamp())
+            case = mutation("case", code, case_fields(fam["record_id"]), dev.stamp())
+            dev.push([fam] if kind == "case" else [fam, case])
+            fid, cid = fam["record_id"], case["record_id"]
+            fields = (case_fields(fid) if kind == "case" else
+                      assessment_fields(cid, fid, user) if kind == "assessment" else
+                      plan_task_fields(cid, fid))
+        else:  # a review needs a record to review: a worker of both communities writes it,
+            # or (``own_target``) the caller, whose review four eyes then refuse
             author = user if own_target else "side_a"
             boss = dev if own_target else Device(
                 client, {**login(client, author), "X-User": author}, "w")
-            fam = mutation("family", code, family_fields(), boss.stamp())
-            make = visit_fields if target == "visit" else note_fields
-            record = mutation(target, code, make(fam["record_id"], author), boss.stamp())
-            assert boss.push([fam, record]).status_code == (401 if own_target and not user
-                                                            else 200)
-            fields = {**review_fields(record["record_id"], user), "target_kind": target}
+            records = _reviewable(target, code, author, boss.stamp())
+            assert boss.push(records).status_code == (401 if own_target and not user
+                                                      else 200)
+            fields = {**review_fields(records[-1]["record_id"], user), "target_kind": target}
         r = dev.push([mutation(kind, code, fields, dev.stamp())])
         if r.status_code != 200:
             return r.status_code
         res = r.json()["results"][0]
         return 200 if res["status"] == "applied" else 403 if res["code"] == "forbidden" else 400
     return call
+
+
+#: The case cycle's kinds a worker writes.
+CASE_KINDS = ("case", "assessment", "plan_task")
+
+
+def _reviewable(target: str, code: CommunityCode, author: str, clock: str
+                ) -> list[dict[str, Any]]:
+    """Mutations creating a family and a record of ``target`` kind written by ``author`` (the
+    last one): a visit, a note, a completed needs assessment, a case with its closure."""
+    fam = mutation("family", code, family_fields(), clock)
+    fid = fam["record_id"]
+    if target in ("visit", "note"):
+        make = visit_fields if target == "visit" else note_fields
+        return [fam, mutation(target, code, make(fid, author), clock)]
+    if target == "case":
+        return [fam, mutation("case", code, {**case_fields(fid), **closure_fields()}, clock)]
+    case = mutation("case", code, case_fields(fid), clock)
+    return [fam, case, mutation("assessment", code,
+                                assessment_fields(case["record_id"], fid, author), clock)]
 
 
 def _pull(client: AppClient, headers: dict[str, str], community: str) -> int:
@@ -204,6 +236,16 @@ MATRIX: dict[tuple[str, str], tuple[Call, dict[str, tuple[int, int]]]] = {
     ("GET", "/api/v1/exports/services"): (_export("services"), EXPORTS),
     ("GET", "/api/v1/exports/workbook"): (_export("workbook"), EXPORTS),
     ("POST", "/api/v1/sync/push#placement"): (_push("placement"), OWN_ONLY),
+    ("POST", "/api/v1/sync/push#case"): (_push("case"), OWN_ONLY),
+    ("POST", "/api/v1/sync/push#assessment"): (_push("assessment"), OWN_ONLY),
+    ("POST", "/api/v1/sync/push#plan_task"): (_push("plan_task"), OWN_ONLY),
+    # The supervisor decides on needs assessments and on closures, never on her own.
+    ("POST", "/api/v1/sync/push#review-of-assessment"): (_push("review", "assessment"), REVIEWS),
+    ("POST", "/api/v1/sync/push#review-of-case"): (_push("review", "case"), REVIEWS),
+    ("POST", "/api/v1/sync/push#review-of-own-assessment"): (
+        _push("review", "assessment", own_target=True), same(403)),
+    ("POST", "/api/v1/sync/push#review-of-own-case"): (
+        _push("review", "case", own_target=True), same(403)),
     ("GET", "/api/v1/devices/activity"): (_devices, {**EXPORTS, "supervisor": (200, HIDDEN)}),
     ("POST", "/api/v1/devices/lost-work"): (_lost_work, same(403)),
     ("GET", "/health"): (_get("/health", proto=False), same(200, anonymous=200)),

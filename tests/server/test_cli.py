@@ -94,11 +94,15 @@ def test_seed_demo_export_and_revoke(db: str, tmp_path: Path,
     assert main(["export", "--format", "csv", "--community", "malynska", "pulynska",
                  "--start", start, "--end", end, "--out", str(tmp_path / "two.csv")]) == 0
     assert (tmp_path / "two.csv").is_file() and (tmp_path / "two-services.csv").is_file()
+    cases = (tmp_path / "x" / f"{stem}-cases.csv").read_text(encoding="utf-8")
+    assert cases.startswith("\ufeffГромада,КАТОТТГ,Ідентифікатор сім'ї,Ідентифікатор випадку")
+    assert (tmp_path / "two-cases.csv").is_file()
     audit = rows(db, "SELECT actor, community, detail FROM audit_log WHERE action = 'export' "
                      "ORDER BY id")
     assert len(audit) == 1 + 11 + 2 and all(str(a).startswith("cli:") for a, _, _ in audit)
-    assert audit[0][1:] == ("zhytomyrska", f"csv visits+services {start}..{end} "
-                                           f"visits={seeded}")
+    seeded_cases = len(cases.splitlines()) - 1
+    assert audit[0][1:] == ("zhytomyrska", f"csv visits+services+cases {start}..{end} "
+                                           f"visits={seeded} cases={seeded_cases}")
     rows(db, "SELECT 1")
     assert main(["revoke-device", "00000000-0000-4000-8000-000000000001"]) == 1
     assert main(["set-communities", "zhytomyrska.fakhivets1", "--community", "malynska"]) == 0

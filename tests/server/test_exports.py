@@ -15,10 +15,12 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import Engine, select, text
 
+from shared_models.cases import assessment_due
 from shared_models.enums import RecordKind, Role
 from shared_models.services import SERVICES
 from sync_server.db import read_tx
 from sync_server.export import SERVICE_HEADERS, VISIT_HEADERS
+from sync_server.export_cases import CASE_HEADERS
 from sync_server.settings import Settings
 from sync_server.tables import KIND_TABLES
 from tests.server.appclient import AppClient
@@ -95,7 +97,7 @@ def test_workbook_matches_the_database(client: AppClient, engine: Engine,
     assert r.headers["content-type"] == XLSX
     assert f'poruch-zhytomyrska-{START}-{DAY}.xlsx' in r.headers["content-disposition"]
     wb = load_workbook(io.BytesIO(r.content))
-    assert wb.sheetnames == ["Візити", "Послуги", "Параметри"]
+    assert wb.sheetnames == ["Візити", "Послуги", "Випадки", "Параметри"]
     visits = list(wb["Візити"].iter_rows(values_only=True))
     assert visits[0] == VISIT_HEADERS
     expected = db_visits(engine, "zhytomyrska")
@@ -169,7 +171,7 @@ def test_every_export_is_audited_without_personal_data(client: AppClient, engine
             "WHERE action = 'export' ORDER BY id")).all()
     assert [(a, c) for a, c, _, _ in rows] == [("koord", "zhytomyrska"), ("koord", "zviahelska")
                                                ] * 2
-    assert rows[0][2] == f"xlsx visits+services {START}..{DAY} visits=3"
+    assert rows[0][2] == f"xlsx visits+services+cases {START}..{DAY} visits=3 cases=0"
     assert rows[3][2] == f"csv visits {START}..{DAY} visits=1"
     family_ids = {f["record_id"] for f in data["families"]}
     for _a, _c, detail, ids in rows:
@@ -217,3 +219,119 @@ def test_an_empty_period_gives_headers_only(client: AppClient, data: dict[str, A
                    params={"community": "pulynska", **PERIOD})
     wb = load_workbook(io.BytesIO(r.content))
     assert [len(list(ws.iter_rows())) for ws in wb][:2] == [1, 1]
+
+
+def test_cases_of_the_period_with_stage_terms_and_closure(client: AppClient, engine: Engine,
+                                                          data: dict[str, Any]) -> None:
+    """«Випадки»: the cases that ran during the period (not those closed before it or
+    requested after it, nor deleted ones), each with its stage from the reviews, the needs
+    assessment's due day and whether it was met, and the closure — the CSV and the
+    workbook's sheet alike, ids only, audited with the number of cases."""
+    olena = Device(client, data["headers"]["olena"], "olena-phone-2")
+    boss = Device(client, data["headers"]["kerivnyk"], "kerivnyk-pc")
+    fams = [mutation("family", ZH, family_fields(f"Родина{i}"), olena.stamp())
+            for i in range(5)]
+    fid = [f["record_id"] for f in fams]
+
+    def case(family: str, opened: date, **extra: Any) -> dict[str, Any]:
+        return mutation("case", ZH, {"family_id": family, "opened_on": opened.isoformat(),
+                                     **{k: v.isoformat() if isinstance(v, date) else v
+                                        for k, v in extra.items()}}, olena.stamp())
+
+    def act(of: dict[str, Any], done: date) -> dict[str, Any]:
+        return mutation("assessment", ZH, {
+            "case_id": of["record_id"], "family_id": of["fields"]["family_id"]["value"],
+            "assessor": "olena", "started_on": (done - timedelta(days=1)).isoformat(),
+            "completed_on": done.isoformat(), "difficult_circumstances": True,
+            "decision": "support"}, olena.stamp())
+
+    a_open = START - timedelta(days=10)
+    supported = case(fid[0], a_open, support_start=a_open + timedelta(days=3),
+                     planned_end=a_open + timedelta(days=150))
+    before = case(fid[0], START - timedelta(days=60), closed_on=START - timedelta(days=30),
+                  closure_reason="moved_away")
+    late = case(fid[1], DAY - timedelta(days=3))
+    closed = case(fid[1], START - timedelta(days=5), closed_on=START + timedelta(days=1),
+                  closure_reason="goals_achieved", closure_result="achieved")
+    after = case(fid[2], DAY + timedelta(days=2))
+    waiting = case(fid[3], START)
+    closing = case(fid[4], START + timedelta(days=1), closed_on=DAY - timedelta(days=1),
+                   closure_reason="family_refused")
+    gone = case(fid[2], START, closed_on=START, closure_reason="other", deleted=True)
+    acts = [act(supported, a_open + timedelta(days=2)),
+            act(late, DAY - timedelta(days=3) + timedelta(days=12))]
+    r = olena.push([*fams, before, supported, closed, late, after, waiting, closing, gone,
+                    *acts])
+    assert {x["status"] for x in r.json()["results"]} == {"applied"}, r.text
+
+    def review(target: dict[str, Any], kind: str) -> dict[str, Any]:
+        return mutation("review", ZH, {
+            "target_kind": kind, "target_id": target["record_id"], "decision": "approved",
+            "reviewer": "kerivnyk",
+            "reviewed_at": (datetime.now(KYIV) - timedelta(minutes=1)).isoformat()},
+            boss.stamp())
+
+    decisions = [review(acts[0], "assessment"), review(closed, "case"),
+                 review(acts[1], "assessment")]
+    assert {x["status"] for x in boss.push(decisions).json()["results"]} == {"applied"}
+    # The late act is amended after its approval: it waits for a decision again.
+    amend = mutation("assessment", ZH, {"conclusion": "Уточнено"}, olena.stamp(),
+                     record_id=acts[1]["record_id"])
+    assert olena.push([amend]).json()["results"][0]["status"] == "applied"
+
+    r = client.get("/api/v1/exports/cases", headers=data["headers"]["kerivnyk"],
+                   params={"community": "zhytomyrska", **PERIOD})
+    assert r.status_code == 200, r.text
+    assert f"poruch-zhytomyrska-{START}-{DAY}-cases.csv" in r.headers["content-disposition"]
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8")[1:])))
+    assert tuple(rows[0]) == CASE_HEADERS
+    got = {row[3]: row for row in rows[1:]}
+    assert set(got) == {c["record_id"] for c in (supported, late, closed, waiting, closing)}
+    assert r.headers["x-poruch-rows"] == "5"
+
+    def d(day: date | None) -> str:
+        return day.strftime("%d.%m.%Y") if day else ""
+
+    def expect(c: dict[str, Any], stage: str, done: date | None, on_time: str, *,
+               reason: str = "", result: str = "") -> list[str]:
+        opened = date.fromisoformat(c["fields"]["opened_on"]["value"])
+        values = {k: w["value"] for k, w in c["fields"].items()}
+        dates = [d(date.fromisoformat(values[k])) if values.get(k) else ""
+                 for k in ("support_start", "planned_end", "extended_end", "closed_on")]
+        return ["Житомирська громада", "UA18040190000029215", values["family_id"],
+                c["record_id"], "", stage, d(opened), d(assessment_due(opened)), d(done),
+                on_time, *dates, reason, result]
+
+    assert got[supported["record_id"]] == expect(
+        supported, "Соціальний супровід", a_open + timedelta(days=2), "так")
+    assert got[late["record_id"]] == expect(
+        late, "Оцінювання потреб", DAY + timedelta(days=9), "ні")
+    assert got[closed["record_id"]] == expect(
+        closed, "Випадок закрито", None, "ні, ще не завершено",
+        reason="складні життєві обставини подолано", result="мети досягнуто")
+    assert got[waiting["record_id"]] == expect(waiting, "Звернення", None,
+                                               "ні, ще не завершено")
+    assert got[closing["record_id"]] == expect(
+        closing, "Закриття чекає на затвердження", None, "ні, ще не завершено",
+        reason="сім'я відмовилася від послуги")
+
+    r = client.get("/api/v1/exports/workbook", headers=data["headers"]["kerivnyk"],
+                   params={"community": "zhytomyrska", **PERIOD})
+    wb = load_workbook(io.BytesIO(r.content))
+    assert wb.sheetnames == ["Візити", "Послуги", "Випадки", "Параметри"]
+    sheet = list(wb["Випадки"].iter_rows(values_only=True))
+    assert sheet[0] == CASE_HEADERS
+    by_id = {row[3]: row for row in sheet[1:]}
+    assert set(by_id) == set(got)
+    row = by_id[supported["record_id"]]
+    assert row[6] == datetime.combine(a_open, datetime.min.time())     # a real date cell
+    assert row[5] == "Соціальний супровід" and row[9] == "так"
+    assert dict(wb["Параметри"].iter_rows(values_only=True))["Випадків"] == 5
+    text_of_book = " ".join(str(v) for ws in wb for row in ws.iter_rows(values_only=True)
+                            for v in row)
+    assert "Родина" not in text_of_book
+    with read_tx(engine) as conn:
+        details = conn.execute(text("SELECT detail FROM audit_log WHERE action = 'export' "
+                                    "ORDER BY id")).scalars().all()
+    assert details == [f"csv cases {START}..{DAY} visits=3 cases=5",
+                       f"xlsx visits+services+cases {START}..{DAY} visits=3 cases=5"]

@@ -15,14 +15,29 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 
+from shared_models.cases import legacy_case_id, legacy_case_values
 from shared_models.clock import HLC
+from shared_models.enums import Role
 from shared_models.protocol import RecordChange
+from shared_models.records import Case
+from sync_server.app import create_app
 from sync_server.db import make_engine
 from sync_server.history import field_writes
 from sync_server.migrate import alembic_config, upgrade
+from sync_server.settings import Settings
 from sync_server.statejson import feed_columns
 from sync_server.tables import metadata
-from tests.server.conftest import create_pg_database, drop_pg_database, pg_url
+from tests.server.appclient import AppClient
+from tests.server.conftest import SECRET, create_pg_database, drop_pg_database, pg_url
+from tests.server.helpers import (
+    ZH,
+    Device,
+    case_fields,
+    family_fields,
+    login,
+    make_user,
+    mutation,
+)
 
 
 def test_migrations_match_the_table_definitions(engine: Engine) -> None:
@@ -227,6 +242,111 @@ def test_devices_written_before_lost_work_keep_everything_and_can_report(
             columns = {c["name"] for c in sa.inspect(conn).get_columns("device")}
             assert "lost_work" not in columns and "lost_reported_at" not in columns
             assert conn.execute(text("SELECT count(*) FROM device")).scalar_one() == 2
+    finally:
+        if engine is not None:
+            engine.dispose()
+        if name:
+            drop_pg_database(name)
+
+
+LEGACY_CASES = "0007_legacy_cases"
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres",
+                                                             marks=pytest.mark.postgres)])
+def test_closed_families_become_closed_cases_that_devices_pull(backend: str,
+                                                               tmp_path: Path) -> None:
+    """0007_legacy_cases: from the previous schema with families pushed through the API, every
+    family closed with the old flag gets a closed case (its legacy id, reason ``legacy``, the
+    day of the closing write) at a new feed position, with its typed row, history and audit
+    rows; a device pulls it, and the device's own copy (same id, same values) merges without
+    a conflict. Going down deletes the cases and keeps the families."""
+    name = create_pg_database() if backend == "postgres" else ""
+    url = pg_url(name) if name else f"sqlite:///{tmp_path / 'old.db'}"
+    before = ScriptDirectory.from_config(alembic_config(url)).get_revision(
+        LEGACY_CASES).down_revision
+    settings = Settings(database_url=url, secret_key=SECRET, instance_id="test",
+                        env="development")
+    engine: Engine | None = None
+    try:
+        upgrade(url, before)
+        engine = make_engine(url, pool_size=2)
+        make_user(engine, settings, "olena", Role.SOCIAL_WORKER, [ZH])
+        with AppClient(create_app(settings, engine=engine)) as client:
+            dev = Device(client, login(client, "olena"), "olena-phone")
+            closed = mutation("family", ZH, family_fields(closed=True), dev.stamp())
+            still_open = mutation("family", ZH, family_fields("Петренко"), dev.stamp())
+            later = mutation("family", ZH, family_fields("Сидоренко"), dev.stamp())
+            closing = mutation("family", ZH, {"closed": True}, dev.stamp(),
+                               record_id=later["record_id"])
+            r = dev.push([closed, still_open, later, closing])
+            assert [x["status"] for x in r.json()["results"]] == ["applied"] * 4
+            assert len(dev.pull_all()) == 3
+        families = {closed["record_id"]: closed["fields"]["closed"]["clock"],
+                    later["record_id"]: closing["fields"]["closed"]["clock"]}
+        legacy = {str(legacy_case_id(uuid.UUID(fid))): fid for fid in families}
+
+        upgrade(url)
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            assert compare_metadata(context, metadata) == []
+        with AppClient(create_app(settings, engine=engine)) as client:
+            dev.client = client
+            cases = dev.pull_all()  # from the cursors it had: only the new cases
+            assert {c["record_id"] for c in cases} == set(legacy)
+            assert all(c["kind"] == "case" and c["community"] == ZH.value for c in cases)
+            for change in cases:
+                fid = legacy[change["record_id"]]
+                values = RecordChange.model_validate(change).values
+                day = datetime.fromtimestamp(
+                    HLC.decode(families[fid]).wall_ms / 1000, UTC).date().isoformat()
+                assert {k: values[k] for k in ("family_id", "opened_on", "closed_on",
+                                               "closure_reason")} == {
+                    "family_id": fid, "opened_on": day, "closed_on": day,
+                    "closure_reason": "legacy"}
+                case = Case.model_validate({**values, "id": change["record_id"],
+                                            "community": ZH.value})
+                assert not case.is_open
+            # The device's store migration makes the same case: one record, no conflict.
+            copies = [mutation("case", ZH, Case(
+                id=legacy_case_id(uuid.UUID(fid)), community=ZH,
+                **legacy_case_values(uuid.UUID(fid), clock)).model_dump(
+                    mode="json", exclude={"id", "community"}), dev.stamp(),
+                record_id=str(legacy_case_id(uuid.UUID(fid))))
+                for fid, clock in families.items()]
+            r = dev.push(copies)
+            assert [x["status"] for x in r.json()["results"]] == ["applied"] * 2
+            again = dev.pull_all()
+            assert {c["kind"] for c in again} == {"case"}
+            # A new case of a family closed before cases is accepted: the legacy one is closed.
+            new = mutation("case", ZH, case_fields(closed["record_id"]), dev.stamp())
+            assert dev.push([new]).json()["results"][0]["status"] == "applied"
+        with engine.connect() as conn:
+            rows = conn.execute(text(
+                "SELECT id, family_id, closed_on, closure_reason FROM \"case\" "
+                "WHERE closure_reason = 'legacy'")).all()
+            assert {str(uuid.UUID(str(r.id))): str(uuid.UUID(str(r.family_id)))
+                    for r in rows} == legacy
+            history = field_writes(conn, list(legacy))
+            assert {w.author for w in history} == {"server", "olena"}
+            assert {w.record_id for w in history if w.author == "server"} == set(legacy)
+            audit = conn.execute(text(
+                "SELECT actor, community, record_ids FROM audit_log "
+                "WHERE action = 'legacy_case'")).all()
+        [(actor, community, ids)] = audit
+        ids = ids if isinstance(ids, list) else json.loads(ids)
+        assert (actor, community, set(ids)) == ("server", ZH.value, set(legacy))
+
+        engine.dispose()
+        command.downgrade(alembic_config(url), before)
+        with engine.connect() as conn:
+            kinds = sorted(r[0] for r in conn.execute(text("SELECT kind FROM record")))
+            assert kinds == ["case", "family", "family", "family"]  # the new case stays
+            assert conn.execute(text("SELECT count(*) FROM \"case\"")).scalar_one() == 1
+            assert conn.execute(text(
+                "SELECT count(*) FROM family WHERE closed")).scalar_one() == 2
+            left = field_writes(conn, list(legacy))
+            assert left == []
     finally:
         if engine is not None:
             engine.dispose()

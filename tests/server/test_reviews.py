@@ -23,6 +23,9 @@ from tests.server.helpers import (
     ZH,
     ZV,
     Device,
+    assessment_fields,
+    case_fields,
+    closure_fields,
     family_fields,
     fields_of,
     login,
@@ -267,3 +270,93 @@ def test_invalid_reviews_are_refused_with_a_readable_reason(
     [result] = _results(iryna, [_review(iryna, ZH, visit, "iryna", **extra)])
     assert (result["status"], result["code"]) == ("rejected", "validation_error")
     assert message in result["reason"]
+
+
+def _case_with_assessment(device: Device, assessor: str, community: Any = ZH
+                          ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A family with an open case and its completed needs assessment by ``assessor``."""
+    fam = mutation("family", community, family_fields(), device.stamp())
+    case = mutation("case", community, case_fields(fam["record_id"]), device.stamp())
+    act = mutation("assessment", community,
+                   assessment_fields(case["record_id"], fam["record_id"], assessor),
+                   device.stamp())
+    assert [x["status"] for x in _results(device, [fam, case, act])] == ["applied"] * 3
+    return case, act
+
+
+def _closure(device: Device, case: dict[str, Any]) -> dict[str, Any]:
+    return mutation("case", ZH, closure_fields(), device.stamp(), record_id=case["record_id"])
+
+
+def test_a_supervisor_approves_an_assessment_and_a_closure(
+        people: dict[str, Device], engine: Engine) -> None:
+    """The case cycle's reviews: a supervisor of the community approves the worker's needs
+    assessment and returns her closure; the worker pulls both decisions; audited."""
+    olena, iryna = people["olena"], people["iryna"]
+    case, act = _case_with_assessment(olena, "olena")
+    assert _results(olena, [_closure(olena, case)])[0]["status"] == "applied"
+    approve = _review(iryna, ZH, act["record_id"], "iryna", kind="assessment")
+    send_back = _review(iryna, ZH, case["record_id"], "iryna", kind="case",
+                        decision="returned", comment="Вкажіть результат супроводу")
+    assert [x["status"] for x in _results(iryna, [approve, send_back])] == ["applied"] * 2
+    stored = _stored_reviews(engine)
+    assert {stored[r["record_id"]]["target_kind"] for r in (approve, send_back)} == {
+        "assessment", "case"}
+    assert [ids for _o, _d, ids in _audit(engine, "review", "iryna")] == [
+        [approve["record_id"], act["record_id"]], [send_back["record_id"], case["record_id"]]]
+    got = {c["record_id"]: c for c in olena.pull_all()}
+    assert got[send_back["record_id"]]["values"]["target_kind"] == "case"
+    assert got[approve["record_id"]]["values"]["decision"] == "approved"
+
+
+def test_nobody_reviews_their_own_assessment_or_closure(people: dict[str, Device],
+                                                        engine: Engine) -> None:
+    """Four eyes on the case cycle: the assessor does not approve her own assessment, nor
+    whoever completed it, and whoever recorded a closure does not approve it."""
+    iryna, olena, koord = people["iryna"], people["olena"], people["koord"]
+    _case, act = _case_with_assessment(iryna, "iryna")
+    # A worker's case whose closure the supervisor recorded herself.
+    other_case, other_act = _case_with_assessment(olena, "olena")
+    assert _results(iryna, [_closure(iryna, other_case)])[0]["status"] == "applied"
+    own = [_review(iryna, ZH, act["record_id"], "iryna", kind="assessment"),
+           _review(iryna, ZH, other_case["record_id"], "iryna", kind="case")]
+    results = _results(iryna, own)
+    assert [(r["status"], r["code"]) for r in results] == [("rejected", "forbidden")] * 2
+    assert "own needs assessment" in results[0]["reason"]
+    assert "own case closure" in results[1]["reason"]
+    assert _stored_reviews(engine) == {}
+    assert _audit(engine, "push_refused", "iryna") == [
+        ("refused", "review: forbidden", [r["record_id"]]) for r in own]
+    # Whoever completed the act counts as its author too, whoever the assessor is.
+    completing = mutation("assessment", ZH, {"completed_on": None}, iryna.stamp(),
+                          record_id=other_act["record_id"],
+                          supersedes={"completed_on": other_act["fields"]["completed_on"][
+                              "clock"]})
+    assert _results(iryna, [completing])[0]["status"] == "applied"
+    again = mutation("assessment", ZH, {"completed_on": other_act["fields"]["completed_on"][
+        "value"]}, iryna.stamp(), record_id=other_act["record_id"],
+        supersedes={"completed_on": completing["fields"]["completed_on"]["clock"]})
+    assert _results(iryna, [again])[0]["status"] == "applied"
+    [refused] = _results(iryna, [_review(iryna, ZH, other_act["record_id"], "iryna",
+                                         kind="assessment")])
+    assert (refused["status"], refused["code"]) == ("rejected", "forbidden")
+    # Someone else decides: the coordinator approves both.
+    decisions = [_review(koord, ZH, act["record_id"], "koord", kind="assessment"),
+                 _review(koord, ZH, other_case["record_id"], "koord", kind="case")]
+    assert [r["status"] for r in _results(koord, decisions)] == ["applied"] * 2
+
+
+def test_a_review_names_an_assessment_or_case_of_its_community(
+        people: dict[str, Device]) -> None:
+    olena, bohdan, iryna = people["olena"], people["bohdan"], people["iryna"]
+    case, act = _case_with_assessment(olena, "olena")
+    wrong = [_review(iryna, ZH, act["record_id"], "iryna", kind="case"),
+             _review(iryna, ZH, case["record_id"], "iryna", kind="assessment")]
+    assert [(r["status"], r["code"]) for r in _results(iryna, wrong)] == [
+        ("rejected", "validation_error")] * 2
+    # A supervisor of another community may not decide on it, whatever it claims.
+    [r] = _results(bohdan, [_review(bohdan, ZH, act["record_id"], "bohdan",
+                                    kind="assessment")])
+    assert (r["status"], r["code"]) == ("rejected", "forbidden")
+    [r] = _results(olena, [_review(olena, ZH, case["record_id"], "olena", kind="case")])
+    assert (r["status"], r["code"]) == ("rejected", "forbidden")
