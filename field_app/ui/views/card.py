@@ -48,7 +48,7 @@ class Section:
 SECTIONS: list[Section] = [
     Section("header", parts.header),
     Section("conflicts", parts.conflicts),
-    Section("case", case_section.card_part, case_section.card_load),
+    Section("case", case_section.card_part),
     Section("status", parts.status),
     Section("consent", parts.consent),
     Section("members", parts.members),

@@ -90,7 +90,7 @@ def header(view: CardView, card: FamilyCard, _data: Any) -> ft.Control:
     else:
         rows.append(ft.Text(t("family.card.no_phone"), color=ft.Colors.OUTLINE))
     rows.append(sync_mark(app, card.unsynced))
-    if f.closed:
+    if card.closed:
         rows.append(_banner(ft.Icons.ARCHIVE_OUTLINED, [ft.Text(
             t("family.card.closed"), color=ft.Colors.ON_ERROR_CONTAINER)], "family-closed"))
     rows.append(_next_visit(view, card))

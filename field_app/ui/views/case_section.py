@@ -1,29 +1,27 @@
 """The family card's case section (ведення випадку), and the words of the case's terms.
 
-``card_load`` reads the family's cases with the card (off the event loop,
-``services.cases.load_cases``); ``card_part`` draws them: the current case's stage, the
-needs assessment's countdown in working days, a threat to a child's life or health, the plan's
-progress, the support's end with its warning, a closure waiting for the supervisor; the
-earlier closed cases; and what the worker can do next (open a case, the plan, extend, close,
-reopen). Every state is a word with its colour and icon, never colour alone.
+The card reads the family's cases with itself (``FamilyCard.cases``, from
+``services.cases.load_cases``, off the event loop); ``card_part`` draws them: the current
+case's stage, the needs assessment's countdown in working days, a threat to a child's life
+or health, the plan's progress, the support's end with its warning, a closure waiting for
+the supervisor; the earlier closed cases; and what the worker can do next (open a case, the
+plan, extend, close, reopen). Every state is a word with its colour and icon, never colour
+alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
 from field_app.i18n import format_date
-from field_app.services.cases import CaseView, FamilyCases, load_cases
+from field_app.services.cases import CaseView
 from field_app.services.family_card import FamilyCard
 from field_app.ui import theme
 from shared_models.cases import AssessmentTerm, CaseStage, SupportTerm, TermLevel
 from shared_models.enums import RiskLevel
-from shared_models.records import Visit
 
 if TYPE_CHECKING:
     from field_app.ui.context import ViewContext
@@ -105,22 +103,6 @@ def stage_words(app: ViewContext, stage: CaseStage) -> str:
 
 
 # ---- the card's section ---------------------------------------------------------------------
-def card_load(store: Any, card: FamilyCard) -> FamilyCases:
-    """The card's loader (off the event loop, with the card's own reads). A visit since the
-    open case's request that found a threat to a child makes the case urgent too."""
-    found = load_cases(store, card.id, today=date.today())
-    latest = found.latest
-    current = found.open or (latest if latest is not None
-                             and latest.stage is CaseStage.CLOSING else None)
-    if current is not None and not current.threat and any(
-            v.threat_to_life and v.visited_at.astimezone().date() >= current.opened_on
-            for v in store.all(Visit, family_id=card.id)):
-        urgent = replace(current, threat=True)
-        found = (replace(found, open=urgent) if current is found.open else replace(
-            found, earlier=tuple(urgent if c is current else c for c in found.earlier)))
-    return found
-
-
 def _small(text: str, **kw: Any) -> ft.Text:
     return ft.Text(text, theme_style=ft.TextThemeStyle.BODY_SMALL, **kw)
 
@@ -131,10 +113,11 @@ def _go(view: CardView, path: str) -> Callable[[object], Awaitable[None]]:
     return handler
 
 
-def card_part(view: CardView, card: FamilyCard, cases: FamilyCases | None
-              ) -> ft.Control | None:
-    """The section: the current case (open, or closing), the earlier ones, the actions."""
+def card_part(view: CardView, card: FamilyCard, _data: Any) -> ft.Control | None:
+    """The section: the current case (open, or closing), the earlier ones, the actions.
+    The cases were read with the card (``FamilyCard.cases``)."""
     t = view.app.t
+    cases = card.cases
     fid = card.id
     rows: list[ft.Control] = [ft.Text(t("case.section"),
                                       theme_style=ft.TextThemeStyle.TITLE_MEDIUM,

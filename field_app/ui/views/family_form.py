@@ -95,8 +95,6 @@ class FamilyFormView:
             b.date("next_visit_date", t("family.f.next_visit_date"),
                    first=form.next_visit_earliest),
         ]
-        if form.editing:
-            rows += [b.flag("closed", t("family.f.closed")), ft.Text(t("family.form.close_help"))]
         rows += [b.message, b.buttons(self._save, self._cancel)]
         b.show()
         body = ft.Column(rows, spacing=16, tight=True,
