@@ -163,3 +163,21 @@ def test_every_case_screen_lays_out_on_a_phone(tmp_path: Path, store: LocalStore
         await h.close()
         assert problems == [], "\n".join(problems)
     run(flow)
+
+
+def test_the_card_leads_to_the_needs_assessment_first(tmp_path: Path, store: LocalStore,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A case without an act offers "Оцінити потреби" on the card (where the act's screen
+    exists: the assessment branch adds its route)."""
+    from field_app.ui import routes
+
+    monkeypatch.setitem(routes.TABLE, "assessment", (
+        "/families/{family_id}/cases/{case_id}/assessment", routes.Place.FAMILIES, "family"))
+
+    async def flow() -> None:
+        family = _case(store, today=date.today())[0]
+        h = await start(tmp_path, store, f"/families/{family.id}", role="social_worker")
+        button = h.find(key="case-assessment-open")
+        assert button is not None and button.content == "Оцінити потреби"
+        await h.close()
+    run(flow)

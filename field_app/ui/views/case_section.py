@@ -19,7 +19,7 @@ import flet as ft
 from field_app.i18n import format_date
 from field_app.services.cases import CaseView
 from field_app.services.family_card import FamilyCard
-from field_app.ui import theme
+from field_app.ui import routes, theme
 from shared_models.cases import AssessmentTerm, CaseStage, SupportTerm, TermLevel
 from shared_models.enums import RiskLevel
 
@@ -61,6 +61,8 @@ def support_words(app: ViewContext, term: SupportTerm) -> str:
     """The support's end: days left (a warning near the end), or overdue."""
     end = format_date(term.end)
     days = app.tr.plural("case.days", abs(term.days_left))
+    if term.level is TermLevel.DONE:
+        return app.t("case.term.done", date=end)
     if term.level is TermLevel.OVERDUE:
         return app.t("case.term.overdue", date=end, days=days)
     if term.days_left == 0:
@@ -179,6 +181,9 @@ def _current(view: CardView, c: CaseView) -> list[ft.Control]:
             out.append(_small(detail, key="case-term-detail"))
     elif c.stage is CaseStage.SUPPORT:
         out.append(ft.Text(t("case.term.not_started"), key="case-term"))
+    if c.assessment is not None and c.assessment.review.returned:
+        out.append(ft.Text(t("case.assessment_returned", comment=c.assessment.review.comment),
+                           color=ft.Colors.ERROR, key="case-assessment-returned"))
     out += _plan_lines(view, c)
     if c.closure is not None:
         out.append(_closure_banner(app, c))
@@ -228,10 +233,24 @@ def _closure_banner(app: ViewContext, c: CaseView) -> ft.Control:
 
 def _actions(view: CardView, c: CaseView) -> ft.Control:
     t = view.app.t
-    buttons: list[ft.Control] = [
-        ft.FilledButton(t("case.to_plan"), icon=ft.Icons.CHECKLIST, height=theme.TOUCH,
-                        key="case-plan-open", on_click=_go(view, case_path(c.family_id, c.id,
-                                                                           "plan")))]
+    buttons: list[ft.Control] = []
+    # The act's screen comes with the assessment's branch (route "assessment"); until it is
+    # merged the card offers no button that would lead nowhere.
+    if "assessment" in routes.TABLE and c.closure is None:
+        a = c.assessment
+        words = ("case.to_assessment.new" if a is None else
+                 "case.to_assessment.fix" if a.review.returned else
+                 "case.to_assessment.draft" if a.draft else "case.to_assessment.view")
+        first = a is None or a.draft or a.review.returned
+        make = ft.FilledButton if first else ft.OutlinedButton
+        buttons.append(make(t(words), icon=ft.Icons.FACT_CHECK_OUTLINED, height=theme.TOUCH,
+                            key="case-assessment-open",
+                            on_click=_go(view, case_path(c.family_id, c.id, "assessment"))))
+    started = c.assessment is not None and not c.assessment.draft
+    plan = ft.FilledButton if started or not buttons else ft.OutlinedButton
+    buttons.append(plan(t("case.to_plan"), icon=ft.Icons.CHECKLIST, height=theme.TOUCH,
+                        key="case-plan-open",
+                        on_click=_go(view, case_path(c.family_id, c.id, "plan"))))
     if c.closure is None and c.may_extend:
         buttons.append(ft.OutlinedButton(
             t("case.extend"), icon=ft.Icons.MORE_TIME, height=theme.TOUCH, key="case-extend",
