@@ -76,6 +76,7 @@ def _open_case(app: AppPage) -> None:
     app.shot("03-request")
     tap(app, app.button("Зберегти звернення"))
     app.wait_text("Ведення випадку", timeout=15_000)
+    contains(app, "Зареєстрована адреса: м. Маріуполь, просп. Миру, 10")
     contains(app, f"Випадок відкрито {_d(date.today())}")
     contains(app, "Звернувся: заклад освіти: Савчук Ірина, класна керівниця")
     contains(app, "Етап: звернення, оцінювання потреб")

@@ -81,6 +81,8 @@ def header(view: CardView, card: FamilyCard, _data: Any) -> ft.Control:
         ft.Text(f.family_name, theme_style=ft.TextThemeStyle.HEADLINE_SMALL,
                 weight=ft.FontWeight.BOLD, key="family-name"),
         ft.Text(place, key="family-place"),
+        *([_small(t("case.card.registered", address=f.registered_address),
+                  key="family-registered")] if f.registered_address else []),
         _small(app.tr.community(f.community.value)),
     ]
     if f.phone:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
+from field_app.dates import parse_date
 from field_app.i18n import format_date
 from field_app.services import case_drafts, cases, visits
 from field_app.services.case_drafts import OpenedCaseForm
@@ -30,6 +31,7 @@ from field_app.ui.views.form_session import FormSession, draft_status, show_draf
 from field_app.ui.views.places import families_detail
 from field_app.ui.views.record_bits import capitalised, date_field, error_line, section, stack
 from field_app.ui.views.record_form import NONE
+from shared_models.cases import assessment_due
 from shared_models.enums import CaseResult, ReporterKind, TaskResponsible
 
 if TYPE_CHECKING:
@@ -263,8 +265,14 @@ def _intake_screen(app: ViewContext, session: CaseFormSession, title: str) -> Sc
     rows: list[ft.Control] = []
     if form.reopens:
         rows.append(ft.Text(t("case.reopen_hint"), key="intake-reopens"))
+    try:
+        requested = parse_date(form.opened_on)
+    except ValueError:
+        requested = None
+    due = (t("case.intake.due_hint", date=format_date(assessment_due(requested)))
+           if requested else None)
     rows += [
-        v.date("opened_on", t("case.intake.date"), last=date.today()),
+        v.date("opened_on", t("case.intake.date"), last=date.today(), helper=due),
         v.choice("reporter_kind", t("case.intake.reporter"),
                    [(k.value, capitalised(tr.label(k))) for k in ReporterKind]),
         v.text("reporter_name", t("case.intake.reporter_name")),
