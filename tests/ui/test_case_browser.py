@@ -67,6 +67,8 @@ def _add_child(app: AppPage) -> None:
 def _open_case(app: AppPage) -> None:
     tap(app, app.button("Відкрити випадок"))
     app.wait_text("Хто звернувся")
+    assert small_targets(app) == [], small_targets(app)
+    app.shot("03a-request-top")
     tap(app, app.page.get_by_role("radio", name="Заклад освіти").or_(
         app.button("Заклад освіти")).first)
     app.type_into("Ім'я та контакт того, хто звернувся", "Савчук Ірина, класна керівниця")
@@ -124,6 +126,8 @@ def _visit(app: AppPage) -> None:
     app.page.get_by_role("checkbox", name=re.compile("^Виконано: Домовитися зі школою"),
                          checked=True).wait_for()
     app.type_into("Коментар до завдання", "Харчування з понеділка, директорка погодила.")
+    assert small_targets(app) == [], small_targets(app)
+    app.shot("09a-visit-plan-task")
     tap(app, app.button("Середній"))
     threat = app.page.get_by_role("checkbox", name=re.compile("^Виявлено загрозу життю"))
     tap(app, threat)
