@@ -103,6 +103,8 @@ class VisitDetails:
     status: Status = field(default_factory=lambda: Status(ReviewState.PENDING))
     #: ``family`` was deleted on another device; the visit is kept and shown as such.
     family_deleted: bool = False
+    #: The plan tasks the visit checked, as their text (with "done" when it ticked them).
+    plan_tasks: list[tuple[str, bool]] = field(default_factory=list)
 
 
 def get_family(store: LocalStore, family_id: str) -> Family:
@@ -293,11 +295,15 @@ def details(store: LocalStore, family_id: str, visit_id: str) -> VisitDetails:
     fam = store.get(Family, family_id, include_deleted=True)
     names = {m.id: m.name for m in members(store, family_id)}
     present = [names[str(p)] for p in visit.present if str(p) in names]
+    day = visit.visited_at.astimezone().date()
+    checked = [t for t in (store.get(PlanTask, str(i)) for i in visit.plan_tasks)
+               if t is not None]
     return VisitDetails(visit, fam, present, reviews_of(store, RecordKind.VISIT, visit_id),
                         synced=visit_id not in store.unsynced_ids(),
                         can_amend=visit.author == store.user,
                         status=review_status(store, RecordKind.VISIT, visit_id),
-                        family_deleted=fam is not None and fam.deleted)
+                        family_deleted=fam is not None and fam.deleted,
+                        plan_tasks=[(t.task, t.done_on == day) for t in checked])
 
 
 def family_visits(store: LocalStore, family_id: str) -> list[Visit]:

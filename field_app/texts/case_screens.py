@@ -132,6 +132,7 @@ UK: dict[str, str] = {
     "case.visit.tasks_hint": "Позначте виконане і запишіть, як просувається решта.",
     "case.visit.task_done": "Виконано",
     "case.visit.task_comment": "Коментар до завдання",
+    "case.visit.task_ticked": "{task} — виконано",
     "case.visit.threat": "Виявлено загрозу життю або здоров'ю дитини",
     "case.visit.threat_hint": "Випадок стане терміновим: супервізор побачить його першим.",
     # ---- extension -----------------------------------------------------------------------
@@ -281,6 +282,7 @@ EN: dict[str, str] = {
     "case.visit.tasks_hint": "Tick what is done and note how the rest is going.",
     "case.visit.task_done": "Done",
     "case.visit.task_comment": "Comment on the task",
+    "case.visit.task_ticked": "{task}: done",
     "case.visit.threat": "A threat to a child's life or health was found",
     "case.visit.threat_hint": "The case becomes urgent: the supervisor sees it first.",
     # ---- extension -----------------------------------------------------------------------

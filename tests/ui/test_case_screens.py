@@ -83,6 +83,10 @@ def test_a_visit_ticks_a_task_and_comments_once(store: LocalStore) -> None:
     assert visits.save(store, form, opened.draft_key).ok
     again = store.get(PlanTask, doctor.id)
     assert again is not None and again.progress == line
+    # The visit's screen names the tasks it checked, and which it ticked done.
+    shown = visits.details(store, str(family.id), form.visit_id)
+    assert sorted(shown.plan_tasks) == [("Домовитися зі школою про харчування", True),
+                                        ("Записати до педіатра", False)]
     # The next visit offers the task still open, not the one done.
     assert [t.id for t in visits.open_new(store, str(family.id)).tasks] == [str(doctor.id)]
 
@@ -132,9 +136,11 @@ def test_every_case_screen_lays_out_on_a_phone(tmp_path: Path, store: LocalStore
                       closed_on=today - timedelta(days=300),
                       closure_reason=ClosureReason.FAMILY_REFUSED)
         store.save(closed)
-        store.save(Visit(community=C, family_id=fid, author="olena",
-                         visited_at=datetime.now(UTC) - timedelta(hours=1),
-                         risk_level=RiskLevel.HIGH, threat_to_life=True))
+        threat = Visit(community=C, family_id=fid, author="olena",
+                       visited_at=datetime.now(UTC) - timedelta(hours=1),
+                       risk_level=RiskLevel.HIGH, threat_to_life=True,
+                       plan_tasks=[school.id])
+        store.save(threat)
         h = await start(tmp_path, store, "/families", role="social_worker")
         problems: list[str] = []
         for route in [f"/families/{fid}", f"/families/{fid}/cases/{cid}/plan",
@@ -144,7 +150,8 @@ def test_every_case_screen_lays_out_on_a_phone(tmp_path: Path, store: LocalStore
                       f"/families/{fid}/cases/{cid}/close", f"/families/{fid}/visits/new",
                       f"/families/{fid}/cases/{closed.id}/plan",
                       f"/families/{fid}/cases/new?reopens={closed.id}",
-                      f"/families/{fid}/members/new", f"/families/{fid}/edit"]:
+                      f"/families/{fid}/members/new", f"/families/{fid}/edit",
+                      f"/families/{fid}/visits/{threat.id}"]:
             await h.follow(route)
             await h.settle()
             h.assert_no_crash()
@@ -152,6 +159,8 @@ def test_every_case_screen_lays_out_on_a_phone(tmp_path: Path, store: LocalStore
             assert expand_in_unbounded_row(views) == [], route
             assert flex_in_wrap(views) == [], route
             problems += [f"{route}: {p}" for p in unbounded_text(views) + helper_cut(views)]
+        assert "Загроза життю або здоров'ю дитини" in set(h.texts())   # the visit's screen
+        assert "Домовитися зі школою про харчування" in set(h.texts())
         await h.follow(f"/families/{fid}")
         await h.settle()
         shown = set(h.texts())
