@@ -4,7 +4,9 @@ Actions: ``login`` (ok/failed/rate_limited), ``logout``, ``push`` (one row per b
 ``push_refused`` (one row per rejected mutation), ``pull``, ``review`` (a review record
 accepted), ``export``, ``revoke_device``, ``lost_work_report`` (a revoked device's counts of
 what its wipe erased), ``create_user``, ``refused`` (a request answered
-401/403/429). The table has triggers that refuse UPDATE and DELETE.
+401/403/429), ``legacy_case`` (the closed case written for a family closed with the retired
+flag: by migration ``0007_legacy_cases``, actor ``server``, or on the push of an older app).
+The table has triggers that refuse UPDATE and DELETE.
 """
 
 from __future__ import annotations

@@ -43,13 +43,14 @@ STAGES = {CaseStage.REQUEST: "Звернення",
           CaseStage.SUPPORT: "Соціальний супровід",
           CaseStage.CLOSING: "Закриття чекає на затвердження",
           CaseStage.CLOSED: "Випадок закрито"}
-#: The closure reasons and results as the app words them (``field_app/texts/cases.py``).
+#: The closure reasons and results as the app words them (``field_app/texts/cases.py``), but
+#: the placed child's without «прийомна сім'я», which the glossary allows in the app's key only.
 REASONS = {"goals_achieved": "складні життєві обставини подолано",
            "no_need": "потреби в соціальному супроводі не виявлено",
            "family_refused": "сім'я відмовилася від послуги",
            "moved_away": "сім'я вибула з громади",
            "referred": "передано іншій службі чи надавачу",
-           "child_placed": "дитину влаштовано (зокрема в прийомну сім'ю)",
+           "child_placed": "дитину влаштовано (сімейні форми виховання чи заклад)",
            "term_ended": "сплив строк соціального супроводу",
            "death": "смерть", "other": "інше",
            "legacy": "закрито до запровадження випадків"}

@@ -3,15 +3,17 @@
 Per mutation, in order: repeated id in the batch (``duplicate``); stored answer for an id seen
 before (idempotent replay answers the same; a different change under a used id is rejected);
 role and community (``forbidden``, audited, never written; so is a review of the reviewer's
-own visit or note); field names, author fields and
+own visit, note, needs assessment or case closure: four eyes); field names, author fields and
 clock drift (``clock_ahead``: the device re-stamps); ``check_change`` (no community move, no
 edit of notes and reviews); the merge (``apply_change``); validation of the merged record
 (``validation_error`` with readable messages); the records it names (``references``:
 same community, right kind, stored or created earlier in the batch, else
-``reference_missing``; a deleted family still counts, so no worker's visit is lost).
+``reference_missing``; a deleted family still counts, so no worker's visit is lost); a case
+that would leave its family with two open cases (``case_already_open``, ``cases.py``).
 Accepted mutations write the record at a new feed position, its typed row, one history row
 with its new writes, conflict records for conflicts they opened (status ``conflict``) and the
-``resolved`` mark on conflicts they closed.
+``resolved`` mark on conflicts they closed, and for a family an older app closes with the
+retired ``closed`` flag, its closed legacy case (as migration ``0007_legacy_cases`` writes).
 Rejections never fail the batch; a database error fails it as a whole (nothing written; the
 client retries, and retries are idempotent).
 
@@ -35,6 +37,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import Engine, bindparam, select
 
+from shared_models.cases import legacy_case_id, legacy_case_values
 from shared_models.changes import model_from_state
 from shared_models.clock import WALL_DIGITS, ClockDriftError, HybridClock, wall_clock_ms
 from shared_models.enums import ConflictStatus, RecordKind
@@ -57,7 +60,7 @@ from shared_models.protocol import (
     PushRequest,
     PushResponse,
 )
-from shared_models.records import Case, Record, field_names, model_class
+from shared_models.records import Case, Family, Record, field_names, model_class
 from sync_server.audit import AuditEvent, write_events
 from sync_server.cases import open_case_problem
 from sync_server.db import write_tx
@@ -95,6 +98,8 @@ from sync_server.wire import MutationDict, PushBody, push_body
 #: The stored answers of a batch's mutation ids (one expanding parameter, built once).
 _SELECT_ANSWERS = select(APPLIED).where(APPLIED.c.mutation_id.in_(bindparam("ids",
                                                                            expanding=True)))
+#: The author of the records the server writes itself (conflicts, legacy cases).
+SERVER_AUTHOR = "server"
 #: uuid5 namespace of conflict record ids: the same conflict gets the same id on any instance.
 CONFLICT_NAMESPACE = uuid.UUID("5b0d3a52-6c1e-4c57-9a43-0e6f4c1d9b21")
 
@@ -209,7 +214,7 @@ def _open_conflicts(batch: Batch, state: RecordState, opened: dict[str, list[Fie
                 "loser_clock": loser.clock, "loser_author": loser.author,
                 "status": ConflictStatus.OPEN.value, "resolved_by": None,
             }
-            writes = {k: FieldWrite(v, clock, (), "server") for k, v in values.items()}
+            writes = {k: FieldWrite(v, clock, (), SERVER_AUTHOR) for k, v in values.items()}
             conflict = state_from_writes(cid, RecordKind.CONFLICT.value, state.community, writes)
             batch.states[cid] = conflict
             batch.changed[cid] = model_from_state(conflict)
@@ -227,11 +232,37 @@ def _close_conflicts(batch: Batch, state: RecordState, closed: dict[str, list[Fi
             marks = {"status": ConflictStatus.RESOLVED.value,
                      "resolved_by": batch.principal.username}
             clock = batch.server_clock_after([old.fields[k].clock for k in marks])
-            writes = {k: FieldWrite(v, clock, (old.fields[k].clock,), "server")
+            writes = {k: FieldWrite(v, clock, (old.fields[k].clock,), SERVER_AUTHOR)
                       for k, v in marks.items()}
             outcome = apply_change(old, state_from_writes(cid, old.kind, old.community, writes))
             batch.states[cid] = outcome.state
             batch.changed[cid] = model_from_state(outcome.state)
+
+
+def _legacy_case(batch: Batch, family: Family, closed_clock: str) -> None:
+    """The closed case of a family closed with the retired ``closed`` flag (an app from before
+    the case cycle still sends it), as migration ``0007_legacy_cases`` writes it: the same id
+    and values (``cases.legacy_case_values``), so a device's own copy merges into it."""
+    cid = str(legacy_case_id(family.id))
+    batch.load([cid])
+    if batch.exists(cid):
+        return
+    community = family.community.value
+    case = Case.model_validate({"id": cid, "community": community,
+                                **legacy_case_values(family.id, closed_clock)})
+    clock = batch.server_clock_after([closed_clock])
+    values = case.model_dump(mode="json", exclude={"id", "community"})
+    writes = {k: FieldWrite(v, clock, (), SERVER_AUTHOR) for k, v in values.items()}
+    batch.states[cid] = state_from_writes(cid, RecordKind.CASE.value, community, writes)
+    batch.changed[cid] = case
+    batch.history.append((
+        batch.stored.uuid(case.id), RecordKind.CASE.value, community, SERVER_AUTHOR,
+        writes_text(entry_text(k, json_text(v), clock) for k, v in values.items()), None,
+        batch.stamp))
+    batch.audit.append(AuditEvent(
+        "legacy_case", "ok", actor=batch.principal.username,
+        device_id=batch.principal.device_id, community=community,
+        record_ids=(cid, str(family.id)), detail="closed family -> closed case"))
 
 
 def _referenced(m: MutationDict) -> list[str]:
@@ -365,6 +396,8 @@ def _create(batch: Batch, m: MutationDict, rid: str, created: Created) -> Mutati
     batch.history.append((uuid_form(m["record_id"]), kind.value, community,
                           batch.principal.username, created.history,
                           uuid_form(m["mutation_id"]), batch.stamp))
+    if "closed" in m["fields"] and isinstance(model, Family) and model.closed:
+        _legacy_case(batch, model, m["fields"]["closed"]["clock"])
     return _result(m, MutationStatus.APPLIED)
 
 
@@ -440,6 +473,8 @@ def _apply_one(batch: Batch, m: MutationDict, rid: str) -> MutationResult:
         batch.changed[rid] = model
         _open_conflicts(batch, outcome.state, outcome.opened)
         _close_conflicts(batch, outcome.state, outcome.closed)
+        if "closed" in m["fields"] and isinstance(model, Family) and model.closed:
+            _legacy_case(batch, model, outcome.state.fields["closed"].current.clock)
     return _result(m, status)
 
 

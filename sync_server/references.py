@@ -48,7 +48,8 @@ PLACEMENT_REFERENCES = frozenset({"child_id", "foster_family_id", "birth_family_
 #: Per kind, the fields naming other records and the kind each must name.
 CHILD_REFERENCES: dict[RecordKind, dict[str, RecordKind]] = {
     RecordKind.PERSON: {"family_id": RecordKind.FAMILY},
-    RecordKind.VISIT: {"family_id": RecordKind.FAMILY, "present": RecordKind.PERSON},
+    RecordKind.VISIT: {"family_id": RecordKind.FAMILY, "present": RecordKind.PERSON,
+                       "plan_tasks": RecordKind.PLAN_TASK},
     RecordKind.NOTE: {"family_id": RecordKind.FAMILY, "corrects": RecordKind.NOTE},
     RecordKind.CASE: {"family_id": RecordKind.FAMILY, "reopens": RecordKind.CASE},
     RecordKind.ASSESSMENT: {"case_id": RecordKind.CASE, "family_id": RecordKind.FAMILY,
@@ -56,7 +57,6 @@ CHILD_REFERENCES: dict[RecordKind, dict[str, RecordKind]] = {
     RecordKind.PLAN_TASK: {"case_id": RecordKind.CASE, "family_id": RecordKind.FAMILY,
                            "responsible_person_id": RecordKind.PERSON},
 }
-CHILD_REFERENCES[RecordKind.VISIT]["plan_tasks"] = RecordKind.PLAN_TASK
 #: Kinds that belong to a case of their family: a change writing one of ``CASE_LINK`` is
 #: checked against the case's ``family_id`` (its state is read with the batch's records).
 CASE_CHILDREN = frozenset({RecordKind.ASSESSMENT, RecordKind.PLAN_TASK})

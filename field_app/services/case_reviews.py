@@ -25,13 +25,20 @@ from pydantic import ValidationError
 
 from field_app.services.cases import ReviewInfo, review_info
 from field_app.services.problem import Problem
-from field_app.services.reviews import ALL_SEEING, REVIEWER_ROLES, ReviewRefused
+from field_app.services.reviews import (
+    ALL_SEEING,
+    REVIEWER_ROLES,
+    ReviewRefused,
+    _open,
+    is_reviewer,
+)
 from field_app.store import LocalStore
 from shared_models.enums import ClosureReason, RecordKind, ReviewDecision
 from shared_models.messages import field_errors
 from shared_models.records import Assessment, Case, Family, Review, Visit
 
 if TYPE_CHECKING:
+    from field_app.services.device import Device
     from field_app.sync import Account
 
 
@@ -220,3 +227,20 @@ def decide_case(store: LocalStore, account: Account | None, kind: RecordKind | s
         raise ReviewRefused(Problem.literal(uk[name], en[name])) from None
     store.save(review)
     return review
+
+
+# ---- what the screens call (blocking: through ``asyncio.to_thread``) --------------------------
+def load_case_list(device: Device) -> tuple[bool, list[CaseReviewRow]]:
+    """(is a reviewer, rows): the case queue for reviewers, the worker's returned acts and
+    closures for everyone else."""
+    store, account = _open(device)
+    if is_reviewer(account):
+        return True, case_queue(store, account)
+    return False, returned_cases(store, account)
+
+
+def decide(device: Device, kind: str, target_id: str, *, approved: bool,
+           comment: str) -> Review:
+    """``decide_case`` as the signed-in user."""
+    store, account = _open(device)
+    return decide_case(store, account, kind, target_id, approved=approved, comment=comment)

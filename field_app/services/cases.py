@@ -901,6 +901,47 @@ def cancel_task(store: LocalStore, task_id: str, cancelled: bool = True) -> Plan
     return saved
 
 
+def visit_tasks(store: LocalStore, family_id: str | uuid.UUID, *,
+                today: date) -> tuple[TaskLine, ...]:
+    """The open tasks of the family's open case, for the visit form to tick or comment
+    (overdue first); empty when the family has no open case."""
+    case = open_case(store, family_id)
+    if case is None:
+        return ()
+    unsynced = store.unsynced_ids()
+    lines = (_task_line(t, today, unsynced) for t in store.all(PlanTask, case_id=str(case.id)))
+    return tuple(sorted((t for t in lines if t.open),
+                        key=lambda t: (_TASK_ORDER[t.state], t.due_date, t.goal, t.task)))
+
+
+def record_visit_tasks(store: LocalStore, *, done: Iterable[str],
+                       comments: Mapping[str, str], on: date) -> list[PlanTask]:
+    """What a visit did to the plan: tick the ``done`` tasks off on the visit's day ``on``,
+    and add each comment (task id -> text) to its task's progress as a new line dated
+    ``on``. Each task is its own record, written alone: a colleague's change to another task
+    or another field is kept. The saved tasks (the visit's ``plan_tasks`` names them)."""
+    done = set(done)
+    saved = []
+    for tid in sorted(done | set(comments)):
+        snap = _snapshot(store, PlanTask, tid)
+        changes: dict[str, Any] = {}
+        if tid in done and snap.model.done_on is None:
+            changes["done_on"] = on
+        text = comments.get(tid, "").strip()
+        if text:
+            line = f"{date_text(on)}: {text}"
+            changes["progress"] = (f"{snap.model.progress}\n{line}" if snap.model.progress
+                                   else line)
+        if not changes:
+            continue
+        errors: dict[str, Problem] = {}
+        task = _edit(store, snap, changes, errors)
+        if task is None:
+            raise CaseRefused(next(iter(errors.values())))
+        saved.append(task)
+    return saved
+
+
 class CaseRefused(Exception):
     """A one-step write that cannot be done; ``problem`` says why in the user's words."""
 
@@ -1102,10 +1143,12 @@ __all__ = [
     "open_case",
     "open_new_case",
     "plan_form",
+    "record_visit_tasks",
     "review_info",
     "save_assessment",
     "save_plan",
     "save_task",
     "task_form",
     "tick_task",
+    "visit_tasks",
 ]

@@ -234,6 +234,7 @@ MATRIX: dict[tuple[str, str], tuple[Call, dict[str, tuple[int, int]]]] = {
     ("POST", "/api/v1/admin/devices/{device_id}/revoke"): (_revoke, ADMIN_ONLY),
     ("GET", "/api/v1/exports/visits"): (_export("visits"), EXPORTS),
     ("GET", "/api/v1/exports/services"): (_export("services"), EXPORTS),
+    ("GET", "/api/v1/exports/cases"): (_export("cases"), EXPORTS),
     ("GET", "/api/v1/exports/workbook"): (_export("workbook"), EXPORTS),
     ("POST", "/api/v1/sync/push#placement"): (_push("placement"), OWN_ONLY),
     ("POST", "/api/v1/sync/push#case"): (_push("case"), OWN_ONLY),

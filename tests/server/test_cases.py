@@ -1,5 +1,6 @@
 """The case cycle on push (SQLite and PostgreSQL): one open case per family
-(``case_already_open``), and what cases, needs assessments, plan tasks and visits name.
+(``case_already_open``), what cases, needs assessments, plan tasks and visits name, and the
+legacy case of a family an older app closes with the retired flag.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
+from shared_models.cases import legacy_case_id, legacy_case_values
 from shared_models.enums import Role
+from shared_models.records import Case
 from sync_server.settings import Settings
 from tests.server.appclient import AppClient
 from tests.server.helpers import (
@@ -212,3 +215,45 @@ def test_the_assessor_is_the_pushing_user(worker: Device) -> None:
                               assessment_fields(case["record_id"], fam, "someone_else"),
                               worker.stamp())])
     assert outcome(r) == [("rejected", "forbidden")]
+
+
+def test_a_family_closed_by_an_older_app_gets_its_legacy_case(worker: Device,
+                                                               engine: Engine) -> None:
+    """An app from before cases still closes a family with the retired flag: the server
+    writes the closed case migration 0007 would have (same id, same values), once; a newer
+    device's own copy of it merges in without a conflict."""
+    fam = mutation("family", ZH, family_fields(), worker.stamp())
+    born_closed = mutation("family", ZH, family_fields("Петренко", closed=True), worker.stamp())
+    assert outcome(worker.push([fam, born_closed])) == [("applied", None)] * 2
+    closing = edit(worker, fam, {"closed": True})
+    assert outcome(worker.push([closing])) == [("applied", None)]
+    again = mutation("family", ZH, {"closed": True}, worker.stamp(), record_id=fam["record_id"],
+                     supersedes={"closed": closing["fields"]["closed"]["clock"]})
+    assert outcome(worker.push([again])) == [("applied", None)]
+    clocks = {fam["record_id"]: closing["fields"]["closed"]["clock"],
+              born_closed["record_id"]: born_closed["fields"]["closed"]["clock"]}
+    cases = {c["record_id"]: c for c in worker.pull_all() if c["kind"] == "case"}
+    expected = {str(legacy_case_id(uuid.UUID(f))): f for f in clocks}
+    assert set(cases) == set(expected)
+    for cid, fid in expected.items():
+        values = cases[cid]["values"]
+        assert {k: values[k] for k in ("family_id", "opened_on", "closed_on",
+                                       "closure_reason")} == legacy_case_values(
+            uuid.UUID(fid), clocks[fid])
+        assert cases[cid]["author"] == "server"
+    with engine.connect() as conn:
+        audited = conn.execute(text(
+            "SELECT count(*) FROM audit_log WHERE action = 'legacy_case'")).scalar_one()
+        typed = conn.execute(text(
+            "SELECT count(*) FROM \"case\" WHERE closure_reason = 'legacy'")).scalar_one()
+    assert (audited, typed) == (2, 2)
+    fid = fam["record_id"]
+    copy = Case(id=legacy_case_id(uuid.UUID(fid)), community=ZH,
+                **legacy_case_values(uuid.UUID(fid), clocks[fid]))
+    r = worker.push([mutation("case", ZH, copy.model_dump(mode="json",
+                                                          exclude={"id", "community"}),
+                              worker.stamp(), record_id=str(copy.id))])
+    assert outcome(r) == [("applied", None)]
+    assert {c["kind"] for c in worker.pull_all()} == {"case"}   # no conflict record
+    # The family may have a new case: the legacy one is closed.
+    assert outcome(worker.push([open_case(worker, fid)])) == [("applied", None)]

@@ -301,3 +301,29 @@ def test_only_a_closed_case_is_reopened(store: LocalStore, family: Family) -> No
     form = cs.new_reopen(store, str(case.id), today=TODAY)
     assert cs.open_new_case(store, form) is None
     assert form.errors["reopens"].key == "cases.err.reopens_open"
+
+
+def test_a_visit_ticks_and_comments_the_open_tasks(store: LocalStore, family: Family) -> None:
+    case = opened(store, family)
+    ids = []
+    for i in range(3):
+        t = cs.new_task_form(store, str(case.id), goal="Школа")
+        t.task, t.due_date = f"Завдання {i}", date_text(TODAY + timedelta(days=i - 1))
+        saved = cs.save_task(store, t)
+        assert saved is not None
+        ids.append(str(saved.id))
+    shown = cs.visit_tasks(store, family.id, today=TODAY)
+    assert [t.id for t in shown] == ids and shown[0].overdue
+    saved = cs.record_visit_tasks(store, done=[ids[0]], comments={ids[1]: "Учитель погодився"},
+                                  on=TODAY)
+    assert {str(t.id) for t in saved} == {ids[0], ids[1]}
+    assert [t.id for t in cs.visit_tasks(store, family.id, today=TODAY)] == ids[1:]
+    second = store.get(PlanTask, ids[1])
+    assert second is not None and second.progress == f"{date_text(TODAY)}: Учитель погодився"
+    cs.record_visit_tasks(store, done=[], comments={ids[1]: "Записали до гуртка"}, on=TODAY)
+    second = store.get(PlanTask, ids[1])
+    assert second is not None and second.progress.count("\n") == 1
+    # A family without an open case shows no tasks.
+    other = Family(community=COMMUNITY, family_name="Бойко", settlement="Малин")
+    store.save(other)
+    assert cs.visit_tasks(store, other.id, today=TODAY) == ()
