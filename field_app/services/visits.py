@@ -153,33 +153,35 @@ def open_new(store: LocalStore, family_id: str, *, now: datetime | None = None) 
 
 
 def plan_tasks(store: LocalStore, family_id: str, form: VisitForm) -> list[TaskLine]:
-    """The tasks of the family's open case a visit shows: the open ones, and those this
-    visit already ticked or commented on (an amendment, a restored draft)."""
-    found = cases.load_cases(store, family_id, today=date.today())
-    case = found.open
-    if case is None:
-        return []
-    mine = set(form.plan_tasks)
-    return [t for t in case.tasks if t.open or t.id in mine]
+    """The tasks of the family's open case a visit shows: the open ones
+    (``cases.visit_tasks``), and those this visit already ticked or commented on (an
+    amendment, a restored draft)."""
+    today = date.today()
+    shown = list(cases.visit_tasks(store, family_id, today=today))
+    mine = set(form.plan_tasks) - {t.id for t in shown}
+    if mine:
+        found = cases.load_cases(store, family_id, today=today).open
+        shown += [t for t in (found.tasks if found else ()) if t.id in mine]
+    return shown
 
 
 def _apply_plan(store: LocalStore, form: VisitForm, visit: Visit) -> None:
-    """Write what the visit did to the plan: ticked tasks done on the visit's day, and each
-    comment added to the task's progress, dated (once: saving again adds nothing twice)."""
+    """Write what the visit did to the plan (``cases.record_visit_tasks``): ticked tasks done
+    on the visit's day, each comment added to its task's progress, dated. Once: saving again
+    after a crash adds no comment twice."""
     day = visit.visited_at.astimezone().date()
+    comments: dict[str, str] = {}
+    done: list[str] = []
     for task_id in form.plan_tasks:
         task = store.get(PlanTask, task_id)
         if task is None:
-            continue
+            continue   # removed on another device meanwhile: nothing to write
         comment = form.plan_comments.get(task_id, "").strip()
-        progress: str | None = None
-        if comment:
-            line = f"{format_date(day)}: {comment}"
-            if line not in task.progress:
-                progress = f"{task.progress}\n{line}".strip()
-        done_on = day if task_id in form.plan_done else task.done_on
-        if done_on != task.done_on or progress is not None:
-            cases.tick_task(store, task_id, done_on=done_on, progress=progress)
+        if comment and f"{format_date(day)}: {comment}" not in task.progress:
+            comments[task_id] = comment
+        if task_id in form.plan_done:
+            done.append(task_id)
+    cases.record_visit_tasks(store, done=done, comments=comments, on=day)
 
 
 def seen_of(snapshot: Snapshot[Visit]) -> dict[str, list[Any]]:
