@@ -5,7 +5,7 @@ visit's day, adds the comment to its progress (once, however often the save is r
 and lists it in ``Visit.plan_tasks``; the threat flag is stored on the visit; the case
 forms' drafts come back with what was typed (and an edit's snapshot, so only what changed is
 written); drafts of a case that left the device go after a sync. And every case screen lays
-out at 360 px: no control Flutter cannot lay out, no text running off the screen.
+out at 360 px and on a laptop: no control Flutter cannot lay out, no text running off the screen.
 """
 
 from __future__ import annotations
@@ -127,7 +127,9 @@ def test_case_form_drafts_keep_what_was_typed_and_the_snapshot(store: LocalStore
     assert draft_store.prune_drafts(store) == [task.key]
 
 
-def test_every_case_screen_lays_out_on_a_phone(tmp_path: Path, store: LocalStore) -> None:
+@pytest.mark.parametrize("width", [360, 1280])
+def test_every_case_screen_lays_out(tmp_path: Path, store: LocalStore, width: int) -> None:
+    """At a phone's and a laptop's width (two panes)."""
     async def flow() -> None:
         today = date.today()
         family, case, school, _doctor = _case(store, today=today)
@@ -141,7 +143,7 @@ def test_every_case_screen_lays_out_on_a_phone(tmp_path: Path, store: LocalStore
                        risk_level=RiskLevel.HIGH, threat_to_life=True,
                        plan_tasks=[school.id])
         store.save(threat)
-        h = await start(tmp_path, store, "/families", role="social_worker")
+        h = await start(tmp_path, store, "/families", role="social_worker", width=width)
         problems: list[str] = []
         for route in [f"/families/{fid}", f"/families/{fid}/cases/{cid}/plan",
                       f"/families/{fid}/cases/{cid}/tasks/new",
@@ -188,5 +190,35 @@ def test_the_card_leads_to_the_needs_assessment_first(tmp_path: Path, store: Loc
         h = await start(tmp_path, store, f"/families/{family.id}", role="social_worker")
         button = h.find(key="case-assessment-open")
         assert button is not None and button.content == "Оцінити потреби"
+        await h.close()
+    run(flow)
+
+
+def test_a_closed_case_is_reopened_as_a_new_case_keeping_the_old(tmp_path: Path,
+                                                                 store: LocalStore) -> None:
+    """A family whose case was closed (here before cases existed) offers "Відкрити знову":
+    the request opens a new case naming the old one, which stays among the earlier cases."""
+    async def flow() -> None:
+        family = Family(community=C, family_name="Бондар", settlement="Малин")
+        store.save(family)
+        old = Case(community=C, family_id=family.id, opened_on=date(2024, 3, 1),
+                   closed_on=date(2024, 9, 1), closure_reason=ClosureReason.LEGACY)
+        store.save(old)
+        h = await start(tmp_path, store, f"/families/{family.id}", role="social_worker")
+        assert "Відкритого випадку немає." in h.texts()
+        await h.click(h.find(key="case-reopen"))
+        await h.settle()
+        assert h.find(key="intake-reopens") is not None
+        await h.type(h.find(key="intake-request-summary"), "Сім'я звернулася знову.")
+        await h.click(h.find(key="intake-save"))
+        await h.settle()
+        h.assert_no_crash()
+        [new] = [c for c in store.all(Case, family_id=str(family.id)) if c.id != old.id]
+        assert new.reopens == old.id and new.closed_on is None
+        assert new.request_summary == "Сім'я звернулася знову."
+        shown = h.texts()
+        assert f"Випадок відкрито {date.today():%d.%m.%Y}" in shown
+        assert any(s.startswith("Випадок 01.03.2024 – 01.09.2024") for s in shown), shown
+        assert h.find_all(key="case-reopen") == []
         await h.close()
     run(flow)
