@@ -165,8 +165,11 @@ def _current(view: CardView, c: CaseView) -> list[ft.Control]:
     who = app.tr.label(c.reporter_kind)
     if c.reporter_name:
         who = f"{who}: {c.reporter_name}"
-    out += [opened, ft.Text(t("case.reporter", who=who)),
-            ft.Text(stage_words(app, c.stage), key="case-stage")]
+    out += [opened, ft.Text(t("case.reporter", who=who))]
+    if c.request_summary:
+        out.append(ft.Text(c.request_summary, max_lines=3, overflow=ft.TextOverflow.ELLIPSIS,
+                           italic=True, key="case-summary"))
+    out.append(ft.Text(stage_words(app, c.stage), key="case-stage"))
     if c.unsynced:
         out.append(ft.Row([ft.Icon(ft.Icons.CLOUD_UPLOAD_OUTLINED, size=16,
                                    color=ft.Colors.TERTIARY),
