@@ -144,11 +144,23 @@ def run(server: LiveServer, devices: list[SimDevice], seed: int, ops: int) -> Ta
                                       tally=tally))
         else:
             work(rng.choice(workers), rng, when, step, new_id, tally=tally)
+    settle(devices, rng, BASE_TIME + timedelta(minutes=ops), ops, new_id=new_id, tally=tally)
+    return tally
+
+
+def settle(devices: list[SimDevice], rng: random.Random, when: datetime, step: int, *,
+           new_id: Any, tally: Tally) -> None:
+    """The end of the run: everyone online hears the decisions, the assessors amend the acts
+    returned to them (each then waits for a decision again on every supervisor's device),
+    and everyone syncs twice more."""
+    for d in devices:
+        d.online = True
+        tally.ops["rescan"] += d.client.sync().rescanned
+    for d in devices:
+        amend_returned(d, rng, when, step, new_id=new_id, tally=tally)
     for _ in range(2):
         for d in devices:
-            d.online = True
-            sync(d, count=False)
-    return tally
+            tally.ops["rescan"] += d.client.sync().rescanned
 
 
 def work(d: SimDevice, rng: random.Random, when: datetime, step: int, new_id: Any, *,
@@ -263,11 +275,8 @@ def case_work(d: SimDevice, rng: random.Random, when: datetime, step: int, *, ne
     with_case = {str(c.family_id) for c in store.all(Case) if c.closed_on is None}
     roll = rng.random()
     tasks = store.all(PlanTask)
-    if returned and any(r.kind is RecordKind.ASSESSMENT for r in returned):
-        row = next(r for r in returned if r.kind is RecordKind.ASSESSMENT)
-        view = cs.load_cases(store, row.family_id, today=today).open
-        if view is not None:
-            _assess(d, view, rng, when, step, new_id=new_id, tally=tally)
+    if any(r.kind is RecordKind.ASSESSMENT for r in returned):
+        amend_returned(d, rng, when, step, new_id=new_id, tally=tally)
     elif roll < 0.4 and tasks:
         _edit_task(d, rng.choice(tasks), rng, when, step, tally=tally)
     elif mine:
@@ -293,6 +302,19 @@ def case_work(d: SimDevice, rng: random.Random, when: datetime, step: int, *, ne
             assert cs.save_task(store, t) is not None, t.errors
             tally.ops["task"] += 1
     return False
+
+
+def amend_returned(d: SimDevice, rng: random.Random, when: datetime, step: int, *,
+                   new_id: Any, tally: Tally) -> None:
+    """The worker amends each of their acts that a supervisor returned."""
+    if d.role is not Role.SOCIAL_WORKER:
+        return
+    account = Account(username=d.user, role=d.role.value, communities=d.communities,
+                      device_id="sim")
+    for row in case_reviews.returned_cases(d.store, account):
+        view = cs.load_cases(d.store, row.family_id, today=when.date()).open
+        if row.kind is RecordKind.ASSESSMENT and view is not None:
+            _assess(d, view, rng, when, step, new_id=new_id, tally=tally)
 
 
 def _edit_task(d: SimDevice, t: PlanTask, rng: random.Random, when: datetime, step: int, *,
