@@ -1,4 +1,4 @@
-"""A case from request to closure on a 360 px phone, in Debian's Chromium.
+"""A case from request to closure on a 360 px phone (and on a laptop), in Debian's Chromium.
 
 The worker adds a family (with its registered address) and a child (citizenship, IDP status),
 opens a case by a request, sees the assessment's countdown on the card, adds a task to the
@@ -22,7 +22,7 @@ from tests.ui.test_visit_browser import contains, small_targets, tap, unlock
 
 pytestmark = pytest.mark.browser
 
-SURNAME, CHILD = "Гнатюк", "Марко"
+CHILD = "Марко"
 
 
 def _d(day: date) -> str:
@@ -33,10 +33,10 @@ def _back(app: AppPage) -> None:
     app.page.locator("flt-semantics[aria-label='Назад']").first.click()
 
 
-def _add_family(app: AppPage) -> None:
+def _add_family(app: AppPage, surname: str) -> None:
     app.button("Нова сім'я").click()
     app.field("Прізвище сім'ї").wait_for()
-    app.type_into("Прізвище сім'ї", SURNAME)
+    app.type_into("Прізвище сім'ї", surname)
     app.type_into("Населений пункт", "Бердичів")
     app.type_into("Фактична адреса (де живе сім'я)", "вул. Лесі Українки, 5")
     app.type_into("Зареєстрована адреса", "м. Маріуполь, просп. Миру, 10")
@@ -46,10 +46,10 @@ def _add_family(app: AppPage) -> None:
     app.wait_text("Члени сім'ї", timeout=15_000)
 
 
-def _add_child(app: AppPage) -> None:
+def _add_child(app: AppPage, surname: str) -> None:
     tap(app, app.button("Додати члена сім'ї"))
     app.wait_text("Роль у сім'ї")
-    app.type_into("Прізвище", SURNAME)
+    app.type_into("Прізвище", surname)
     app.type_into("Ім'я", CHILD)
     born = date.today().replace(year=date.today().year - 8, day=min(date.today().day, 28))
     app.type_into("Дата народження", _d(born))
@@ -60,7 +60,7 @@ def _add_child(app: AppPage) -> None:
     assert small_targets(app) == [], small_targets(app)
     app.shot("02-member-form")
     tap(app, app.button("Зберегти"))
-    app.page.get_by_role("button", name=re.compile(rf"^{SURNAME} {CHILD}\s")).wait_for(
+    app.page.get_by_role("button", name=re.compile(rf"^{surname} {CHILD}\s")).wait_for(
         timeout=15_000)
 
 
@@ -189,14 +189,23 @@ def _close(app: AppPage) -> None:
     app.shot("16-card-closing")
 
 
-def test_a_case_from_request_to_closure_on_a_phone(ready_app: str, phone: AppPage) -> None:
-    app = phone.open(ready_app)
+def _walk(app: AppPage, url: str, surname: str) -> None:
+    app.open(url)
     app.wait_text("Розблокування")
     unlock(app)
-    _add_family(app)
-    _add_child(app)
+    _add_family(app, surname)
+    _add_child(app, surname)
     _open_case(app)
     _plan(app)
     _visit(app)
     _extend(app)
     _close(app)
+
+
+def test_a_case_from_request_to_closure_on_a_phone(ready_app: str, phone: AppPage) -> None:
+    _walk(phone, ready_app, "Гнатюк")
+
+
+def test_a_case_from_request_to_closure_on_a_laptop(ready_app: str, laptop: AppPage) -> None:
+    """The same walk with the families list beside every screen (two panes)."""
+    _walk(laptop, ready_app, "Ярошенко")
