@@ -18,8 +18,8 @@ import pytest
 
 from field_app.services import case_drafts, cases, draft_store, visits
 from field_app.store import LocalStore
-from shared_models.enums import ClosureReason, RiskLevel, TaskResponsible
-from shared_models.records import Case, Family, PlanTask, Visit
+from shared_models.enums import ClosureReason, PersonRole, RiskLevel, TaskResponsible
+from shared_models.records import Case, Family, Person, PlanTask, Visit
 from tests.ui.harness import run
 from tests.ui.layout_check import expand_in_unbounded_row, flex_in_wrap, helper_cut, unbounded_text
 from tests.ui.stores import real_store
@@ -220,5 +220,36 @@ def test_a_closed_case_is_reopened_as_a_new_case_keeping_the_old(tmp_path: Path,
         assert f"Випадок відкрито {date.today():%d.%m.%Y}" in shown
         assert any(s.startswith("Випадок 01.03.2024 – 01.09.2024") for s in shown), shown
         assert h.find_all(key="case-reopen") == []
+        await h.close()
+    run(flow)
+
+
+def test_a_task_for_a_family_member_names_them(tmp_path: Path, store: LocalStore) -> None:
+    """Choosing "член сім'ї" offers the family's members; the task saves with the one chosen,
+    and the plan says who is responsible by name."""
+    async def flow() -> None:
+        family, case, _school, _doctor = _case(store, today=date.today())
+        mother = Person(community=C, family_id=family.id, last_name="Гнатюк",
+                        first_name="Оксана", role=PersonRole.PARENT)
+        store.save(mother)
+        fid, cid = family.id, case.id
+        h = await start(tmp_path, store, f"/families/{fid}/cases/{cid}/tasks/new",
+                        role="social_worker")
+        assert h.find_all(key="task-responsible-person-id") == []
+        await h.choose(h.find(key="task-responsible"), TaskResponsible.FAMILY_MEMBER.value)
+        members = h.find(key="task-responsible-person-id")
+        assert [o.text for o in members.options] == ["Гнатюк Оксана"]
+        await h.click(h.find(key="task-save"))              # nothing typed: refused
+        assert "Виправте позначені поля." in h.texts()
+        await h.type(h.find(key="task-goal"), "Мати працевлаштована")
+        await h.type(h.find(key="task-task"), "Стати на облік у центрі зайнятості")
+        await h.type(h.find(key="task-due-date"), f"{date.today() + timedelta(30):%d.%m.%Y}")
+        await h.choose(members, str(mother.id))
+        await h.click(h.find(key="task-save"))
+        h.assert_no_crash()
+        [task] = [t for t in store.all(PlanTask, case_id=str(cid)) if t.goal.startswith("Мати")]
+        assert task.responsible is TaskResponsible.FAMILY_MEMBER
+        assert task.responsible_person_id == mother.id
+        assert "Відповідає: Гнатюк Оксана" in h.texts()    # back on the plan
         await h.close()
     run(flow)
