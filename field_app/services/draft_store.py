@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, Protocol, TypeVar
 
-from shared_models.records import Case, Family, Note, Person, Placement, Record, Visit
+from shared_models.records import Case, Family, Note, Person, Placement, PlanTask, Record, Visit
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,10 @@ _OWNERS: dict[str, type[Record]] = {
     "visit.new.": Family, "visit.edit.": Visit, "note.new.": Family, "note.fix.": Note,
     "family.edit.": Family, "member.new.": Family, "member.edit.": Person,
     "placement.new.": Family, "placement.edit.": Placement,
-    "assessment.edit.": Case}
+    "assessment.edit.": Case,
+    # The case cycle's short forms (``case_drafts``).
+    "case.new.": Family, "case.plan.": Case, "case.extend.": Case, "case.close.": Case,
+    "task.new.": Case, "task.edit.": PlanTask}
 #: A new family's draft: no record owns it yet; its community must still be the account's.
 _NEW_FAMILY = "family.new."
 
