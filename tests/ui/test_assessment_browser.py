@@ -2,11 +2,12 @@
 
 Petro (a social worker of malynska) has a case opened on a family with a child (made on his
 phone, standing in for the intake screen, and synced). In his app in the browser he opens
-the case's act, marks a threat to the child's life and health, is told to describe it, does,
-fills the conclusion and sends the act for approval; the app sends it on its own. Iryna, the
-community's supervisor, then finds it first in her queue, marked as a threat with how long
-it has been open, reads its sections and approves it; the server and Petro's phone have the
-approval. Screenshots of each step go to ``tests/artifacts/``.
+the family's card and, from its case section, the case's act; marks a threat to the child's
+life and health, is told to describe it, does, fills the conclusion and sends the act for
+approval; the app sends it on its own. Iryna, the community's supervisor, finds it first in
+her queue, marked as a threat with how long it has been open, sees it on her dashboard,
+reads its sections and approves it; the server and Petro's phone have the approval.
+Screenshots of each step go to ``tests/artifacts/``.
 """
 
 from __future__ import annotations
@@ -76,14 +77,6 @@ def _unlock_and_sync(app: AppPage) -> None:
         state="attached", timeout=30_000)
 
 
-def _navigate(app: AppPage, path: str) -> None:
-    """Go to ``path`` inside the running app, as a link would (the browser's history)."""
-    app.page.evaluate("""path => {
-        window.history.pushState({}, '', path);
-        window.dispatchEvent(new PopStateEvent('popstate', {state: {}}));
-    }""", path)
-
-
 def _section(app: AppPage, number: int) -> None:
     tap(app, app.page.get_by_role("button", name=re.compile(rf"^{number}\. ")).first)
 
@@ -95,7 +88,12 @@ def test_a_worker_sends_an_act_with_a_threat_and_the_supervisor_approves_it_firs
     with _app_of(tmp_path / "petro-app", sync_server, WORKER2) as url:
         app = phone.open(url)
         _unlock_and_sync(app)
-        _navigate(app, assessment_path(str(fam.id), str(case.id)))
+        # From the families list to the card, whose case section leads to the act.
+        app.place("Сім'ї").click()
+        app.page.get_by_role("button", name=re.compile(f"^{SURNAME}\\s")).first.click()
+        tap(app, app.button("Оцінити потреби"))
+        app.page.wait_for_url(re.compile(re.escape(assessment_path(str(fam.id), str(case.id)))
+                                         + "$"))
         app.wait_text("Акт оцінки потреб сім'ї")
         app.page.get_by_text(re.compile(r"^До \d\d\.\d\d\.\d{4}: лишил")).first.wait_for(
             state="attached", timeout=15_000)
