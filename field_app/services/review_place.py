@@ -107,8 +107,13 @@ def _target(store: LocalStore, kind: str, target_id: str) -> Assessment | Case:
         uuid.UUID(str(target_id))
     except ValueError:
         raise ReviewRefused(Problem("review.err.not_found")) from None
-    cls = {RecordKind.ASSESSMENT: Assessment, RecordKind.CASE: Case}.get(rk)
-    found = store.get(cls, target_id) if cls is not None else None
+    found: Assessment | Case | None
+    if rk is RecordKind.ASSESSMENT:
+        found = store.get(Assessment, target_id)
+    elif rk is RecordKind.CASE:
+        found = store.get(Case, target_id)
+    else:
+        found = None
     if found is None:
         raise ReviewRefused(Problem("review.err.not_found"))
     return found

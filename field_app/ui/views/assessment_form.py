@@ -194,6 +194,7 @@ class AssessmentView:
         info, t = self.session.review, self.app.t
         if info is None or info.decision is None:
             return None
+        words: list[ft.Control]
         if info.returned:
             words = [ft.Text(t("assessment.returned", reviewer=info.reviewer),
                              weight=ft.FontWeight.W_600, color=ft.Colors.ON_ERROR_CONTAINER),
