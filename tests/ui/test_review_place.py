@@ -14,7 +14,13 @@ from field_app.services import review_place as rp
 from field_app.services.reviews import ReviewRefused
 from field_app.services.state import Phase
 from field_app.store import LocalStore
-from shared_models.enums import AssessmentDecision, ClosureReason, RecordKind, ReviewDecision
+from shared_models.enums import (
+    AssessmentDecision,
+    CaseResult,
+    ClosureReason,
+    RecordKind,
+    ReviewDecision,
+)
 from shared_models.records import Assessment, Case, Family
 from tests.ui.harness import FakeDevice, run, start_unlocked
 from tests.ui.review_data import ZH, Relay, account, family, visit
@@ -232,6 +238,45 @@ def test_the_worker_fixes_a_returned_act_from_the_review_place(tmp_path: Path) -
         relay.sync(iryna)
         [back] = case_reviews.case_queue(iryna, me)
         assert back.id == str(act.id) and back.review.amended
+        await h.close()
+
+    run(flow)
+
+
+def test_the_supervisor_reads_and_approves_a_closure_on_a_phone(tmp_path: Path) -> None:
+    """A recorded closure in the queue; its screen says when the case opened and closed,
+    why, and the result; a return needs a comment beside the field; approval empties it."""
+    async def flow() -> None:
+        for name in ("olena", "iryna"):
+            (tmp_path / name).mkdir()
+        olena = real_store(tmp_path / "olena", username="olena")
+        iryna = real_store(tmp_path / "iryna", username="iryna", role="supervisor")
+        relay = Relay()
+        closing = _case(olena, family(olena, "Лисенко"), days_ago=90,
+                        closed_on=TODAY - timedelta(days=1),
+                        closure_reason=ClosureReason.GOALS_ACHIEVED,
+                        closure_result=CaseResult.ACHIEVED,
+                        closure_notes="Мати працевлаштована, діти відвідують школу")
+        relay.sync(olena)
+        relay.sync(iryna)
+        supervisor = FakeDevice(Phase.LOCKED, username="iryna")
+        supervisor.store, supervisor.role = iryna, "supervisor"
+        h = await start_unlocked(tmp_path / "iryna", supervisor, width=360)
+        await h.follow(f"/more/review/case/{closing.id}")
+        await h.settle()
+        text = h.text()
+        assert "Перевірка закриття випадку" in text
+        assert "складні життєві обставини подолано" in text
+        assert "мети досягнуто" in text
+        assert "Мати працевлаштована, діти відвідують школу" in text
+        await h.click(h.find(key="review-return"))
+        await h.settle()
+        assert h.find(key="review-comment").error == "Напишіть коментар: що саме треба виправити."
+        await h.click(h.find(key="review-approve"))
+        await h.settle()
+        h.assert_no_crash()
+        assert h.page.route == "/more/review"
+        assert case_reviews.case_queue(iryna, account(iryna, "supervisor")) == []
         await h.close()
 
     run(flow)
