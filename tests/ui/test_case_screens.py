@@ -292,3 +292,23 @@ def test_a_returned_closure_says_why_and_can_be_amended(tmp_path: Path,
         assert not any(s.startswith("Супервізор повернув закриття") for s in h.texts())
         await h.close()
     run(flow)
+
+
+def test_cancel_drops_the_draft_and_goes_back(tmp_path: Path, store: LocalStore) -> None:
+    async def flow() -> None:
+        family, case, _school, _doctor = _case(store, today=date.today())
+        path = f"/families/{family.id}/cases/{case.id}/extend"
+        h = await start(tmp_path, store, path, role="social_worker")
+        await h.type(h.find(key="extend-extension-reason"), "Складний випадок.")
+        await h.follow(f"/families/{family.id}")               # leaving seals the draft
+        await h.follow(path)
+        assert f"case.extend.{case.id}" in draft_store.draft_keys(store)
+        assert h.find(key="extend-extension-reason").value == "Складний випадок."
+        await h.click(h.find(key="extend-cancel"))
+        h.assert_no_crash()
+        assert h.find(key="case-section") is not None          # back on the card
+        assert f"case.extend.{case.id}" not in draft_store.draft_keys(store)
+        stored = store.get(Case, case.id)
+        assert stored is not None and stored.extension_reason == ""
+        await h.close()
+    run(flow)
