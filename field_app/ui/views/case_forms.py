@@ -374,7 +374,7 @@ def _extension_screen(app: ViewContext, route: Route, session: CaseFormSession,
         v.date("extension_decision_date", t("case.extend.decision_date"), last=date.today()),
         v.text("extension_reason", t("case.extend.reason"), multiline=True),
         v.date("extended_end", t("case.extend.new_end"), last=limit,
-               helper=t("case.extend.hint", date=format_date(limit)) if limit else None),
+               helper=t("case.extend.limit_hint", date=format_date(limit)) if limit else None),
         v.footer(t("case.extend.save"), lambda _e: app.spawn(v.save(
             cases.extend_term, lambda _c: _card(route.params["family_id"]),
             t("case.extend.saved")))),
