@@ -139,6 +139,7 @@ UK: dict[str, str] = {
     "case.extend.title": "Продовження супроводу",
     "case.extend.hint": "Складний випадок: супровід можна продовжити рішенням до 12 місяців "
                         "від початку, до {date}.",
+    "case.extend.limit_hint": "Не пізніше {date} (12 місяців від початку)",
     "case.extend.decision_date": "Дата рішення",
     "case.extend.reason": "Підстава продовження",
     "case.extend.new_end": "Новий кінець супроводу",
@@ -151,7 +152,7 @@ UK: dict[str, str] = {
     "case.close.date": "Дата закриття",
     "case.close.reason": "Причина",
     "case.close.result": "Результат супроводу",
-    "case.close.result_none": "не оцінено",
+    "case.close.result_none": "Не оцінено",
     "case.close.notes": "Примітки",
     "case.close.save": "Надіслати на закриття",
     "case.close.saved": "Закриття чекає рішення супервізора",
@@ -289,6 +290,7 @@ EN: dict[str, str] = {
     "case.extend.title": "Extend support",
     "case.extend.hint": "A complex case: support may be extended by a decision to 12 months "
                         "from its start, until {date}.",
+    "case.extend.limit_hint": "No later than {date} (12 months from the start)",
     "case.extend.decision_date": "Date of the decision",
     "case.extend.reason": "Reason for the extension",
     "case.extend.new_end": "New end of support",
@@ -301,7 +303,7 @@ EN: dict[str, str] = {
     "case.close.date": "Date of closure",
     "case.close.reason": "Reason",
     "case.close.result": "Result of the support",
-    "case.close.result_none": "not assessed",
+    "case.close.result_none": "Not assessed",
     "case.close.notes": "Notes",
     "case.close.save": "Send for closure",
     "case.close.saved": "The closure awaits the supervisor's decision",

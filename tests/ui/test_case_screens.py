@@ -18,8 +18,15 @@ import pytest
 
 from field_app.services import case_drafts, cases, draft_store, visits
 from field_app.store import LocalStore
-from shared_models.enums import ClosureReason, PersonRole, RiskLevel, TaskResponsible
-from shared_models.records import Case, Family, Person, PlanTask, Visit
+from shared_models.enums import (
+    ClosureReason,
+    PersonRole,
+    RecordKind,
+    ReviewDecision,
+    RiskLevel,
+    TaskResponsible,
+)
+from shared_models.records import Case, Family, Person, PlanTask, Review, Visit
 from tests.ui.harness import run
 from tests.ui.layout_check import expand_in_unbounded_row, flex_in_wrap, helper_cut, unbounded_text
 from tests.ui.stores import real_store
@@ -251,5 +258,57 @@ def test_a_task_for_a_family_member_names_them(tmp_path: Path, store: LocalStore
         assert task.responsible is TaskResponsible.FAMILY_MEMBER
         assert task.responsible_person_id == mother.id
         assert "Відповідає: Гнатюк Оксана" in h.texts()    # back on the plan
+        await h.close()
+    run(flow)
+
+
+def test_a_returned_closure_says_why_and_can_be_amended(tmp_path: Path,
+                                                        store: LocalStore) -> None:
+    """A closure the supervisor returned stays on the card with the comment, and "Закрити
+    випадок" opens it again to amend."""
+    async def flow() -> None:
+        family, case, _school, _doctor = _case(store, today=date.today())
+        case = Case.model_validate({**case.model_dump(), "closed_on": date.today(),
+                                    "closure_reason": ClosureReason.FAMILY_REFUSED})
+        store.save(case)
+        clock = store.last_changed([str(case.id)])[str(case.id)]
+        store.save(Review(community=C, target_kind=RecordKind.CASE, target_id=case.id,
+                          decision=ReviewDecision.RETURNED, reviewer="iryna",
+                          comment="Додайте, чим закінчилася розмова з сім'єю.",
+                          reviewed_at=datetime.now(UTC), target_clock=clock))
+        h = await start(tmp_path, store, f"/families/{family.id}", role="social_worker")
+        shown = h.texts()
+        assert "Етап: закриття чекає рішення супервізора" in shown
+        assert ("Супервізор повернув закриття: Додайте, чим закінчилася розмова з сім'єю."
+                in shown)
+        await h.click(h.find(key="case-close"))
+        await h.settle()
+        assert h.find(key="close-closure-notes") is not None
+        await h.type(h.find(key="close-closure-notes"), "Мати письмово відмовилася.")
+        await h.click(h.find(key="close-save"))
+        h.assert_no_crash()
+        stored = store.get(Case, case.id)
+        assert stored is not None and stored.closure_notes == "Мати письмово відмовилася."
+        assert not any(s.startswith("Супервізор повернув закриття") for s in h.texts())
+        await h.close()
+    run(flow)
+
+
+def test_cancel_drops_the_draft_and_goes_back(tmp_path: Path, store: LocalStore) -> None:
+    async def flow() -> None:
+        family, case, _school, _doctor = _case(store, today=date.today())
+        path = f"/families/{family.id}/cases/{case.id}/extend"
+        h = await start(tmp_path, store, path, role="social_worker")
+        await h.type(h.find(key="extend-extension-reason"), "Складний випадок.")
+        await h.follow(f"/families/{family.id}")               # leaving seals the draft
+        await h.follow(path)
+        assert f"case.extend.{case.id}" in draft_store.draft_keys(store)
+        assert h.find(key="extend-extension-reason").value == "Складний випадок."
+        await h.click(h.find(key="extend-cancel"))
+        h.assert_no_crash()
+        assert h.find(key="case-section") is not None          # back on the card
+        assert f"case.extend.{case.id}" not in draft_store.draft_keys(store)
+        stored = store.get(Case, case.id)
+        assert stored is not None and stored.extension_reason == ""
         await h.close()
     run(flow)

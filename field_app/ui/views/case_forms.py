@@ -173,8 +173,17 @@ class CaseFormView:
         self.save_button = ft.FilledButton(save_label, icon=ft.Icons.SAVE_OUTLINED,
                                            height=theme.TOUCH, on_click=on_save,
                                            key=f"{self.prefix}-save")
-        return ft.Column([self.message, self.draft_status, self.save_button], spacing=8,
-                         tight=True, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+        cancel = ft.TextButton(self.app.t("family.form.cancel"), height=theme.TOUCH,
+                               on_click=self._cancel, key=f"{self.prefix}-cancel")
+        return ft.Column([self.message, self.draft_status, self.save_button,
+                          ft.Row([cancel], alignment=ft.MainAxisAlignment.CENTER)],
+                         spacing=8, tight=True,
+                         horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+
+    async def _cancel(self, _e: object) -> None:
+        """Leave without saving: the draft goes too (the worker chose to drop it)."""
+        await self.session.done()
+        await self.app.back()
 
     # ---- state -------------------------------------------------------------------------------
     def set(self, name: str, value: Any) -> None:
@@ -365,7 +374,7 @@ def _extension_screen(app: ViewContext, route: Route, session: CaseFormSession,
         v.date("extension_decision_date", t("case.extend.decision_date"), last=date.today()),
         v.text("extension_reason", t("case.extend.reason"), multiline=True),
         v.date("extended_end", t("case.extend.new_end"), last=limit,
-               helper=t("case.extend.hint", date=format_date(limit)) if limit else None),
+               helper=t("case.extend.limit_hint", date=format_date(limit)) if limit else None),
         v.footer(t("case.extend.save"), lambda _e: app.spawn(v.save(
             cases.extend_term, lambda _c: _card(route.params["family_id"]),
             t("case.extend.saved")))),
