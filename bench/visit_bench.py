@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bench.review_bench import best
 from field_app.services import visits
+from field_app.services.cases import closed_family_ids
 from field_app.services.due import due_visits
 from field_app.services.families import FamilyFilter, list_families
 from field_app.store import TEST_KDF, LocalStore
@@ -109,7 +110,8 @@ def main() -> None:
             rows = []
             for chosen in (FamilyFilter.OVERDUE, FamilyFilter.DUE):
                 rows += list_families(store.all(Family), me="olena", today=date.today(),
-                                      unsynced=store.unsynced_ids(), chosen=chosen,
+                                      unsynced=store.unsynced_ids(),
+                                      closed_ids=closed_family_ids(store), chosen=chosen,
                                       limit=100_000).rows
             return len(due_visits(rows, today=date.today()).rows)
 

@@ -11,7 +11,13 @@ Figures:
 * open families by the risk of their latest visit (or no visit yet);
 * workload per worker: open families assigned, visits in the last 30 days, overdue ones;
 * open conflicts per community;
-* foster placements near their end or past it (``placements``).
+* foster placements near their end or past it (``placements``);
+* the case cycle (``CaseFigures``): cases by stage, assessments overdue with their working
+  days, overdue plan tasks, support ending or past its end, and threats to a child's life
+  or health open without a supervisor's decision, with how long.
+
+"Open" families are those whose cases are not all closed (``cases.closed_family_ids``); the
+retired ``Family.closed`` flag is not read.
 """
 
 from __future__ import annotations
@@ -22,10 +28,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, TypeVar
 
+from field_app.services.case_reviews import OpenThreat, open_threats
+from field_app.services.cases import CaseView, case_views
+from field_app.services.due import CaseDueKind, CaseDueRow, case_due_rows
 from field_app.services.placements import PlacementRow, rows_for
 from field_app.store import LocalStore
+from shared_models.cases import CaseStage
 from shared_models.enums import ConflictStatus, RiskLevel
-from shared_models.records import Conflict, Family, Person, Placement, Record, Visit
+from shared_models.records import Case, Conflict, Family, Person, Placement, Record, Visit
+from shared_models.work_calendar import DEFAULT_CALENDAR, WorkCalendar
 
 R = TypeVar("R", bound=Record)
 
@@ -77,6 +88,41 @@ class WorkerLoad:
 
 
 @dataclass(frozen=True, slots=True)
+class CaseFigures:
+    """The case cycle on the dashboard."""
+
+    by_stage: dict[CaseStage, int]          # every stage, zeros too (closed: approved ones)
+    assessments_overdue: list[CaseDueRow]   # ``working_days_left`` negative: overdue by them
+    tasks_overdue: list[CaseDueRow]
+    support_ending: list[CaseDueRow]        # within 14 days of its end, or past it
+    threats: list[OpenThreat]               # without a decision, the longest waiting first
+
+    @property
+    def open_cases(self) -> int:
+        """Cases not closed (waiting for the closure's approval counts as open work)."""
+        return sum(n for stage, n in self.by_stage.items() if stage is not CaseStage.CLOSED)
+
+
+NO_CASES = CaseFigures({stage: 0 for stage in CaseStage}, [], [], [], [])
+
+
+def case_figures(views: Iterable[CaseView], families: dict[str, Family], threats:
+                 list[OpenThreat], *, today: date) -> CaseFigures:
+    """The dashboard's case figures from the cases' views (``cases.case_views``)."""
+    views = list(views)
+    by_stage = dict.fromkeys(CaseStage, 0)
+    for v in views:
+        by_stage[v.stage] += 1
+    due = case_due_rows(views, families, today=today)
+    return CaseFigures(
+        by_stage,
+        [r for r in due if r.kind is CaseDueKind.ASSESSMENT and r.overdue],
+        [r for r in due if r.kind is CaseDueKind.TASK],
+        [r for r in due if r.kind is CaseDueKind.SUPPORT_END],
+        threats)
+
+
+@dataclass(frozen=True, slots=True)
 class Dashboard:
     """Everything the dashboard shows, for the communities in ``communities``."""
 
@@ -88,6 +134,7 @@ class Dashboard:
     workload: list[WorkerLoad]
     conflicts: dict[str, int]               # open conflicts per community (only those with any)
     placements: list[PlacementRow]          # active placements near or past their end
+    cases: CaseFigures = NO_CASES
 
     @property
     def visits_in_period(self) -> int:
@@ -134,12 +181,15 @@ def visits_per_week(visits: Iterable[Visit], *, communities: Sequence[str], toda
             for monday in sorted(counts)]
 
 
-def overdue_families(families: Iterable[Family], *, today: date) -> list[OverdueFamily]:
+def overdue_families(families: Iterable[Family], *, today: date,
+                     closed_ids: set[str] | frozenset[str] = frozenset()
+                     ) -> list[OverdueFamily]:
     """Open families whose next visit date is before ``today``, most overdue first."""
     out = [OverdueFamily(str(f.id), f.community.value, f.family_name, f.settlement,
                          f.next_visit_date, (today - f.next_visit_date).days, f.assigned_worker)
            for f in families
-           if not f.closed and f.next_visit_date is not None and f.next_visit_date < today]
+           if str(f.id) not in closed_ids and f.next_visit_date is not None
+           and f.next_visit_date < today]
     out.sort(key=lambda o: (-o.days_overdue, o.family_name.casefold()))
     return out
 
@@ -154,27 +204,29 @@ def latest_visits(visits: Iterable[Visit]) -> dict[str, Visit]:
     return latest
 
 
-def risk_counts(families: Iterable[Family], visits: Iterable[Visit]
+def risk_counts(families: Iterable[Family], visits: Iterable[Visit], *,
+                closed_ids: set[str] | frozenset[str] = frozenset()
                 ) -> dict[RiskLevel | None, int]:
     """Open families by the risk of their latest visit, high first; ``None``: no visit yet."""
     latest = latest_visits(visits)
     counts: dict[RiskLevel | None, int] = {RiskLevel.HIGH: 0, RiskLevel.MEDIUM: 0,
                                            RiskLevel.LOW: 0, None: 0}
     for f in families:
-        if not f.closed:
+        if str(f.id) not in closed_ids:
             v = latest.get(str(f.id))
             counts[v.risk_level if v else None] += 1
     return counts
 
 
 def workload(families: Iterable[Family], visits: Iterable[Visit], *, today: date,
-             days: int = WORKLOAD_DAYS, tz: tzinfo | None = None) -> list[WorkerLoad]:
+             days: int = WORKLOAD_DAYS, tz: tzinfo | None = None,
+             closed_ids: set[str] | frozenset[str] = frozenset()) -> list[WorkerLoad]:
     """Per worker (assigned families or visit authors): open families, overdue ones among
     them, and visits in the last ``days`` days; the busiest first."""
     open_: Counter[str] = Counter()
     overdue: Counter[str] = Counter()
     for f in families:
-        if f.closed or not f.assigned_worker:
+        if str(f.id) in closed_ids or not f.assigned_worker:
             continue
         open_[f.assigned_worker] += 1
         if f.next_visit_date is not None and f.next_visit_date < today:
@@ -198,7 +250,8 @@ def open_conflicts(conflicts: Iterable[Conflict]) -> dict[str, int]:
 
 
 def build_dashboard(store: LocalStore, *, communities: Sequence[str], today: date,
-                    weeks: int = WEEKS, tz: tzinfo | None = None) -> Dashboard:
+                    weeks: int = WEEKS, tz: tzinfo | None = None,
+                    calendar: WorkCalendar = DEFAULT_CALENDAR) -> Dashboard:
     """The dashboard of ``communities`` from the records on this device."""
     wanted = tuple(communities)
     keep = set(wanted)
@@ -215,11 +268,29 @@ def build_dashboard(store: LocalStore, *, communities: Sequence[str], today: dat
         rows = [r for r in rows_for(placements, families={str(f.id): f for f in families},
                                     people=people, today=today)
                 if r.active and r.needs_attention]
+    cases = of(Case)
+    closed_ids = _closed(cases)
+    figures = NO_CASES
+    if cases or any(v.threat_to_life for v in visits):
+        figures = case_figures(
+            case_views(store, today=today, communities=wanted, include_closed=True,
+                       calendar=calendar),
+            {str(f.id): f for f in families},
+            open_threats(store, today=today, communities=wanted), today=today)
     return Dashboard(
         today=today, communities=wanted,
         weeks=visits_per_week(visits, communities=wanted, today=today, weeks=weeks, tz=tz),
-        overdue=overdue_families(families, today=today),
-        risk=risk_counts(families, visits),
-        workload=workload(families, visits, today=today, tz=tz),
+        overdue=overdue_families(families, today=today, closed_ids=closed_ids),
+        risk=risk_counts(families, visits, closed_ids=closed_ids),
+        workload=workload(families, visits, today=today, tz=tz, closed_ids=closed_ids),
         conflicts=open_conflicts(of(Conflict)),
-        placements=rows)
+        placements=rows, cases=figures)
+
+
+def _closed(cases: Iterable[Case]) -> set[str]:
+    """Families whose cases are all closed (``cases.closed_family_ids`` over a list)."""
+    open_ids: set[str] = set()
+    closed: set[str] = set()
+    for c in cases:
+        (closed if c.closed_on is not None else open_ids).add(str(c.family_id))
+    return closed - open_ids

@@ -5,15 +5,25 @@ due / mine), so it reads the same store the same way. Order: overdue first, then
 first, then the earliest date, then the name. Each row says when in words — "прострочено
 на 3 дні", "сьогодні", "завтра", "через 5 днів" — as an i18n key and a number the view
 puts through ``Translator.plural`` (Ukrainian has three plural forms).
+
+The case cycle adds its own terms (``case_due``): the needs assessment until it is completed
+(with the working days left), plan tasks past their date, and support ending within 14 days
+or past its end; a case with a threat to a child's life or health comes first.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
+from field_app.services.cases import CaseView, TaskLine, case_views
 from field_app.services.families import FamilyRow
+from field_app.store import LocalStore
+from shared_models.cases import TermLevel
+from shared_models.records import Family
+from shared_models.work_calendar import DEFAULT_CALENDAR, WorkCalendar
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,3 +89,89 @@ def due_visits(rows: Iterable[FamilyRow], *, today: date,
     overdue = sum(1 for d in ordered if d.overdue)
     return DueList(ordered, overdue, len(ordered) - overdue,
                    several_communities)
+
+
+# ---- the case cycle's terms ------------------------------------------------------------------
+class CaseDueKind(StrEnum):
+    """What is due in a case (the key of its label: ``cases.due.<kind>``)."""
+
+    ASSESSMENT = "assessment"      # the needs assessment, due 5 working days after the request
+    TASK = "task"                  # a plan task past its due date
+    SUPPORT_END = "support_end"    # support ends within 14 days, or has passed its end
+
+
+@dataclass(frozen=True, slots=True)
+class CaseDueRow:
+    """One thing due in a case, for the due list."""
+
+    kind: CaseDueKind
+    case_id: str
+    family_id: str
+    family_name: str
+    settlement: str
+    day: date                      # the due date, or the support's end
+    when: When                     # calendar days, in words (as for visits)
+    overdue: bool
+    #: The assessment only: working days left to its due date (negative: overdue by them).
+    working_days_left: int | None
+    task_id: str | None            # the task only
+    task: str                      # the task's text ("" for the others)
+    mine: bool                     # the case or family is assigned to the signed-in worker
+    threat: bool                   # the case has a threat to a child's life or health
+    community: str = ""
+
+
+def case_due_rows(views: Iterable[CaseView], families: Mapping[str, Family], *, today: date,
+                  me: str = "") -> list[CaseDueRow]:
+    """What is due in open cases: an assessment not completed (every day until done: it is
+    due within 5 working days), plan tasks past their date, support ending within
+    ``SUPPORT_WARN_DAYS`` or past its end. Threats first, then overdue, then mine, then the
+    earliest date."""
+    rows: list[CaseDueRow] = []
+    for v in views:
+        if not v.is_open:
+            continue
+        f = families.get(v.family_id)
+        name, place = (f.family_name, f.settlement) if f else ("—", "")
+        mine = bool(me) and (v.assigned_worker == me
+                             or (f is not None and f.assigned_worker == me))
+
+        def row(kind: CaseDueKind, day: date, overdue: bool, *, v: CaseView = v,
+                name: str = name, place: str = place, mine: bool = mine,
+                left: int | None = None, task: TaskLine | None = None) -> CaseDueRow:
+            return CaseDueRow(kind, v.id, v.family_id, name, place, day, when(day, today),
+                              overdue, left, task.id if task else None,
+                              task.task if task else "", mine, v.threat, v.community)
+
+        term = v.assessment_term
+        if term.level in (TermLevel.OK, TermLevel.NEAR, TermLevel.OVERDUE):
+            rows.append(row(CaseDueKind.ASSESSMENT, term.due,
+                            term.level is TermLevel.OVERDUE, left=term.working_days_left))
+        rows += [row(CaseDueKind.TASK, t.due_date, True, task=t) for t in v.overdue_tasks]
+        support = v.support
+        if support is not None and support.level in (TermLevel.NEAR, TermLevel.OVERDUE):
+            rows.append(row(CaseDueKind.SUPPORT_END, support.end,
+                            support.level is TermLevel.OVERDUE))
+    rows.sort(key=lambda r: (not r.threat, not r.overdue, not r.mine, r.day,
+                             r.family_name.casefold(), r.kind.value, r.task))
+    return rows
+
+
+def case_due(store: LocalStore, *, today: date, me: str = "",
+             communities: Iterable[str] | None = None,
+             calendar: WorkCalendar = DEFAULT_CALENDAR) -> list[CaseDueRow]:
+    """``case_due_rows`` over the cases on the device (blocking: run it off the loop)."""
+    views = case_views(store, today=today, communities=communities, calendar=calendar)
+    if not views:
+        return []
+    families = {str(f.id): f for f in store.all(Family)}
+    return case_due_rows(views, families, today=today, me=me)
+
+
+def working_days_words(left: int) -> When:
+    """The assessment's working days in words: left, the last day, or overdue by them."""
+    if left < 0:
+        return When("cases.due.working_days_overdue", -left)
+    if left == 0:
+        return When("cases.due.last_day")
+    return When("cases.due.working_days_left", left)

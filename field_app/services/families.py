@@ -57,12 +57,14 @@ class FamiliesPage:
     several_communities: bool = False
 
 
-def _row(f: Family, *, me: str, today: date, unsynced: set[str]) -> FamilyRow:
+def _row(f: Family, *, me: str, today: date, unsynced: set[str],
+         closed_ids: set[str] | frozenset[str]) -> FamilyRow:
     nxt = f.next_visit_date
-    overdue = nxt is not None and nxt < today and not f.closed
+    closed = str(f.id) in closed_ids
+    overdue = nxt is not None and nxt < today and not closed
     due = nxt is not None and today <= nxt <= today + timedelta(days=DUE_WINDOW_DAYS) \
-        and not f.closed
-    return FamilyRow(str(f.id), f.family_name, f.settlement, nxt, due, overdue, f.closed,
+        and not closed
+    return FamilyRow(str(f.id), f.family_name, f.settlement, nxt, due, overdue, closed,
                      bool(me) and f.assigned_worker == me, str(f.id) in unsynced,
                      str(f.community))
 
@@ -82,6 +84,7 @@ def list_families(
     me: str,
     today: date,
     unsynced: set[str] | frozenset[str] = frozenset(),
+    closed_ids: set[str] | frozenset[str] = frozenset(),
     text: str = "",
     chosen: FamilyFilter = FamilyFilter.ALL,
     offset: int = 0,
@@ -90,7 +93,9 @@ def list_families(
     """Families matching ``text`` (surname or settlement) and the filter, best first.
 
     Order: assigned to me, then overdue, then by the next visit date (soonest first, none
-    last), then by name. Closed families appear only under the "closed" filter.
+    last), then by name. Closed families appear only under the "closed" filter: a family
+    is closed when its cases say so (``closed_ids``, from ``cases.closed_family_ids``), not
+    by the retired ``Family.closed`` flag.
     """
     needle = text.strip().casefold()
     seen = set(unsynced)
@@ -101,7 +106,7 @@ def list_families(
         if needle and needle not in f.family_name.casefold() \
                 and needle not in f.settlement.casefold():
             continue
-        row = _row(f, me=me, today=today, unsynced=seen)
+        row = _row(f, me=me, today=today, unsynced=seen, closed_ids=closed_ids)
         if _wanted(row, chosen):
             rows.append(row)
     rows.sort(key=lambda r: (not r.mine, not r.overdue, r.next_visit_date or date.max,

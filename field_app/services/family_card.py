@@ -23,6 +23,7 @@ from enum import Enum
 from typing import Any
 
 from field_app.i18n import Translator, format_date
+from field_app.services.cases import FamilyCases, load_cases
 from field_app.services.families import DUE_WINDOW_DAYS
 from field_app.store import LocalStore
 from shared_models.enums import (
@@ -34,7 +35,18 @@ from shared_models.enums import (
     Sex,
     VisitPlace,
 )
-from shared_models.records import Conflict, Family, Note, Person, Record, Review, Visit
+from shared_models.records import (
+    Assessment,
+    Case,
+    Conflict,
+    Family,
+    Note,
+    Person,
+    PlanTask,
+    Record,
+    Review,
+    Visit,
+)
 
 #: Characters of a note's text shown in the timeline.
 PREVIEW_CHARS = 160
@@ -79,10 +91,11 @@ class NextVisit:
     overdue: bool = False
 
 
-def next_visit(family: Family, today: date) -> NextVisit:
-    """Due: within ``DUE_WINDOW_DAYS``; overdue: before today (closed families are neither)."""
+def next_visit(family: Family, today: date, *, closed: bool = False) -> NextVisit:
+    """Due: within ``DUE_WINDOW_DAYS``; overdue: before today. A family whose cases are
+    closed (``closed``, from ``cases``; not the retired flag) is neither."""
     when = family.next_visit_date
-    if when is None or family.closed:
+    if when is None or closed:
         return NextVisit(when)
     return NextVisit(when, due=today <= when <= today + timedelta(days=DUE_WINDOW_DAYS),
                      overdue=when < today)
@@ -204,11 +217,18 @@ class FamilyCard:
     members: list[MemberLine]
     timeline: list[TimelineItem]
     conflicts: list[ConflictLine]
+    #: The family's cases (``services.cases``): the open one and the earlier ones.
+    cases: FamilyCases | None = None
 
     @property
     def id(self) -> str:
         """The family's id as text (for routes)."""
         return str(self.family.id)
+
+    @property
+    def closed(self) -> bool:
+        """The family's latest case is closed and none is open."""
+        return self.cases is not None and self.cases.closed
 
 
 def _member(p: Person, today: date, unsynced: set[str]) -> MemberLine:
@@ -293,19 +313,22 @@ def load_card(store: LocalStore, family_id: str | uuid.UUID, *, me: str,
     names = {fid: family.family_name} | {m.id: m.name for m in members}
     open_conflicts = [c for c in store.all(Conflict, status=ConflictStatus.OPEN)
                       if str(c.record_id) in names]
+    cases = load_cases(store, fid, today=today, unsynced=unsynced)
     return FamilyCard(
         family=family,
         mine=bool(me) and family.assigned_worker == me,
         unsynced=fid in unsynced,
-        next_visit=next_visit(family, today),
+        next_visit=next_visit(family, today, closed=cases.closed),
         members=members,
         timeline=_timeline(visits, notes, reviews, unsynced),
         conflicts=_conflicts(open_conflicts, names, me),
+        cases=cases,
     )
 
 
 #: What the card reads besides the families, in the order the screens need it.
-CARD_KINDS: tuple[type[Record], ...] = (Person, Visit, Note, Review, Conflict)
+CARD_KINDS: tuple[type[Record], ...] = (Person, Visit, Note, Review, Conflict, Case,
+                                        Assessment, PlanTask)
 
 
 def warm_up(store: LocalStore) -> None:

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from field_app.dates import date_text, parse_date
 from field_app.i18n import format_date, format_name
+from field_app.services.cases import closed_family_ids
 from field_app.services.problem import Problem
 from field_app.store import LocalStore
 from shared_models.enums import PersonRole, PlacementOutcome
@@ -128,7 +129,9 @@ def choices(store: LocalStore, form: PlacementForm) -> PlacementChoices:
     The children offered are those of the chosen own family when there is one, else every
     child of the community (a foster family may take a child whose family is elsewhere).
     """
-    families = [f for f in store.all(Family, community=form.community) if not f.closed
+    closed = closed_family_ids(store)
+    families = [f for f in store.all(Family, community=form.community)
+                if str(f.id) not in closed
                 or str(f.id) in (form.foster_family_id, form.birth_family_id)]
     names = {str(f.id): f for f in families}
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from field_app.i18n import format_name
+from field_app.services.cases import closed_family_ids
 from field_app.store import LocalStore
 from shared_models.enums import PlacementOutcome
 from shared_models.foster_care import PlacementLevel, PlacementTerm, placement_term
@@ -97,3 +98,10 @@ def placement_rows(store: LocalStore, *, today: date, family_id: str | None = No
     people = {str(c.id): c for c in store.all(Person)}
     return rows_for(placements, families=families, people=people, today=today,
                     unsynced=store.unsynced_ids())
+
+
+def open_foster_families(store: LocalStore) -> list[Family]:
+    """Foster families whose cases are not closed (``cases.closed_family_ids``; the retired
+    ``Family.closed`` flag is not read), in the order first stored."""
+    closed = closed_family_ids(store)
+    return [f for f in store.all(Family, foster_family=True) if str(f.id) not in closed]

@@ -122,6 +122,9 @@ class Row:
     #: The family was deleted (on another device, after or while this was written): the
     #: record is kept and shown with "Сім'ю видалено" (docs/sync-protocol.md, Deletes).
     family_deleted: bool = False
+    #: A visit that found a threat to a child's life or health: first in the queue, and
+    #: marked (``cases.threat``).
+    threat: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,12 +237,14 @@ def _rows(store: LocalStore, keep: Callable[[Target, Status], bool]) -> list[Row
             isinstance(target, Note) and target.corrects is not None)
         rows.append(Row(target.KIND, str(target.id), fid, names.get(fid), _when(target),
                         target.author, risk, not is_visit, amended, status,
-                        str(target.id) in index.unsynced, fid in deleted))
+                        str(target.id) in index.unsynced, fid in deleted,
+                        isinstance(target, Visit) and target.threat_to_life))
     return rows
 
 
 def queue(store: LocalStore, account: Account | None) -> list[Row]:
-    """Visits and notes waiting for this reviewer's decision, highest risk first, then newest.
+    """Visits and notes waiting for this reviewer's decision: visits that found a threat to
+    a child's life or health first, then highest risk, then newest.
 
     Raises ``ReviewRefused`` for a user who does not review.
     """
@@ -247,7 +252,7 @@ def queue(store: LocalStore, account: Account | None) -> list[Row]:
         raise ReviewRefused(Problem("review.err.not_reviewer"))
     waiting = (ReviewState.PENDING, ReviewState.AMENDED)
     rows = _rows(store, lambda t, s: s.state in waiting and _may_decide(account, t))
-    rows.sort(key=lambda r: (-RISK_RANK.get(r.risk, 0) if r.risk else 0,
+    rows.sort(key=lambda r: (not r.threat, -RISK_RANK.get(r.risk, 0) if r.risk else 0,
                              -r.when.timestamp(), r.id))
     return rows
 

@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from field_app.services.cases import closed_family_ids
 from field_app.services.device import (
     DeviceError,
     DeviceWiped,
@@ -207,7 +208,8 @@ class StoreDevice:
             if store is None or store.locked:
                 return FamiliesPage([], 0)
             return list_families(store.all(Family), me=store.user, today=date.today(),
-                                 unsynced=store.unsynced_ids(), text=text, chosen=chosen,
+                                 unsynced=store.unsynced_ids(),
+                                 closed_ids=closed_family_ids(store), text=text, chosen=chosen,
                                  offset=offset, limit=limit)
 
     def sync(self, progress: ProgressCallback) -> SyncResult:

@@ -29,7 +29,8 @@ from sqlalchemy.engine import Connection, Engine, create_engine
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 1
+#: The version of the store's data (``migrations``): 2 since the case cycle.
+SCHEMA_VERSION = 2
 #: Execution option that marks a read-only connection (plain deferred BEGIN).
 READ_ONLY = "poruch_read_only"
 #: Execution option of writes whose loss in a power cut costs nothing the next sync does not

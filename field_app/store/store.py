@@ -50,6 +50,7 @@ from field_app.store.errors import (
     StoreWiped,
 )
 from field_app.store.files import fsync_dir, wipe_files
+from field_app.store.migrations import migrate
 from field_app.store.pin_policy import check_pin, policy_error
 from field_app.store.schema import (
     SCHEMA_VERSION,
@@ -76,7 +77,7 @@ from shared_models.merge import (
     merge_records,
     state_from_writes,
 )
-from shared_models.records import Conflict, Record, model_class
+from shared_models.records import Assessment, Case, Conflict, Record, Visit, model_class
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=Record)
@@ -190,6 +191,8 @@ class LocalStore(SyncApply, RecordClocks):
         self._clock = self._load_clock(meta)
         user = self.get_secret(USER_SLOT)
         self._user = user.decode() if user else ""
+        if int(meta.get("schema_version", "1")) < SCHEMA_VERSION:
+            migrate(self, SCHEMA_VERSION)   # needs the key: records change meaning
 
     @property
     def locked(self) -> bool:
@@ -485,8 +488,80 @@ class LocalStore(SyncApply, RecordClocks):
                 return None
             return self.save(model.model_copy(update={"deleted": True}))
 
+    def urgent_records(self) -> list[str]:
+        """Ids of the records to push before anything else: those with unsent changes that
+        record a threat to a child's life or health (a visit's ``threat_to_life``, an
+        assessment's threat anywhere in the act), and the unsent records they name (the
+        family, the case, the people present, the plan's tasks), so the server can accept
+        them without what comes earlier in the outbox. In outbox order."""
+        with self._mutex:
+            self._need_cipher()
+            with self._reader.connect() as conn:
+                rows = conn.execute(select(OUTBOX.c.record_id, OUTBOX.c.kind)
+                                    .order_by(OUTBOX.c.seq)).all()
+        pending: dict[str, str] = {}
+        for rid, kind in rows:
+            pending.setdefault(rid, kind)
+        urgent: set[str] = set()
+        for v in self._pending_models(Visit, pending):
+            if v.threat_to_life:
+                urgent.add(str(v.id))
+        for a in self._pending_models(Assessment, pending):
+            if a.threat:
+                urgent.add(str(a.id))
+        # A family's unsent cases go together: a new case may need the closure of the one
+        # before it to reach the server first (one open case per family).
+        cases: dict[str, list[str]] = {}
+        for c in self._pending_models(Case, pending):
+            cases.setdefault(str(c.family_id), []).append(str(c.id))
+        todo = list(urgent)
+        while todo:        # what the urgent records name, and what those name, if unsent
+            rid = todo.pop()
+            model = self.get(model_class(pending[rid]), rid, include_deleted=True)
+            refs = _references(model) if model is not None else []
+            if isinstance(model, Case):
+                refs += cases.get(str(model.family_id), [])
+            for ref in refs:
+                if ref in pending and ref not in urgent:
+                    urgent.add(ref)
+                    todo.append(ref)
+        return [rid for rid in pending if rid in urgent]
+
+    def _pending_models(self, cls: type[M], pending: dict[str, str]) -> list[M]:
+        """The models of ``cls`` among the ``pending`` records: from the lists' cache when it
+        is loaded (or worth loading: many of them), else read one by one."""
+        ids = [rid for rid, kind in pending.items() if kind == cls.KIND.value]
+        if not ids:
+            return []
+        with self._mutex:
+            if cls.KIND.value in self._models or len(ids) > _LOAD_KIND_FROM:
+                cached = {str(m.id): m for m in self._load_kind(cls)}
+                return [cached[rid] for rid in ids if rid in cached]
+        return [m for rid in ids if (m := self.get(cls, rid, include_deleted=True)) is not None]
+
     def corrupt_records(self) -> list[CorruptRecord]:
         """Records found damaged since unlock (by ``get``/``all``/``verify``)."""
         with self._mutex:
             self._need_cipher()
             return list(self._corrupt.values())
+
+
+#: From this many unsent records of a kind on, ``urgent_records`` decrypts the whole kind
+#: into the lists' cache (which the next list uses) rather than one record at a time.
+_LOAD_KIND_FROM = 200
+#: Fields that name other records, of the kinds that can be urgent or be named by one.
+_REFERENCE_FIELDS = ("family_id", "case_id", "present", "participants", "plan_tasks")
+
+
+def _references(model: Record) -> list[str]:
+    """Ids of the records ``model`` names (``urgent_records``)."""
+    out: list[str] = []
+    for name in _REFERENCE_FIELDS:
+        value = getattr(model, name, None)
+        if isinstance(value, list):
+            out += [str(v) for v in value]
+        elif value is not None:
+            out.append(str(value))
+    if isinstance(model, Assessment):
+        out += [str(c.person_id) for c in model.children]
+    return out

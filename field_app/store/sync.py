@@ -139,16 +139,20 @@ class SyncApply(RescanHooks, ClockFix):
         return [self._open_pending(cipher, r) for r in rows]
 
     def pending_wire(self, *, after: int = 0, limit: int | None = None,
-                     skip_records: Collection[str] = ()) -> list[WireEntry]:
+                     skip_records: Collection[str] = (),
+                     only_records: Collection[str] | None = None) -> list[WireEntry]:
         """Outbox entries after position ``after``, in order, in the push's wire form.
 
         Cheaper than ``pending_changes`` (no merge objects). ``skip_records``: records whose
-        entries stay out (those waiting with a refused change); ``limit``: at most this many
+        entries stay out (those waiting with a refused change); ``only_records``: only these
+        records' entries (the urgent ones, pushed first); ``limit``: at most this many
         (one push batch).
         """
         query = select(OUTBOX).where(OUTBOX.c.seq > after).order_by(OUTBOX.c.seq)
         if skip_records:
             query = query.where(OUTBOX.c.record_id.notin_(list(skip_records)))
+        if only_records is not None:
+            query = query.where(OUTBOX.c.record_id.in_(list(only_records)))
         if limit is not None:
             query = query.limit(limit)
         with self._mutex:

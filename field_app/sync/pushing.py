@@ -3,7 +3,9 @@
 Entries are decrypted straight into the wire JSON, batch by batch (no model object per field
 write), and bodies from ``COMPRESS_MIN_BYTES`` on go compressed: zstd (a tenth of gzip's CPU
 for the same size), gzip for a server from before zstd bodies, plain for one from before
-compressed bodies — each refusal moves this client down the list for good. One request is in
+compressed bodies — each refusal moves this client down the list for good. Records that
+found a threat to a child's life or health (and the unsent records they name) go first, in
+a pass of their own (``LocalStore.urgent_records``). One request is in
 flight at a time and batches go in outbox order — a batch may edit what the one before
 created — but while the server merges batch N+1, the calling thread acknowledges batch N (one
 local transaction) and prepares batch N+2, so the phone and the server work at once. A whole
@@ -86,19 +88,29 @@ class Pusher:
                 raise WrongClock("the server still refuses this phone's clock") from again
 
     def _push_pending(self, report: SyncReport, progress: ProgressCallback | None) -> None:
+        # A threat to a child's life or health leaves first: those records (with the unsent
+        # records they name, so the server can take them alone) go in a pass of their own,
+        # then the rest of the outbox in order.
+        urgent = self.store.urgent_records()
+        total = self.store.pending_count()  # for the progress bar (the waiting ones included)
+        sent = self._push_pass(report, progress, only=urgent, total=total) if urgent else 0
+        self._push_pass(report, progress, only=None, total=total, sent=sent)
+
+    def _push_pass(self, report: SyncReport, progress: ProgressCallback | None, *,
+                   only: list[str] | None, total: int, sent: int = 0) -> int:
+        """Push the outbox (``only`` those records' entries) in order; entries sent so far."""
         # A record with a refused change keeps its later changes back too: pushed alone, a
         # correction would lack the rest of the record (see ``outcome``).
         waiting = {a.record_id for a in self.attention()}
 
         def after(batch: Sequence[Any]) -> list[Any]:  # decrypted straight to the wire form
             return self.store.pending_wire(after=batch[-1].seq if batch else 0,
-                                           limit=self.batch_size, skip_records=waiting)
+                                           limit=self.batch_size, skip_records=waiting,
+                                           only_records=only)
 
         batch = after([])
         if not batch:
-            return
-        total = self.store.pending_count()  # for the progress bar (the waiting ones included)
-        sent = 0
+            return sent
         # One request at a time, in outbox order (a batch may edit what the one before
         # created). While the server merges batch N+1, this thread acknowledges batch N and
         # reads, encodes and compresses batch N+2: phone and server work at once.
@@ -126,7 +138,7 @@ class Pusher:
                 if progress:
                     progress(Progress(Stage.PUSH, sent, max(sent, total)))
                 if not upcoming:
-                    return
+                    return sent
                 batch, upcoming = upcoming, after(upcoming)
                 body = self._push_body(upcoming) if upcoming else None
 

@@ -5,7 +5,12 @@ encrypted store and sync client); a regional coordinator sees all 11. Devices go
 come back (partitions), sync at random moments, and between syncs workers create families,
 members, visits and notes, edit the same visit text as a colleague (concurrent edits), delete
 (visits, members, and whole families while a colleague offline still writes to them), and
-supervisors review. Now and then a worker is promoted to supervisor or demoted back (the
+supervisors review. The case cycle runs too (through ``services.cases``): a worker opens
+cases on their families, writes the needs assessment (sometimes with a threat, which syncs
+first), adds plan tasks that both workers of the community edit and tick offline (each task
+its own record, so different tasks keep both changes), the supervisor returns an act that its
+assessor then amends, and a case is closed while a colleague offline writes a visit to the
+family (both kept). Now and then a worker is promoted to supervisor or demoted back (the
 role decides which conflict records a device holds: the next pull reads the community again).
 ``check`` then compares every device with the server's database, by each one's final role,
 checks that no member, visit or note written was lost, and that those of a deleted family are
@@ -24,13 +29,24 @@ from typing import Any
 
 from sqlalchemy import select
 
-from field_app.services import reviews, visits
+from field_app.services import case_reviews, reviews, visits
+from field_app.services import cases as cs
 from field_app.store import TEST_KDF, LocalStore
 from field_app.sync import Account, Backoff, SyncClient
 from shared_models.changes import model_from_state
 from shared_models.communities import CommunityCode
-from shared_models.enums import Role
-from shared_models.records import KINDS, Conflict, Family, Note, Person, Review, Visit
+from shared_models.enums import AssessmentDecision, RecordKind, Role
+from shared_models.records import (
+    KINDS,
+    Case,
+    Conflict,
+    Family,
+    Note,
+    Person,
+    PlanTask,
+    Review,
+    Visit,
+)
 from sync_server.history import field_writes
 from sync_server.statejson import state_from_json
 from sync_server.tables import RecordRow
@@ -121,13 +137,31 @@ def run(server: LiveServer, devices: list[SimDevice], seed: int, ops: int) -> Ta
         elif roll < 0.19:
             if race_family_delete(rng, workers, when, new_id, tally):
                 tally.ops["sync"] += 1
+        elif roll < 0.315:   # the case cycle; now and then a closure racing a visit
+            tally.ops["sync"] += (race_closure(rng, workers, when, new_id, tally)
+                                  if roll >= 0.30 else case_work(
+                                      rng.choice(workers), rng, when, step, new_id=new_id,
+                                      tally=tally))
         else:
             work(rng.choice(workers), rng, when, step, new_id, tally=tally)
-    for _ in range(2):
+    settle(devices, rng, BASE_TIME + timedelta(minutes=ops), ops, new_id=new_id, tally=tally)
+    return tally
+
+
+def settle(devices: list[SimDevice], rng: random.Random, when: datetime, step: int, *,
+           new_id: Any, tally: Tally) -> None:
+    """The end of the run: everyone online hears the decisions, the assessors amend the acts
+    returned to them (each then waits for a decision again on every supervisor's device),
+    and everyone syncs twice more."""
+    for _ in range(2):       # twice: a decision pushed late in the first round arrives
         for d in devices:
             d.online = True
-            sync(d, count=False)
-    return tally
+            tally.ops["rescan"] += d.client.sync().rescanned
+    for d in devices:
+        amend_returned(d, rng, when, step, new_id=new_id, tally=tally)
+    for _ in range(2):
+        for d in devices:
+            tally.ops["rescan"] += d.client.sync().rescanned
 
 
 def work(d: SimDevice, rng: random.Random, when: datetime, step: int, new_id: Any, *,
@@ -154,7 +188,8 @@ def work(d: SimDevice, rng: random.Random, when: datetime, step: int, new_id: An
     elif roll < 0.40 or not visits:
         v = Visit(id=new_id(), community=community, family_id=fam.id, visited_at=when,
                   risk_level=rng.choice(["low", "medium", "high"]), author=me,
-                  next_steps=rng.choice(TEXTS), services=["002.0"])
+                  next_steps=rng.choice(TEXTS), services=["002.0"],
+                  threat_to_life=rng.random() < 0.05)
         store.save(v)
         tally.children[str(v.id)] = (community, str(fam.id), v.next_steps)
         tally.ops["visit"] += 1
@@ -225,8 +260,162 @@ def race_family_delete(rng: random.Random, workers: list[SimDevice], when: datet
     return True
 
 
+def case_work(d: SimDevice, rng: random.Random, when: datetime, step: int, *, new_id: Any,
+              tally: Tally) -> bool:
+    """One step of the case cycle by a social worker: open a case on one of their families
+    (or reopen a closed one), write or amend the assessment, add a plan task, or edit and
+    tick a task — any task of the community, as a colleague may be editing it offline.
+    Never syncs (``False``)."""
+    store, me, today = d.store, d.user, when.date()
+    if d.role is not Role.SOCIAL_WORKER:
+        return False
+    account = Account(username=me, role=d.role.value, communities=d.communities,
+                      device_id="sim")
+    returned = case_reviews.returned_cases(store, account)
+    mine = [f for f in store.all(Family) if f.assigned_worker == me]
+    with_case = {str(c.family_id) for c in store.all(Case) if c.closed_on is None}
+    roll = rng.random()
+    tasks = store.all(PlanTask)
+    if returned:
+        amend_returned(d, rng, when, step, new_id=new_id, tally=tally)
+    elif roll < 0.4 and tasks:
+        _edit_task(d, rng.choice(tasks), rng, when, step, tally=tally)
+    elif mine:
+        busy = [f for f in mine if str(f.id) in with_case]
+        fam = rng.choice(busy if busy and rng.random() < 0.75 else mine)
+        cases = cs.load_cases(store, fam.id, today=today)
+        case = cases.open
+        if case is None:
+            if cases.earlier and rng.random() < 0.5:
+                form = cs.new_reopen(store, cases.earlier[0].id, today=today, me=me)
+            else:
+                form = cs.new_intake(store, str(fam.id), today=today, me=me)
+            form.new_id = str(new_id())
+            form.request_summary = f"Звернення, крок {step}"
+            assert cs.open_new_case(store, form) is not None, form.errors
+            tally.ops["case_open"] += 1
+        elif (case.assessment is None or case.assessment.draft
+              or case.assessment.review.returned):   # a submitted act waits for its review
+            _assess(d, case, rng, when, step, new_id=new_id, tally=tally)
+        else:
+            t = cs.new_task_form(store, case.id, goal=rng.choice(["Школа", "Здоров'я"]))
+            t.new_id, t.task = str(new_id()), f"{rng.choice(TEXTS)}, крок {step}"
+            t.due_date = (today + timedelta(days=rng.randint(-5, 30))).strftime("%d.%m.%Y")
+            assert cs.save_task(store, t) is not None, t.errors
+            tally.ops["task"] += 1
+    return False
+
+
+def amend_returned(d: SimDevice, rng: random.Random, when: datetime, step: int, *,
+                   new_id: Any, tally: Tally) -> None:
+    """The worker amends each of their acts that a supervisor returned."""
+    if d.role is not Role.SOCIAL_WORKER:
+        return
+    account = Account(username=d.user, role=d.role.value, communities=d.communities,
+                      device_id="sim")
+    for row in case_reviews.returned_cases(d.store, account):
+        if row.kind is RecordKind.CASE:          # a closure: say more about the result
+            form = cs.closure_form(d.store, row.id, today=when.date())
+            form.closure_notes = f"Результат уточнено, крок {step}"
+            assert cs.close_case(d.store, form) is not None, form.errors
+            tally.ops["closure_amended"] += 1
+            continue
+        cases = cs.load_cases(d.store, row.family_id, today=when.date())
+        view = next((v for v in (cases.open, *cases.earlier) if v is not None
+                     and v.assessment is not None and v.assessment.id == row.id), None)
+        if view is not None:      # its case may have been closed meanwhile: amended all the same
+            _assess(d, view, rng, when, step, new_id=new_id, tally=tally)
+
+
+def _edit_task(d: SimDevice, t: PlanTask, rng: random.Random, when: datetime, step: int, *,
+               tally: Tally) -> None:
+    """Write a task's progress, or tick it (untick a done one), as the task form does."""
+    today = when.date()
+    form = cs.task_form(d.store, str(t.id))
+    if rng.random() < 0.5:
+        form.progress = f"{rng.choice(TEXTS)} — {d.user}, крок {step}"
+        tally.written.append((str(t.id), "progress", form.progress, t.progress))
+    else:
+        form.done_on = "" if t.done_on else today.strftime("%d.%m.%Y")
+        tally.written.append((str(t.id), "done_on",
+                              None if t.done_on else today.isoformat(),
+                              t.done_on.isoformat() if t.done_on else None))
+    assert cs.save_task(d.store, form) is not None, form.errors
+    tally.ops["task_edit"] += 1
+
+
+def _assess(d: SimDevice, case: cs.CaseView, rng: random.Random, when: datetime, step: int,
+            *, new_id: Any, tally: Tally) -> None:
+    """Write the case's act, or amend it after the supervisor returned it (its assessor
+    only: the server takes an act from its assessor)."""
+    act = cs.assessment_form(d.store, case.id, me=d.user, today=when.date())
+    if act.assessor != d.user:
+        return
+    if act.is_new:
+        act.new_id = str(new_id())
+    amended = case.assessment is not None and case.assessment.review.returned
+    act.income = f"Доходи, крок {step}"
+    act.difficult_circumstances = True
+    act.decision = AssessmentDecision.SUPPORT.value
+    if rng.random() < 0.1:
+        act.threat_to_life, act.threat_details = True, f"Загроза, крок {step}"
+    assert cs.save_assessment(d.store, act, complete=amended or rng.random() < 0.9,
+                              today=when.date()) is not None, act.errors
+    tally.ops["assessment_amended" if amended else "assessment"] += 1
+
+
+def race_closure(rng: random.Random, workers: list[SimDevice], when: datetime,
+                 new_id: Any, tally: Tally) -> bool:
+    """A worker closes a case on their family and syncs; a colleague whose phone has not
+    heard yet writes a visit to that family (sent at their next sync): both are kept."""
+    ready = [w for w in workers if w.online and w.role is Role.SOCIAL_WORKER
+             and any(c.closed_on is None for c in w.store.all(Case))]
+    if not ready:
+        return False
+    d = rng.choice(ready)
+    colleagues = [w for w in workers if w is not d and w.communities == d.communities]
+    if not colleagues:
+        return False
+    other = rng.choice(colleagues)
+    theirs = {f.id for f in other.store.all(Family)}
+    open_cases = [c for c in d.store.all(Case) if c.closed_on is None
+                  and c.family_id in theirs and c.opened_on <= when.date()]
+    if not open_cases:
+        return False
+    case = rng.choice(open_cases)
+    form = cs.closure_form(d.store, str(case.id), today=when.date())
+    form.closure_reason = rng.choice([r.value for r in cs.CLOSURE_REASONS])
+    form.closure_result = "partly"
+    if cs.close_case(d.store, form) is None:
+        return False
+    d.client.sync()
+    community = d.communities[0]
+    v = Visit(id=new_id(), community=community, family_id=case.family_id, visited_at=when,
+              risk_level="medium", author=other.user, services=["002.0"],
+              next_steps=f"Візит під час закриття — {other.user}")
+    other.store.save(v)
+    tally.children[str(v.id)] = (community, str(case.family_id), v.next_steps)
+    tally.ops["closure_race"] += 1
+    return True
+
+
 def review(d: SimDevice, rng: random.Random, when: datetime, new_id: Any, tally: Tally) -> None:
-    """A supervisor approves or returns a visit or note they have."""
+    """A supervisor approves or returns a visit or note they have, or (mostly, when there is
+    one) a completed assessment or closure waiting in the case queue."""
+    if d.role is not Role.SOCIAL_WORKER and rng.random() < 0.8:
+        account = Account(username=d.user, role=d.role.value, communities=d.communities,
+                          device_id="sim")
+        waiting = case_reviews.case_queue(d.store, account)
+        if waiting:
+            acts = [r for r in waiting if r.kind is RecordKind.ASSESSMENT]
+            row = rng.choice(acts if acts and rng.random() < 0.7 else waiting)
+            returned = rng.random() < 0.6
+            case_reviews.decide_case(d.store, account, row.kind, row.id, approved=not returned,
+                                     comment="Уточніть висновок" if returned else "",
+                                     now=when)
+            tally.ops["case_review"] += 1
+            tally.ops["case_returned"] += returned
+            return
     targets: list[Visit | Note] = [*d.store.all(Visit), *d.store.all(Note)]
     if not targets:
         return

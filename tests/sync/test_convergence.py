@@ -34,6 +34,12 @@ def test_every_device_converges_to_the_server(tmp_path: Path, seed: int) -> None
         assert figures["role"] > 0 and figures["rescan"] > 0, "no role change was checked"
         # Families deleted while colleagues offline still wrote to them: checked kept.
         assert figures["race"] > 0 and figures["written_after_family_delete"] > 0
+        # The case cycle: plans edited on several devices, acts returned and amended,
+        # closures racing a colleague's visit; all converged (``check``).
+        cycle = {k: figures.get(k, 0) for k in ("case_open", "task", "task_edit",
+                                                "case_returned", "assessment_amended",
+                                                "closure_race")}
+        assert all(cycle.values()), f"a step of the case cycle never ran: {cycle}"
     finally:
         for d in devices:
             d.client.close()

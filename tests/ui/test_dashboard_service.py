@@ -10,9 +10,9 @@ import pytest
 
 from field_app.services.dashboard import build_dashboard, visits_per_week, week_start
 from field_app.store import LocalStore
-from shared_models.enums import ConflictStatus, PersonRole, RecordKind, RiskLevel
+from shared_models.enums import ClosureReason, ConflictStatus, PersonRole, RecordKind, RiskLevel
 from shared_models.foster_care import PlacementLevel, stay_limit
-from shared_models.records import Conflict, Family, Person, Placement, Visit
+from shared_models.records import Case, Conflict, Family, Person, Placement, Visit
 from tests.ui.stores import real_store
 
 TODAY = datetime.now(UTC).date()
@@ -30,9 +30,16 @@ def store(tmp_path: Path) -> Iterator[LocalStore]:
     s.close()
 
 
-def family(store: LocalStore, name: str, community: str = MAL, **kw: object) -> Family:
+def family(store: LocalStore, name: str, community: str = MAL, *, closed: bool = False,
+           **kw: object) -> Family:
+    """A family; ``closed``: with a closed case (the retired flag is not read)."""
     f = Family(community=community, family_name=name, settlement="Малин", **kw)
     store.save(f)
+    if closed:
+        store.save(Case(community=community, family_id=f.id,
+                        opened_on=TODAY - timedelta(days=60),
+                        closed_on=TODAY - timedelta(days=40),
+                        closure_reason=ClosureReason.GOALS_ACHIEVED))
     return f
 
 

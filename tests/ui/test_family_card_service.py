@@ -28,9 +28,25 @@ from field_app.services.family_card import (
 )
 from field_app.store import LocalStore
 from shared_models.clock import HybridClock
-from shared_models.enums import PersonRole, RecordKind, ReviewDecision, RiskLevel, Sex
+from shared_models.enums import (
+    ClosureReason,
+    PersonRole,
+    RecordKind,
+    ReviewDecision,
+    RiskLevel,
+    Sex,
+)
 from shared_models.protocol import RecordChange
-from shared_models.records import Conflict, Family, Note, Person, Record, Review, Visit
+from shared_models.records import (
+    Case,
+    Conflict,
+    Family,
+    Note,
+    Person,
+    Record,
+    Review,
+    Visit,
+)
 from tests.ui.stores import real_store
 
 TODAY = date(2026, 11, 23)
@@ -239,15 +255,21 @@ def test_next_visit_due_overdue_and_closed(store: LocalStore) -> None:
         (fam(next_visit_date=TODAY), (True, False)),
         (fam(next_visit_date=TODAY + timedelta(days=7)), (True, False)),
         (fam(next_visit_date=TODAY + timedelta(days=8)), (False, False)),
-        (fam(next_visit_date=TODAY - timedelta(days=9), closed=True), (False, False)),
+        (fam(next_visit_date=TODAY - timedelta(days=9)), (False, False)),   # case closed
         (fam(), (False, False)),
     ]
+    closed = cases[4][0]
+    store.save(Case(community=closed.community, family_id=closed.id,
+                    opened_on=TODAY - timedelta(days=30), closed_on=TODAY - timedelta(days=10),
+                    closure_reason=ClosureReason.GOALS_ACHIEVED))
     for f, (due, overdue) in cases:
         store.save(f)
         card = load_card(store, f.id, me="olena", today=TODAY)
         assert card is not None
         assert (card.next_visit.due, card.next_visit.overdue) == (due, overdue), f
         assert card.next_visit.when == f.next_visit_date
+        assert card.closed == (f is closed)
+        assert (card.cases is not None and card.cases.earlier != ()) == (f is closed)
 
 
 def test_assigned_to_me(store: LocalStore) -> None:
