@@ -31,6 +31,7 @@ from field_app.services.cases import load_cases
 from field_app.services.family_card import load_card, warm_up
 from field_app.store import TEST_KDF, LocalStore
 from shared_models.cases import legacy_case_id
+from shared_models.communities import CommunityCode
 from shared_models.enums import (
     AssessmentDecision,
     ClosureReason,
@@ -59,7 +60,7 @@ BIG_PLANS = 40
 TASKS = 20
 OPENINGS = 200
 TARGET_P95_MS = 150
-C = "zhytomyrska"
+C = CommunityCode.ZHYTOMYRSKA
 SURNAMES = ["Коваленко", "Шевченко", "Бондаренко", "Ткаченко", "Мельник", "Кравченко"]
 
 

@@ -153,9 +153,10 @@ def settle(devices: list[SimDevice], rng: random.Random, when: datetime, step: i
     """The end of the run: everyone online hears the decisions, the assessors amend the acts
     returned to them (each then waits for a decision again on every supervisor's device),
     and everyone syncs twice more."""
-    for d in devices:
-        d.online = True
-        tally.ops["rescan"] += d.client.sync().rescanned
+    for _ in range(2):       # twice: a decision pushed late in the first round arrives
+        for d in devices:
+            d.online = True
+            tally.ops["rescan"] += d.client.sync().rescanned
     for d in devices:
         amend_returned(d, rng, when, step, new_id=new_id, tally=tally)
     for _ in range(2):
@@ -275,7 +276,7 @@ def case_work(d: SimDevice, rng: random.Random, when: datetime, step: int, *, ne
     with_case = {str(c.family_id) for c in store.all(Case) if c.closed_on is None}
     roll = rng.random()
     tasks = store.all(PlanTask)
-    if any(r.kind is RecordKind.ASSESSMENT for r in returned):
+    if returned:
         amend_returned(d, rng, when, step, new_id=new_id, tally=tally)
     elif roll < 0.4 and tasks:
         _edit_task(d, rng.choice(tasks), rng, when, step, tally=tally)
@@ -293,7 +294,8 @@ def case_work(d: SimDevice, rng: random.Random, when: datetime, step: int, *, ne
             form.request_summary = f"Звернення, крок {step}"
             assert cs.open_new_case(store, form) is not None, form.errors
             tally.ops["case_open"] += 1
-        elif case.assessment is None or case.assessment.review.returned or roll < 0.6:
+        elif (case.assessment is None or case.assessment.draft
+              or case.assessment.review.returned):   # a submitted act waits for its review
             _assess(d, case, rng, when, step, new_id=new_id, tally=tally)
         else:
             t = cs.new_task_form(store, case.id, goal=rng.choice(["Школа", "Здоров'я"]))
@@ -312,8 +314,16 @@ def amend_returned(d: SimDevice, rng: random.Random, when: datetime, step: int, 
     account = Account(username=d.user, role=d.role.value, communities=d.communities,
                       device_id="sim")
     for row in case_reviews.returned_cases(d.store, account):
-        view = cs.load_cases(d.store, row.family_id, today=when.date()).open
-        if row.kind is RecordKind.ASSESSMENT and view is not None:
+        if row.kind is RecordKind.CASE:          # a closure: say more about the result
+            form = cs.closure_form(d.store, row.id, today=when.date())
+            form.closure_notes = f"Результат уточнено, крок {step}"
+            assert cs.close_case(d.store, form) is not None, form.errors
+            tally.ops["closure_amended"] += 1
+            continue
+        cases = cs.load_cases(d.store, row.family_id, today=when.date())
+        view = next((v for v in (cases.open, *cases.earlier) if v is not None
+                     and v.assessment is not None and v.assessment.id == row.id), None)
+        if view is not None:      # its case may have been closed meanwhile: amended all the same
             _assess(d, view, rng, when, step, new_id=new_id, tally=tally)
 
 
@@ -397,7 +407,8 @@ def review(d: SimDevice, rng: random.Random, when: datetime, new_id: Any, tally:
                           device_id="sim")
         waiting = case_reviews.case_queue(d.store, account)
         if waiting:
-            row = rng.choice(waiting)
+            acts = [r for r in waiting if r.kind is RecordKind.ASSESSMENT]
+            row = rng.choice(acts if acts and rng.random() < 0.7 else waiting)
             returned = rng.random() < 0.6
             case_reviews.decide_case(d.store, account, row.kind, row.id, approved=not returned,
                                      comment="Уточніть висновок" if returned else "",
