@@ -121,7 +121,9 @@ def open_case(f: Family, kids: list[Person], tasks: int, today: date,
     plan = [PlanTask(community=C, case_id=case.id, family_id=f.id, goal=f"Мета {k % 4}",
                      task=f"Завдання {k}: записати дитину до гуртка",
                      due_date=start + timedelta(days=7 * k),
-                     done_on=start + timedelta(days=7 * k) if k % 3 == 0 else None,
+                     done_on=(start + timedelta(days=7 * k)
+                              if k % 3 == 0 and start + timedelta(days=7 * k) <= today
+                              else None),
                      progress="Обговорено на візиті" if k % 2 else "")
             for k in range(tasks)]
     return [case, act, review, *plan]

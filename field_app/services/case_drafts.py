@@ -69,7 +69,7 @@ def form_from(kind: type[F], data: dict[str, Any]) -> F:
 
 
 def _opened(store: LocalStore, key: str, kind: type[F], fresh: Any) -> OpenedCaseForm[F]:
-    draft = load_draft(store, key)   # type: ignore[arg-type]
+    draft = load_draft(store, key)
     if draft is not None:
         return OpenedCaseForm(form_from(kind, draft.data), key, draft)
     return OpenedCaseForm(fresh(), key)

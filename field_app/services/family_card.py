@@ -308,11 +308,13 @@ def load_card(store: LocalStore, family_id: str | uuid.UUID, *, me: str,
     members = sorted((_member(p, today, unsynced) for p in people), key=_member_order)
     visits = store.all(Visit, family_id=fid)
     notes = store.all(Note, family_id=fid)
-    targets = {str(v.id) for v in visits} | {str(n.id) for n in notes}
-    reviews = [r for r in store.all(Review) if str(r.target_id) in targets] if targets else []
+    # Reviews and conflicts through the store's index by target and by record: the card
+    # reads a handful of records, not every review and conflict of the community.
+    targets = [str(v.id) for v in visits] + [str(n.id) for n in notes]
+    reviews = [r for t in targets for r in store.all(Review, target_id=t)]
     names = {fid: family.family_name} | {m.id: m.name for m in members}
-    open_conflicts = [c for c in store.all(Conflict, status=ConflictStatus.OPEN)
-                      if str(c.record_id) in names]
+    open_conflicts = [c for rid in names for c in store.all(Conflict, record_id=rid)
+                      if c.status is ConflictStatus.OPEN]
     cases = load_cases(store, fid, today=today, unsynced=unsynced)
     return FamilyCard(
         family=family,

@@ -91,6 +91,12 @@ class StoreCore:
         # Decrypted models per kind, filled by the first full listing after unlock and kept
         # in step by our own writes; memory only, dropped by lock(). Makes search fast.
         self._models: dict[str, dict[str, Record]] = {}
+        # Per (kind, field) of ``INDEXED_FIELDS``: the cached dict it was built from, that
+        # kind's edit count then, and value -> ids. ``all(cls, family_id=...)`` reads it
+        # instead of scanning the kind (a family card asks for 6 kinds by family or case).
+        self._indexes: dict[tuple[str, str], tuple[dict[str, Record], int, dict[Any, list[str]]]]
+        self._indexes = {}
+        self._kind_edits: dict[str, int] = {}
         # Opened secrets by name (``None``: none stored), kept in step by our own writes and
         # dropped by lock(): a sync reads the token and its bookkeeping several times, and
         # each read was a query and a decryption (a third of a no-op sync's own time).

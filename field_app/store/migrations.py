@@ -13,6 +13,7 @@ means the step runs again at the next unlock.
   values of ``legacy_case_fields``, dated by the clock of the family's ``closed`` write. It is
   saved as an ordinary edit (it syncs): the server's migration makes the same record from
   the same write, so when the two meet they are one case with equal values, not a conflict.
+  The step also adds the partial index of unsynced records (``schema.LocalRecord``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, text
 
 from field_app.store.core import META
 from shared_models.cases import legacy_case_id, legacy_case_values
@@ -34,6 +35,9 @@ log = logging.getLogger(__name__)
 VERSION_ROW = "schema_version"
 #: The version of stores made before the case cycle.
 BEFORE_CASES = 1
+#: ``schema.LocalRecord``'s index of unsynced records, for stores made without it.
+DIRTY_INDEX = ("CREATE INDEX IF NOT EXISTS ix_local_record_dirty ON local_record (id) "
+               "WHERE dirty = 1")
 
 
 def stored_version(store: LocalStore) -> int:
@@ -68,10 +72,17 @@ def legacy_cases(store: LocalStore) -> int:
     return made
 
 
+def dirty_index(store: LocalStore) -> None:
+    """Add the partial index of unsynced records that stores made since version 2 have."""
+    with store._write() as (_cipher, conn):
+        conn.execute(text(DIRTY_INDEX))
+
+
 def migrate(store: LocalStore, target: int) -> int:
     """Bring an unlocked store's data up to ``target``; the version it was at."""
     version = stored_version(store)
     if version < 2 <= target:
+        dirty_index(store)
         made = legacy_cases(store)
         log.info("store migrated to 2: %d closed families given a legacy case", made)
         _set_version(store, 2)

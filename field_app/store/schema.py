@@ -24,12 +24,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Column, Integer, LargeBinary, Table, event
+from sqlalchemy import Column, Index, Integer, LargeBinary, Table, event, text
 from sqlalchemy.engine import Connection, Engine, create_engine
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-#: The version of the store's data (``migrations``): 2 since the case cycle.
+#: The version of the store's data (``migrations``): 2 since the case cycle (and the index
+#: of unsynced records).
 SCHEMA_VERSION = 2
 #: Execution option that marks a read-only connection (plain deferred BEGIN).
 READ_ONLY = "poruch_read_only"
@@ -79,6 +80,9 @@ class LocalRecord(LocalBase, table=True):
     """One synced record: sealed merge state and merged values, metadata in the clear."""
 
     __tablename__ = "local_record"
+    # The unsynced records ("saved on this phone" marks, read by every card and list): a
+    # partial index holds only them, so the read does not scan every record.
+    __table_args__ = (Index("ix_local_record_dirty", "id", sqlite_where=text("dirty = 1")),)
 
     id: str = Field(primary_key=True)
     kind: str = Field(index=True)

@@ -207,6 +207,7 @@ class LocalStore(SyncApply, RecordClocks):
             self._user = ""
             self._corrupt.clear()
             self._models.clear()
+            self._indexes.clear()
             self._secrets.clear()
 
     def close(self) -> None:
@@ -304,6 +305,7 @@ class LocalStore(SyncApply, RecordClocks):
             return None
         cached = self._models.get(kind)
         if cached is not None:
+            self._kind_edits[kind] = self._kind_edits.get(kind, 0) + 1
             if since is None:
                 cached[rid] = copy_model(model)
             else:
@@ -433,10 +435,31 @@ class LocalStore(SyncApply, RecordClocks):
             raise ValueError(f"unknown filter field(s) for {cls.KIND.value}: {sorted(unknown)}")
         wanted = {name: comparable(value) for name, value in filters.items()}
         with self._mutex:
+            if len(wanted) == 1 and next(iter(wanted)) in INDEXED_FIELDS:
+                [(name, value)] = wanted.items()
+                return [copy_model(m) for m in self._indexed(cls, name, value)
+                        if include_deleted or not m.deleted]
             models = self._load_kind(cls)
             return [copy_model(m) for m in models
                     if (include_deleted or not m.deleted)
                     and all(comparable(getattr(m, n)) == v for n, v in wanted.items())]
+
+    def _indexed(self, cls: type[M], name: str, value: Any) -> list[M]:
+        """The cached models of a kind whose field ``name`` is ``value`` (comparable form),
+        in the order first stored, through an index built on first use and rebuilt when the
+        kind's cache was reloaded or edited since."""
+        kind = cls.KIND.value
+        self._load_kind(cls)
+        cached = self._models[kind]
+        edits = self._kind_edits.get(kind, 0)
+        entry = self._indexes.get((kind, name))
+        if entry is None or entry[0] is not cached or entry[1] != edits:
+            index: dict[Any, list[str]] = {}
+            for rid, m in cached.items():
+                index.setdefault(comparable(getattr(m, name)), []).append(rid)
+            entry = (cached, edits, index)
+            self._indexes[(kind, name)] = entry
+        return cast(list[M], [cached[rid] for rid in entry[2].get(value, ())])
 
     def _load_kind(self, cls: type[M]) -> list[M]:
         """All authenticated models of a kind (from the memory cache once loaded)."""
@@ -546,6 +569,9 @@ class LocalStore(SyncApply, RecordClocks):
             return list(self._corrupt.values())
 
 
+#: Fields ``all`` answers from an index when it is the only filter: the references the
+#: screens follow (a family's members, visits, cases...; a case's tasks; a record's reviews).
+INDEXED_FIELDS = frozenset({"family_id", "case_id", "target_id", "record_id"})
 #: From this many unsent records of a kind on, ``urgent_records`` decrypts the whole kind
 #: into the lists' cache (which the next list uses) rather than one record at a time.
 _LOAD_KIND_FROM = 200

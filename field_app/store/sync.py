@@ -511,6 +511,7 @@ class SyncApply(RescanHooks, ClockFix):
             conn.execute(delete(CURSORS).where(CURSORS.c.community.in_(names)))
         self._corrupt.clear()
         self._models.clear()
+        self._indexes.clear()
         log.info("purged %d communities: %d records, %d pending dropped",
                  len(names), records, dropped)
         return PurgeResult(int(records), int(dropped))

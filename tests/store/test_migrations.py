@@ -39,6 +39,8 @@ def old_store(path: Path) -> dict[str, Family]:
                                   {k: (v, clock, "petro") for k, v in values.items()})],
                      {COMMUNITY: 1})
     store.close()
+    # What version 1 did not have: the index of unsynced records, the data version 2.
+    sql(path, "DROP INDEX ix_local_record_dirty")
     sql(path, "UPDATE local_meta SET value = '1' WHERE name = 'schema_version'")
     return {"open": open_, "here": closed_here, "pulled": pulled}
 
@@ -49,6 +51,7 @@ def test_unlocking_an_old_store_gives_closed_families_a_legacy_case(tmp_path: Pa
     store = LocalStore.open(path, PIN)
     try:
         assert stored_version(store) == SCHEMA_VERSION == 2
+        assert sql(path, "SELECT name FROM sqlite_master WHERE name = 'ix_local_record_dirty'")
         made = {str(c.family_id): c for c in store.all(Case)}
         assert set(made) == {str(fams["here"].id), str(fams["pulled"].id)}
         for key in ("here", "pulled"):
@@ -81,6 +84,7 @@ def test_the_migration_runs_once(tmp_path: Path) -> None:
     assert store.pending_count() == pending
     store.close()
     # Killed after the cases were made but before the version was written: no second copy.
+    sql(path, "DROP INDEX ix_local_record_dirty")
     sql(path, "UPDATE local_meta SET value = '1' WHERE name = 'schema_version'")
     store = LocalStore.open(path, PIN)
     assert store.pending_count() == pending and len(store.all(Case)) == 2

@@ -68,7 +68,9 @@ class CaseFormSession(FormSession):
         self.seal(opened.key, lambda: case_drafts.form_data(self.form), opened.restored)
 
 
-def _session(app: ViewContext, route: Route, opener: Opener) -> CaseFormSession:
+def case_session(app: ViewContext, route: Route, opener: Opener) -> CaseFormSession:
+    """The case form open at ``route`` (its ``?reopens=`` makes another form), or a new one
+    read by ``opener`` off the loop."""
     path = route.path + (f"?reopens={route.query['reopens']}" if route.query.get("reopens")
                          else "")
     return form_session.session_for(app, route, CaseFormSession,
@@ -260,7 +262,7 @@ def intake(app: ViewContext, route: Route) -> Screen:
     """``/families/{fid}/cases/new``: a request that opens a case."""
     fid, reopens = route.params["family_id"], route.query.get("reopens") or None
     me = app.session.username or ""
-    session = _session(app, route, lambda store: case_drafts.open_intake(
+    session = case_session(app, route, lambda store: case_drafts.open_intake(
         store, fid, today=date.today(), me=me, reopens=reopens))
     title = app.t("case.intake.new_title")
     return form_session.form_screen(app, title, session,
@@ -302,7 +304,7 @@ def _intake_screen(app: ViewContext, session: CaseFormSession, title: str) -> Sc
 def task(app: ViewContext, route: Route) -> Screen:
     """``…/cases/{cid}/tasks/new`` or ``…/tasks/{tid}``: one task of the support plan."""
     cid, tid = route.params["case_id"], route.params.get("task_id")
-    session = _session(app, route, lambda store: case_drafts.open_task(store, cid, tid))
+    session = case_session(app, route, lambda store: case_drafts.open_task(store, cid, tid))
     title = app.t("case.task.edit_title" if tid else "case.task.new_title")
     return form_session.form_screen(app, title, session,
                                     lambda: _task_screen(app, route, session, title))
@@ -352,7 +354,7 @@ def _task_screen(app: ViewContext, route: Route, session: CaseFormSession,
 def extension(app: ViewContext, route: Route) -> Screen:
     """``…/cases/{cid}/extend``: the decision to extend support (to at most 12 months)."""
     cid = route.params["case_id"]
-    session = _session(app, route, lambda store: case_drafts.open_extension(
+    session = case_session(app, route, lambda store: case_drafts.open_extension(
         store, cid, today=date.today()))
     title = app.t("case.extend.title")
     return form_session.form_screen(app, title, session,
@@ -386,7 +388,7 @@ def _extension_screen(app: ViewContext, route: Route, session: CaseFormSession,
 def closure(app: ViewContext, route: Route) -> Screen:
     """``…/cases/{cid}/close``: date, reason, result, notes; then the supervisor decides."""
     cid = route.params["case_id"]
-    session = _session(app, route, lambda store: case_drafts.open_closure(
+    session = case_session(app, route, lambda store: case_drafts.open_closure(
         store, cid, today=date.today()))
     title = app.t("case.close.title")
     return form_session.form_screen(app, title, session,
@@ -413,4 +415,5 @@ def _closure_screen(app: ViewContext, route: Route, session: CaseFormSession,
     return v.screen(title, rows)
 
 
-__all__ = ["CaseFormSession", "CaseFormView", "closure", "extension", "intake", "task"]
+__all__ = ["CaseFormSession", "CaseFormView", "case_session", "closure", "extension", "intake",
+           "task"]

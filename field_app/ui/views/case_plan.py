@@ -24,7 +24,7 @@ from field_app.services.cases import CaseView, TaskLine, TaskState
 from field_app.ui import theme
 from field_app.ui.screen import Screen
 from field_app.ui.views import form_session
-from field_app.ui.views.case_forms import CaseFormSession, CaseFormView, _session
+from field_app.ui.views.case_forms import CaseFormSession, CaseFormView, case_session
 from field_app.ui.views.case_section import level_line, support_detail, support_words
 from field_app.ui.views.common import problem_text
 from field_app.ui.views.places import families_detail
@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 def build(app: ViewContext, route: Route) -> Screen:
     """The plan screen: the agreement form once loaded, the tasks loading themselves."""
     cid = route.params["case_id"]
-    session = _session(app, route, lambda store: case_drafts.open_plan(
+    session = case_session(app, route, lambda store: case_drafts.open_plan(
         store, cid, today=date.today()))
     title = app.t("case.plan.title")
     return form_session.form_screen(app, title, session,
