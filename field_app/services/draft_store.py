@@ -10,7 +10,8 @@ only ids), never a plain file or SharedPreferences. Keys name the form::
 
 and the family, member and placement forms' keys (``form_drafts``: ``family.new.<id>``,
 ``family.edit.<family_id>``, ``member.new.<family_id>``, ``member.edit.<person_id>``,
-``placement.new.<family_id>``, ``placement.edit.<placement_id>``).
+``placement.new.<family_id>``, ``placement.edit.<placement_id>``) and the needs-assessment
+act's (``cases.assessment_key``: ``assessment.edit.<case_id>``).
 
 ``DraftSaver`` writes a form's draft a moment after the last keystroke (debounced) and at
 once on ``flush()`` (lock, app hidden, leaving the form). A saved record deletes its draft.
@@ -33,7 +34,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, Protocol, TypeVar
 
-from shared_models.records import Family, Note, Person, Placement, Record, Visit
+from shared_models.records import Case, Family, Note, Person, Placement, PlanTask, Record, Visit
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,11 @@ _VERSION = 1
 _OWNERS: dict[str, type[Record]] = {
     "visit.new.": Family, "visit.edit.": Visit, "note.new.": Family, "note.fix.": Note,
     "family.edit.": Family, "member.new.": Family, "member.edit.": Person,
-    "placement.new.": Family, "placement.edit.": Placement}
+    "placement.new.": Family, "placement.edit.": Placement,
+    "assessment.edit.": Case,
+    # The case cycle's short forms (``case_drafts``).
+    "case.new.": Family, "case.plan.": Case, "case.extend.": Case, "case.close.": Case,
+    "task.new.": Case, "task.edit.": PlanTask}
 #: A new family's draft: no record owns it yet; its community must still be the account's.
 _NEW_FAMILY = "family.new."
 

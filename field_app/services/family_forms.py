@@ -174,13 +174,15 @@ class FamilyForm(_Form):
     OPTIONAL: ClassVar[tuple[str, ...]] = ("phone", "assigned_worker", "consent_by")
     ROOT: ClassVar[tuple[str, ...]] = ("consent_date", "consent_by")
     ORDER: ClassVar[tuple[str, ...]] = (
-        "community", "family_name", "settlement", "address", "phone", "assigned_worker",
+        "community", "family_name", "settlement", "address", "registered_address", "phone",
+        "assigned_worker",
         "consent_date", "consent_by", "next_visit_date")
 
     community: str = ""
     family_name: str = ""
     settlement: str = ""
     address: str = ""
+    registered_address: str = ""
     phone: str = ""
     difficult_circumstances: bool = False
     displaced: bool = False
@@ -211,7 +213,8 @@ class FamilyForm(_Form):
         f = snap.model
         return cls(
             snapshot=snap, community=f.community.value, family_name=f.family_name,
-            settlement=f.settlement, address=f.address, phone=f.phone or "",
+            settlement=f.settlement, address=f.address,
+            registered_address=f.registered_address, phone=f.phone or "",
             difficult_circumstances=f.difficult_circumstances, displaced=f.displaced,
             foster_family=f.foster_family, assigned_worker=f.assigned_worker or "",
             consent_date=date_text(f.consent_date), consent_by=f.consent_by or "",
@@ -279,7 +282,8 @@ class MemberForm(_Form):
     DATES: ClassVar[tuple[str, ...]] = ("birth_date",)
     OPTIONAL: ClassVar[tuple[str, ...]] = ("patronymic", "sex")
     ORDER: ClassVar[tuple[str, ...]] = (
-        "last_name", "first_name", "patronymic", "birth_date", "sex", "role")
+        "last_name", "first_name", "patronymic", "birth_date", "sex", "role", "citizenship",
+        "study_or_work", "idp_certificate")
 
     family_id: str = ""
     community: str = ""
@@ -291,6 +295,10 @@ class MemberForm(_Form):
     role: str = PersonRole.CHILD.value
     disability: bool = False
     special_educational_needs: bool = False
+    citizenship: str = ""
+    study_or_work: str = ""
+    idp: bool = False
+    idp_certificate: str = ""
 
     @classmethod
     def new(cls, family: Family) -> MemberForm:
@@ -310,6 +318,8 @@ class MemberForm(_Form):
             birth_date=date_text(p.birth_date), sex=p.sex.value if p.sex else "",
             role=p.role.value, disability=p.disability,
             special_educational_needs=p.special_educational_needs,
+            citizenship=p.citizenship, study_or_work=p.study_or_work, idp=p.idp,
+            idp_certificate=p.idp_certificate,
         )
 
     @property

@@ -52,7 +52,8 @@ class SyncOverview:
 #: Refusals whose words need nothing from the server's message.
 _PLAIN = {ErrorCode.FORBIDDEN: "sync.refused.forbidden",
           ErrorCode.CONFLICT: "sync.refused.immutable",
-          ErrorCode.TOO_LARGE: "sync.refused.too_large"}
+          ErrorCode.TOO_LARGE: "sync.refused.too_large",
+          ErrorCode.CASE_ALREADY_OPEN: "sync.refused.case_open"}
 
 
 def reason_problem(kind: str, code: str, reason: str) -> Problem:

@@ -56,6 +56,14 @@ class VisitForm:
     risk_level: str = ""
     next_steps: str = ""
     next_visit_text: str = ""
+    #: A threat to a child's life or health was found (the case becomes urgent).
+    threat_to_life: bool = False
+    #: Plan tasks of the open case this visit ticked done (ids).
+    plan_done: list[str] = field(default_factory=list)
+    #: What the worker wrote about a plan task at this visit, by task id.
+    plan_comments: dict[str, str] = field(default_factory=dict)
+    #: Amending: the tasks the stored visit had checked (kept in ``plan_tasks``).
+    plan_before: list[str] = field(default_factory=list)
     #: Amending: each field's value and clock as loaded (``{name: [value, clock]}``), so
     #: the save writes only what the worker changed, against what they saw.
     seen: dict[str, list[Any]] | None = None
@@ -88,7 +96,8 @@ class VisitForm:
             family_environment=visit.family_environment, risk_level=visit.risk_level.value,
             next_steps=visit.next_steps,
             next_visit_text=date_text(visit.next_visit_date),
-            seen=seen)
+            threat_to_life=visit.threat_to_life,
+            plan_before=[str(t) for t in visit.plan_tasks], seen=seen)
 
     # ---- editing ---------------------------------------------------------------------------
     def toggle_present(self, person_id: str) -> None:
@@ -104,6 +113,21 @@ class VisitForm:
             self.services.remove(key)
         else:
             self.services.append(key)
+
+    def toggle_task(self, task_id: str) -> None:
+        """Tick a plan task done at this visit, or untick it."""
+        if task_id in self.plan_done:
+            self.plan_done.remove(task_id)
+        else:
+            self.plan_done.append(task_id)
+
+    @property
+    def plan_tasks(self) -> list[str]:
+        """The plan tasks this visit checked: ticked done or commented on."""
+        touched = list(self.plan_before)
+        touched += [k for k in self.plan_done if k not in touched]
+        touched += [k for k, v in self.plan_comments.items() if v.strip() and k not in touched]
+        return touched
 
     # ---- drafts ----------------------------------------------------------------------------
     def to_draft(self) -> dict[str, Any]:
@@ -144,6 +168,8 @@ class VisitForm:
             "child_needs": self.child_needs, "parenting_capacity": self.parenting_capacity,
             "family_environment": self.family_environment, "next_steps": self.next_steps,
             "next_visit_date": next_day, "author": self.author,
+            "threat_to_life": self.threat_to_life,
+            "plan_tasks": self.plan_tasks,
         }
         if self.risk_level:
             values["risk_level"] = self.risk_level

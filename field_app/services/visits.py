@@ -22,6 +22,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from field_app.dates import format_date
+from field_app.services import cases
+from field_app.services.cases import TaskLine
 from field_app.services.draft_store import Draft, discard_draft, load_draft, save_draft, visit_key
 from field_app.services.problem import Problem
 from field_app.services.reviews import ReviewState, Status
@@ -31,7 +34,7 @@ from field_app.store import LocalStore, Locked
 from field_app.store.editing import Snapshot
 from field_app.store.views import validate_despite_clock
 from shared_models.enums import PersonRole, RecordKind
-from shared_models.records import Family, Person, Review, Visit
+from shared_models.records import Family, Person, PlanTask, Review, Visit
 
 __all__ = ["Locked", "Member", "NotAuthor", "NotFound", "OpenForm", "SaveResult",
            "VisitDetails", "details", "discard", "family_visits", "get_family", "is_id",
@@ -68,6 +71,9 @@ class OpenForm:
     form: VisitForm
     draft_key: str
     restored: Draft | None = None
+    #: The open case's plan tasks the visit may tick or comment on (open ones, and those
+    #: this visit already checked).
+    tasks: list[TaskLine] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +103,8 @@ class VisitDetails:
     status: Status = field(default_factory=lambda: Status(ReviewState.PENDING))
     #: ``family`` was deleted on another device; the visit is kept and shown as such.
     family_deleted: bool = False
+    #: The plan tasks the visit checked, as their text (with "done" when it ticked them).
+    plan_tasks: list[tuple[str, bool]] = field(default_factory=list)
 
 
 def get_family(store: LocalStore, family_id: str) -> Family:
@@ -140,7 +148,40 @@ def open_new(store: LocalStore, family_id: str, *, now: datetime | None = None) 
     else:
         form = VisitForm.new(family_id=family_id, community=fam.community.value,
                              author=store.user, now=now or datetime.now(UTC))
-    return OpenForm(fam, members(store, family_id), form, key, draft)
+    return OpenForm(fam, members(store, family_id), form, key, draft,
+                    plan_tasks(store, family_id, form))
+
+
+def plan_tasks(store: LocalStore, family_id: str, form: VisitForm) -> list[TaskLine]:
+    """The tasks of the family's open case a visit shows: the open ones
+    (``cases.visit_tasks``), and those this visit already ticked or commented on (an
+    amendment, a restored draft)."""
+    today = date.today()
+    shown = list(cases.visit_tasks(store, family_id, today=today))
+    mine = set(form.plan_tasks) - {t.id for t in shown}
+    if mine:
+        found = cases.load_cases(store, family_id, today=today).open
+        shown += [t for t in (found.tasks if found else ()) if t.id in mine]
+    return shown
+
+
+def _apply_plan(store: LocalStore, form: VisitForm, visit: Visit) -> None:
+    """Write what the visit did to the plan (``cases.record_visit_tasks``): ticked tasks done
+    on the visit's day, each comment added to its task's progress, dated. Once: saving again
+    after a crash adds no comment twice."""
+    day = visit.visited_at.astimezone().date()
+    comments: dict[str, str] = {}
+    done: list[str] = []
+    for task_id in form.plan_tasks:
+        task = store.get(PlanTask, task_id)
+        if task is None:
+            continue   # removed on another device meanwhile: nothing to write
+        comment = form.plan_comments.get(task_id, "").strip()
+        if comment and f"{format_date(day)}: {comment}" not in task.progress:
+            comments[task_id] = comment
+        if task_id in form.plan_done:
+            done.append(task_id)
+    cases.record_visit_tasks(store, done=done, comments=comments, on=day)
 
 
 def seen_of(snapshot: Snapshot[Visit]) -> dict[str, list[Any]]:
@@ -180,7 +221,8 @@ def open_amend(store: LocalStore, family_id: str, visit_id: str) -> OpenForm:
     draft = load_draft(store, key)
     form = (VisitForm.from_draft(draft.data) if draft is not None
             else VisitForm.of_visit(visit, seen_of(snapshot)))
-    return OpenForm(fam, members(store, family_id), form, key, draft)
+    return OpenForm(fam, members(store, family_id), form, key, draft,
+                    plan_tasks(store, family_id, form))
 
 
 def write_draft(store: LocalStore, key: str, data: dict[str, Any]) -> Draft:
@@ -209,6 +251,7 @@ def save(store: LocalStore, form: VisitForm, draft_key: str) -> SaveResult:
     else:
         store.save(visit)
         stored = visit
+    _apply_plan(store, form, stored)
     _move_next_visit(store, stored)
     discard_draft(store, draft_key)
     return SaveResult(stored)
@@ -254,11 +297,15 @@ def details(store: LocalStore, family_id: str, visit_id: str) -> VisitDetails:
     fam = store.get(Family, family_id, include_deleted=True)
     names = {m.id: m.name for m in members(store, family_id)}
     present = [names[str(p)] for p in visit.present if str(p) in names]
+    day = visit.visited_at.astimezone().date()
+    checked = [t for t in (store.get(PlanTask, str(i)) for i in visit.plan_tasks)
+               if t is not None]
     return VisitDetails(visit, fam, present, reviews_of(store, RecordKind.VISIT, visit_id),
                         synced=visit_id not in store.unsynced_ids(),
                         can_amend=visit.author == store.user,
                         status=review_status(store, RecordKind.VISIT, visit_id),
-                        family_deleted=fam is not None and fam.deleted)
+                        family_deleted=fam is not None and fam.deleted,
+                        plan_tasks=[(t.task, t.done_on == day) for t in checked])
 
 
 def family_visits(store: LocalStore, family_id: str) -> list[Visit]:

@@ -15,7 +15,9 @@ from types import ModuleType
 
 from field_app.texts import (
     account,
+    assessment,
     case_rules,
+    case_screens,
     cases,
     conflicts,
     dashboard,
@@ -31,4 +33,4 @@ from field_app.texts import (
 
 TABLES: tuple[ModuleType, ...] = (family, review, dashboard, placements, exports, sync,
                                   conflicts, account, visit, errors, validation, cases,
-                                  case_rules)
+                                  case_rules, case_screens, assessment)

@@ -17,8 +17,8 @@ UK: dict[str, str] = {
     "family.card.edit": "Редагувати сім'ю",
     "family.card.phone": "Телефон: {phone}",
     "family.card.no_phone": "Телефон не вказано",
-    "family.card.closed": ("Випадок закрито. Щоб працювати з сім'єю знову, відкрийте випадок "
-                           "у редагуванні сім'ї."),
+    "family.card.closed": ("Випадок закрито. Щоб працювати з сім'єю знову, відкрийте "
+                           "випадок знову в розділі «Ведення випадку»."),
     "family.card.status": "Статус",
     "family.card.no_status": "Особливих статусів не позначено",
     "family.card.worker": "Відповідальний фахівець: {name}",
@@ -144,8 +144,8 @@ EN: dict[str, str] = {
     "family.card.edit": "Edit the family",
     "family.card.phone": "Phone: {phone}",
     "family.card.no_phone": "No phone number",
-    "family.card.closed": ("The case is closed. To work with the family again, reopen it in "
-                           "the editor."),
+    "family.card.closed": ("The case is closed. To work with the family again, reopen the "
+                           "case in \"Case management\"."),
     "family.card.status": "Status",
     "family.card.no_status": "No special status marked",
     "family.card.worker": "Assigned worker: {name}",

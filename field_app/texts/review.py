@@ -12,8 +12,8 @@ UK: dict[str, str] = {
     "review.detail.visit": "Перевірка візиту",
     "review.detail.note": "Перевірка нотатки",
     "review.queue.empty": "Усе перевірено",
-    "review.queue.empty_hint": "Нові візити й нотатки фахівців з'являться тут після "
-                               "синхронізації.",
+    "review.queue.empty_hint": "Нові візити, нотатки, акти оцінки потреб і закриття "
+                               "випадків з'являться тут після синхронізації.",
     "review.queue.count": "Чекають рішення: {n}",
     "review.queue.choose": "Оберіть запис зі списку, щоб переглянути його й ухвалити рішення.",
     "review.queue.none_pane": "Нічого не чекає рішення",
@@ -94,7 +94,8 @@ EN: dict[str, str] = {
     "review.detail.visit": "Visit review",
     "review.detail.note": "Note review",
     "review.queue.empty": "Everything is reviewed",
-    "review.queue.empty_hint": "New visits and notes from the workers appear here after a sync.",
+    "review.queue.empty_hint": ("New visits, notes, needs-assessment acts and case closures "
+                                "appear here after a sync."),
     "review.queue.count": "Waiting for a decision: {n}",
     "review.queue.choose": "Choose a record in the list to read it and decide.",
     "review.queue.none_pane": "Nothing waits for a decision",

@@ -59,6 +59,10 @@ UK: dict[str, str] = {
                                "Додайте новий запис замість зміни."),
     "sync.refused.too_large": ("Зміна завелика для сервера. Скоротіть текст і натисніть "
                                "«Надіслати знову»."),
+    "sync.refused.case_open": ("У цієї сім'ї вже відкрито інший випадок (його відкрив колега на "
+                               "іншому пристрої). Відкрийте картку сім'ї після синхронізації: "
+                               "продовжуйте роботу у відкритому випадку або спершу закрийте "
+                               "його. Зміну збережено на телефоні."),
     "sync.refused.invalid": ("Сервер не прийняв дані: {message}. Відкрийте запис, виправте й "
                              "натисніть «Надіслати знову»."),
     "sync.refused.invalid_field": ("Сервер не прийняв поле «{field}»: {message}. Відкрийте "
@@ -155,6 +159,10 @@ EN: dict[str, str] = {
                                "community. Add a new record instead."),
     "sync.refused.too_large": "The change is too large for the server. Shorten the text and "
                               "press \"Send again\".",
+    "sync.refused.case_open": ("This family already has another open case (a colleague opened "
+                               "it on another device). Open the family's card after the sync: "
+                               "carry on in the open case or close it first. The change is "
+                               "saved on this phone."),
     "sync.refused.invalid": ("The server refused the data: {message}. Open the record, correct "
                              "it and press \"Send again\"."),
     "sync.refused.invalid_field": ("The server refused the field \"{field}\": {message}. Open "

@@ -17,6 +17,13 @@ Plain Python (no Flet) so the table is tested on its own. Paths::
     /families/{family_id}/notes/{note_id}          a note, its corrections and reviews
     /families/{family_id}/placements/new            foster-care placement (new)
     /families/{family_id}/placements/{placement_id} foster-care placement
+    /families/{family_id}/cases/new     a request opening a case (``?reopens=<case_id>``)
+    /families/{family_id}/cases/{case_id}/plan          the support plan
+    /families/{family_id}/cases/{case_id}/tasks/new     a new task of the plan
+    /families/{family_id}/cases/{case_id}/tasks/{task_id}  a task of the plan
+    /families/{family_id}/cases/{case_id}/extend        extend the support
+    /families/{family_id}/cases/{case_id}/close         close the case
+    /families/{family_id}/cases/{case_id}/assessment  the case's needs-assessment act
     /visits                             due visits (place 1)
     /sync                               sync status (place 2)
     /more                               more (place 3)
@@ -74,6 +81,16 @@ TABLE: dict[str, tuple[str, Place | None, str | None]] = {
     "note": ("/families/{family_id}/notes/{note_id}", Place.FAMILIES, "family"),
     "placement_new": ("/families/{family_id}/placements/new", Place.FAMILIES, "family"),
     "placement": ("/families/{family_id}/placements/{placement_id}", Place.FAMILIES, "family"),
+    "case_new": ("/families/{family_id}/cases/new", Place.FAMILIES, "family"),
+    "case_plan": ("/families/{family_id}/cases/{case_id}/plan", Place.FAMILIES, "family"),
+    "task_new": ("/families/{family_id}/cases/{case_id}/tasks/new", Place.FAMILIES,
+                 "case_plan"),
+    "task": ("/families/{family_id}/cases/{case_id}/tasks/{task_id}", Place.FAMILIES,
+             "case_plan"),
+    "case_extend": ("/families/{family_id}/cases/{case_id}/extend", Place.FAMILIES, "family"),
+    "case_close": ("/families/{family_id}/cases/{case_id}/close", Place.FAMILIES, "family"),
+    "assessment": ("/families/{family_id}/cases/{case_id}/assessment", Place.FAMILIES,
+                   "family"),
     "visits": ("/visits", Place.VISITS, None),
     "sync": ("/sync", Place.SYNC, None),
     "more": ("/more", Place.MORE, None),

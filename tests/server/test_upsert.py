@@ -107,22 +107,33 @@ def test_a_typed_row_holds_every_validated_value_of_every_kind() -> None:
     same values (JSON columns in their JSON form) for every kind of record."""
     from shared_models.records import model_class
     from tests.server.helpers import (
+        assessment_fields,
+        case_fields,
         family_fields,
         note_fields,
         person_fields,
         placement_fields,
+        plan_task_fields,
         review_fields,
         visit_fields,
     )
 
-    fid, pid, vid = (str(uuid.uuid4()) for _ in range(3))
+    fid, pid, vid, cid, tid = (str(uuid.uuid4()) for _ in range(5))
     samples = {
         "family": family_fields(displaced=True, consent_date="2026-01-05", consent_by="Марія"),
         "person": person_fields(fid),
-        "visit": {**visit_fields(fid, "olena"), "present": [pid], "services": ["002.0"]},
+        "visit": {**visit_fields(fid, "olena"), "present": [pid], "services": ["002.0"],
+                  "threat_to_life": True, "plan_tasks": [tid]},
         "note": note_fields(fid, "olena"),
         "review": review_fields(vid, "iryna"),
         "placement": placement_fields(pid, fid),
+        "case": case_fields(fid, reporter_consent=True),
+        "assessment": assessment_fields(
+            cid, fid, "olena", participants=[pid], circumstances=["poverty", "illness"],
+            children=[{"person_id": pid, "needs": "Потребує лікаря"}], threat_to_life=True,
+            threat_details="Дитина без нагляду вночі"),
+        "plan_task": plan_task_fields(cid, fid, responsible="family_member",
+                                      responsible_person_id=pid),
         "conflict": {"record_kind": "family", "record_id": fid, "field": "address",
                      "winner_value": {"b": [1, "ї"]}, "winner_clock": "c2",
                      "loser_value": ["x"], "loser_clock": "c1"},

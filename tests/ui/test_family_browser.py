@@ -118,7 +118,7 @@ def test_a_half_typed_family_comes_back_after_a_lock_on_a_phone(ready_app: str,
     _unlock(app)
     app.button("Нова сім'я").click()
     app.type_into("Прізвище сім'ї", "Бондар")
-    app.type_into("Адреса", "вул. Садова, 3")
+    app.type_into("Фактична адреса (де живе сім'я)", "вул. Садова, 3")
     app.page.locator("flt-semantics[aria-label='Назад']").click()
     app.wait_text("Сім'ї громади")
     app.page.get_by_text(re.compile("^Незбережена нова сім'я: Бондар")).first.wait_for()
@@ -130,7 +130,7 @@ def test_a_half_typed_family_comes_back_after_a_lock_on_a_phone(ready_app: str,
     app.page.get_by_text(re.compile("^Відновлено чернетку від ")).first.wait_for()
     assert _small_targets(app) == [], _small_targets(app)
     app.shot("2-restored")
-    app.field("Адреса").click()                  # Flutter gives the value to the focused input
+    app.field("Фактична адреса").click()        # Flutter gives the value to the focused input
     app.page.wait_for_timeout(300)
     assert app.page.evaluate("document.activeElement.value") == "вул. Садова, 3"
     _discard_draft(app)

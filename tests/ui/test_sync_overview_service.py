@@ -117,6 +117,7 @@ def test_reasons_in_plain_words_for_every_code() -> None:
     assert reason_problem("family", "forbidden", "x").key == "sync.refused.forbidden"
     assert reason_problem("note", "conflict", "x").key == "sync.refused.immutable"
     assert reason_problem("visit", "payload_too_large", "").key == "sync.refused.too_large"
+    assert reason_problem("case", "case_already_open", "x").key == "sync.refused.case_open"
     assert reason_problem("visit", "validation_error", "Неправильне значення") == Problem(
         "sync.refused.invalid", {"message": "Неправильне значення"})
     missing = reason_problem("visit", "reference_missing",

@@ -24,7 +24,7 @@ from field_app.services.family_card import FamilyCard, load_card
 from field_app.ui import theme
 from field_app.ui.screen import Screen
 from field_app.ui.views import card_sections as parts
-from field_app.ui.views import placements
+from field_app.ui.views import case_section, placements
 from field_app.ui.views.common import empty_state
 from field_app.ui.views.places import families_detail, loading
 
@@ -48,6 +48,7 @@ class Section:
 SECTIONS: list[Section] = [
     Section("header", parts.header),
     Section("conflicts", parts.conflicts),
+    Section("case", case_section.card_part),
     Section("status", parts.status),
     Section("consent", parts.consent),
     Section("members", parts.members),

@@ -81,6 +81,8 @@ def header(view: CardView, card: FamilyCard, _data: Any) -> ft.Control:
         ft.Text(f.family_name, theme_style=ft.TextThemeStyle.HEADLINE_SMALL,
                 weight=ft.FontWeight.BOLD, key="family-name"),
         ft.Text(place, key="family-place"),
+        *([_small(t("case.card.registered", address=f.registered_address),
+                  key="family-registered")] if f.registered_address else []),
         _small(app.tr.community(f.community.value)),
     ]
     if f.phone:
@@ -90,7 +92,7 @@ def header(view: CardView, card: FamilyCard, _data: Any) -> ft.Control:
     else:
         rows.append(ft.Text(t("family.card.no_phone"), color=ft.Colors.OUTLINE))
     rows.append(sync_mark(app, card.unsynced))
-    if f.closed:
+    if card.closed:
         rows.append(_banner(ft.Icons.ARCHIVE_OUTLINED, [ft.Text(
             t("family.card.closed"), color=ft.Colors.ON_ERROR_CONTAINER)], "family-closed"))
     rows.append(_next_visit(view, card))

@@ -22,6 +22,7 @@ from field_app.services.dashboard import Dashboard, build_dashboard
 from field_app.services.device import DeviceError
 from field_app.services.supervision import SUPERVISING_ROLES, DeviceLine, device_lines
 from field_app.ui.screen import Screen
+from field_app.ui.views import case_dashboard as case_sections
 from field_app.ui.views import dashboard_sections as sections
 from field_app.ui.views.common import empty_state, problem_text
 from shared_models.supervision import DeviceActivityList
@@ -146,7 +147,13 @@ class DashboardView:
         if len(self.communities) > 1:
             controls.append(self._filter())
         several = len(d.communities) > 1
-        blocks = [
+        blocks: list[ft.Control] = [   # a threat to a child first, then the case cycle
+            case_sections.threats(app, d.cases, several=several),
+            case_sections.overdue_assessments(app, d.cases, several=several),
+            case_sections.plan_and_term(app, d.cases, several=several),
+            case_sections.stages(app, d.cases),
+        ]
+        blocks += [
             sections.placements(app, d, several=several),
             sections.overdue(app, d, several=several),
             sections.weeks(app, d),

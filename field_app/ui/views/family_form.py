@@ -75,7 +75,9 @@ class FamilyFormView:
                    capitalization=ft.TextCapitalization.WORDS),
             b.text("settlement", t("family.f.settlement"),
                    capitalization=ft.TextCapitalization.WORDS),
-            b.text("address", t("family.f.address")),
+            b.text("address", t("case.f.address")),
+            b.text("registered_address", t("case.f.registered_address"),
+                   helper=t("case.f.registered_hint")),
             b.text("phone", t("family.f.phone"), keyboard_type=ft.KeyboardType.PHONE,
                    prefix_icon=ft.Icons.PHONE_OUTLINED),
             _heading(t("family.form.status")),
@@ -93,8 +95,6 @@ class FamilyFormView:
             b.date("next_visit_date", t("family.f.next_visit_date"),
                    first=form.next_visit_earliest),
         ]
-        if form.editing:
-            rows += [b.flag("closed", t("family.f.closed")), ft.Text(t("family.form.close_help"))]
         rows += [b.message, b.buttons(self._save, self._cancel)]
         b.show()
         body = ft.Column(rows, spacing=16, tight=True,

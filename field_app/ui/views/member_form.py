@@ -83,6 +83,13 @@ class MemberFormView:
             b.choice("role", t("family.m.role"), [(r.value, app.tr.label(r)) for r in PersonRole]),
             b.flag("disability", t("family.m.disability")),
             b.flag("special_educational_needs", t("family.m.special_educational_needs")),
+            ft.Text(t("case.f.person_details"), theme_style=ft.TextThemeStyle.TITLE_MEDIUM),
+            b.text("citizenship", t("case.f.citizenship"),
+                   capitalization=ft.TextCapitalization.SENTENCES),
+            b.text("study_or_work", t("case.f.study_or_work"),
+                   capitalization=ft.TextCapitalization.SENTENCES),
+            b.flag("idp", t("case.f.idp")),
+            b.text("idp_certificate", t("case.f.idp_certificate")),
             b.message,
             b.buttons(self._save, self._cancel),
         ]

@@ -1,4 +1,5 @@
-"""The review place's screens: ``/more/review`` (list) and ``/more/review/{kind}/{id}`` (detail).
+"""The review place's screens: ``/more/review`` (list) and ``/more/review/{kind}/{id}`` (detail:
+a visit or note, ``review_detail``; a needs-assessment act or a closure, ``case_review``).
 
 Phones: the list, and the detail pushed above it with a back arrow. Wide screens: one view of
 two panes, the list on the left (the open row selected) and the detail or a hint on the right.
@@ -14,6 +15,7 @@ import flet as ft
 
 from field_app.services.reviews import is_reviewer_role
 from field_app.ui.screen import Screen
+from field_app.ui.views.case_review import CaseReviewDetail
 from field_app.ui.views.common import DetailHint, two_panes
 from field_app.ui.views.review_detail import ReviewDetail
 from field_app.ui.views.review_list import ReviewList
@@ -43,10 +45,15 @@ def queue(app: ViewContext, _route: Route) -> Screen:
 
 
 def item(app: ViewContext, route: Route) -> Screen:
-    """One visit or note: the detail (beside the list when wide)."""
+    """One visit, note, act or closure: the detail (beside the list when wide)."""
     kind, target_id = route.params["kind"], route.params["target_id"]
-    title = app.t("review.detail.note" if kind == "note" else "review.detail.visit")
-    detail = ReviewDetail(app, kind, target_id).scroller
+    detail: ft.Control
+    if kind in ("assessment", "case"):
+        title = app.t(f"casereview.detail.{kind}")
+        detail = CaseReviewDetail(app, kind, target_id).scroller
+    else:
+        title = app.t("review.detail.note" if kind == "note" else "review.detail.visit")
+        detail = ReviewDetail(app, kind, target_id).scroller
     if app.wide:
         return Screen(title=title, scroll=False,
                       body=two_panes(ReviewList(app, target_id).root, detail))

@@ -1,8 +1,10 @@
 """The review list: the supervisor's queue, or the worker's records returned for changes.
 
-One screen at ``/more/review`` whose content depends on the role (``reviews.load_list``).
-Rows show the family, the kind and date, the author, the risk by word and colour, and marks
-(amended, saved on this phone). The query runs off the event loop; on wide screens the list
+One screen at ``/more/review`` whose content depends on the role (``review_place.load_list``:
+the visits and notes of ``reviews`` with the needs-assessment acts and closures, threats
+first). Rows show the family, the kind and date, the author, the risk by word and colour, and
+marks (a threat and how long it is open, amended, saved on this phone; acts' and closures'
+rows are ``case_review.case_tile``). The query runs off the event loop; on wide screens the list
 is the left pane of the review place.
 """
 
@@ -16,9 +18,12 @@ from typing import TYPE_CHECKING
 import flet as ft
 
 from field_app.i18n import format_datetime
-from field_app.services import reviews
+from field_app.services import review_place
+from field_app.services.case_reviews import CaseReviewRow
+from field_app.services.review_place import Entry
 from field_app.services.reviews import ReviewRefused, ReviewState, Row
 from field_app.ui import theme
+from field_app.ui.views.case_review import case_tile, threat_mark
 from field_app.ui.views.common import empty_state, problem_text
 from field_app.ui.views.review_parts import kind_word, mark, risk_chip, state_mark
 
@@ -26,7 +31,7 @@ if TYPE_CHECKING:
     from field_app.ui.context import ViewContext
 
 
-def row_path(row: Row) -> str:
+def row_path(row: Entry) -> str:
     """Route of a row's detail."""
     return f"/more/review/{row.kind.value}/{row.id}"
 
@@ -41,7 +46,9 @@ class ReviewList:
         #: Told after each load whether the list is empty (the detail pane says so).
         self.on_loaded = on_loaded
         self.reviewer: bool | None = None
-        self.rows: list[Row] = []
+        self.rows: list[Entry] = []
+        #: Days each open threat has waited, by the id of the record that found it.
+        self.threat_days: dict[str, int] = {}
         self.count = ft.Text("", theme_style=ft.TextThemeStyle.TITLE_SMALL, visible=False,
                              key="review-count")
         self.items = ft.Column([ft.ProgressRing(semantics_label=app.t("review.loading"))],
@@ -56,8 +63,10 @@ class ReviewList:
     async def reload(self) -> None:
         """Read the list off the event loop and draw it."""
         try:
-            self.reviewer, self.rows = await asyncio.to_thread(
-                reviews.load_list, self.app.services.device)
+            listing = await asyncio.to_thread(review_place.load_list,
+                                              self.app.services.device)
+            self.reviewer, self.rows = listing.reviewer, listing.entries
+            self.threat_days = listing.threat_days
         except ReviewRefused as exc:
             self.items.controls = [empty_state(ft.Icons.LOCK_OUTLINE,
                                                problem_text(self.app, exc.problem))]
@@ -83,7 +92,10 @@ class ReviewList:
         self.count.value = t("review.queue.count" if self.reviewer else "review.returned.count",
                              n=len(self.rows))
         self.count.visible = True
-        self.items.controls = [self._tile(r) for r in self.rows]
+        self.items.controls = [
+            case_tile(self.app, r, selected=r.id == self.selected, reviewer=bool(self.reviewer),
+                      days=self.threat_days.get(r.id, 0))
+            if isinstance(r, CaseReviewRow) else self._tile(r) for r in self.rows]
 
     def _tile(self, r: Row) -> ft.Control:
         t = self.app.t
@@ -92,6 +104,9 @@ class ReviewList:
                  author=r.author)
         marks: list[ft.Control] = [risk_chip(self.app, r.risk, r.risk_of_family,
                                              key=f"review-risk-{r.id}")]
+        if r.threat:
+            marks.insert(0, threat_mark(self.app, self.threat_days.get(r.id, 0),
+                                        key=f"review-threat-{r.id}"))
         if r.amended:
             words = t("review.mark.correction") if r.kind.value == "note" and \
                 r.status.state is not ReviewState.AMENDED else t("review.mark.amended")

@@ -18,6 +18,7 @@ import flet as ft
 from field_app.dates import read_date
 from field_app.i18n import format_date
 from field_app.services import visits
+from field_app.services.cases import TaskLine, TaskState
 from field_app.services.problem import Problem
 from field_app.services.visit_form import FIELD_ORDER
 from field_app.ui import theme
@@ -38,7 +39,7 @@ from field_app.ui.views.record_bits import (
 )
 from field_app.ui.views.visit_fields import ServicePicker, present_field, risk_field
 from field_app.ui.views.visit_session import VisitSession, session_for
-from shared_models.enums import VisitPlace
+from shared_models.enums import RiskLevel, VisitPlace
 
 if TYPE_CHECKING:
     from field_app.ui.context import ViewContext
@@ -90,7 +91,8 @@ class VisitFormView:
                                     settlement=fam.settlement),
                                   theme_style=ft.TextThemeStyle.TITLE_LARGE))
         blocks += [self._when(), self._place(), self._present(), self._services(),
-                   self._observations(), self._risk(), self._next(),
+                   self._observations(), *self._plan(), self._risk(), self._threat(),
+                   self._next(),
                    ft.Column([self.message, self.draft_status, self.save_button],
                              spacing=8, tight=True,
                              horizontal_alignment=ft.CrossAxisAlignment.STRETCH)]
@@ -194,6 +196,85 @@ class VisitFormView:
             fields.append(self._anchor(name, self._text(name, t(label), hint=t(hint), key=key,
                                                         multiline=True)))
         return ft.Column(fields, spacing=12, tight=True, horizontal_alignment=STRETCH)
+
+    def _plan(self) -> list[ft.Control]:
+        """The open case's plan tasks: tick what is done, comment on the rest."""
+        tasks = self.session.opened.tasks if self.session.opened else []
+        if not tasks:
+            return []
+        t = self.app.t
+        rows: list[ft.Control] = [section(t("case.visit.tasks")),
+                                  ft.Text(t("case.visit.tasks_hint"))]
+        for task in tasks:
+            rows.append(self._plan_task(task))
+        return [ft.Column(rows, spacing=12, tight=True, horizontal_alignment=STRETCH,
+                          key="visit-plan")]
+
+    def _plan_task(self, task: TaskLine) -> ft.Control:
+        app, t, form = self.app, self.app.t, self.form
+        ticked = task.id in form.plan_done or task.state == TaskState.DONE
+        box = ft.Checkbox(value=ticked, key=f"visit-task-{task.id}",
+                          disabled=task.state == TaskState.DONE)
+        due = (t("case.plan.due_overdue", date=format_date(task.due_date)) if task.overdue
+               else t("case.plan.due", date=format_date(task.due_date)))
+        row = ft.Semantics(checked=ticked, label=f"{t('case.visit.task_done')}: {task.task}",
+                           container=True, content=ft.ListTile(
+            leading=ft.Semantics(content=box, exclude_semantics=True),
+            title=ft.Semantics(content=ft.Text(task.task, weight=ft.FontWeight.W_500),
+                               exclude_semantics=True),
+            subtitle=ft.Text(f"{task.goal} · {due}",
+                             color=theme.risk_color(RiskLevel.HIGH, app.dark)
+                             if task.overdue else None),
+            toggle_inputs=True, min_height=theme.TOUCH, content_padding=ft.Padding.only(left=4)),
+            key=f"visit-task-{task.id}-row")
+
+        def toggled(e: ft.Event[ft.Checkbox]) -> None:
+            if bool(e.control.value) != (task.id in form.plan_done):
+                form.toggle_task(task.id)
+            row.checked = bool(e.control.value)
+            self.changed("plan")
+            with contextlib.suppress(RuntimeError):
+                row.update()
+
+        def commented(e: ft.Event[ft.TextField]) -> None:
+            form.plan_comments[task.id] = e.control.value or ""
+            self.changed("plan")
+
+        box.on_change = toggled
+        comment = ft.TextField(label=t("case.visit.task_comment"),
+                               value=form.plan_comments.get(task.id, ""), multiline=True,
+                               min_lines=1, max_lines=6, key=f"visit-task-{task.id}-comment",
+                               capitalization=ft.TextCapitalization.SENTENCES,
+                               on_change=commented)
+        return ft.Container(content=ft.Column([row, comment], spacing=4, tight=True,
+                                              horizontal_alignment=STRETCH),
+                            border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT),
+                            border_radius=12, padding=ft.Padding(4, 4, 12, 12))
+
+    def _threat(self) -> ft.Control:
+        """A threat to a child's life or health: one flag, in the danger colour."""
+        t, form = self.app.t, self.form
+        box = ft.Checkbox(value=form.threat_to_life, key="visit-threat")
+        row = ft.Semantics(checked=form.threat_to_life, label=t("case.visit.threat"),
+                           container=True, content=ft.ListTile(
+            leading=ft.Semantics(content=box, exclude_semantics=True),
+            title=ft.Semantics(content=ft.Text(t("case.visit.threat"),
+                                               weight=ft.FontWeight.W_600),
+                               exclude_semantics=True),
+            subtitle=ft.Text(t("case.visit.threat_hint")),
+            toggle_inputs=True, min_height=theme.TOUCH, content_padding=ft.Padding.only(left=4)),
+            key="visit-threat-row")
+
+        def toggled(e: ft.Event[ft.Checkbox]) -> None:
+            form.threat_to_life = bool(e.control.value)
+            row.checked = form.threat_to_life
+            self.changed("threat_to_life")
+            with contextlib.suppress(RuntimeError):
+                row.update()
+
+        box.on_change = toggled
+        return ft.Container(content=row, border=ft.Border.all(
+            2, theme.risk_color(RiskLevel.HIGH, self.app.dark)), border_radius=12)
 
     def _risk(self) -> ft.Control:
         group, error = risk_field(self.app, self.form, self.changed)

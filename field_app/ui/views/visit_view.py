@@ -17,6 +17,7 @@ from field_app.services import visits
 from field_app.services.reviews import ReviewState
 from field_app.ui import theme
 from field_app.ui.screen import Screen
+from field_app.ui.views.case_section import threat_banner
 from field_app.ui.views.places import families_detail
 from field_app.ui.views.record_bits import (
     capitalised,
@@ -126,6 +127,7 @@ def _body(app: ViewContext, d: visits.VisitDetails) -> ft.Control:
         status_banner(app, d.status, on_fix=amend if d.can_amend else None,
                       prefix="visit-review", unsent=not d.synced),
         ft.Row([risk_badge(app, v.risk_level)]),
+        *([threat_banner(app, key="visit-threat")] if v.threat_to_life else []),
         synced_line(app, d.synced),
         ft.Text(t("visit.author", name=v.author), theme_style=ft.TextThemeStyle.BODY_SMALL),
     ]
@@ -142,6 +144,9 @@ def _body(app: ViewContext, d: visits.VisitDetails) -> ft.Control:
         labelled(t("visit.parenting_capacity"), v.parenting_capacity, t("visit.not_written")),
         labelled(t("visit.family_environment"), v.family_environment, t("visit.not_written")),
         labelled(t("visit.next_steps"), v.next_steps, t("visit.not_written")),
+        *([labelled(t("case.visit.tasks"), "\n".join(
+            (t("case.visit.task_ticked", task=task) if done else task)
+            for task, done in d.plan_tasks), "", key="visit-plan")] if d.plan_tasks else []),
         ft.Text(t("visit.next_visit_on", date=format_date(v.next_visit_date))
                 if v.next_visit_date else t("visit.no_next_visit"), key="visit-next"),
         ft.Divider(),
