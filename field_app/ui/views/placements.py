@@ -18,13 +18,12 @@ import flet as ft
 
 from field_app.i18n import format_date
 from field_app.services.family_card import FamilyCard
-from field_app.services.placements import PlacementRow, placement_rows
+from field_app.services.placements import PlacementRow, open_foster_families, placement_rows
 from field_app.ui import theme
 from field_app.ui.screen import Screen
 from field_app.ui.views.common import empty_state
 from shared_models.enums import RiskLevel
 from shared_models.foster_care import PlacementLevel, PlacementTerm
-from shared_models.records import Family
 
 if TYPE_CHECKING:
     from field_app.ui.context import ViewContext
@@ -204,7 +203,7 @@ class PlacementList:
     async def _choose(self, _e: object) -> None:
         app = self.app
         store = app.services.device.records()
-        families = await app.blocking(store.all, Family, foster_family=True, closed=False)
+        families = await app.blocking(open_foster_families, store)
         families.sort(key=lambda f: (f.family_name.casefold(), f.settlement))
 
         def go(fid: str) -> Callable[[object], Awaitable[None]]:
