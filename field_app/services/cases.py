@@ -17,9 +17,11 @@ change of another field meanwhile is kept (``LocalStore.save(since=...)``). Each
 plan is its own ``PlanTask`` record, so two people ticking or editing different tasks offline
 both keep their work.
 
-"Closed" replaces the retired ``Family.closed`` flag: a family is closed when its latest case
-has a closure recorded and none is open (``family_closed``, ``closed_family_ids``). A family
-closed with the old flag has a closed case from the store's migration (``legacy_case_id``).
+"Closed" replaces the retired ``Family.closed`` flag: a family is closed when every case of
+it is closed and each closure stands, approved by the supervisor (``family_closed``,
+``closed_family_ids``): a closure waiting for approval, or returned, keeps the family in the
+worker's lists. A family closed with the old flag has a closed case from the store's
+migration (``legacy_case_id``), which needs no approval.
 """
 
 from __future__ import annotations
@@ -253,8 +255,10 @@ class FamilyCases:
 
     @property
     def closed(self) -> bool:
-        """The family's latest case is closed and none is open (the old "closed" flag)."""
-        return self.open is None and bool(self.earlier)
+        """No case is open and the latest one's closure is approved (or came from the old
+        "closed" flag): a closure still waiting for the supervisor is not closed yet."""
+        return (self.open is None and bool(self.earlier)
+                and self.earlier[0].stage is CaseStage.CLOSED)
 
     @property
     def may_open(self) -> bool:
@@ -450,24 +454,49 @@ def case_views(store: LocalStore, *, today: date, communities: Iterable[str] | N
     return [v for v in views if include_closed or v.stage is not CaseStage.CLOSED]
 
 
-def is_closed(cases: Iterable[Case]) -> bool:
-    """A family with these cases is closed: it has a case, and every case has a closure."""
+def _settled(store: LocalStore, cases: Iterable[Case]) -> set[str]:
+    """Ids of the closed ``cases`` whose closure stands: approved by the supervisor (the
+    current decision on the current closure, ``review_info``) or closed with the old flag."""
+    out: set[str] = set()
+    for c in cases:
+        if c.closed_on is None:
+            continue
+        cid = str(c.id)
+        if c.closure_reason is ClosureReason.LEGACY:
+            out.add(cid)
+            continue
+        reviews = store.all(Review, target_id=cid)
+        if not reviews:
+            continue
+        clocks = store.last_changed([cid, *(str(r.id) for r in reviews)])
+        if review_info(reviews, clocks, cid).approved:
+            out.add(cid)
+    return out
+
+
+def is_closed(store: LocalStore, cases: Iterable[Case]) -> bool:
+    """A family with these cases is closed: it has a case, and every case's closure stands
+    (approved, or from the old flag). One waiting for the supervisor keeps it in the lists."""
     cases = list(cases)
-    return bool(cases) and all(c.closed_on is not None for c in cases)
+    return bool(cases) and all(c.closed_on is not None for c in cases) and \
+        len(_settled(store, cases)) == len(cases)
 
 
 def closed_family_ids(store: LocalStore) -> set[str]:
     """Ids of the families that are closed (the lists' and dashboard's "closed" test)."""
-    open_ids: set[str] = set()
-    closed: set[str] = set()
+    by_family: dict[str, list[Case]] = {}
     for c in store.all(Case):
-        (closed if c.closed_on is not None else open_ids).add(str(c.family_id))
-    return closed - open_ids
+        by_family.setdefault(str(c.family_id), []).append(c)
+    candidates = [c for cs in by_family.values() if all(c.closed_on is not None for c in cs)
+                  for c in cs]
+    settled = _settled(store, candidates)
+    return {fid for fid, cs in by_family.items()
+            if all(str(c.id) in settled for c in cs)}
 
 
 def family_closed(store: LocalStore, family_id: str | uuid.UUID) -> bool:
     """Whether one family is closed (``closed_family_ids`` for one family)."""
-    return is_closed(store.all(Case, family_id=str(family_id)))
+    return is_closed(store, store.all(Case, family_id=str(family_id)))
 
 
 def open_case(store: LocalStore, family_id: str | uuid.UUID) -> Case | None:

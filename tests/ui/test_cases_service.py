@@ -274,12 +274,18 @@ def test_closure_waits_for_approval_then_reopen_links_the_old_case(
     form.closure_reason, form.closure_result = "goals_achieved", "achieved"
     assert cs.close_case(store, form) is not None, form.errors
     cases = cs.load_cases(store, family.id, today=TODAY)
-    assert cases.open is None and cases.closed
+    assert cases.open is None and not cases.closed
     assert cases.earlier[0].stage is CaseStage.CLOSING
+    # Until the supervisor approves the closure the family stays in the worker's lists.
+    assert not cs.family_closed(store, family.id)
+    assert str(family.id) not in cs.closed_family_ids(store)
+    review(store, RecordKind.CASE, str(case.id), ReviewDecision.RETURNED, "Додайте оцінку")
+    assert str(family.id) not in cs.closed_family_ids(store)
+    review(store, RecordKind.CASE, str(case.id), ReviewDecision.APPROVED)
     assert cs.family_closed(store, family.id)
     assert str(family.id) in cs.closed_family_ids(store)
-    review(store, RecordKind.CASE, str(case.id), ReviewDecision.APPROVED)
     cases = cs.load_cases(store, family.id, today=TODAY)
+    assert cases.closed
     assert cases.earlier[0].stage is CaseStage.CLOSED
     assert cases.earlier[0].closure is not None
     assert cases.earlier[0].closure.review.approved

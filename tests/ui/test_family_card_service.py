@@ -259,9 +259,15 @@ def test_next_visit_due_overdue_and_closed(store: LocalStore) -> None:
         (fam(), (False, False)),
     ]
     closed = cases[4][0]
-    store.save(Case(community=closed.community, family_id=closed.id,
-                    opened_on=TODAY - timedelta(days=30), closed_on=TODAY - timedelta(days=10),
-                    closure_reason=ClosureReason.GOALS_ACHIEVED))
+    closed_case = Case(community=closed.community, family_id=closed.id,
+                       opened_on=TODAY - timedelta(days=30), closed_on=TODAY - timedelta(days=10),
+                       closure_reason=ClosureReason.GOALS_ACHIEVED)
+    store.save(closed_case)
+    store.save(Review(community=closed.community, target_kind=RecordKind.CASE,   # approved
+                      target_id=closed_case.id, decision=ReviewDecision.APPROVED,
+                      reviewer="iryna", reviewed_at=datetime.now(UTC),
+                      target_clock=store.last_changed([str(closed_case.id)])[
+                          str(closed_case.id)]))
     for f, (due, overdue) in cases:
         store.save(f)
         card = load_card(store, f.id, me="olena", today=TODAY)
