@@ -10,8 +10,9 @@ field (`docs/sync-protocol.md`, Push):
   shown on devices as belonging to a deleted family. A reference to a record the server never
   had, or had in another community or as another kind, is refused (``reference_missing``).
 * the case cycle's records: a case names its family (``family_id``) and the case it reopens
-  (``reopens``); a needs assessment names its case and family (``case_id``, ``family_id``) and
-  the people who took part (``participants``); a plan task its case, family and the member
+  (``reopens``); a needs assessment names its case and family (``case_id``, ``family_id``),
+  the people who took part (``participants``) and each child it describes (``children``,
+  by ``person_id``); a plan task its case, family and the member
   responsible (``responsible_person_id``); a visit the plan tasks it ticks (``plan_tasks``).
   The same rule: a record of that kind in the same community, stored or earlier in the batch
   (a deleted one counts). An assessment's and a plan task's case must also be a case of
@@ -53,7 +54,7 @@ CHILD_REFERENCES: dict[RecordKind, dict[str, RecordKind]] = {
     RecordKind.NOTE: {"family_id": RecordKind.FAMILY, "corrects": RecordKind.NOTE},
     RecordKind.CASE: {"family_id": RecordKind.FAMILY, "reopens": RecordKind.CASE},
     RecordKind.ASSESSMENT: {"case_id": RecordKind.CASE, "family_id": RecordKind.FAMILY,
-                            "participants": RecordKind.PERSON},
+                            "participants": RecordKind.PERSON, "children": RecordKind.PERSON},
     RecordKind.PLAN_TASK: {"case_id": RecordKind.CASE, "family_id": RecordKind.FAMILY,
                            "responsible_person_id": RecordKind.PERSON},
 }
@@ -121,7 +122,9 @@ def _ids(value: Any) -> list[str]:
         one = _id(value)
         return [one] if one is not None else []
     if type(value) is list:
-        return [rid for rid in map(_id, value) if rid is not None]
+        # An assessment's ``children`` are objects naming their child by ``person_id``.
+        items = (v.get("person_id") if type(v) is dict else v for v in value)
+        return [rid for rid in map(_id, items) if rid is not None]
     return []  # None, or not an id at all
 
 

@@ -188,8 +188,16 @@ def test_assessments_and_tasks_name_a_case_of_their_family(worker: Device) -> No
                  worker.stamp()),
         mutation("visit", ZH, visit_fields(fam, "olena", plan_tasks=[str(uuid.uuid4())]),
                  worker.stamp()),
+        mutation("assessment", ZH, assessment_fields(
+            cid, fam, "olena", children=[{"person_id": child_id}, {"person_id": fam}]),
+                 worker.stamp()),
     ]
-    assert outcome(worker.push(missing)) == [("rejected", "reference_missing")] * 4
+    assert outcome(worker.push(missing)) == [("rejected", "reference_missing")] * 5
+    assert reasons(worker.push([missing[-1]]))[0].startswith("children: ")
+    described = mutation("assessment", ZH, assessment_fields(
+        cid, fam, "olena", children=[{"person_id": child_id, "needs": "Логопед"}]),
+                         worker.stamp())
+    assert outcome(worker.push([described])) == [("applied", None)]
     ticks = mutation("visit", ZH, visit_fields(fam, "olena",
                                                plan_tasks=[good[1]["record_id"]]),
                      worker.stamp())
