@@ -22,9 +22,15 @@ $(STAMP): pyproject.toml
 run: install ## Start the sync server on SQLite with demo data and serve the app in the browser view
 	$(PY) -m tools.run_dev
 
+# Two pytest-xdist workers (CI machines have 2 cores); `make test JOBS=0` runs in one process.
+# The browser tests form one xdist group, so they run one after another on one worker
+# (tests/conftest.py); every live server, database and folder is per worker.
+JOBS ?= 2
+PYTEST_JOBS = $(if $(filter 0,$(JOBS)),,-n $(JOBS) --dist loadgroup)
+
 test: install ## Set up Chromium and PostgreSQL when missing, run every test, then the phone's set
 	bash tools/setup_test_machine.sh
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_JOBS)
 	$(PY) -m tools.android.phone_tests
 
 test-fast: install ## Run the tests that need neither PostgreSQL nor a browser
