@@ -22,10 +22,18 @@ $(STAMP): pyproject.toml
 run: install ## Start the sync server on SQLite with demo data and serve the app in the browser view
 	$(PY) -m tools.run_dev
 
+# The suite but the browser tests on two pytest-xdist workers (CI machines have 2 cores), then
+# the browser tests alone in one process, as before: two Chromiums drawing Flutter in software
+# at once starve each other into timeouts. (xdist's --dist loadgroup cannot keep them on one
+# worker under pytest 9.2: pytest-xdist#1386.) `make test JOBS=0` runs everything in one process.
+JOBS ?= 2
+PYTEST_JOBS = $(if $(filter 0,$(JOBS)),,-n $(JOBS))
+
 test: install ## Set up Chromium and PostgreSQL when missing, run every test, then the phone's set
 	bash tools/setup_test_machine.sh
-	$(PY) -m pytest
-	$(PY) -m tools.android.phone_tests
+	$(PY) -m pytest $(PYTEST_JOBS) -m "not browser"
+	$(PY) -m pytest -m browser
+	$(PY) -m tools.android.phone_tests $(PYTEST_JOBS)
 
 test-fast: install ## Run the tests that need neither PostgreSQL nor a browser
 	$(PY) -m pytest -m "not postgres and not browser and not slow"

@@ -31,8 +31,53 @@ from sync_server.settings import Settings
 ROOT = Path(__file__).resolve().parents[1]
 
 
+#: Ports handed out below the kernel's ephemeral range (Linux: 32768-60999), so that no
+#: outgoing connection can take a port between ``free_port`` and the server's bind.
+_PORTS_LOW, _PORTS_HIGH = 20000, 32768
+
+
+def _port_slice() -> range:
+    """This process's ports: under pytest-xdist each worker gets its own slice, so two
+    workers never hand out the same port; otherwise the whole band."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1", ...
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    index = int(worker[2:]) if worker.startswith("gw") and worker[2:].isdigit() else 0
+    width = (_PORTS_HIGH - _PORTS_LOW) // max(count, 1)
+    start = _PORTS_LOW + (index % max(count, 1)) * width
+    return range(start, start + width)
+
+
+def _ephemeral_low() -> int:
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range", encoding="ascii") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+_next_port: list[int] = []  # where this process's walk through its slice has got to
+
+
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    """A TCP port on 127.0.0.1 that nothing listens on right now.
+
+    Walks this process's slice of 20000-32767 (never the same port twice in a row, and never
+    another xdist worker's); where the kernel's ephemeral range reaches into that band, the
+    kernel picks (bind to port 0) as before.
+    """
+    ports = _port_slice()
+    if _ephemeral_low() >= _PORTS_HIGH:
+        if not _next_port:
+            _next_port.append(ports.start + (os.getpid() * 7919) % len(ports))
+        for _ in range(len(ports)):
+            port = _next_port[0]
+            _next_port[0] = ports.start + (port + 1 - ports.start) % len(ports)
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])

@@ -38,7 +38,9 @@ from tools.android import resolve
 ROOT = resolve.ROOT
 VENV = ROOT / ".venv-phone"
 STAMP = VENV / ".installed-stamp"
-TEST_TOOLS = ["pytest>=8.2", "pytest-timeout>=2.3", "hypothesis>=6.100", "time-machine>=2.14"]
+# pytest-xdist: `make test` passes ``-n 2`` through to the phone's run too.
+TEST_TOOLS = ["pytest>=8.2", "pytest-timeout>=2.3", "pytest-xdist>=3.6", "hypothesis>=6.100",
+              "time-machine>=2.14"]
 TESTS = ["tests/shared", "tests/store", "tests/sync", "tests/phone"]
 #: Left to the main run: they test algebra, durability and timing, not the packages, and take
 #: minutes (500-example merge properties, SIGKILL crash loops, the 11-community simulation,
