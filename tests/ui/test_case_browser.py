@@ -1,4 +1,6 @@
-"""A case from request to closure on a 360 px phone (and on a laptop), in Debian's Chromium.
+"""A case from request to closure on a laptop, in Debian's Chromium; the steps are shared with
+``test_case_journey_browser``, which walks them on a 360 px phone with the supervisor's
+decisions in between.
 
 The worker adds a family (with its registered address) and a child (citizenship, IDP status),
 opens a case by a request, sees the assessment's countdown on the card, adds a task to the
@@ -200,10 +202,6 @@ def _walk(app: AppPage, url: str, surname: str) -> None:
     _visit(app)
     _extend(app)
     _close(app)
-
-
-def test_a_case_from_request_to_closure_on_a_phone(ready_app: str, phone: AppPage) -> None:
-    _walk(phone, ready_app, "Гнатюк")
 
 
 def test_a_case_from_request_to_closure_on_a_laptop(ready_app: str, laptop: AppPage) -> None:
