@@ -219,7 +219,8 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     engine = make_engine(settings.database_url)
     with write_tx(engine) as conn:
         files = run_export(conn, codes=codes, start=start, end=end, fmt=fmt,
-                           tables=list(ExportTable), actor=_cli_actor())
+                           tables=list(ExportTable), actor=_cli_actor(),
+                           calendar=settings.calendar)
         for file, path in zip(files, _export_targets(Path(args.out), fmt,
                                                      [f.filename for f in files]), strict=True):
             path.write_bytes(file.content)
