@@ -3,6 +3,8 @@ wrong, and answered to every signed-in device with its version as the ETag."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import date
 from pathlib import Path
@@ -18,7 +20,16 @@ from sync_server.app import create_app
 from sync_server.cli import main
 from sync_server.settings import Settings
 from tests.server.appclient import AppClient
-from tests.server.helpers import PROTO, ZH, login, make_user
+from tests.server.helpers import (
+    PROTO,
+    ZH,
+    Device,
+    case_fields,
+    family_fields,
+    login,
+    make_user,
+    mutation,
+)
 
 #: Martial law over (holidays are days off again) and Monday 28.12.2026 declared a day off.
 OPERATOR = {"holidays_off": [["1900-01-01", None]], "extra_days_off": ["2026-12-28"]}
@@ -91,3 +102,27 @@ def test_devices_get_the_configured_calendar_and_an_unchanged_one_costs_nothing(
         assert same.status_code == 304 and same.content == b""
         old = client.get(CALENDAR_PATH, headers={**headers, "If-None-Match": '"0123"'})
         assert old.status_code == 200 and old.json()["version"] == answer.version
+
+
+def test_the_case_export_counts_the_due_day_by_the_operators_calendar(
+        engine: Engine, settings: Settings, tmp_path: Path) -> None:
+    # Monday 30.11.2026 declared a day off (martial law goes on: holidays are worked).
+    moved = {"holidays_off": [["1900-01-01", "2022-02-23"]], "extra_days_off": ["2026-11-30"]}
+    configured = settings.model_copy(update={"work_calendar": _file(tmp_path, moved)})
+    configured.__dict__.pop("calendar", None)
+    make_user(engine, settings, "olena", Role.SOCIAL_WORKER, [ZH])
+    make_user(engine, settings, "kerivnyk", Role.SUPERVISOR, [ZH])
+    requested = date(2026, 11, 27)  # a Friday; by the built-in calendar due Friday 4.12
+    with AppClient(create_app(configured, engine=engine)) as client:
+        dev = Device(client, login(client, "olena"), "m")
+        fam = mutation("family", ZH, family_fields(), dev.stamp())
+        case = mutation("case", ZH, case_fields(fam["record_id"], opened_on=str(requested)),
+                        dev.stamp())
+        assert {x["status"] for x in dev.push([fam, case]).json()["results"]} == {"applied"}
+        r = client.get("/api/v1/exports/cases", headers=login(client, "kerivnyk"),
+                       params={"community": ZH.value, "start": str(requested),
+                               "end": str(requested)})
+    assert r.status_code == 200, r.text
+    [header, row] = list(csv.reader(io.StringIO(r.content.decode("utf-8")[1:])))
+    # Without Monday 30.11 the 5th working day is Monday 7.12.
+    assert row[header.index("Оцінити потреби до")] == "07.12.2026"
