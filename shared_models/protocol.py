@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -18,6 +19,7 @@ from shared_models.communities import CommunityCode
 from shared_models.enums import RecordKind, Role
 from shared_models.merge import FieldState, FieldWrite, RecordState
 from shared_models.pullwire import change_dict
+from shared_models.work_calendar import WorkCalendar
 
 PROTOCOL_VERSION = 1
 PROTOCOL_HEADER = "X-Poruch-Protocol"
@@ -28,6 +30,9 @@ DEFAULT_PULL_LIMIT = 500
 #: Largest feed position (a signed 64-bit integer in both databases): a cursor past it is
 #: refused before it reaches a query.
 MAX_POSITION = 2**63 - 1
+
+#: The operator's work calendar (``CalendarAnswer``), for any signed-in device.
+CALENDAR_PATH = "/api/v1/calendar"
 
 #: A feed position or cursor; the one place its bounds are declared.
 Position = Annotated[int, Field(ge=0, le=MAX_POSITION)]
@@ -232,3 +237,30 @@ def decode_cursors(text: str) -> dict[CommunityCode, int]:
         except ValueError:
             raise ValueError(f"unknown community in cursor: {code[:40]!r}") from None
     return out
+
+
+class CalendarAnswer(BaseModel):
+    """The work calendar the server's operator set (``GET CALENDAR_PATH``): which days are
+    working days, so every device counts the 5 working days of an assessment alike.
+
+    The fields are ``WorkCalendar``'s JSON form; ``version`` is ``WorkCalendar.version``, also
+    sent as the ETag, so a device that has it asks with ``If-None-Match`` and gets 304.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    version: str = Field(min_length=1, max_length=64)
+    holidays_off: list[tuple[date, date | None]]
+    extra_days_off: list[date] = Field(default_factory=list)
+    extra_working_days: list[date] = Field(default_factory=list)
+
+    @classmethod
+    def of(cls, calendar: WorkCalendar) -> CalendarAnswer:
+        """The answer that carries ``calendar``."""
+        return cls(version=calendar.version, holidays_off=list(calendar.holidays_off),
+                   extra_days_off=sorted(calendar.extra_days_off),
+                   extra_working_days=sorted(calendar.extra_working_days))
+
+    def calendar(self) -> WorkCalendar:
+        """The ``WorkCalendar`` this answer carries (``ValueError`` if its periods are bad)."""
+        return WorkCalendar.from_json(self.model_dump_json(exclude={"version"}))

@@ -13,6 +13,7 @@ after the request, and the last day is the fifth working day after it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -111,13 +112,26 @@ class WorkCalendar:
             "extra_working_days": sorted(d.isoformat() for d in self.extra_working_days),
         })
 
+    @property
+    def version(self) -> str:
+        """A short fingerprint of the rules (the same calendar always has the same one): the
+        server's ETag for it, and how a device tells a changed calendar from its own."""
+        canonical = self.to_json().encode()
+        return hashlib.sha256(canonical).hexdigest()[:16]
+
     @classmethod
     def from_json(cls, text: str) -> WorkCalendar:
         """A calendar from ``to_json``'s form; ``ValueError`` naming what is wrong."""
         try:
             data = json.loads(text)
+            unknown = set(data) - {"holidays_off", "extra_days_off", "extra_working_days"}
+            if unknown:  # a misspelt key would otherwise be a rule silently not applied
+                raise ValueError(f"unknown keys {sorted(unknown)}")
             periods = tuple((date.fromisoformat(a), date.fromisoformat(b) if b else None)
                             for a, b in data.get("holidays_off", []))
+            for first, last in periods:
+                if last is not None and last < first:
+                    raise ValueError(f"holidays_off period ends before it starts: {first}..{last}")
             return cls(periods, _dates(data.get("extra_days_off", [])),
                        _dates(data.get("extra_working_days", [])))
         except (TypeError, ValueError, AttributeError) as exc:

@@ -21,7 +21,7 @@ from sync_server.deps import EngineDep, SettingsDep, check_protocol
 from sync_server.errors import install_error_handlers
 from sync_server.housekeeping import LoginFailurePruner
 from sync_server.middleware import BodyLimitMiddleware
-from sync_server.routers import admin, auth, devices, exports, sync
+from sync_server.routers import admin, auth, calendar, devices, exports, sync
 from sync_server.schemas import HealthResponse
 from sync_server.settings import Settings
 from sync_server.walcheckpoint import WalCheckpointer
@@ -103,6 +103,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     api.include_router(admin.router)
     api.include_router(exports.router)
     api.include_router(devices.router)
+    api.include_router(calendar.router)
     app.include_router(api)
     _document_push_body(app)
 

@@ -1,5 +1,5 @@
 """``python -m sync_server``: serve, migrate, create-user, set-communities, set-role,
-deactivate-user, revoke-device, list-devices, seed-demo, export.
+deactivate-user, revoke-device, list-devices, seed-demo, export, calendar.
 
 Settings come from ``PORUCH_*`` environment variables (docs/server.md).
 """
@@ -12,7 +12,7 @@ import logging
 import sys
 import uuid
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -25,7 +25,7 @@ from sync_server import accounts
 from sync_server.audit import AuditEvent, write_events
 from sync_server.db import make_engine, read_tx, write_tx
 from sync_server.migrate import upgrade
-from sync_server.settings import Settings
+from sync_server.settings import Settings, load_calendar
 
 log = logging.getLogger("sync_server")
 
@@ -219,12 +219,34 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     engine = make_engine(settings.database_url)
     with write_tx(engine) as conn:
         files = run_export(conn, codes=codes, start=start, end=end, fmt=fmt,
-                           tables=list(ExportTable), actor=_cli_actor())
+                           tables=list(ExportTable), actor=_cli_actor(),
+                           calendar=settings.calendar)
         for file, path in zip(files, _export_targets(Path(args.out), fmt,
                                                      [f.filename for f in files]), strict=True):
             path.write_bytes(file.content)
             print(f"{path}: {file.rows} rows")
     engine.dispose()
+    return 0
+
+
+def cmd_calendar(args: argparse.Namespace, settings: Settings) -> int:
+    """Check a calendar file (or the configured calendar) and list its days off that are not
+    weekends, and its working weekends, in a year: what the devices will count by."""
+    try:
+        cal = load_calendar(Path(args.file)) if args.file else settings.calendar
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    year = args.year or date.today().year
+    days = [date(year, 1, 1) + timedelta(days=n) for n in range(366)]
+    days = [d for d in days if d.year == year]
+    off = [d for d in days if d.weekday() < 5 and not cal.is_working_day(d)]
+    worked = [d for d in days if d.weekday() >= 5 and cal.is_working_day(d)]
+    print(f"version {cal.version}")
+    for first, last in cal.holidays_off:
+        print(f"public holidays are days off: {first} .. {last or 'open'}")
+    print(f"{year}: weekdays off: {', '.join(map(str, off)) or 'none'}")
+    print(f"{year}: working weekend days: {', '.join(map(str, worked)) or 'none'}")
     return 0
 
 
@@ -279,6 +301,10 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--out", default=".",
                    help="file (.xlsx, or .csv for the visits; services beside it) or folder")
     e.set_defaults(func=cmd_export)
+    cal = sub.add_parser("calendar", help="check a work calendar file and list its days off")
+    cal.add_argument("file", nargs="?", help="a JSON calendar (default: PORUCH_WORK_CALENDAR)")
+    cal.add_argument("--year", type=int, help="the year to list (default: this year)")
+    cal.set_defaults(func=cmd_calendar)
     return p
 
 

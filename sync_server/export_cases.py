@@ -30,6 +30,7 @@ from sqlalchemy import Connection, or_, select
 from shared_models.cases import CaseStage, assessment_due, case_stage
 from shared_models.communities import CommunityCode, community
 from shared_models.enums import ClosureReason, RecordKind, ReviewDecision
+from shared_models.work_calendar import DEFAULT_CALENDAR, WorkCalendar
 from sync_server.feed import RECORDS
 from sync_server.tables import KIND_TABLES
 
@@ -129,7 +130,7 @@ def _on_time(due: date, done: date | None, today: date) -> str:
 
 
 def case_lines(conn: Connection, *, codes: Iterable[CommunityCode], start: date, end: date,
-               today: date) -> list[CaseLine]:
+               today: date, calendar: WorkCalendar = DEFAULT_CALENDAR) -> list[CaseLine]:
     """Cases (not deleted) of ``codes`` that ran during ``start``..``end``, by request day."""
     c, a = KIND_TABLES[RecordKind.CASE], KIND_TABLES[RecordKind.ASSESSMENT]
     wanted = sorted(x.value for x in codes)
@@ -157,7 +158,7 @@ def case_lines(conn: Connection, *, codes: Iterable[CommunityCode], start: date,
         # The first completion counts for the 5 working days (a returned act amended later
         # was still done then).
         done = min(completed[cid], default=None)
-        due = None if legacy else assessment_due(row["opened_on"])
+        due = None if legacy else assessment_due(row["opened_on"], calendar)
         stage = case_stage(
             closed_on=row["closed_on"], closure_approved=cid in approved, legacy=legacy,
             assessment_completed=done is not None,

@@ -17,6 +17,7 @@ from sqlalchemy import Connection
 from shared_models.communities import CommunityCode
 from shared_models.supervision import ExportFormat, ExportTable
 from shared_models.validators import EARLIEST_DATE, LATEST_DATE
+from shared_models.work_calendar import DEFAULT_CALENDAR, WorkCalendar
 from sync_server import export
 from sync_server.audit import AuditEvent, write_events
 from sync_server.export_cases import CASE_HEADERS, case_lines
@@ -50,14 +51,17 @@ def period_problem(start: date, end: date) -> str | None:
 
 def run_export(conn: Connection, *, codes: Sequence[CommunityCode], start: date, end: date,
                fmt: ExportFormat, tables: Sequence[ExportTable], actor: str,
-               device_id: uuid.UUID | None = None) -> list[ExportFile]:
-    """Make the files (XLSX: one workbook with every table; CSV: one file per table)."""
+               device_id: uuid.UUID | None = None,
+               calendar: WorkCalendar = DEFAULT_CALENDAR) -> list[ExportFile]:
+    """Make the files (XLSX: one workbook with every table; CSV: one file per table); the
+    cases' due days are counted by ``calendar`` (the server's, ``PORUCH_WORK_CALENDAR``)."""
     codes = sorted(set(codes), key=list(CommunityCode).index)
     visits = export.visit_lines(conn, codes=codes, start=start, end=end)
     services = export.service_lines(visits)
     with_cases = fmt is ExportFormat.XLSX or ExportTable.CASES in tables
     cases = case_lines(conn, codes=codes, start=start, end=end,
-                       today=datetime.now(export.KYIV).date()) if with_cases else []
+                       today=datetime.now(export.KYIV).date(),
+                       calendar=calendar) if with_cases else []
     stem = export.file_stem(codes, start, end)
     files: list[ExportFile] = []
     if fmt is ExportFormat.XLSX:

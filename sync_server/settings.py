@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from functools import cached_property
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
@@ -15,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared_models.clock import MAX_DRIFT_MS
 from shared_models.protocol import MAX_PULL_LIMIT
+from shared_models.work_calendar import DEFAULT_CALENDAR, WorkCalendar
 
 #: Values that mark a secret as "not set yet"; refused when ``env`` is not development.
 PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev", "development"})
@@ -50,6 +52,8 @@ class Settings(BaseSettings):
     gzip_min_bytes: int = Field(default=4096, ge=0)  # compressed answers (zstd or gzip)
     zstd_level: int = Field(default=1, ge=-7, le=22)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # The oblast's working days (a JSON file in ``WorkCalendar``'s form); unset: the built-in.
+    work_calendar: Path | None = None
 
     @model_validator(mode="after")
     def _no_placeholder_secrets(self) -> Settings:
@@ -63,6 +67,20 @@ class Settings(BaseSettings):
                 )
         return self
 
+    @model_validator(mode="after")
+    def _calendar_loads(self) -> Settings:
+        # Read once, here: a calendar file that is missing or wrong stops the start with its
+        # reason, rather than devices counting due dates by rules nobody meant.
+        _ = self.calendar
+        return self
+
+    @cached_property
+    def calendar(self) -> WorkCalendar:
+        """The work calendar devices count working days by (``PORUCH_WORK_CALENDAR``)."""
+        if self.work_calendar is None:
+            return DEFAULT_CALENDAR
+        return load_calendar(self.work_calendar)
+
     @cached_property
     def is_sqlite(self) -> bool:
         """True when the database is an embedded SQLite file."""
@@ -72,3 +90,15 @@ class Settings(BaseSettings):
     def server_node(self) -> str:
         """Node id of this instance's hybrid clock (unique per instance sharing a database)."""
         return f"server-{self.instance_id}"
+
+
+def load_calendar(path: Path) -> WorkCalendar:
+    """The calendar in the file at ``path``; ``ValueError`` naming the file and the problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"PORUCH_WORK_CALENDAR: cannot read {path}: {exc}") from None
+    try:
+        return WorkCalendar.from_json(text)
+    except ValueError as exc:
+        raise ValueError(f"PORUCH_WORK_CALENDAR: {path}: {exc}") from None

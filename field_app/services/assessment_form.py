@@ -32,10 +32,12 @@ from field_app.services import cases
 from field_app.services.draft_store import Draft, load_draft
 from field_app.services.problem import Problem
 from field_app.store import LocalStore
+from field_app.sync.calendar import stored_calendar
 from shared_models.cases import AssessmentTerm, assessment_term
 from shared_models.enums import Circumstance, PersonRole
 from shared_models.records import Case, Family, Person, Review
 from shared_models.services import SERVICES, catalogue_order
+from shared_models.work_calendar import WorkCalendar
 
 #: Texts of the act, in the order of the official form.
 ADULT_TEXTS = ("adults_health", "adults_emotional_state", "harmful_habits_details",
@@ -210,13 +212,16 @@ def open_assessment(store: LocalStore, family_id: str, case_id: str, *, me: str,
     return AssessmentForm(base, flat_values(base), _members(store, family_id)), key, draft
 
 
-def case_term(store: LocalStore, form: AssessmentForm, today: date) -> AssessmentTerm | None:
-    """The act's term: due 5 working days after the case's request."""
+def case_term(store: LocalStore, form: AssessmentForm, today: date,
+              calendar: WorkCalendar | None = None) -> AssessmentTerm | None:
+    """The act's term: due 5 working days after the case's request (counted by
+    ``calendar``; None: the one the device holds)."""
     case = store.get(Case, form.case_id)
     if case is None:
         return None
     done = parse_date(form.base.completed_on) if form.base.completed_on else None
-    return assessment_term(opened_on=case.opened_on, completed_on=done, today=today)
+    return assessment_term(opened_on=case.opened_on, completed_on=done, today=today,
+                           calendar=stored_calendar(store) if calendar is None else calendar)
 
 
 def review_of(store: LocalStore, form: AssessmentForm) -> cases.ReviewInfo | None:

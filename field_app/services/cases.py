@@ -37,6 +37,7 @@ from pydantic import ValidationError
 from field_app.dates import BAD_DATE, date_text, parse_date
 from field_app.services.problem import Problem
 from field_app.store import LocalStore, Snapshot
+from field_app.sync.calendar import stored_calendar
 from shared_models.cases import (
     AssessmentTerm,
     CaseStage,
@@ -413,11 +414,17 @@ class _CaseIndex:
                              str(case.family_id), ())))
 
 
+def work_calendar(store: LocalStore) -> WorkCalendar:
+    """The calendar this device counts working days by: the operator's, as fetched at the
+    last sync, or the built-in one (blocking: it is read from the sealed store)."""
+    return stored_calendar(store)
+
+
 def load_cases(store: LocalStore, family_id: str | uuid.UUID, *, today: date,
-               calendar: WorkCalendar = DEFAULT_CALENDAR,
+               calendar: WorkCalendar | None = None,
                unsynced: set[str] | None = None) -> FamilyCases:
     """The family's cases as the card shows them (``unsynced`` may be passed when the caller
-    has read ``LocalStore.unsynced_ids()`` already)."""
+    has read ``LocalStore.unsynced_ids()`` already; ``calendar`` None: the store's)."""
     fid = str(family_id)
     cases = store.all(Case, family_id=fid)
     if not cases:
@@ -426,6 +433,7 @@ def load_cases(store: LocalStore, family_id: str | uuid.UUID, *, today: date,
                        tasks=store.all(PlanTask, family_id=fid),
                        visits=store.all(Visit, family_id=fid), reviews=None,
                        unsynced=unsynced)
+    calendar = stored_calendar(store) if calendar is None else calendar
     views = [index.view(c, today, calendar)
              for c in sorted(cases, key=_case_order, reverse=True)]
     open_ = next((v for v in views if v.is_open), None)
@@ -434,10 +442,11 @@ def load_cases(store: LocalStore, family_id: str | uuid.UUID, *, today: date,
 
 def case_views(store: LocalStore, *, today: date, communities: Iterable[str] | None = None,
                include_closed: bool = False,
-               calendar: WorkCalendar = DEFAULT_CALENDAR) -> list[CaseView]:
+               calendar: WorkCalendar | None = None) -> list[CaseView]:
     """Every case on the device (of ``communities`` when given) as a ``CaseView``: open
     ones and those waiting for the closure's approval; approved closures too with
-    ``include_closed``. For the due list, the dashboard and the review queue."""
+    ``include_closed``. For the due list, the dashboard and the review queue.
+    ``calendar`` None: the one the device holds (``work_calendar``)."""
     wanted = set(communities) if communities is not None else None
 
     def mine(r: Record) -> bool:
@@ -450,6 +459,7 @@ def case_views(store: LocalStore, *, today: date, communities: Iterable[str] | N
                        tasks=[t for t in store.all(PlanTask) if mine(t)],
                        visits=[v for v in store.all(Visit) if v.threat_to_life and mine(v)],
                        reviews=store.all(Review), unsynced=None)
+    calendar = stored_calendar(store) if calendar is None else calendar
     views = [index.view(c, today, calendar) for c in cases]
     return [v for v in views if include_closed or v.stage is not CaseStage.CLOSED]
 

@@ -36,7 +36,7 @@ from field_app.store import LocalStore
 from shared_models.cases import CaseStage
 from shared_models.enums import ConflictStatus, RiskLevel
 from shared_models.records import Case, Conflict, Family, Person, Placement, Record, Visit
-from shared_models.work_calendar import DEFAULT_CALENDAR, WorkCalendar
+from shared_models.work_calendar import WorkCalendar
 
 R = TypeVar("R", bound=Record)
 
@@ -251,8 +251,9 @@ def open_conflicts(conflicts: Iterable[Conflict]) -> dict[str, int]:
 
 def build_dashboard(store: LocalStore, *, communities: Sequence[str], today: date,
                     weeks: int = WEEKS, tz: tzinfo | None = None,
-                    calendar: WorkCalendar = DEFAULT_CALENDAR) -> Dashboard:
-    """The dashboard of ``communities`` from the records on this device."""
+                    calendar: WorkCalendar | None = None) -> Dashboard:
+    """The dashboard of ``communities`` from the records on this device (``calendar``
+    None: the one the device holds)."""
     wanted = tuple(communities)
     keep = set(wanted)
     # One community: let the store filter, so the others' models are not copied out.

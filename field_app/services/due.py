@@ -23,7 +23,7 @@ from field_app.services.families import FamilyRow
 from field_app.store import LocalStore
 from shared_models.cases import TermLevel
 from shared_models.records import Family
-from shared_models.work_calendar import DEFAULT_CALENDAR, WorkCalendar
+from shared_models.work_calendar import WorkCalendar
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,8 +159,9 @@ def case_due_rows(views: Iterable[CaseView], families: Mapping[str, Family], *, 
 
 def case_due(store: LocalStore, *, today: date, me: str = "",
              communities: Iterable[str] | None = None,
-             calendar: WorkCalendar = DEFAULT_CALENDAR) -> list[CaseDueRow]:
-    """``case_due_rows`` over the cases on the device (blocking: run it off the loop)."""
+             calendar: WorkCalendar | None = None) -> list[CaseDueRow]:
+    """``case_due_rows`` over the cases on the device (blocking: run it off the loop);
+    ``calendar`` None: the one the device holds."""
     views = case_views(store, today=today, communities=communities, calendar=calendar)
     if not views:
         return []

@@ -27,6 +27,7 @@ import httpx
 
 from field_app.sync import lost_notice
 from field_app.sync.backoff import Backoff
+from field_app.sync.calendar import keep_calendar, stored_answer
 from field_app.sync.errors import (
     BadCredentials,
     DeviceRevoked,
@@ -46,9 +47,11 @@ from field_app.sync.report import Attention, Progress, ProgressCallback, Stage, 
 from field_app.sync.threads import brisk_switching
 from shared_models.enums import RecordKind
 from shared_models.protocol import (
+    CALENDAR_PATH,
     MAX_PULL_LIMIT,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
+    CalendarAnswer,
     ErrorCode,
     encode_cursors,
 )
@@ -235,6 +238,7 @@ class SyncClient(Pusher):
                 self._push(report, progress)
                 report.push_s = time.perf_counter() - started
                 self._pull(report, progress)
+                report.calendar_changed = self._refresh_calendar()
         finally:
             report.duration_s = time.perf_counter() - started
             self._report = None
@@ -282,6 +286,27 @@ class SyncClient(Pusher):
                 if not page.more:
                     self._follow_role(served)
                     return
+
+    def _refresh_calendar(self) -> bool:
+        """Fetch the operator's work calendar if it changed since the one held; True when a
+        new one was kept. Never fails the sync: an older server without the route, a bad
+        link or a garbled answer leave the held calendar (or the built-in one) in force."""
+        held = stored_answer(self.store)
+        headers = {"If-None-Match": f'"{held.version}"'} if held is not None else None
+        try:
+            answer = self._call("GET", CALENDAR_PATH, retry=False, headers=headers,
+                                parse=CalendarAnswer.model_validate_json)
+            answer.calendar()  # refuse periods that make no calendar before keeping them
+        except _Refused as exc:  # 304: unchanged; 404: a server from before the calendar
+            if exc.status != 304:
+                log.info("no work calendar from the server: %s", exc.status)
+            return False
+        except DeviceRevoked:
+            raise
+        except (SyncError, ValueError) as exc:
+            log.info("the work calendar was not refreshed: %s", type(exc).__name__)
+            return False
+        return keep_calendar(self.store, answer)
 
     def _since(self, cursors: dict[str, int], served: str | None = None) -> dict[str, Any]:
         params: dict[str, Any] = {"since": encode_cursors(cursors), "limit": self.page_limit}

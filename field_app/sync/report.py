@@ -56,6 +56,7 @@ class SyncReport:
     bytes_sent: int = 0
     bytes_received: int = 0
     attention: list[Attention] = field(default_factory=list)
+    calendar_changed: bool = False  # the operator's work calendar came new in this sync
 
     @property
     def bytes(self) -> int:

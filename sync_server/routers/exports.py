@@ -17,8 +17,9 @@ from shared_models.communities import CommunityCode
 from shared_models.protocol import ErrorCode
 from shared_models.supervision import ExportFormat, ExportTable
 from shared_models.validators import AnyDate
+from shared_models.work_calendar import WorkCalendar
 from sync_server.db import write_tx
-from sync_server.deps import CurrentDevice, EngineDep
+from sync_server.deps import CurrentDevice, EngineDep, SettingsDep
 from sync_server.errors import ApiError, ForbiddenError
 from sync_server.export_run import ExportFile, period_problem, run_export
 from sync_server.export_xlsx import XLSX_MEDIA_TYPE
@@ -35,7 +36,8 @@ Communities = Annotated[list[CommunityCode], Query(min_length=1, max_length=11)]
 Day = Annotated[AnyDate, Query()]
 
 
-def _export(*, principal: CurrentDevice, engine: EngineDep, codes: list[CommunityCode],
+def _export(*, principal: CurrentDevice, engine: EngineDep, calendar: WorkCalendar,
+            codes: list[CommunityCode],
             start: date, end: date, fmt: ExportFormat, table: ExportTable | None) -> Response:
     if principal.role not in EXPORT_ROLES or not all(principal.may_read(c) for c in codes):
         raise ForbiddenError("Експорт доступний супервізорам своїх громад і координаторам "
@@ -46,7 +48,8 @@ def _export(*, principal: CurrentDevice, engine: EngineDep, codes: list[Communit
     tables = [table] if table is not None else list(ExportTable)
     with write_tx(engine) as conn:
         [file] = run_export(conn, codes=codes, start=start, end=end, fmt=fmt, tables=tables,
-                            actor=principal.username, device_id=principal.device_id)
+                            actor=principal.username, device_id=principal.device_id,
+                            calendar=calendar)
     return _response(file)
 
 
@@ -57,34 +60,38 @@ def _response(file: ExportFile) -> Response:
 
 
 @router.get("/visits", response_class=Response, responses=CSV_RESPONSE)  # type: ignore[arg-type]
-def visits(*, principal: CurrentDevice, engine: EngineDep, community: Communities,
-           start: Day, end: Day) -> Response:
+def visits(*, principal: CurrentDevice, engine: EngineDep, settings: SettingsDep,
+           community: Communities, start: Day, end: Day) -> Response:
     """Visits of the communities in a period (inclusive, Kyiv days), one CSV row each."""
-    return _export(principal=principal, engine=engine, codes=community, start=start, end=end,
+    return _export(principal=principal, engine=engine, calendar=settings.calendar,
+                   codes=community, start=start, end=end,
                    fmt=ExportFormat.CSV, table=ExportTable.VISITS)
 
 
 @router.get("/services", response_class=Response, responses=CSV_RESPONSE)  # type: ignore[arg-type]
-def services(*, principal: CurrentDevice, engine: EngineDep, community: Communities,
-             start: Day, end: Day) -> Response:
+def services(*, principal: CurrentDevice, engine: EngineDep, settings: SettingsDep,
+             community: Communities, start: Day, end: Day) -> Response:
     """Visits and families per service and community in a period (CSV, with ЄІССС codes)."""
-    return _export(principal=principal, engine=engine, codes=community, start=start, end=end,
+    return _export(principal=principal, engine=engine, calendar=settings.calendar,
+                   codes=community, start=start, end=end,
                    fmt=ExportFormat.CSV, table=ExportTable.SERVICES)
 
 
 @router.get("/cases", response_class=Response, responses=CSV_RESPONSE)  # type: ignore[arg-type]
-def cases(*, principal: CurrentDevice, engine: EngineDep, community: Communities,
-          start: Day, end: Day) -> Response:
+def cases(*, principal: CurrentDevice, engine: EngineDep, settings: SettingsDep,
+          community: Communities, start: Day, end: Day) -> Response:
     """Cases that ran during the period (CSV): stage, the needs assessment's term and whether
     it was met, support, closure reason and result; families by id only."""
-    return _export(principal=principal, engine=engine, codes=community, start=start, end=end,
+    return _export(principal=principal, engine=engine, calendar=settings.calendar,
+                   codes=community, start=start, end=end,
                    fmt=ExportFormat.CSV, table=ExportTable.CASES)
 
 
 @router.get("/workbook", response_class=Response, responses=XLSX_RESPONSE)  # type: ignore[arg-type]
-def workbook(*, principal: CurrentDevice, engine: EngineDep, community: Communities,
-             start: Day, end: Day) -> Response:
+def workbook(*, principal: CurrentDevice, engine: EngineDep, settings: SettingsDep,
+             community: Communities, start: Day, end: Day) -> Response:
     """Every table of the period as one XLSX workbook (sheets «Візити», «Послуги»,
     «Випадки»)."""
-    return _export(principal=principal, engine=engine, codes=community, start=start, end=end,
+    return _export(principal=principal, engine=engine, calendar=settings.calendar,
+                   codes=community, start=start, end=end,
                    fmt=ExportFormat.XLSX, table=None)

@@ -249,6 +249,7 @@ MATRIX: dict[tuple[str, str], tuple[Call, dict[str, tuple[int, int]]]] = {
         _push("review", "case", own_target=True), same(403)),
     ("GET", "/api/v1/devices/activity"): (_devices, {**EXPORTS, "supervisor": (200, HIDDEN)}),
     ("POST", "/api/v1/devices/lost-work"): (_lost_work, same(403)),
+    ("GET", "/api/v1/calendar"): (_get("/api/v1/calendar"), same(200)),
     ("GET", "/health"): (_get("/health", proto=False), same(200, anonymous=200)),
     ("GET", "/openapi.json"): (_get("/openapi.json", proto=False), same(200, anonymous=200)),
     ("GET", "/docs"): (_get("/docs", proto=False), same(200, anonymous=200)),

@@ -72,6 +72,13 @@ def test_a_calendar_is_data_that_round_trips_and_refuses_nonsense() -> None:
         WorkCalendar.from_json('{"holidays_off": [["2026-13-01", null]]}')
     with pytest.raises(ValueError, match="not a work calendar"):
         WorkCalendar.from_json("[1, 2]")
+    with pytest.raises(ValueError, match="unknown keys"):   # a misspelt rule is no rule
+        WorkCalendar.from_json('{"extra_day_off": ["2026-12-08"]}')
+    with pytest.raises(ValueError, match="ends before it starts"):
+        WorkCalendar.from_json('{"holidays_off": [["2026-02-01", "2026-01-01"]]}')
+    # The version names the rules: equal calendars share it, a moved day changes it.
+    assert WorkCalendar.from_json(moved.to_json()).version == moved.version
+    assert moved.version != DEFAULT_CALENDAR.version == WorkCalendar().version
 
 
 @given(st.dates(date(2020, 1, 1), date(2030, 12, 31)), st.integers(0, 30))

@@ -10,9 +10,13 @@ import pytest
 
 from field_app.services import assessment_form as af
 from field_app.services import draft_store
+from field_app.services.dashboard import build_dashboard
 from field_app.store import LocalStore
+from field_app.sync.calendar import keep_calendar
 from shared_models.enums import AssessmentDecision, Circumstance, PersonRole
+from shared_models.protocol import CalendarAnswer
 from shared_models.records import Assessment, Case, Family, Person
+from shared_models.work_calendar import WorkCalendar
 from tests.ui.stores import real_store
 
 TODAY = date(2026, 12, 7)   # a Monday
@@ -107,3 +111,18 @@ def test_a_case_not_on_the_device_cannot_be_assessed(store: LocalStore,
                                                      case: dict[str, str]) -> None:
     with pytest.raises(af.NotFound):
         af.open_assessment(store, case["family"], case["family"], me="olena", today=TODAY)
+
+
+def test_the_calendar_the_device_holds_moves_the_acts_term_and_the_dashboard(
+        store: LocalStore, case: dict[str, str]) -> None:
+    # The operator declared Tuesday 08.12 a day off; the last sync brought it to this phone.
+    moved = WorkCalendar(extra_days_off=frozenset({date(2026, 12, 8)}))
+    later = date(2026, 12, 14)
+    assert build_dashboard(store, communities=["malynska"], today=later
+                           ).cases.assessments_overdue   # by the built-in: due Fri 11.12
+    assert keep_calendar(store, CalendarAnswer.of(moved))
+    assert not keep_calendar(store, CalendarAnswer.of(moved))   # the same one: nothing new
+    term = af.case_term(store, _open(store, case), TODAY)
+    assert term is not None and term.due == later
+    assert not build_dashboard(store, communities=["malynska"], today=later
+                               ).cases.assessments_overdue

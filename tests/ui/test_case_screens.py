@@ -18,6 +18,8 @@ import pytest
 
 from field_app.services import case_drafts, cases, draft_store, visits
 from field_app.store import LocalStore
+from field_app.sync.calendar import keep_calendar
+from shared_models.cases import assessment_due
 from shared_models.enums import (
     ClosureReason,
     PersonRole,
@@ -26,7 +28,9 @@ from shared_models.enums import (
     RiskLevel,
     TaskResponsible,
 )
+from shared_models.protocol import CalendarAnswer
 from shared_models.records import Case, Family, Person, PlanTask, Review, Visit
+from shared_models.work_calendar import DEFAULT_CALENDAR, WorkCalendar
 from tests.ui.harness import run
 from tests.ui.layout_check import expand_in_unbounded_row, flex_in_wrap, helper_cut, unbounded_text
 from tests.ui.stores import real_store
@@ -310,5 +314,27 @@ def test_cancel_drops_the_draft_and_goes_back(tmp_path: Path, store: LocalStore)
         assert f"case.extend.{case.id}" not in draft_store.draft_keys(store)
         stored = store.get(Case, case.id)
         assert stored is not None and stored.extension_reason == ""
+        await h.close()
+    run(flow)
+
+
+def test_the_requests_due_hint_counts_by_the_calendar_the_device_holds(
+        tmp_path: Path, store: LocalStore) -> None:
+    """The operator declared the next working day off; the last sync brought it: the intake
+    form tells the worker the due date one working day later than the built-in rules."""
+    today = date.today()
+    moved = WorkCalendar(extra_days_off=frozenset({DEFAULT_CALENDAR.add_working_days(today, 1)}))
+    keep_calendar(store, CalendarAnswer.of(moved))
+    built_in, held = assessment_due(today), assessment_due(today, moved)
+    assert held == DEFAULT_CALENDAR.add_working_days(built_in, 1)
+
+    async def flow() -> None:
+        family = Family(community=C, family_name="Бондар", settlement="Малин")
+        store.save(family)
+        h = await start(tmp_path, store, f"/families/{family.id}", role="social_worker")
+        await h.click(h.find(key="case-open"))
+        await h.settle()
+        helper = str(h.find(key="intake-opened-on").helper)
+        assert f"{held:%d.%m.%Y}" in helper and f"{built_in:%d.%m.%Y}" not in helper, helper
         await h.close()
     run(flow)

@@ -33,6 +33,7 @@ from field_app.ui.views.record_bits import capitalised, date_field, error_line, 
 from field_app.ui.views.record_form import NONE
 from shared_models.cases import assessment_due
 from shared_models.enums import CaseResult, ReporterKind, TaskResponsible
+from shared_models.work_calendar import DEFAULT_CALENDAR, WorkCalendar
 
 if TYPE_CHECKING:
     from field_app.ui.context import ViewContext
@@ -51,6 +52,7 @@ class CaseFormSession(FormSession):
         self.form: Any = None
         self.members: list[visits.Member] = []
         self.message: Problem | None = None
+        self.calendar: WorkCalendar = DEFAULT_CALENDAR  # the device's, once loaded
 
     async def load(self) -> None:
         """Read the draft or the record (and the family's members, for the task form)."""
@@ -58,6 +60,7 @@ class CaseFormSession(FormSession):
         try:
             store = await self.app.blocking(device.records)
             opened = await self.app.blocking(self.opener, store)
+            self.calendar = await self.app.blocking(cases.work_calendar, store)
             family_id = getattr(opened.form, "family_id", "")
             if family_id:
                 self.members = await self.app.blocking(visits.members, store, family_id)
@@ -280,7 +283,8 @@ def _intake_screen(app: ViewContext, session: CaseFormSession, title: str) -> Sc
         requested = parse_date(form.opened_on)
     except ValueError:
         requested = None
-    due = (t("case.intake.due_hint", date=format_date(assessment_due(requested)))
+    due = (t("case.intake.due_hint", date=format_date(assessment_due(requested,
+                                                                     session.calendar)))
            if requested else None)
     rows += [
         v.date("opened_on", t("case.intake.date"), last=date.today(), helper=due),
