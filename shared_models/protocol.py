@@ -250,14 +250,23 @@ class CalendarAnswer(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     version: str = Field(min_length=1, max_length=64)
-    holidays_off: list[tuple[date, date | None]]
+    #: ``[first, last]`` pairs (``last`` null: open). A list, not a tuple, in the schema:
+    #: OpenAPI 3.0 has no fixed-length arrays, and a tuple's schema is not valid there.
+    holidays_off: list[Annotated[list[date | None], Field(min_length=2, max_length=2)]]
     extra_days_off: list[date] = Field(default_factory=list)
     extra_working_days: list[date] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _periods_start(self) -> CalendarAnswer:
+        if any(first is None for first, _ in self.holidays_off):
+            raise ValueError("a holidays_off period needs its first day")
+        return self
 
     @classmethod
     def of(cls, calendar: WorkCalendar) -> CalendarAnswer:
         """The answer that carries ``calendar``."""
-        return cls(version=calendar.version, holidays_off=list(calendar.holidays_off),
+        return cls(version=calendar.version,
+                   holidays_off=[[first, last] for first, last in calendar.holidays_off],
                    extra_days_off=sorted(calendar.extra_days_off),
                    extra_working_days=sorted(calendar.extra_working_days))
 
