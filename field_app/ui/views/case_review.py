@@ -27,7 +27,7 @@ from field_app.services.reviews import ReviewRefused
 from field_app.ui import theme
 from field_app.ui.views.assessment_form import assessment_path
 from field_app.ui.views.common import empty_state, message_text, problem_text
-from field_app.ui.views.review_parts import mark, sync_mark
+from field_app.ui.views.review_parts import decision_history, mark, sync_mark
 from shared_models.enums import RecordKind, ReviewDecision
 from shared_models.records import Assessment, Case
 
@@ -280,22 +280,7 @@ class CaseReviewDetail:
                             bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST, key="review-status")
 
     def _history(self, d: CaseDetail) -> ft.Control:
-        t = self.app.t
-        lines: list[ft.Control] = [ft.Text(t("review.decisions"),
-                                           theme_style=ft.TextThemeStyle.TITLE_SMALL)]
-        if not d.decisions:
-            lines.append(ft.Text(t("review.no_decisions")))
-        for i, dec in enumerate(d.decisions):
-            item: list[ft.Control] = [ft.Text(t(
-                "review.decision_line", decision=self.app.tr.label(dec.decision).capitalize(),
-                reviewer=dec.reviewer, when=format_datetime(dec.reviewed_at)),
-                weight=ft.FontWeight.W_500)]
-            if dec.comment:
-                item.append(ft.Text(dec.comment))
-            if dec.unsynced:
-                item.append(ft.Text(t("review.decision_unsynced"), italic=True))
-            lines.append(ft.Column(item, spacing=2, tight=True, key=f"review-decision-{i}"))
-        return ft.Column(lines, spacing=8, tight=True, key="review-history")
+        return decision_history(self.app, d.decisions)
 
     # ---- acting ----------------------------------------------------------------------------
     def _typed(self, _e: object) -> None:

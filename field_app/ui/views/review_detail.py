@@ -21,6 +21,7 @@ from field_app.services.reviews import Detail, ReviewRefused
 from field_app.ui import theme
 from field_app.ui.views.common import empty_state, message_text, problem_text
 from field_app.ui.views.review_parts import (
+    decision_history,
     kind_word,
     mark,
     record_fields,
@@ -124,22 +125,7 @@ class ReviewDetail:
                              on_fix=fix if d.own else None)
 
     def _history(self, d: Detail) -> ft.Control:
-        t = self.app.t
-        lines: list[ft.Control] = [ft.Text(t("review.decisions"),
-                                           theme_style=ft.TextThemeStyle.TITLE_SMALL)]
-        if not d.status.decisions:
-            lines.append(ft.Text(t("review.no_decisions")))
-        for i, dec in enumerate(d.status.decisions):
-            words = t("review.decision_line",
-                      decision=self.app.tr.label(dec.decision).capitalize(),
-                      reviewer=dec.reviewer, when=format_datetime(dec.reviewed_at))
-            item: list[ft.Control] = [ft.Text(words, weight=ft.FontWeight.W_500)]
-            if dec.comment:
-                item.append(ft.Text(dec.comment))
-            if dec.unsynced:
-                item.append(ft.Text(t("review.decision_unsynced"), italic=True))
-            lines.append(ft.Column(item, spacing=2, tight=True, key=f"review-decision-{i}"))
-        return ft.Column(lines, spacing=8, tight=True, key="review-history")
+        return decision_history(self.app, d.status.decisions)
 
     # ---- acting ----------------------------------------------------------------------------
     def _typed(self, _e: object) -> None:

@@ -7,13 +7,13 @@ outlined "Ризик не оцінено".
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING
 
 import flet as ft
 
 from field_app.i18n import format_date, format_datetime
-from field_app.services.reviews import Detail, ReviewState, Status
+from field_app.services.reviews import Decision, Detail, ReviewState, Status
 from field_app.ui import theme
 from shared_models.enums import RecordKind, ReviewDecision, RiskLevel, VisitPlace
 from shared_models.records import Note, Visit
@@ -107,6 +107,26 @@ def status_banner(app: ViewContext, status: Status, *, fix_label: str = "",
                           horizontal_alignment=ft.CrossAxisAlignment.STRETCH),
         padding=12, border_radius=12, bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST,
         key=f"{prefix}-status")
+
+
+def decision_history(app: ViewContext, decisions: Sequence[Decision]) -> ft.Control:
+    """A record's decisions, the latest first: who decided what, when, the comment, and
+    whether it is still on this device only (the review screens of every kind)."""
+    t = app.t
+    lines: list[ft.Control] = [ft.Text(t("review.decisions"),
+                                       theme_style=ft.TextThemeStyle.TITLE_SMALL)]
+    if not decisions:
+        lines.append(ft.Text(t("review.no_decisions")))
+    for i, dec in enumerate(decisions):
+        words = t("review.decision_line", decision=app.tr.label(dec.decision).capitalize(),
+                  reviewer=dec.reviewer, when=format_datetime(dec.reviewed_at))
+        item: list[ft.Control] = [ft.Text(words, weight=ft.FontWeight.W_500)]
+        if dec.comment:
+            item.append(ft.Text(dec.comment))
+        if dec.unsynced:
+            item.append(ft.Text(t("review.decision_unsynced"), italic=True))
+        lines.append(ft.Column(item, spacing=2, tight=True, key=f"review-decision-{i}"))
+    return ft.Column(lines, spacing=8, tight=True, key="review-history")
 
 
 def sync_mark(app: ViewContext, unsynced: bool) -> ft.Control:
