@@ -558,6 +558,29 @@ def _edit(store: LocalStore, snap: Snapshot[R], changes: dict[str, Any],
     return model
 
 
+def _save_form(store: LocalStore, cls: type[R], form: Any, id_field: str, *,
+               values: dict[str, Any], errors: dict[str, Problem]) -> R | None:
+    """Create the form's record (first save) or save what changed since the form's snapshot;
+    the form then holds the record's id (``id_field``) and a fresh snapshot. ``None`` with
+    ``form.errors`` when invalid."""
+    if form.is_new:
+        model = _validated(cls, {"id": form.new_id, "community": form.community, **values},
+                           errors)
+        form.errors = errors
+        if model is None:
+            return None
+        store.save(model)
+        setattr(form, id_field, str(model.id))
+        form.snapshot = _snapshot(store, cls, str(model.id))
+        return model
+    snap = form.snapshot or _snapshot(store, cls, str(getattr(form, id_field)))
+    saved = _edit(store, snap, values, errors)
+    form.errors = errors
+    if saved is not None:
+        form.snapshot = _snapshot(store, cls, str(saved.id))
+    return saved
+
+
 def _case(store: LocalStore, case_id: str) -> Case:
     case = store.get(Case, case_id)
     if case is None:
@@ -776,22 +799,7 @@ def save_assessment(store: LocalStore, form: AssessmentForm, *, complete: bool =
         form.completed_on = ""
     errors: dict[str, Problem] = {}
     values = _assessment_values(form, errors)
-    if form.is_new:
-        model = _validated(Assessment, {"id": form.new_id, "community": form.community,
-                                        **values}, errors)
-        form.errors = errors
-        if model is None:
-            return None
-        store.save(model)
-        form.assessment_id = str(model.id)
-        form.snapshot = _snapshot(store, Assessment, str(model.id))
-        return model
-    snap = form.snapshot or _snapshot(store, Assessment, str(form.assessment_id))
-    saved = _edit(store, snap, values, errors)
-    form.errors = errors
-    if saved is not None:
-        form.snapshot = _snapshot(store, Assessment, str(saved.id))
-    return saved
+    return _save_form(store, Assessment, form, "assessment_id", values=values, errors=errors)
 
 
 def assessment_key(case_id: str) -> str:
@@ -897,22 +905,7 @@ def save_task(store: LocalStore, form: TaskForm) -> PlanTask | None:
     if values["due_date"] is None and "due_date" not in errors:
         errors["due_date"] = Problem("err.required")
     values = {k: v for k, v in values.items() if k not in errors}
-    if form.is_new:
-        model = _validated(PlanTask, {"id": form.new_id, "community": form.community,
-                                      **values}, errors)
-        form.errors = errors
-        if model is None:
-            return None
-        store.save(model)
-        form.task_id = str(model.id)
-        form.snapshot = _snapshot(store, PlanTask, str(model.id))
-        return model
-    snap = form.snapshot or _snapshot(store, PlanTask, str(form.task_id))
-    saved = _edit(store, snap, values, errors)
-    form.errors = errors
-    if saved is not None:
-        form.snapshot = _snapshot(store, PlanTask, str(saved.id))
-    return saved
+    return _save_form(store, PlanTask, form, "task_id", values=values, errors=errors)
 
 
 def tick_task(store: LocalStore, task_id: str, *, done_on: date | None,
